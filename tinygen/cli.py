@@ -1,0 +1,54 @@
+"""Command line: parses arguments, calls the library, prints results. No compiler logic here."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import numpy as np
+
+from . import __version__
+from .errors import TinygenError
+
+
+class _Group(click.Group):
+    """Prints TinygenError as one line (exit 2); --debug shows the traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except TinygenError as e:
+            if ctx.meta.get("tinygen.debug"):
+                raise
+            click.echo(f"error: {e}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__)
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.pass_context
+def main(ctx, debug):
+    """tinygen: int8 TensorFlow Lite models → standalone C for microcontrollers."""
+    ctx.meta["tinygen.debug"] = debug
+
+
+@main.command()
+@click.argument("model", type=click.Path(path_type=Path))
+@click.option("--input", "input_path", type=click.Path(path_type=Path), help=".npy batch [N, *input_shape] or one sample.")
+@click.option("--output", "output_path", type=click.Path(path_type=Path), help="Write tinygen's outputs here (.npy).")
+@click.option("--count", default=10, show_default=True, help="Random inputs when --input is not given.")
+@click.option("--seed", default=0, show_default=True, help="Seed for the random inputs.")
+def emulate(model, input_path, output_path, count, seed):
+    """Run the generated C on the host and compare every output byte with TFLite Micro."""
+    from .compiler import compile_model
+    from .emulate import emulate as run, load_inputs
+
+    inputs = None
+    if input_path is not None:
+        inputs = load_inputs(input_path, compile_model(model).input)
+    result = run(model, inputs=inputs, count=count, seed=seed)
+    if output_path is not None:
+        np.save(output_path, result.outputs)
+    click.echo(result.summary())
+    sys.exit(0 if result.exact else 1)

@@ -1,0 +1,130 @@
+"""read → passes → lower → plan: a model becomes a Program the code generator can print."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import ops, planner
+from .errors import TinygenError
+from .frontend.tflite import read_tflite
+from .ir import CTYPES, Graph, Tensor
+from .ops import ConstArray, Layer, LowerContext
+from .passes import run_pipeline
+
+
+@dataclass
+class Program:
+    name: str  # C identifier prefix
+    graph: Graph
+    layers: list[Layer]
+    consts: list[ConstArray]
+    buffers: list[planner.Buffer]
+    arena_size: int
+    pointers: dict[int, str]  # tensor → C expression of its data
+    input: Tensor
+    output: Tensor
+    lower_bound: int = 0
+    scratch: dict[int, tuple[int, int]] = field(default_factory=dict)  # layer → (offset, bytes)
+
+
+def c_identifier(name: str) -> str:
+    ident = re.sub(r"[^0-9a-zA-Z_]", "_", name).strip("_").lower() or "model"
+    return "m_" + ident if ident[0].isdigit() else ident
+
+
+def load_graph(path: Path) -> Graph:
+    path = Path(path)
+    if not path.exists():
+        raise TinygenError(f"{path}: no such file", "check the model path")
+    if path.is_dir() or path.suffix.lower() in (".keras", ".h5"):
+        raise TinygenError(f"{path} is a Keras model", "pass an int8 .tflite file")
+    return read_tflite(path)
+
+
+def compile_model(path: Path, name: str | None = None, backend: str = "portable") -> Program:
+    graph = load_graph(path)
+    return compile_graph(graph, c_identifier(name or graph.name), backend)
+
+
+def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
+    if len(graph.inputs) != 1 or len(graph.outputs) != 1:
+        raise TinygenError(f"the model has {len(graph.inputs)} inputs and {len(graph.outputs)} outputs; "
+                           "tinygen compiles single-input, single-output models", "export one input and one output")
+    x, y = graph.tensors[graph.inputs[0]], graph.tensors[graph.outputs[0]]
+    for t in (x, y):
+        if t.dtype not in ("int8", "float32"):
+            raise TinygenError(f"model input/output '{t.name}' is {t.dtype}", "convert with int8 or float32 I/O")
+    if x.index == y.index:
+        raise TinygenError("the model's input is its output", "there is nothing to compile")
+    return x, y
+
+
+def compile_graph(graph: Graph, name: str, backend: str = "portable") -> Program:
+    graph = run_pipeline(graph)
+    missing = ops.unsupported(graph)
+    if missing:
+        raise TinygenError(f"unsupported operators: {', '.join(missing)}",
+                           f"tinygen supports {', '.join(sorted(ops.OPS))}")
+    x, y = _check_io(graph)
+    ctx = LowerContext(prefix=name, backend=backend)
+    layers = [ops.lower(graph, op, ctx) for op in graph.ops]
+    consts = [c for layer in layers for c in layer.consts]
+
+    # Alias groups: an aliasing layer's output shares its input's memory.
+    root = {}
+    for layer in layers:
+        if layer.alias:
+            src, dst = layer.inputs[0], layer.outputs[0]
+            if root.get(src, src) == x.index and dst == y.index:
+                layer.alias = False  # the user's input and output buffers are distinct: copy
+            else:
+                root[dst] = root.get(src, src)
+    group = lambda t: root.get(t, t)  # noqa: E731
+
+    pointers: dict[int, str] = {}
+    for t in graph.tensors:
+        if t.is_const and any(t.index in layer.inputs for layer in layers):
+            arr = ConstArray(f"{name}_tensor{t.index}", CTYPES[t.dtype], t.data)
+            consts.append(arr)
+            pointers[t.index] = arr.name
+
+    externals = {group(x.index): "input", group(y.index): "output"}
+    if group(x.index) == group(y.index):
+        raise TinygenError("the model only reshapes its input", "there is nothing to compile")
+
+    buffers: dict[int, planner.Buffer] = {}
+    for i, layer in enumerate(layers):
+        for t in layer.inputs + layer.outputs:
+            g = group(t)
+            if g in externals or t in pointers:
+                continue
+            size = graph.tensors[t].nbytes
+            if g not in buffers:
+                buffers[g] = planner.Buffer(f"tensor{g}", size, i, i)
+            buf = buffers[g]
+            buf.size = max(buf.size, size)
+            buf.first, buf.last = min(buf.first, i), max(buf.last, i)
+            if t not in buf.tensors:
+                buf.tensors.append(t)
+    scratch_bufs = {i: planner.Buffer(f"scratch{i}", layer.scratch_bytes, i, i)
+                    for i, layer in enumerate(layers) if layer.scratch_bytes > 0}
+    all_buffers = list(buffers.values()) + list(scratch_bufs.values())
+    arena_size = planner.place(all_buffers)
+    planner.check(all_buffers)
+
+    for t in graph.tensors:
+        if t.index in pointers:
+            continue
+        g = group(t.index)
+        if g in externals:
+            pointers[t.index] = externals[g]
+        elif g in buffers:
+            off = buffers[g].offset
+            ctype = CTYPES[t.dtype]
+            pointers[t.index] = f"(arena + {off})" if ctype == "int8_t" else f"(({ctype} *)(void *)(arena + {off}))"
+    return Program(name, graph, layers, consts, all_buffers, arena_size, pointers, x, y,
+                   planner.lower_bound(all_buffers, len(layers)),
+                   {i: (b.offset, b.size) for i, b in scratch_bufs.items()})

@@ -1,0 +1,102 @@
+"""`tinygen emulate`: generated C vs the TFLM reference interpreter, byte for byte."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import codegen, oracle
+from .compiler import Program, compile_model
+from .emulator import host
+from .errors import TinygenError
+from .ir import Tensor
+
+NUMPY_DTYPES = {"int8": np.int8, "float32": np.float32}
+
+
+@dataclass
+class Comparison:
+    inputs: int
+    mismatched_bytes: int
+    max_abs_diff: float
+    outputs: np.ndarray  # tinygen's
+    expected: np.ndarray  # TFLM's
+
+    @property
+    def exact(self) -> bool:
+        return self.mismatched_bytes == 0
+
+    def summary(self) -> str:
+        verdict = "bit-exact" if self.exact else "MISMATCH"
+        return (f"{verdict}: {self.inputs} inputs, {self.mismatched_bytes} mismatching bytes, "
+                f"max |diff| {self.max_abs_diff:g}")
+
+
+def random_inputs(tensor: Tensor, count: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    shape = (count,) + tuple(tensor.shape)
+    if tensor.dtype == "int8":
+        return rng.integers(-128, 128, size=shape, dtype=np.int8)
+    if tensor.quant is not None:  # float input quantized inside the model: cover its int8 range
+        lo = (-128 - tensor.zero_point) * tensor.scale
+        hi = (127 - tensor.zero_point) * tensor.scale
+        return rng.uniform(lo, hi, size=shape).astype(np.float32)
+    return rng.standard_normal(size=shape).astype(np.float32)
+
+
+def load_inputs(path: Path, tensor: Tensor) -> np.ndarray:
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise TinygenError(f"cannot read {path} as a .npy array ({e})", "save inputs with numpy.save") from None
+    shape = tuple(tensor.shape)
+    if data.shape == shape:
+        data = data[np.newaxis]
+    elif data.shape[1:] != shape:
+        if data.ndim >= 1 and data.shape[1:] == shape[1:] and shape[0] == 1:
+            data = data.reshape((-1,) + shape)
+        else:
+            raise TinygenError(f"{path} holds an array of shape {list(data.shape)}",
+                               f"give [N, {', '.join(map(str, shape))}] or one sample {list(shape)}")
+    want = NUMPY_DTYPES[tensor.dtype]
+    if data.dtype != want:
+        if tensor.dtype == "int8" and np.issubdtype(data.dtype, np.integer) and data.min() >= -128 and data.max() <= 127:
+            data = data.astype(np.int8)
+        elif tensor.dtype == "float32" and np.issubdtype(data.dtype, np.floating):
+            data = data.astype(np.float32)
+        else:
+            raise TinygenError(f"{path} holds {data.dtype} values; the model's input is {tensor.dtype}",
+                               f"convert the array to {tensor.dtype}")
+    return np.ascontiguousarray(data)
+
+
+def host_sources(program: Program) -> dict[str, str]:
+    files = dict(codegen.kernel_sources())
+    files.update(codegen.render_model(program))
+    files["main.c"] = codegen.environment().get_template("harness/main.c.j2").render(
+        name=program.name, NAME=program.name.upper())
+    return files
+
+
+def run_host(program: Program, inputs: np.ndarray, flags: list[str] | None = None) -> np.ndarray:
+    exe = host.build_cached(host_sources(program), ["cc"], host.WARNINGS + (flags or ["-O2"]))
+    return host.run_batch(exe, inputs, program.output.shape, NUMPY_DTYPES[program.output.dtype])
+
+
+def compare(outputs: np.ndarray, expected: np.ndarray) -> Comparison:
+    a = outputs.reshape(len(outputs), -1)
+    b = expected.reshape(len(expected), -1)
+    mismatched = int(np.count_nonzero(a.view(np.uint8) != b.view(np.uint8))) if a.dtype == b.dtype else a.nbytes
+    diff = float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)))) if a.size else 0.0
+    return Comparison(len(outputs), mismatched, diff, outputs, expected)
+
+
+def emulate(model: Path, inputs: np.ndarray | None = None, count: int = 10, seed: int = 0,
+            flags: list[str] | None = None) -> Comparison:
+    program = compile_model(model)
+    if inputs is None:
+        inputs = random_inputs(program.input, count, seed)
+    outputs = run_host(program, inputs, flags)
+    expected = oracle.reference_outputs(Path(model).read_bytes(), inputs).reshape(outputs.shape)
+    return compare(outputs, expected)

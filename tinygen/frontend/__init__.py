@@ -1,0 +1,1 @@
+"""Front ends: model files → IR."""

@@ -1,0 +1,40 @@
+/* Fixed-point helpers with TFLite's default (double) rounding, as in gemmlowp and
+ * tensorflow/lite/kernels/internal/common.h. Header-only so every kernel can inline them. */
+#ifndef TG_MATH_H
+#define TG_MATH_H
+
+#include <stdint.h>
+
+#define TG_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define TG_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define TG_CLAMP(x, lo, hi) TG_MIN(TG_MAX((x), (lo)), (hi))
+
+static inline int32_t tg_saturating_rounding_doubling_high_mul(int32_t a, int32_t b)
+{
+    if (a == b && a == INT32_MIN) {
+        return INT32_MAX;
+    }
+    const int64_t ab = (int64_t)a * (int64_t)b;
+    const int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+    /* Division, not a shift: gemmlowp truncates toward zero here. */
+    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+static inline int32_t tg_rounding_divide_by_pot(int32_t x, int32_t exponent)
+{
+    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* x * multiplier * 2^shift, shift > 0 is a left shift (TFLite's MultiplyByQuantizedMultiplier). */
+static inline int32_t tg_requantize(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int32_t left_shift = shift > 0 ? shift : 0;
+    const int32_t right_shift = shift > 0 ? 0 : -shift;
+    return tg_rounding_divide_by_pot(
+        tg_saturating_rounding_doubling_high_mul((int32_t)((uint32_t)x << left_shift), multiplier), right_shift);
+}
+
+#endif

@@ -1,0 +1,109 @@
+"""Operator lowerings: one module per TFLite operator, each exporting `lower(graph, op, ctx) -> Layer`.
+
+OPS is the one dispatch table. A lowering checks that tinygen can run the operator exactly (raising
+TinygenError otherwise), precomputes everything the kernel needs, and names the template that emits its call.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import TinygenError
+from ..ir import Graph, Op, Tensor
+
+# TFLite operator → module in tinygen.ops
+OPS = {
+    "ADD": "add",
+    "AVERAGE_POOL_2D": "average_pool2d",
+    "CONCATENATION": "concatenation",
+    "CONV_2D": "conv2d",
+    "DEPTHWISE_CONV_2D": "depthwise_conv2d",
+    "DEQUANTIZE": "dequantize",
+    "FULLY_CONNECTED": "fully_connected",
+    "HARD_SWISH": "hard_swish",
+    "LOGISTIC": "logistic",
+    "MAX_POOL_2D": "max_pool2d",
+    "MEAN": "mean",
+    "MUL": "mul",
+    "PAD": "pad",
+    "PADV2": "pad",
+    "QUANTIZE": "quantize",
+    "RELU": "relu",
+    "RELU6": "relu",
+    "RESHAPE": "reshape",
+    "SOFTMAX": "softmax",
+    "TANH": "tanh",
+}
+
+
+@dataclass
+class ConstArray:
+    """A constant the generated C keeps in flash."""
+    name: str  # unique C identifier (already prefixed)
+    ctype: str
+    values: np.ndarray
+
+
+@dataclass
+class Layer:
+    """One operator, lowered: what its template needs to emit the kernel call."""
+    op: Op
+    template: str  # templates/ops/<template>.c.j2
+    inputs: list[int]  # activation tensors the kernel reads
+    outputs: list[int]  # tensors it writes
+    params: dict[str, Any] = field(default_factory=dict)
+    consts: list[ConstArray] = field(default_factory=list)
+    scratch_bytes: int = 0
+    macs: int = 0
+    summary: str = ""
+    alias: bool = False  # output shares its input's memory (no code emitted)
+
+
+@dataclass
+class LowerContext:
+    prefix: str  # C identifier prefix of the model
+    backend: str = "portable"
+
+    def const(self, op: Op, what: str, ctype: str, values) -> ConstArray:
+        return ConstArray(f"{self.prefix}_op{op.index}_{what}", ctype, np.asarray(values))
+
+
+def lower(graph: Graph, op: Op, ctx: LowerContext) -> Layer:
+    module = importlib.import_module(f".{OPS[op.kind]}", __name__)
+    return module.lower(graph, op, ctx)
+
+
+def unsupported(graph: Graph) -> list[str]:
+    """Every operator tinygen has no lowering for, as 'KIND (operator N)'."""
+    return [f"{op.kind} (operator {op.index})" for op in graph.ops if op.kind not in OPS]
+
+
+# ---- helpers shared by the lowerings ----
+
+def nhwc(shape) -> tuple[int, int, int, int]:
+    """A shape of rank ≤ 4 as (n, h, w, c), leading dimensions padded with 1."""
+    shape = tuple(int(d) for d in shape)
+    if len(shape) > 4:
+        raise TinygenError(f"a tensor of rank {len(shape)} is not supported", "use tensors of rank 4 or less")
+    return (1,) * (4 - len(shape)) + shape
+
+
+def require_int8(graph: Graph, op: Op, *tensors: int) -> list[Tensor]:
+    out = []
+    for t in tensors:
+        tensor = graph.tensors[t]
+        if tensor.dtype != "int8" or tensor.quant is None:
+            raise TinygenError(f"{op.kind} (operator {op.index}) has {tensor.dtype} tensor '{tensor.name}'; "
+                               "tinygen compiles int8-quantized operators",
+                               "convert with full-integer int8 quantization")
+        out.append(tensor)
+    return out
+
+
+def require_per_tensor(op: Op, tensor: Tensor) -> None:
+    if tensor.quant is not None and tensor.quant.per_channel:
+        raise TinygenError(f"{op.kind} (operator {op.index}): activation '{tensor.name}' is quantized per channel",
+                           "only weights may be quantized per channel")

@@ -1,0 +1,109 @@
+"""Fixed-point parameters computed offline exactly as TFLite Micro's Prepare computes them at run time
+(tensorflow/lite/kernels/internal/quantization_util.cc, kernels/kernel_util.cc), default double rounding."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import TinygenError
+
+INT8_MIN, INT8_MAX = -128, 127
+
+
+def _round_half_away(x: float) -> int:
+    return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
+
+
+def quantize_multiplier(m: float) -> tuple[int, int]:
+    """QuantizeMultiplier: m ≈ q · 2^(shift − 31), q a Q31 significand, shift > 0 meaning a left shift."""
+    if m == 0.0:
+        return 0, 0
+    if not math.isfinite(m):
+        raise TinygenError(f"a quantization multiplier is {m}", "the model's scales must be finite and non-zero")
+    q, shift = math.frexp(m)
+    q_fixed = _round_half_away(q * (1 << 31))
+    if q_fixed == (1 << 31):
+        q_fixed //= 2
+        shift += 1
+    if shift < -31:
+        return 0, 0
+    return int(q_fixed), int(shift)
+
+
+def quantize_multiplier_smaller_than_one_exp(m: float) -> tuple[int, int]:
+    if not 0.0 < m < 1.0:
+        raise TinygenError(f"a rescale factor is {m}, outside (0, 1)", "check the tensors' quantization scales")
+    return quantize_multiplier(m)
+
+
+def quantize_multiplier_greater_than_one(m: float) -> tuple[int, int]:
+    q, shift = quantize_multiplier(m)
+    if shift < 0:
+        raise TinygenError(f"a rescale factor is {m}, below 1", "check the tensors' quantization scales")
+    return q, shift
+
+
+def per_channel_multipliers(input_scale: float, filter_scales: np.ndarray, output_scale: float,
+                            channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """PopulateConvolutionQuantizationParams: in_scale · w_scale[c] / out_scale, in double precision."""
+    scales = np.broadcast_to(np.asarray(filter_scales, dtype=np.float32), (channels,))
+    pairs = [quantize_multiplier(float(np.float64(input_scale) * np.float64(s) / np.float64(output_scale)))
+             for s in scales]
+    return (np.array([p[0] for p in pairs], dtype=np.int32), np.array([p[1] for p in pairs], dtype=np.int32))
+
+
+def per_tensor_conv_multiplier(input_scale: float, filter_scale: float, output_scale: float) -> tuple[int, int]:
+    """GetQuantizedConvolutionMultipler: the product of scales is taken in float32 first."""
+    product = float(np.float32(input_scale) * np.float32(filter_scale))
+    return quantize_multiplier(product / float(np.float32(output_scale)))
+
+
+def quantize_value(x: float, scale: float, zero_point: int) -> int:
+    """TFLite's activation-range quantization: round(x / scale) + zero_point, in float32."""
+    q = np.float32(x) / np.float32(scale)
+    return _round_half_away(float(q)) + int(zero_point)
+
+
+def activation_range(activation: int, scale: float, zero_point: int,
+                     lo: int = INT8_MIN, hi: int = INT8_MAX) -> tuple[int, int]:
+    """CalculateActivationRangeQuantized for a fused activation (schema ActivationFunctionType)."""
+    if activation == 0:  # NONE
+        return lo, hi
+    if activation == 1:  # RELU
+        return max(lo, quantize_value(0.0, scale, zero_point)), hi
+    if activation == 3:  # RELU6
+        return (max(lo, quantize_value(0.0, scale, zero_point)), min(hi, quantize_value(6.0, scale, zero_point)))
+    if activation == 2:  # RELU_N1_TO_1
+        return (max(lo, quantize_value(-1.0, scale, zero_point)), min(hi, quantize_value(1.0, scale, zero_point)))
+    names = {4: "TANH", 5: "SIGN_BIT"}
+    raise TinygenError(f"fused activation {names.get(activation, activation)} is not supported in int8",
+                       "use RELU, RELU6 or no fused activation")
+
+
+def same_padding(in_size: int, filter_size: int, stride: int, dilation: int) -> tuple[int, int]:
+    """(output size, padding before) for TFLite's SAME padding; the odd remainder goes after."""
+    out = (in_size + stride - 1) // stride
+    effective = (filter_size - 1) * dilation + 1
+    total = max(0, (out - 1) * stride + effective - in_size)
+    return out, total // 2
+
+
+def valid_output(in_size: int, filter_size: int, stride: int, dilation: int) -> int:
+    effective = (filter_size - 1) * dilation + 1
+    return (in_size - effective + stride) // stride
+
+
+def padding_and_output(padding: int, in_size: int, filter_size: int, stride: int, dilation: int) -> tuple[int, int]:
+    """schema Padding: 0 SAME, 1 VALID → (output size, padding before)."""
+    if padding == 0:
+        return same_padding(in_size, filter_size, stride, dilation)
+    return valid_output(in_size, filter_size, stride, dilation), 0
+
+
+def softmax_params(beta: float, input_scale: float, input_integer_bits: int = 5) -> tuple[int, int, int]:
+    """PreprocessSoftmaxScaling + CalculateInputRadius → (multiplier, left shift, diff_min)."""
+    real = min(float(beta) * float(input_scale) * (1 << (31 - input_integer_bits)), float((1 << 31) - 1))
+    mult, shift = quantize_multiplier_greater_than_one(real)
+    radius = math.floor(((1 << input_integer_bits) - 1) * (1 << (31 - input_integer_bits)) / (1 << shift))
+    return mult, shift, -int(radius)
