@@ -1,0 +1,74 @@
+"""Shared test helpers: build tiny int8 models with TensorFlow and check tinygen against the TFLM oracle."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+MLPERF_DIR = Path(__file__).resolve().parents[2] / "shared" / "models" / "mlperf_tiny"
+MLPERF_MODELS = ["ad01_int8", "kws_ref_model", "pretrainedResnet_quant", "str_ww_ref_model", "vww_96_int8"]
+
+
+def int8_tflite(model, input_shapes, seed: int = 0, calibration_scale: float | None = None,
+                io_dtype: str = "int8", per_channel: bool = True) -> bytes:
+    """Full-integer int8 conversion of a Keras model (or tf.function), calibrated on random data.
+
+    Each call draws a random input range (unless calibration_scale is given) so tests cover random input
+    and output quantization.
+    """
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    scale = calibration_scale if calibration_scale is not None else float(rng.uniform(0.5, 4.0))
+    shift = float(rng.uniform(-0.5, 0.5)) * scale
+    shapes = input_shapes if isinstance(input_shapes, list) else [input_shapes]
+
+    def representative():
+        for _ in range(16):
+            yield [(rng.standard_normal((1, *s)) * scale + shift).astype(np.float32) for s in shapes]
+
+    if isinstance(model, tf.keras.Model):
+        converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    else:
+        converter = tf.lite.TFLiteConverter.from_concrete_functions([model.get_concrete_function()], model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = representative
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    if io_dtype == "int8":
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
+    if not per_channel:
+        converter._experimental_disable_per_channel = True
+    return converter.convert()
+
+
+def keras_model(layers, input_shape, seed: int = 0):
+    """A functional Keras model from a list of layers (or a callable taking the input tensor)."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(seed)
+    x = tf.keras.Input(shape=input_shape, batch_size=1)
+    y = layers(x) if callable(layers) else x
+    if not callable(layers):
+        for layer in layers:
+            y = layer(y)
+    model = tf.keras.Model(x, y)
+    # Random biases too, so the bias path is exercised (Keras initialises them to zero).
+    rng = np.random.default_rng(seed)
+    for w in model.weights:
+        if "bias" in w.path or "beta" in w.path:
+            w.assign(rng.standard_normal(w.shape).astype(np.float32) * 0.3)
+    return model
+
+
+def assert_bit_exact(tflite: bytes, tmp_path: Path, count: int = 8, seed: int = 0, name: str = "model") -> None:
+    """Generated C on the host vs TFLM's reference kernels over random inputs: every byte equal."""
+    from tinygen.emulate import emulate
+
+    path = Path(tmp_path) / f"{name}.tflite"
+    path.write_bytes(tflite)
+    result = emulate(path, count=count, seed=seed)
+    assert np.array_equal(result.outputs, result.expected), result.summary()
