@@ -1,0 +1,38 @@
+"""Write docs/benchmarks.md: every figure measured in this one run, TFLM beside tinygen.
+
+Usage: python bench/run.py [--count 1000]
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import emulator  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=1000, help="random inputs per model")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md")
+    args = parser.parse_args()
+    sections = [
+        "# tinygen benchmarks",
+        f"Measured {date.today().isoformat()} on {platform.machine()} ({platform.processor() or 'cpu'}), "
+        f"Python {platform.python_version()}. Regenerate with `python bench/run.py`.",
+        f"## Host emulator vs TFLM reference interpreter ({args.count} random inputs per model)",
+        "Mismatching bytes compares every output byte of tinygen's generated C (host gcc -O2) with the tflite-micro "
+        "reference interpreter; time per inference is the whole batch in one process divided by the count.",
+        emulator.run(args.count),
+    ]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n\n".join(sections) + "\n")
+    print(args.out.read_text())
+
+
+if __name__ == "__main__":
+    main()
