@@ -30,10 +30,30 @@ def _align(n: int) -> int:
     return (n + ALIGN - 1) // ALIGN * ALIGN
 
 
+# Greedy placement orders to try; the smallest arena wins (each is cheap, none is best on every graph).
+ORDERS = {
+    "size": lambda b: (-b.size, b.first, b.name),
+    "area": lambda b: (-b.size * (b.last - b.first + 1), b.first, b.name),
+    "first_use": lambda b: (b.first, -b.size, b.name),
+    "lifetime": lambda b: (-(b.last - b.first), -b.size, b.name),
+}
+
+
 def place(buffers: list[Buffer]) -> int:
-    """Assign offsets; return the arena size in bytes."""
+    """Assign offsets with the best of several greedy orders; return the arena size in bytes."""
+    best_size, best_offsets = None, None
+    for order in ORDERS.values():
+        size = _place_in_order(sorted(buffers, key=order))
+        if best_size is None or size < best_size:
+            best_size, best_offsets = size, [b.offset for b in buffers]
+    for b, off in zip(buffers, best_offsets or []):
+        b.offset = off
+    return best_size or 0
+
+
+def _place_in_order(ordered: list[Buffer]) -> int:
     placed: list[Buffer] = []
-    for buf in sorted(buffers, key=lambda b: (-b.size, b.first, b.name)):
+    for buf in ordered:
         conflicts = sorted((p for p in placed if p.overlaps_in_time(buf)), key=lambda p: p.offset)
         offset = 0
         for p in conflicts:
@@ -42,7 +62,7 @@ def place(buffers: list[Buffer]) -> int:
             offset = max(offset, _align(p.offset + p.size))
         buf.offset = offset
         placed.append(buf)
-    return _align(max((b.offset + b.size for b in buffers), default=0))
+    return _align(max((b.offset + b.size for b in ordered), default=0))
 
 
 def check(buffers: list[Buffer]) -> None:
