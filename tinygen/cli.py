@@ -52,3 +52,20 @@ def emulate(model, input_path, output_path, count, seed):
         np.save(output_path, result.outputs)
     click.echo(result.summary())
     sys.exit(0 if result.exact else 1)
+
+
+@main.command()
+@click.argument("model", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (keys documented in docs/report.md).")
+@click.option("--plot", type=click.Path(path_type=Path), help="Write the arena timeline as a PNG.")
+def report(model, as_json, plot):
+    """Per-layer memory and compute report: where every byte goes."""
+    import json
+
+    from .compiler import compile_model
+    from .report import format_table, memory_report, plot_timeline
+
+    data = memory_report(compile_model(model))
+    if plot is not None:
+        plot_timeline(data, plot)
+    click.echo(json.dumps(data, indent=2) if as_json else format_table(data))
