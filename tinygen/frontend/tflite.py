@@ -1,13 +1,22 @@
 """Read a .tflite flatbuffer into the IR through the schema module that ships with ai_edge_litert.
 
 No rewrites happen here: the IR mirrors the file; passes change it afterwards.
+
+The file is untrusted. The reader walks it lazily through the schema's accessor API (never the object API,
+which decodes everything, metadata included) and treats whatever the flatbuffers runtime raises on bad offsets
+as a corrupted model. Every vector is bounds-checked against the file before it is decoded, and the total
+number of decoded elements may not exceed the file size: a flatbuffer whose tables share one vector many times
+over (legal for the format, never written by the converter) would otherwise take quadratic time.
 """
 from __future__ import annotations
 
+import math
+import struct
 from pathlib import Path
 
 import numpy as np
 from ai_edge_litert import schema_py_generated as schema
+from flatbuffers import encode, packer
 
 from ..errors import TinygenError
 from ..ir import Graph, Op, Quant, Tensor
@@ -16,90 +25,247 @@ _TENSOR_TYPES = {getattr(schema.TensorType, n): n.lower() for n in dir(schema.Te
 _OP_NAMES = {getattr(schema.BuiltinOperator, n): n for n in dir(schema.BuiltinOperator) if n.isupper()}
 _NUMPY = {"int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32, "int64": np.int64,
           "float32": np.float32, "bool": np.bool_}
+SCHEMA_VERSION = 3
+
+# The builtin-options table each operator tinygen reads (lowered or folded) must carry. A different table
+# means a corrupted file; none means the schema's defaults, as flatbuffers defines for absent fields.
+_OPTIONS = {
+    "ADD": "AddOptions", "AVERAGE_POOL_2D": "Pool2DOptions", "MAX_POOL_2D": "Pool2DOptions",
+    "CONCATENATION": "ConcatenationOptions", "CONV_2D": "Conv2DOptions",
+    "DEPTHWISE_CONV_2D": "DepthwiseConv2DOptions", "DEQUANTIZE": "DequantizeOptions",
+    "FULLY_CONNECTED": "FullyConnectedOptions", "HARD_SWISH": "HardSwishOptions", "MEAN": "ReducerOptions",
+    "MUL": "MulOptions", "PAD": "PadOptions", "PADV2": "PadV2Options", "QUANTIZE": "QuantizeOptions",
+    "RESHAPE": "ReshapeOptions", "SOFTMAX": "SoftmaxOptions", "SHAPE": "ShapeOptions",
+    "STRIDED_SLICE": "StridedSliceOptions", "PACK": "PackOptions", "CAST": "CastOptions",
+}
+_NO_OPTIONS = {"LOGISTIC", "RELU", "RELU6", "TANH"}
+
+# vtable offsets of the two strings read here (schema.fbs field slot k sits at 4 + 2k).
+_TENSOR_NAME, _OPCODE_CUSTOM_CODE = 10, 6
+_NAME_LIMIT = 256
+
+# What the flatbuffers runtime and numpy raise on offsets and lengths that do not fit the file.
+_DECODE_ERRORS = (IndexError, KeyError, struct.error, ValueError, TypeError, OverflowError, RecursionError,
+                  MemoryError, AttributeError)
 
 
 def _camel_to_snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
-def _options(op) -> dict:
+def corrupted(source: str, detail: str) -> TinygenError:
+    return TinygenError(f"{source}: corrupted or truncated model ({detail})", "re-export the .tflite file")
+
+
+class _Reader:
+    def __init__(self, raw: bytes, source: str):
+        self.raw = raw
+        self.source = source
+        self.budget = len(raw) + 4096  # decoded vector elements still allowed (see module docstring)
+        self.buffers: dict[int, np.ndarray | None] = {}
+
+    def fail(self, detail: str) -> TinygenError:
+        return corrupted(self.source, detail)
+
+    def spend(self, count: int, what: str) -> int:
+        """Account for decoding `count` elements of `what`; refuse vectors the file cannot hold."""
+        if count < 0 or count > len(self.raw):
+            raise self.fail(f"{what} claims {count} entries in a {len(self.raw)}-byte file")
+        self.budget -= count
+        if self.budget < 0:
+            raise self.fail(f"{what}: the file's tables overlap (more entries than bytes)")
+        return count
+
+    def vector(self, length: int, as_numpy, what: str) -> np.ndarray:
+        self.spend(length, what)
+        if length == 0:
+            return np.zeros(0, np.int64)
+        return as_numpy()
+
+    def string(self, table, vt_offset: int, what: str) -> str:
+        """A string field, copying at most _NAME_LIMIT bytes whatever length the file claims."""
+        tab = table._tab
+        o = tab.Offset(vt_offset)
+        if not o:
+            return ""
+        start = o + tab.Pos
+        start += encode.Get(packer.uoffset, self.raw, start)
+        length = encode.Get(packer.uoffset, self.raw, start)
+        if start + 4 + length > len(self.raw):
+            raise self.fail(f"{what} runs past the end of the file")
+        self.spend(min(length, _NAME_LIMIT), what)
+        return bytes(self.raw[start + 4:start + 4 + min(length, _NAME_LIMIT)]).decode("utf-8", errors="replace")
+
+    def buffer(self, model, index: int) -> np.ndarray | None:
+        """The bytes of buffer `index` (None when empty), decoded once however many tensors share it."""
+        if index in self.buffers:
+            return self.buffers[index]
+        buf = model.Buffers(index)
+        data = None
+        n = buf.DataLength()
+        if n:
+            data = self.vector(n, buf.DataAsNumpy, f"buffer {index}")
+        elif buf.Offset() > 1:  # large models keep data after the flatbuffer
+            offset, size = buf.Offset(), buf.Size()
+            if offset + size > len(self.raw):
+                raise self.fail(f"buffer {index} lies outside the file")
+            data = np.frombuffer(self.raw, np.uint8, count=size, offset=offset) if size else None
+        self.buffers[index] = data
+        return data
+
+
+def _options(reader: _Reader, op, kind: str, k: int) -> dict:
     """Builtin options as a plain dict with snake_case keys (e.g. stride_w, fused_activation_function)."""
-    if op.builtinOptions is None:
+    kind_of = op.BuiltinOptionsType()
+    expected = _OPTIONS.get(kind)
+    if kind in _NO_OPTIONS:
         return {}
-    return {_camel_to_snake(k): v for k, v in vars(op.builtinOptions).items()}
+    if expected is not None and kind_of not in (schema.BuiltinOptions.NONE, getattr(schema.BuiltinOptions,
+                                                                                    expected)):
+        raise reader.fail(f"operator {k} ({kind}) carries options of type {kind_of}, not {expected}")
+    if kind_of == schema.BuiltinOptions.NONE:
+        if expected is None:
+            return {}
+        options = getattr(schema, expected + "T")()
+    else:
+        options = schema.BuiltinOptionsCreator(kind_of, op.BuiltinOptions())
+        if options is None:
+            return {}
+    out = {}
+    for key, value in vars(options).items():
+        if isinstance(value, np.ndarray):
+            reader.spend(value.size, f"operator {k} option {key}")
+            value = value.copy()
+        out[_camel_to_snake(key)] = value
+    return out
 
 
-def _quant(q, rank: int) -> Quant | None:
-    if q is None or q.scale is None or len(q.scale) == 0:
+def _quant(reader: _Reader, t, i: int) -> Quant | None:
+    q = t.Quantization()
+    if q is None:
         return None
-    scale = np.asarray(q.scale, dtype=np.float32)
-    zero_point = np.asarray(q.zeroPoint if q.zeroPoint is not None else [0] * len(scale), dtype=np.int64)
-    return Quant(scale=scale, zero_point=zero_point, axis=int(q.quantizedDimension))
+    if q.DetailsType() != schema.QuantizationDetails.NONE:
+        raise TinygenError(f"tensor {i} uses custom quantization details", "quantize with the standard int8 scheme")
+    scale = reader.vector(q.ScaleLength(), q.ScaleAsNumpy, f"tensor {i} scales")
+    if len(scale) == 0:
+        return None
+    zero_point = reader.vector(q.ZeroPointLength(), q.ZeroPointAsNumpy, f"tensor {i} zero points")
+    if len(zero_point) == 0:
+        zero_point = np.zeros(len(scale), np.int64)
+    if len(zero_point) != len(scale):
+        raise reader.fail(f"tensor {i} has {len(scale)} scales but {len(zero_point)} zero points")
+    return Quant(scale=np.asarray(scale, dtype=np.float32).copy(), zero_point=np.asarray(zero_point, np.int64),
+                 axis=int(q.QuantizedDimension()))
 
 
-def _buffer_bytes(model, buf_index: int, raw: bytes) -> bytes | None:
-    buf = model.buffers[buf_index]
-    if buf.data is not None and len(buf.data):
-        return np.asarray(buf.data, dtype=np.uint8).tobytes()
-    if getattr(buf, "offset", 0) and buf.offset > 1:  # large models keep data after the flatbuffer
-        if buf.offset + buf.size > len(raw):
-            raise TinygenError(f"buffer {buf_index} lies outside the file (truncated model?)",
-                               "re-export the .tflite file")
-        return raw[buf.offset:buf.offset + buf.size]
-    return None
+def _tensor(reader: _Reader, model, t, i: int) -> Tensor:
+    name = reader.string(t, _TENSOR_NAME, f"the name of tensor {i}")
+    shape = tuple(int(d) for d in reader.vector(t.ShapeLength(), t.ShapeAsNumpy, f"the shape of tensor {i}"))
+    signature = reader.vector(t.ShapeSignatureLength(), t.ShapeSignatureAsNumpy, f"tensor {i} shape signature")
+    if any(int(d) < 0 for d in signature[1:]) or any(d < 0 for d in shape):  # a dynamic batch runs as 1
+        raise TinygenError(f"tensor {i} ({name}) has a dynamic or unknown shape "
+                           f"{[int(d) for d in (signature if len(signature) else shape)]}",
+                           "export the model with fixed input shapes (batch size 1)")
+    if t.Sparsity() is not None:
+        raise TinygenError(f"tensor {i} ({name}) is stored sparse", "convert without sparsity")
+    dtype = _TENSOR_TYPES.get(t.Type(), f"type{t.Type()}")
+    data = None
+    b = t.Buffer()
+    if b >= model.BuffersLength() and b != 0:
+        raise reader.fail(f"tensor {i} ({name}) refers to buffer {b}, but the model has {model.BuffersLength()}")
+    raw = reader.buffer(model, b) if b else None
+    if raw is not None:
+        if dtype not in _NUMPY:
+            raise TinygenError(f"constant tensor {i} ({name}) has type {dtype}",
+                               "quantize the model to int8 (full-integer quantization)")
+        itemsize = np.dtype(_NUMPY[dtype]).itemsize
+        count = math.prod(shape)
+        if len(raw) != count * itemsize:
+            raise reader.fail(f"constant tensor {i} ({name}) holds {len(raw)} bytes, but its shape {list(shape)} "
+                              f"of {dtype} needs {count * itemsize}")
+        data = raw.view(_NUMPY[dtype]).reshape(shape)
+        data.flags.writeable = False  # shared by every tensor of this buffer: passes must not change it
+    return Tensor(i, name, shape, dtype, _quant(reader, t, i), data, bool(t.IsVariable()))
+
+
+def _opcode(reader: _Reader, model, index: int, cache: dict) -> str:
+    if index not in cache:
+        code = model.OperatorCodes(index)
+        builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+        kind = _OP_NAMES.get(builtin, f"BUILTIN_{builtin}")
+        if kind == "CUSTOM":
+            kind = f"CUSTOM:{reader.string(code, _OPCODE_CUSTOM_CODE, f'custom opcode {index}') or '?'}"
+        cache[index] = kind
+    return cache[index]
+
+
+def _indices(reader: _Reader, length: int, as_numpy, what: str, count: int, optional: bool) -> list[int]:
+    values = [int(x) for x in reader.vector(length, as_numpy, what)]
+    low = -1 if optional else 0
+    for x in values:
+        if not low <= x < count:
+            raise reader.fail(f"{what} refer to tensor {x}, but the model has {count} tensors")
+    return values
+
+
+def _graph(reader: _Reader, name: str) -> Graph:
+    raw, source = reader.raw, reader.source
+    model = schema.Model.GetRootAs(raw, 0)
+    if model.Version() != SCHEMA_VERSION:
+        raise TinygenError(f"{source} has schema version {model.Version()}, not {SCHEMA_VERSION}",
+                           "re-export it with a current TensorFlow Lite converter")
+    n_sub = model.SubgraphsLength()
+    if n_sub != 1:
+        reader.spend(n_sub, "the subgraph table")
+        raise TinygenError(f"{source} has {n_sub} subgraphs; tinygen compiles single-subgraph models",
+                           "export the model without control flow (no WHILE/IF/CALL_ONCE)")
+    reader.spend(model.BuffersLength(), "the buffer table")
+    reader.spend(model.OperatorCodesLength(), "the opcode table")
+    sg = model.Subgraphs(0)
+    n = reader.spend(sg.TensorsLength(), "the tensor table")
+    tensors = [_tensor(reader, model, sg.Tensors(i), i) for i in range(n)]
+    ops = []
+    opcodes: dict[int, str] = {}
+    for k in range(reader.spend(sg.OperatorsLength(), "the operator table")):
+        o = sg.Operators(k)
+        index = o.OpcodeIndex()
+        if index >= model.OperatorCodesLength():
+            raise reader.fail(f"operator {k} names opcode {index}, but the model has "
+                              f"{model.OperatorCodesLength()}")
+        kind = _opcode(reader, model, index, opcodes)
+        inputs = _indices(reader, o.InputsLength(), o.InputsAsNumpy, f"operator {k} ({kind}) inputs", n, True)
+        outputs = _indices(reader, o.OutputsLength(), o.OutputsAsNumpy, f"operator {k} ({kind}) outputs", n, False)
+        ops.append(Op(kind, inputs, outputs, _options(reader, o, kind, k), k))
+    inputs = _indices(reader, sg.InputsLength(), sg.InputsAsNumpy, "the model inputs", n, False)
+    outputs = _indices(reader, sg.OutputsLength(), sg.OutputsAsNumpy, "the model outputs", n, False)
+    return Graph(name, tensors, ops, inputs, outputs)
+
+
+def parse_tflite(raw: bytes, name: str = "model", source: str = "the model") -> Graph:
+    """The Graph of a .tflite file's bytes; `source` names the file in messages."""
+    raw = bytes(raw)
+    if len(raw) < 8 or not 8 <= struct.unpack_from("<I", raw, 0)[0] < len(raw):
+        hint = ("it looks like a Keras model (HDF5 or zip): convert it to an int8 .tflite file first"
+                if raw[:4] in (b"\x89HDF", b"PK\x03\x04") else "pass a .tflite file written by the TFLite converter")
+        raise TinygenError(f"{source} is not a flatbuffer (too short or its root offset points outside the file)",
+                           hint)
+    if raw[4:8] != b"TFL3":
+        ident = raw[4:8].decode("latin-1").encode("unicode_escape").decode()
+        raise TinygenError(f"{source} has file identifier '{ident}', not 'TFL3': it is not a TensorFlow Lite model",
+                           "pass a .tflite file written by the TFLite converter")
+    reader = _Reader(raw, source)
+    try:
+        return _graph(reader, name)
+    except TinygenError:
+        raise
+    except _DECODE_ERRORS as e:
+        raise reader.fail(f"{type(e).__name__} while decoding: {str(e)[:120]}") from e
 
 
 def read_tflite(path: Path) -> Graph:
-    raw = Path(path).read_bytes()
-    if len(raw) < 8 or raw[4:8] != b"TFL3":
-        raise TinygenError(f"{path} is not a TensorFlow Lite model (file identifier is not TFL3)",
-                           "pass a .tflite file written by the TFLite converter")
-    model = schema.ModelT.InitFromPackedBuf(raw, 0)
-    if len(model.subgraphs) != 1:
-        raise TinygenError(f"{path} has {len(model.subgraphs)} subgraphs; tinygen compiles single-subgraph models",
-                           "export the model without control flow (no WHILE/IF/CALL_ONCE)")
-    sg = model.subgraphs[0]
-    tensors = []
-    for i, t in enumerate(sg.tensors or []):
-        shape = tuple(int(d) for d in (t.shape if t.shape is not None else []))
-        if t.shapeSignature is not None and any(int(d) < 0 for d in t.shapeSignature[1:]):
-            raise TinygenError(f"tensor {i} ({_name(t)}) has a dynamic shape {list(t.shapeSignature)}",
-                               "export the model with fixed input shapes")
-        dtype = _TENSOR_TYPES.get(t.type, f"type{t.type}")
-        data = None
-        if t.buffer and t.buffer < len(model.buffers):
-            b = _buffer_bytes(model, t.buffer, raw)
-            if b is not None:
-                if dtype not in _NUMPY:
-                    raise TinygenError(f"constant tensor {i} ({_name(t)}) has type {dtype}",
-                                       "quantize the model to int8 (full-integer quantization)")
-                arr = np.frombuffer(b, dtype=_NUMPY[dtype])
-                if arr.size != int(np.prod(shape, dtype=np.int64)):
-                    raise TinygenError(f"constant tensor {i} ({_name(t)}) holds {arr.size} values for shape "
-                                       f"{list(shape)}", "the model file is corrupted; re-export it")
-                data = arr.reshape(shape).copy()
-        tensors.append(Tensor(i, _name(t), shape, dtype, _quant(t.quantization, len(shape)), data,
-                              bool(t.isVariable)))
-    ops = []
-    for k, o in enumerate(sg.operators or []):
-        if o.opcodeIndex >= len(model.operatorCodes):
-            raise TinygenError(f"operator {k} names opcode {o.opcodeIndex}, beyond the model's opcode table",
-                               "the model file is corrupted; re-export it")
-        code = model.operatorCodes[o.opcodeIndex]
-        builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
-        kind = _OP_NAMES.get(builtin, f"BUILTIN_{builtin}")
-        if kind == "CUSTOM":
-            kind = f"CUSTOM:{code.customCode.decode(errors='replace') if code.customCode else '?'}"
-        inputs = [int(x) for x in (o.inputs if o.inputs is not None else [])]
-        outputs = [int(x) for x in (o.outputs if o.outputs is not None else [])]
-        for x in inputs + outputs:
-            if x >= len(tensors) or x < -1:
-                raise TinygenError(f"operator {k} ({kind}) refers to tensor {x}, but the model has {len(tensors)}",
-                                   "the model file is corrupted; re-export it")
-        ops.append(Op(kind, inputs, outputs, _options(o), k))
-    name = Path(path).stem
-    return Graph(name, tensors, ops, [int(x) for x in sg.inputs], [int(x) for x in sg.outputs])
-
-
-def _name(t) -> str:
-    return t.name.decode(errors="replace") if isinstance(t.name, bytes) else str(t.name or "")
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise TinygenError(f"cannot read {path}: {e.strerror or e}", "check the path and its permissions") from None
+    return parse_tflite(raw, path.stem, str(path))
