@@ -72,3 +72,16 @@ def assert_bit_exact(tflite: bytes, tmp_path: Path, count: int = 8, seed: int = 
     path.write_bytes(tflite)
     result = emulate(path, count=count, seed=seed)
     assert np.array_equal(result.outputs, result.expected), result.summary()
+
+
+def edit_tflite(tflite: bytes, edit) -> bytes:
+    """The model after `edit(model)` changed its object tree (ai_edge_litert's schema ModelT) in place: for
+    models the converter will not write, e.g. unusual options or quantization."""
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as schema
+
+    model = schema.ModelT.InitFromPackedBuf(tflite, 0)
+    edit(model)
+    builder = flatbuffers.Builder(len(tflite))
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
