@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import ops, planner
+from . import ops, planner, validate
 from .errors import TinygenError
 from .frontend.tflite import read_tflite
 from .ir import CTYPES, Graph, Tensor
@@ -63,11 +63,13 @@ def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
 
 
 def compile_graph(graph: Graph, name: str, backend: str = "portable") -> Program:
+    validate.well_formed(graph)
     graph = run_pipeline(graph)
     missing = ops.unsupported(graph)
     if missing:
         raise TinygenError(f"unsupported operators: {', '.join(missing)}",
                            f"tinygen supports {', '.join(sorted(ops.OPS))}")
+    validate.verify(graph)
     x, y = _check_io(graph)
     ctx = LowerContext(prefix=name, backend=backend)
     layers = [ops.lower(graph, op, ctx) for op in graph.ops]

@@ -11,3 +11,9 @@ class TinygenError(Exception):
 
     def __str__(self) -> str:
         return f"{self.problem} — {self.fix}" if self.fix else self.problem
+
+
+def corrupted(detail: str, source: str = "") -> TinygenError:
+    """A model file whose structure or numbers cannot be right: the one message for every such case."""
+    where = f"{source}: " if source else ""
+    return TinygenError(f"{where}corrupted or truncated model ({detail})", "re-export the .tflite file")

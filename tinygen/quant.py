@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from .errors import TinygenError
+from .validate import MAX_WINDOW
 
 INT8_MIN, INT8_MAX = -128, 127
 
@@ -28,6 +29,9 @@ def quantize_multiplier(m: float) -> tuple[int, int]:
         shift += 1
     if shift < -31:
         return 0, 0
+    if shift > 31:  # the kernels shift an int32 left by `shift`: beyond 31 is undefined in C (and in TFLM)
+        raise TinygenError(f"a rescale factor of {m:g} is too large for 32-bit fixed point",
+                           "check the tensors' quantization scales; re-quantize the model")
     return int(q_fixed), int(shift)
 
 
@@ -96,6 +100,9 @@ def valid_output(in_size: int, filter_size: int, stride: int, dilation: int) -> 
 
 def padding_and_output(padding: int, in_size: int, filter_size: int, stride: int, dilation: int) -> tuple[int, int]:
     """schema Padding: 0 SAME, 1 VALID → (output size, padding before)."""
+    if (filter_size - 1) * dilation + 1 > MAX_WINDOW:  # keeps the kernels' index arithmetic within int32
+        raise TinygenError(f"a window of {filter_size} taps with dilation {dilation} spans more than {MAX_WINDOW} "
+                           "elements", "the model file is inconsistent; re-export it")
     if padding == 0:
         return same_padding(in_size, filter_size, stride, dilation)
     return valid_output(in_size, filter_size, stride, dilation), 0

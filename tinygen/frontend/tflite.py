@@ -18,7 +18,7 @@ import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 from flatbuffers import encode, packer
 
-from ..errors import TinygenError
+from ..errors import TinygenError, corrupted
 from ..ir import Graph, Op, Quant, Tensor
 
 _TENSOR_TYPES = {getattr(schema.TensorType, n): n.lower() for n in dir(schema.TensorType) if n.isupper()}
@@ -53,10 +53,6 @@ def _camel_to_snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
-def corrupted(source: str, detail: str) -> TinygenError:
-    return TinygenError(f"{source}: corrupted or truncated model ({detail})", "re-export the .tflite file")
-
-
 class _Reader:
     def __init__(self, raw: bytes, source: str):
         self.raw = raw
@@ -65,7 +61,7 @@ class _Reader:
         self.buffers: dict[int, np.ndarray | None] = {}
 
     def fail(self, detail: str) -> TinygenError:
-        return corrupted(self.source, detail)
+        return corrupted(detail, self.source)
 
     def spend(self, count: int, what: str) -> int:
         """Account for decoding `count` elements of `what`; refuse vectors the file cannot hold."""

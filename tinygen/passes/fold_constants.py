@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import corrupted
 from ..ir import Graph, Op
 
 
@@ -53,11 +54,16 @@ def fold_constants(graph: Graph) -> Graph:
     kept = []
     for op in graph.ops:
         out = graph.tensors[op.outputs[0]] if len(op.outputs) == 1 else None
-        value = _evaluate(graph, op) if out is not None and op.outputs[0] not in graph.outputs else None
-        if value is None:
-            kept.append(op)
-            continue
-        out.data = np.asarray(value).astype(_NP[out.dtype]).reshape(out.shape)
+        try:
+            value = _evaluate(graph, op) if out is not None and op.outputs[0] not in graph.outputs else None
+            if value is None:
+                kept.append(op)
+                continue
+            out.data = np.asarray(value).astype(_NP[out.dtype]).reshape(out.shape)
+        except (ValueError, IndexError, TypeError, KeyError, OverflowError, MemoryError) as e:
+            # Constants that do not fit their operator or declared shape: the file is corrupted.
+            raise corrupted(f"{op.kind} (operator {op.index}) cannot be evaluated on its constant inputs "
+                            f"({type(e).__name__}: {str(e)[:100]})") from e
     graph.ops = kept
     return graph
 

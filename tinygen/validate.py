@@ -1,0 +1,200 @@
+"""The verifier: every number that flows from the model into C is checked before any code is written.
+
+`well_formed` runs before the graph passes (so they can index tensors and evaluate constants safely) and again
+after them inside `verify`, which compiler.py runs just before lowering. Together with the checks each lowering
+makes on its own operator (shape consistency, options, quantization it can run exactly), they guarantee that
+the generated C of an accepted model never indexes out of bounds and never overflows a C int:
+
+- every dimension is ≥ 1 (activations) and every tensor holds at most MAX_ELEMENTS values, so element counts,
+  byte counts and index arithmetic fit an int32 (16.7 M elements is far beyond any microcontroller model);
+- window parameters (strides, dilations, filter sizes) lie in [1, MAX_WINDOW] (quant.padding_and_output bounds
+  the effective extent), enum options hold known values, axes lie in range;
+- scales are finite and positive, zero points fit their type, per-channel scales match the quantized dimension;
+- a weighted operator's int32 accumulator cannot overflow for any int8 input (checked on the real weights).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import TinygenError, corrupted
+from .ir import DTYPES, Graph, Op, Tensor
+
+MAX_RANK = 6  # TFLite's RuntimeShape limit
+MAX_ELEMENTS = 1 << 24
+MAX_WINDOW = 1 << 24
+MAX_ACTIVATION_BYTES = 1 << 30  # all activations together: bounds the planned arena
+INT32_MAX = (1 << 31) - 1
+
+# Operator → (required inputs, optional trailing inputs or None for any number, outputs). Operators tinygen
+# lowers or folds; an operator with the wrong arity is a corrupted file, refused before anything indexes it.
+ARITY = {
+    "ADD": (2, 0, 1), "MUL": (2, 0, 1), "AVERAGE_POOL_2D": (1, 0, 1), "MAX_POOL_2D": (1, 0, 1),
+    "CONCATENATION": (1, None, 1), "CONV_2D": (2, 1, 1), "DEPTHWISE_CONV_2D": (2, 1, 1),
+    "FULLY_CONNECTED": (2, 1, 1), "DEQUANTIZE": (1, 0, 1), "QUANTIZE": (1, 0, 1), "HARD_SWISH": (1, 0, 1),
+    "LOGISTIC": (1, 0, 1), "TANH": (1, 0, 1), "RELU": (1, 0, 1), "RELU6": (1, 0, 1), "SOFTMAX": (1, 0, 1),
+    "MEAN": (2, 0, 1), "PAD": (2, 0, 1), "PADV2": (2, 1, 1), "RESHAPE": (1, 1, 1),
+    "SHAPE": (1, 0, 1), "STRIDED_SLICE": (4, 0, 1), "PACK": (1, None, 1), "CAST": (1, 0, 1),
+}
+
+_WINDOW_OPTIONS = ("stride_w", "stride_h", "dilation_w_factor", "dilation_h_factor", "filter_width",
+                   "filter_height")
+_ENUM_OPTIONS = {"padding": (0, 1), "fused_activation_function": tuple(range(6))}
+_ZERO_POINT_RANGE = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767),
+                     "int32": (-(1 << 31), INT32_MAX)}
+# Weighted operators: (weights input, axis of the weights that indexes output channels).
+_WEIGHTED = {"CONV_2D": 0, "DEPTHWISE_CONV_2D": 3, "FULLY_CONNECTED": 0}
+
+
+def _where(op: Op) -> str:
+    return f"{op.kind} (operator {op.index})"
+
+
+def _tname(t: Tensor) -> str:
+    return f"tensor {t.index} ({t.name})" if t.name else f"tensor {t.index}"
+
+
+def _used(graph: Graph) -> list[int]:
+    seen = dict.fromkeys(i for op in graph.ops for i in op.inputs + op.outputs if i >= 0)
+    seen.update(dict.fromkeys(graph.inputs + graph.outputs))
+    return list(seen)
+
+
+def _check_tensor(t: Tensor) -> None:
+    if len(t.shape) > MAX_RANK:
+        raise TinygenError(f"{_tname(t)} has rank {len(t.shape)}", f"use tensors of rank {MAX_RANK} or less")
+    if any(d < 0 for d in t.shape):
+        raise TinygenError(f"{_tname(t)} has a dynamic or unknown shape {list(t.shape)}",
+                           "export the model with fixed input shapes (batch size 1)")
+    count = math.prod(t.shape)
+    if count > MAX_ELEMENTS:
+        raise TinygenError(f"{_tname(t)} of shape {list(t.shape)} holds {count} values; tinygen handles up to "
+                           f"{MAX_ELEMENTS} per tensor", "a microcontroller model's tensors are far smaller: "
+                           "check the model's input size")
+    if t.data is not None and t.data.size != count:
+        raise corrupted(f"constant {_tname(t)} holds {t.data.size} values for shape {list(t.shape)}")
+    q = t.quant
+    if q is None:
+        return
+    scale, zp = np.asarray(q.scale, np.float64), np.asarray(q.zero_point)
+    if len(scale) != len(zp) or len(scale) == 0:
+        raise corrupted(f"{_tname(t)} has {len(scale)} scales and {len(zp)} zero points")
+    if not (np.all(np.isfinite(scale)) and np.all(scale > 0)):
+        bad = scale[~(np.isfinite(scale) & (scale > 0))][0]
+        raise TinygenError(f"{_tname(t)} has quantization scale {bad:g}; scales must be finite and positive",
+                           "re-quantize the model (the calibration data may be constant or contain NaN/inf)")
+    lo, hi = _ZERO_POINT_RANGE.get(t.dtype, (-(1 << 63), (1 << 63) - 1))
+    if np.any(zp < lo) or np.any(zp > hi):
+        raise corrupted(f"{_tname(t)} has a zero point outside [{lo}, {hi}] for {t.dtype}")
+    if len(scale) > 1:
+        if not 0 <= q.axis < len(t.shape):
+            raise corrupted(f"{_tname(t)} is quantized along axis {q.axis} but has rank {len(t.shape)}")
+        if len(scale) != t.shape[q.axis]:
+            raise corrupted(f"{_tname(t)} has {len(scale)} per-channel scales for {t.shape[q.axis]} channels "
+                            f"along axis {q.axis}")
+
+
+def well_formed(graph: Graph) -> None:
+    """Structure and tensors: what the passes and every lowering may rely on without checking again."""
+    n = len(graph.tensors)
+    for i in graph.inputs + graph.outputs + [i for op in graph.ops for i in op.outputs]:
+        if not 0 <= i < n:
+            raise corrupted(f"a tensor index {i} is out of range (the model has {n} tensors)")
+    for i in (i for op in graph.ops for i in op.inputs):
+        if not -1 <= i < n:
+            raise corrupted(f"a tensor index {i} is out of range (the model has {n} tensors)")
+    for i in _used(graph):
+        _check_tensor(graph.tensors[i])
+
+    available = set(graph.inputs) | {t.index for t in graph.tensors if t.is_const or t.is_variable}
+    produced: set[int] = set()
+    for i in graph.inputs:
+        if graph.tensors[i].is_const:
+            raise corrupted(f"the model input {_tname(graph.tensors[i])} is a constant")
+    for op in graph.ops:
+        arity = ARITY.get(op.kind)
+        if arity is not None:
+            need, optional, outs = arity
+            if (len(op.inputs) < need or (optional is not None and len(op.inputs) > need + optional)
+                    or len(op.outputs) != outs):
+                raise corrupted(f"{_where(op)} has {len(op.inputs)} inputs and {len(op.outputs)} outputs")
+            if any(i < 0 for i in op.inputs[:need]):
+                raise corrupted(f"{_where(op)} omits a required input")
+        if not op.outputs:
+            raise corrupted(f"{_where(op)} has no outputs")
+        for i in op.inputs:
+            if i >= 0 and i not in available:
+                raise corrupted(f"{_where(op)} reads {_tname(graph.tensors[i])}, which no earlier operator computes")
+        for i in op.outputs:
+            t = graph.tensors[i]
+            if i in produced or t.is_const or i in graph.inputs:
+                raise corrupted(f"{_where(op)} writes {_tname(t)}, which is "
+                                + ("a constant" if t.is_const else "the model input" if i in graph.inputs
+                                   else "already written by another operator"))
+            produced.add(i)
+            available.add(i)
+    for i in graph.outputs:
+        if i not in produced and i not in graph.inputs:
+            raise corrupted(f"the model output {_tname(graph.tensors[i])} is computed by no operator")
+
+
+def _check_options(graph: Graph, op: Op) -> None:
+    o = op.options
+    for key in _WINDOW_OPTIONS:
+        if key in o and not 1 <= int(o[key]) <= MAX_WINDOW:
+            raise TinygenError(f"{_where(op)} has {key} {o[key]}", f"{key} must lie in [1, {MAX_WINDOW}]; "
+                               "re-export the model")
+    for key, allowed in _ENUM_OPTIONS.items():
+        if key in o and int(o[key]) not in allowed:
+            raise corrupted(f"{_where(op)} has unknown {key} {o[key]}")
+    if "axis" in o:
+        rank = len(graph.tensors[op.outputs[0]].shape)
+        if not -max(rank, 1) <= int(o["axis"]) < max(rank, 1):
+            raise corrupted(f"{_where(op)} has axis {o['axis']} for a rank-{rank} output")
+    for key, value in o.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise corrupted(f"{_where(op)} has {key} {value}")
+
+
+def _check_accumulator(graph: Graph, op: Op) -> None:
+    """255·Σ|w| + |bias| ≤ INT32_MAX per output channel: (x − zero point) spans at most 255 for int8."""
+    w = graph.tensors[op.inputs[1]]
+    axis = _WEIGHTED[op.kind]
+    if w.data is None or w.dtype != "int8" or len(w.shape) <= axis:
+        return  # the lowering refuses these
+    per_channel = np.moveaxis(np.abs(w.data.astype(np.int64)), axis, 0).reshape(w.shape[axis], -1).sum(axis=1)
+    bound = 255 * per_channel
+    if len(op.inputs) > 2 and op.inputs[2] >= 0:
+        b = graph.tensors[op.inputs[2]]
+        if b.data is not None and b.size == w.shape[axis]:
+            bound = bound + np.abs(b.data.astype(np.int64).reshape(-1))
+    if np.any(bound > INT32_MAX):
+        raise TinygenError(f"{_where(op)} could overflow its int32 accumulator (weights and bias of channel "
+                           f"{int(np.argmax(bound))} sum to {int(bound.max())} times the input range)",
+                           "split the layer or re-quantize its weights; TFLite would overflow too")
+
+
+def verify(graph: Graph) -> None:
+    """Run after the passes, before lowering: well-formedness again, then what only a final graph can tell."""
+    well_formed(graph)
+    activation_bytes = 0
+    for i in _used(graph):
+        t = graph.tensors[i]
+        if t.dtype not in DTYPES:
+            raise TinygenError(f"{_tname(t)} has type {t.dtype}, which tinygen does not handle",
+                               "convert with full-integer int8 quantization")
+        if t.is_variable and not t.is_const:
+            raise TinygenError(f"{_tname(t)} is a variable (the model keeps state between inferences)",
+                               "tinygen compiles stateless models; export without stateful layers")
+        if math.prod(t.shape) == 0 and not (t.is_const and t.dtype in ("int32", "int64")):
+            raise TinygenError(f"{_tname(t)} has an empty shape {list(t.shape)}", "re-export the model")
+        if not t.is_const:
+            activation_bytes += math.prod(t.shape) * DTYPES[t.dtype]
+    if activation_bytes > MAX_ACTIVATION_BYTES:
+        raise TinygenError(f"the model's activations total {activation_bytes} bytes", "no microcontroller has "
+                           f"that much RAM; tinygen plans at most {MAX_ACTIVATION_BYTES} bytes")
+    for op in graph.ops:
+        _check_options(graph, op)
+        if op.kind in _WEIGHTED:
+            _check_accumulator(graph, op)
