@@ -1,0 +1,137 @@
+"""Python API, mirroring the CLI.
+
+    import tinygen
+    build = tinygen.compile("model.keras", board="nucleo_f446re", calibration=x_calib, validation=(x_val, y_val))
+    print(build.report.text())           # float vs int8
+    project, report = build              # unpacks too
+    tinygen.emulate("model.keras", calibration=x_calib, inputs=x_val)   # generated C vs TFLM, byte for byte
+
+`model` is an int8 .tflite path, a .keras/.h5 file, a SavedModel directory or a Keras model object; Keras models
+are quantized to full-integer int8 (see frontend/keras.py) and need calibration samples. Arrays may be given as
+numpy arrays or .npy/.npz paths.
+"""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import oracle
+from .compiler import c_identifier
+from .errors import TinygenError
+from .frontend import keras as keras_frontend
+from .frontend.tflite import parse_tflite
+from .ir import Graph
+from .report_quant import LayerError, QuantReport, build_report, dequantize_output, model_inputs
+
+MODEL_INT8 = "model_int8.tflite"  # the quantized model, saved in the project for inspection and reuse
+DEBUG_SAMPLES = 64  # per-layer errors on this many samples: enough to show the spread, cheap to run
+
+
+@dataclass
+class Quantized:
+    """A Keras model quantized to int8: the .tflite bytes and what quantization cost."""
+    tflite: bytes
+    report: QuantReport
+    graph: Graph
+
+    def save(self, path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(self.tflite)
+        return path
+
+
+def is_keras(model) -> bool:
+    return keras_frontend.is_keras_object(model) or (
+        isinstance(model, (str, Path)) and keras_frontend.is_keras_path(model))
+
+
+def _array(value, what: str):
+    if value is None or isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, (str, Path)):
+        return keras_frontend.load_array(value, what)
+    return np.asarray(value)
+
+
+def _validation(validation) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """validation=x, =(x, y), or paths to .npy/.npz files: samples and optional class labels."""
+    if validation is None:
+        return None, None
+    if isinstance(validation, (tuple, list)) and len(validation) == 2:
+        return _array(validation[0], "validation"), _array(validation[1], "validation labels")
+    return _array(validation, "validation"), None
+
+
+def _require_calibration(km, calibration):
+    if calibration is None:
+        raise TinygenError(f"'{km.name}' is a Keras model: int8 quantization needs calibration data",
+                           "pass --calibration calib.npy (CLI) or calibration=x (Python): a few hundred "
+                           "representative float input samples")
+    return km.check_samples(_array(calibration, "calibration"), "calibration")
+
+
+def _output_scale(graph: Graph) -> float:
+    """The quantization step of the model's result (the DEQUANTIZE input's, for float outputs)."""
+    out = graph.tensors[graph.outputs[0]]
+    if out.quant is None:
+        producer = graph.producer(out.index)
+        if producer is not None and producer.kind == "DEQUANTIZE":
+            out = graph.tensors[producer.inputs[0]]
+    return out.scale if out.quant is not None else 0.0
+
+
+def quantize(model, calibration, validation=None, io: str = "float", layer_errors: bool = True) -> Quantized:
+    """Full-integer int8 post-training quantization of a Keras model, with the float-vs-int8 report."""
+    km = keras_frontend.load_keras(model)
+    calib = _require_calibration(km, calibration)
+    tflite = km.quantize(calib, io)
+    graph = parse_tflite(tflite, km.name, f"the quantized '{km.name}'")
+    x, labels = _validation(validation)
+    data = "validation" if x is not None else "calibration"
+    x = km.check_samples(x, "validation") if x is not None else calib
+    float_out = km.predict(x)
+    inputs = model_inputs(x, graph.tensors[graph.inputs[0]])
+    int8_out = dequantize_output(oracle.reference_outputs(tflite, inputs), graph.tensors[graph.outputs[0]])
+    layers, note = [], ""
+    if layer_errors:
+        try:
+            layers = [LayerError(**row) for row in km.layer_errors(calib, x[:DEBUG_SAMPLES], io)]
+        except Exception as e:  # noqa: BLE001 - the debugger is a diagnostic: the report stands without it
+            note = f"unavailable (TensorFlow's quantization debugger failed: {str(e).splitlines()[0][:200]})"
+    report = build_report(float_out, int8_out.reshape(float_out.shape), _output_scale(graph), io, data, labels,
+                          layers, note)
+    return Quantized(tflite, report, graph)
+
+
+def emulate(model, inputs=None, calibration=None, io: str = "float", count: int = 10, seed: int = 0,
+            target: str = "host"):
+    """Generated C vs TFLite Micro, byte for byte (tinygen.emulate.Comparison).
+
+    For a Keras model the int8 model is made first (calibration needed); `inputs` (float samples, or values
+    already in the model's input type) default to the calibration samples. For a .tflite, `inputs` default to
+    `count` random inputs."""
+    from .emulate import emulate as run, load_inputs
+
+    if not is_keras(model):
+        path = Path(model)
+        if isinstance(inputs, (str, Path)):
+            from .compiler import compile_model
+
+            inputs = load_inputs(Path(inputs), compile_model(path).input)
+        return run(path, inputs=inputs, count=count, seed=seed, target=target)
+    km = keras_frontend.load_keras(model)
+    calib = _require_calibration(km, calibration)
+    tflite = km.quantize(calib, io)
+    graph = parse_tflite(tflite, km.name, f"the quantized '{km.name}'")
+    x = calib if inputs is None else _array(inputs, "input")
+    x_tensor = graph.tensors[graph.inputs[0]]
+    if x.dtype != np.int8 or x_tensor.dtype != "int8":
+        x = model_inputs(km.check_samples(x, "input"), x_tensor)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{c_identifier(km.name)}.tflite"
+        path.write_bytes(tflite)
+        return run(path, inputs=x.reshape((len(x),) + tuple(x_tensor.shape)), target=target)

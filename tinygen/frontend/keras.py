@@ -1,0 +1,385 @@
+"""Keras models → full-integer int8 .tflite through TensorFlow's converter (post-training quantization).
+
+TensorFlow is imported here only, and only once a Keras model is actually given: the .tflite path never pays
+for it. The model is exported with a fixed batch of 1 so the converter folds every shape computation (Keras 3's
+Flatten would otherwise become SHAPE/STRIDED_SLICE/PACK ops). Conversion is int8 only
+(TFLITE_BUILTINS_INT8: per-channel int8 weights, int8 activations); with io="float" the model keeps float I/O
+and carries QUANTIZE/DEQUANTIZE at its edges, with io="int8" its I/O is int8.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import TinygenError
+from ..ir import Graph
+
+KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
+IO_TYPES = ("float", "int8")
+# The converter crashes the process (segfault) on recurrent loops under int8-only conversion: refuse first.
+_CONTROL_FLOW = {"While", "StatelessWhile", "If", "StatelessIf", "Case", "StatelessCase"}
+_EDGE_OPS = {"QUANTIZE", "DEQUANTIZE"}
+
+HOW_TO_QUANTIZE = ("quantize it to full-integer int8: give tinygen the Keras model and calibration data "
+                   "(tinygen build model.keras --calibration calib.npy, or tinygen.compile(model, "
+                   "calibration=x)), or convert with tf.lite.TFLiteConverter using optimizations=[DEFAULT], "
+                   "a representative_dataset and supported_ops=[TFLITE_BUILTINS_INT8]")
+
+
+def is_keras_path(path) -> bool:
+    """A .keras/.h5 file or a SavedModel directory (anything else goes to the .tflite reader)."""
+    path = Path(path)
+    return path.is_dir() or path.suffix.lower() in KERAS_SUFFIXES
+
+
+def is_keras_object(obj) -> bool:
+    """A Keras model object, recognised without importing TensorFlow."""
+    return any(c.__module__.split(".")[0] in ("keras", "tf_keras") for c in type(obj).__mro__)
+
+
+def load_array(path, what: str = "calibration") -> np.ndarray:
+    """A .npy array, or from a .npz the array named 'x' (else its first array)."""
+    path = Path(path)
+    if not path.is_file():
+        raise TinygenError(f"{what} data {path}: no such file", "save the samples with numpy.save (.npy) or numpy.savez (.npz)")
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise TinygenError(f"cannot read {what} data {path} ({e})",
+                           "save the samples with numpy.save (.npy) or numpy.savez (.npz)") from None
+    if isinstance(data, np.lib.npyio.NpzFile):
+        with data:
+            if not data.files:
+                raise TinygenError(f"{what} data {path} holds no arrays", "save the samples with numpy.savez(path, x=samples)")
+            return data["x"] if "x" in data.files else data[data.files[0]]
+    return data
+
+
+def float_ops(graph: Graph) -> list:
+    """Operators that compute in float (anything but QUANTIZE/DEQUANTIZE touching a float32 activation)."""
+    found = []
+    for op in graph.ops:
+        if op.kind in _EDGE_OPS:
+            continue
+        tensors = [graph.tensors[t] for t in op.inputs + op.outputs if t >= 0]
+        if any(t.dtype == "float32" and not t.is_const for t in tensors):
+            found.append(op)
+    return found
+
+
+def refuse_float_model(graph: Graph, source) -> None:
+    """A float (or dynamic-range quantized) .tflite is not something tinygen can compile exactly: say how to fix it."""
+    ops = float_ops(graph)
+    if ops:
+        listed = ", ".join(f"{op.kind} (operator {op.index})" for op in ops[:4]) + (" ..." if len(ops) > 4 else "")
+        raise TinygenError(f"{source} is not fully int8-quantized: {listed} compute{'s' if len(ops) == 1 else ''} "
+                           "in float32", HOW_TO_QUANTIZE)
+
+
+@contextlib.contextmanager
+def _captured_stderr():
+    """TensorFlow's C++ side logs to file descriptor 2; keep it for error messages instead of the user's terminal."""
+    log = {"text": ""}
+    with tempfile.TemporaryFile(mode="w+b") as tmp:
+        saved = os.dup(2)
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield log
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            log["text"] = tmp.read().decode(errors="replace")
+
+
+def _tensorflow():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    with _captured_stderr():
+        import tensorflow as tf
+        import keras
+    return tf, keras
+
+
+def _shape_text(shape) -> str:
+    return "[" + ", ".join("N" if d is None else str(d) for d in shape) + "]"
+
+
+@dataclass
+class KerasModel:
+    """A loaded Keras model: float predictions, calibration checks, int8 conversion."""
+    model: object  # keras.Model
+    name: str
+    input_shape: tuple | None  # one sample's shape; None dims (or None) are taken from the calibration data
+
+    # ---- float reference ----
+    def predict(self, x: np.ndarray, batch: int = 256) -> np.ndarray:
+        outs = [np.asarray(self._output(self.model(x[i:i + batch], training=False)))
+                for i in range(0, len(x), batch)]
+        return np.concatenate(outs).astype(np.float32)
+
+    def _output(self, y):
+        if isinstance(y, dict):
+            y = list(y.values())
+        if isinstance(y, (list, tuple)):
+            if len(y) != 1:
+                raise TinygenError(f"Keras model '{self.name}' has {len(y)} outputs; tinygen compiles "
+                                   "single-output models", "export a model with one output")
+            y = y[0]
+        return y
+
+    # ---- calibration data ----
+    def check_samples(self, x, what: str = "calibration") -> np.ndarray:
+        """[N, *input_shape] float32 samples, or a TinygenError that gives the expected shape."""
+        x = np.asarray(x)
+        expected = _shape_text((None,) + tuple(self.input_shape or ()))
+        if x.dtype.kind not in "f":
+            raise TinygenError(f"{what} data is {x.dtype}; the model's input is float32 {expected}",
+                               "give float samples preprocessed exactly as for training, e.g. x.astype('float32')")
+        shape = self.input_shape
+        if shape is not None:
+            sample = tuple(x.shape[1:])
+            if len(sample) != len(shape) or any(d is not None and d != s for d, s in zip(shape, sample)):
+                fix = f"give an array of shape {expected} (N samples)"
+                per_sample = int(np.prod([d for d in shape if d is not None]))
+                if None not in shape and x.ndim >= 1 and len(x) and x.size // len(x) == per_sample:
+                    fix += f", e.g. x.reshape({', '.join(['-1'] + [str(d) for d in shape])})"
+                raise TinygenError(f"{what} data has shape {list(x.shape)}; the model expects {expected}", fix)
+        if len(x) == 0:
+            raise TinygenError(f"{what} data holds no samples", f"give at least one sample of shape {expected}")
+        if not np.all(np.isfinite(x)):
+            raise TinygenError(f"{what} data contains NaN or infinite values", "clean the samples first")
+        return np.ascontiguousarray(x, dtype=np.float32)
+
+    # ---- int8 conversion ----
+    def converter(self, calibration: np.ndarray, io: str = "float"):
+        """A TFLiteConverter set up for full-integer int8 post-training quantization (kept for the debugger)."""
+        tf, keras = _tensorflow()
+        if io not in IO_TYPES:
+            raise TinygenError(f"unknown I/O type '{io}'", "use io='float' or io='int8'")
+        sample_shape = tuple(calibration.shape[1:])
+        self._refuse_control_flow(tf, sample_shape)
+        export = tempfile.TemporaryDirectory(prefix="tinygen_keras_")
+        export_dir = export.name
+        archive = keras.export.ExportArchive()
+        archive.track(self.model)
+        model = self.model
+        archive.add_endpoint("serve", lambda x: model(x, training=False),
+                             [tf.TensorSpec((1,) + sample_shape, tf.float32)])
+        with _captured_stderr():
+            try:
+                archive.write_out(export_dir, verbose=False)
+            except Exception as e:  # noqa: BLE001 - anything Keras raises here is a model the exporter refuses
+                raise TinygenError(f"Keras could not export '{self.name}' for conversion: {_first_line(e)}",
+                                   "check that the model runs on one sample of the calibration data") from None
+        converter = tf.lite.TFLiteConverter.from_saved_model(export_dir)
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.representative_dataset = lambda: ([s[np.newaxis]] for s in calibration)
+        if io == "int8":
+            converter.inference_input_type = tf.int8
+            converter.inference_output_type = tf.int8
+        converter.tinygen_export = export  # the converter reads the SavedModel lazily: delete it with the converter
+        return converter
+
+    def quantize(self, calibration: np.ndarray, io: str = "float") -> bytes:
+        """Full-integer int8 .tflite bytes; refuses (naming the layers) what the converter leaves in float."""
+        converter = self.converter(calibration, io)
+        error = None
+        with _captured_stderr() as log:
+            try:
+                tflite = converter.convert()
+            except Exception as e:  # noqa: BLE001 - ConverterError, RuntimeError, ValueError from calibration
+                error = e
+        if error is not None:
+            raise self._conversion_error(error, log["text"]) from None
+        self._refuse_float_layers(tflite)
+        return bytes(tflite)
+
+    def layer_errors(self, calibration: np.ndarray, samples: np.ndarray, io: str = "float") -> list[dict]:
+        """Per-layer int8 error from TensorFlow's QuantizationDebugger: each quantized layer is run on the float
+        model's inputs to it, so errors do not accumulate. Returns dicts for report_quant.LayerError."""
+        import csv
+        import io as io_module
+        import warnings
+
+        tf, _ = _tensorflow()
+        converter = self.converter(calibration, io)
+        dataset = lambda: ([s[np.newaxis]] for s in samples)  # noqa: E731
+        with _captured_stderr(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
+            debugger = tf.lite.experimental.QuantizationDebugger(converter=converter, debug_dataset=dataset)
+            debugger.run()
+            dump = io_module.StringIO()
+            debugger.layer_statistics_dump(dump)
+        rows = []
+        for row in csv.DictReader(io_module.StringIO(dump.getvalue())):
+            rows.append(dict(layer=self.layer_of(row["tensor_name"]), op=row["op_name"],
+                             max_abs_error=float(row["max_abs_error"]),
+                             rms_error=float(np.sqrt(float(row["mean_squared_error"]))),
+                             scale=float(row["scale"])))
+        return rows
+
+    # ---- naming what the converter cannot make int8 ----
+    def layer_names(self) -> list[str]:
+        names, stack = [], [self.model]
+        while stack:
+            layer = stack.pop()
+            for sub in getattr(layer, "layers", []) or []:
+                names.append(sub.name)
+                stack.append(sub)
+        return names
+
+    def layer_of(self, tf_name: str) -> str:
+        """The Keras layer a TensorFlow op/tensor name belongs to ('functional_1/conv2d_1/Relu' → 'conv2d')."""
+        names = set(self.layer_names())
+        parts = tf_name.split(";")[0].split("/")
+        for part in parts[1:-1] or parts[:-1]:
+            if part in names:
+                return part
+            base = re.sub(r"_\d+$", "", part)
+            if base in names:
+                return base
+        if len(parts) >= 3:  # Keras 3 scopes ops as model/layer/op (a SavedModel's layers are not known here)
+            return re.sub(r"_\d+$", "", parts[1])
+        if len(parts) == 1 and tf_name.startswith("StatefulPartitionedCall"):  # the model's output tensor
+            layers = getattr(self.model, "layers", None) or []
+            last = layers[-1] if layers else None
+            return "output" if last is None or type(last).__name__ == "TFSMLayer" else last.name
+        return tf_name
+
+    def _refuse_control_flow(self, tf, sample_shape: tuple) -> None:
+        model = self.model
+        fn = tf.function(lambda x: model(x, training=False))
+        with _captured_stderr():
+            graph = fn.get_concrete_function(tf.TensorSpec((1,) + sample_shape, tf.float32)).graph.as_graph_def()
+        nodes = list(graph.node) + [n for f in graph.library.function for n in f.node_def]
+        found = {}
+        for node in nodes:
+            if node.op in _CONTROL_FLOW:
+                found.setdefault(self.layer_of(node.name), node.op)
+        if found:
+            listed = ", ".join(f"'{layer}' ({op} loop)" for layer, op in found.items())
+            raise TinygenError(f"the converter cannot make these layers int8: {listed}",
+                               "recurrent layers and control flow are not supported; use convolutional or dense "
+                               "layers instead")
+
+    def _conversion_error(self, error: Exception, log: str) -> TinygenError:
+        text = f"{error}\n{log}"
+        ops = sorted(set(re.findall(r"'tf\.(\w+)' op is neither a custom op nor a flex op", text)))
+        if ops:
+            layers = []
+            for op in ops:
+                m = re.search(r'fused\["' + re.escape(op) + r':", "([^"@]+)', text)
+                layers.append(f"'{self.layer_of(m.group(1))}' ({op})" if m else op)
+            return TinygenError(f"the converter cannot make these layers int8: {', '.join(layers)}",
+                                "replace them with layers TensorFlow Lite has int8 kernels for")
+        return TinygenError(f"TensorFlow's converter failed on '{self.name}': {_first_line(error)}",
+                            "check that the model runs in TensorFlow on the calibration data")
+
+    def _refuse_float_layers(self, tflite: bytes) -> None:
+        from .tflite import read_tflite
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "model.tflite"
+            path.write_bytes(tflite)
+            graph = read_tflite(path)
+        ops = float_ops(graph)
+        if ops:
+            layers = {}
+            for op in ops:
+                name = graph.tensors[op.outputs[0]].name if op.outputs else ""
+                layers.setdefault(self.layer_of(name), op.kind)
+            listed = ", ".join(f"'{layer}' ({kind})" for layer, kind in layers.items())
+            raise TinygenError(f"the converter cannot make these layers int8 (it left them in float32): {listed}",
+                               "replace them with layers TensorFlow Lite has int8 kernels for")
+
+
+def _first_line(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0][:300] if lines else type(error).__name__
+
+
+def load_keras(source) -> KerasModel:
+    """A Keras model object, a .keras/.h5 file or a SavedModel directory."""
+    tf, keras = _tensorflow()
+    if is_keras_object(source):
+        model, name = source, source.name
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise TinygenError(f"{path}: no such file or directory", "check the model path")
+        name = path.stem if path.is_file() else path.name
+        if path.is_dir():
+            model = _load_saved_model(tf, keras, path)
+        else:
+            error = None
+            with _captured_stderr():
+                try:
+                    model = keras.models.load_model(path, compile=False)
+                except Exception as e:  # noqa: BLE001 - unknown layers, corrupt files, wrong format
+                    error = e
+            if error is not None:
+                raise TinygenError(f"Keras cannot load {path}: {_first_line(error)}",
+                                   "custom layers must be registered (keras.saving.register_keras_serializable), "
+                                   "or pass the model object to tinygen.compile") from None
+    try:  # subclassed models have no symbolic inputs: their sample shape comes from the calibration data
+        inputs, outputs = list(model.inputs), list(model.outputs)
+    except (AttributeError, ValueError, TypeError):
+        inputs, outputs = None, None
+    if inputs is not None and len(inputs) != 1:
+        raise TinygenError(f"Keras model '{name}' has {len(inputs)} inputs; tinygen compiles single-input models",
+                           "export a model with one input")
+    if outputs is not None and len(outputs) != 1:
+        raise TinygenError(f"Keras model '{name}' has {len(outputs)} outputs; tinygen compiles single-output "
+                           "models", "export a model with one output")
+    shape = tuple(None if d is None else int(d) for d in inputs[0].shape[1:]) if inputs else None
+    return KerasModel(model, name, shape)
+
+
+def _load_saved_model(tf, keras, path: Path):
+    """A SavedModel directory as a Keras model with a fixed batch of 1 (so the export has static shapes)."""
+    if not (path / "saved_model.pb").exists():
+        raise TinygenError(f"{path} is a directory but not a SavedModel (no saved_model.pb)",
+                           "pass a .keras/.h5 file, a SavedModel directory or an int8 .tflite file")
+    with _captured_stderr():
+        loaded = tf.saved_model.load(str(path))
+    signatures = dict(loaded.signatures)
+    if not signatures:
+        raise TinygenError(f"SavedModel {path} has no signatures", "export it with model.export(path)")
+    endpoint = "serving_default" if "serving_default" in signatures else sorted(signatures)[0]
+    args, kwargs = signatures[endpoint].structured_input_signature
+    specs = list(args) + list(kwargs.values())
+    if len(specs) != 1:
+        raise TinygenError(f"SavedModel {path} has {len(specs)} inputs; tinygen compiles single-input models",
+                           "export a model with one input")
+    shape = specs[0].shape[1:]
+    if any(d is None for d in shape):
+        raise TinygenError(f"SavedModel {path} has a dynamic input shape {_shape_text(specs[0].shape)}",
+                           "export it with a fixed sample shape")
+    layer = keras.layers.TFSMLayer(str(path), call_endpoint=endpoint)
+    x = keras.Input(shape=tuple(shape), batch_size=None)
+    y = layer(x)
+    if isinstance(y, dict):
+        if len(y) != 1:
+            raise TinygenError(f"SavedModel {path} has {len(y)} outputs; tinygen compiles single-output models",
+                               "export a model with one output")
+        y = next(iter(y.values()))
+    return keras.Model(x, y, name=path.name)
+
+
+def quantize_keras(source, calibration, io: str = "float") -> bytes:
+    """Full-integer int8 .tflite bytes for a Keras model (object or path) and calibration samples (array or path)."""
+    model = load_keras(source)
+    if calibration is None:
+        raise TinygenError(f"'{model.name}' is a Keras model: int8 quantization needs calibration data",
+                           "pass --calibration calib.npy (CLI) or calibration=x (Python): a few hundred "
+                           "representative float input samples")
+    if not isinstance(calibration, np.ndarray):
+        calibration = load_array(calibration)
+    return model.quantize(model.check_samples(calibration), io)
