@@ -66,6 +66,41 @@ tg_status tg_elementwise_add_s8(const int8_t *input_1_vect, const int8_t *input_
                                 int32_t out_offset, int32_t out_mult, int32_t out_shift,
                                 int32_t out_activation_min, int32_t out_activation_max, int32_t block_size);
 
+/* Shapes are NHWC-padded to rank 4; a dimension of an input that is 1 where the output's is not is broadcast. */
+typedef struct {
+    int32_t input_1_offset; /* -zero point */
+    int32_t input_1_mult;
+    int32_t input_1_shift;
+    int32_t input_2_offset;
+    int32_t input_2_mult;
+    int32_t input_2_shift;
+    int32_t left_shift;
+    int32_t out_offset; /* +zero point */
+    int32_t out_mult;
+    int32_t out_shift;
+    tg_activation activation;
+} tg_add_params;
+tg_status tg_broadcast_add_s8(const tg_add_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
+                              const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
+                              int8_t *output);
+
+/* ---- MUL (tg_mul.c): same-shape form as CMSIS-NN's arm_elementwise_mul_s8, and a broadcasting form ---- */
+tg_status tg_elementwise_mul_s8(const int8_t *input_1_vect, const int8_t *input_2_vect, int32_t input_1_offset,
+                                int32_t input_2_offset, int8_t *output, int32_t out_offset, int32_t out_mult,
+                                int32_t out_shift, int32_t out_activation_min, int32_t out_activation_max,
+                                int32_t block_size);
+typedef struct {
+    int32_t input_1_offset; /* -zero point */
+    int32_t input_2_offset;
+    int32_t out_offset; /* +zero point */
+    int32_t out_mult;
+    int32_t out_shift;
+    tg_activation activation;
+} tg_mul_params;
+tg_status tg_broadcast_mul_s8(const tg_mul_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
+                              const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
+                              int8_t *output);
+
 /* ---- Other operators: each section is owned by its tg_<operator>.c ---- */
 
 #ifdef __cplusplus

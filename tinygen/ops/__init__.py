@@ -107,3 +107,19 @@ def require_per_tensor(op: Op, tensor: Tensor) -> None:
     if tensor.quant is not None and tensor.quant.per_channel:
         raise TinygenError(f"{op.kind} (operator {op.index}): activation '{tensor.name}' is quantized per channel",
                            "only weights may be quantized per channel")
+
+
+def broadcast_nhwc(op: Op, a: Tensor, b: Tensor, y: Tensor) -> tuple[tuple[int, ...], ...]:
+    """(n, h, w, c) shapes of a binary elementwise operator's inputs and output, after checking that the output
+    is the inputs broadcast together (numpy rules, dimensions aligned from the right)."""
+    if max(len(a.shape), len(b.shape), len(y.shape)) > 4:
+        raise TinygenError(f"{op.kind} (operator {op.index}) has rank-{max(len(a.shape), len(b.shape))} operands; "
+                           "tinygen broadcasts up to rank 4", "reshape the operands to rank 4 or less")
+    try:
+        expected = tuple(int(d) for d in np.broadcast_shapes(tuple(a.shape), tuple(b.shape)))
+    except ValueError:
+        expected = None
+    if expected != tuple(int(d) for d in y.shape):
+        raise TinygenError(f"{op.kind} (operator {op.index}) combines {list(a.shape)} and {list(b.shape)} into "
+                           f"{list(y.shape)}", "the model file is inconsistent; re-export it")
+    return nhwc(a.shape), nhwc(b.shape), nhwc(y.shape)

@@ -1,0 +1,91 @@
+"""CONV_2D: kernel sizes, strides, dilations, padding, groups, activations, per-tensor/per-channel weights,
+with and without bias; every case bit-exact with TFLM. Plus the refusals for what TFLM would not compute."""
+import numpy as np
+import pytest
+
+from helpers import assert_bit_exact, edit_tflite, int8_tflite, keras_model
+
+# (input hwc, filters, kernel, strides, dilation, padding, activation, per_channel, use_bias, groups)
+CASES = {
+    "1x1_pointwise": ((6, 5, 5), 7, 1, 1, 1, "valid", "relu", True, True, 1),
+    "1x1_stride2": ((7, 6, 3), 4, 1, 2, 1, "same", None, True, True, 1),
+    "3x3_same": ((8, 8, 3), 8, 3, 1, 1, "same", "relu6", True, True, 1),
+    "3x3_stride2_per_tensor": ((9, 7, 7), 5, 3, 2, 1, "same", None, False, True, 1),
+    "5x5_no_bias": ((9, 9, 3), 4, 5, 1, 1, "same", "relu", True, False, 1),
+    "5x5_stride2_valid": ((12, 10, 5), 3, 5, 2, 1, "valid", None, True, True, 1),
+    "1x3_same": ((6, 7, 5), 6, (1, 3), 1, 1, "same", None, True, True, 1),
+    "2x3_asymmetric_stride": ((9, 8, 3), 5, (2, 3), (2, 1), 1, "valid", "relu", True, True, 1),
+    "4x4_stride2_even_same": ((8, 10, 3), 3, 4, 2, 1, "same", None, True, True, 1),  # odd pad total
+    "3x3_dilation2_same": ((10, 9, 5), 7, 3, 1, 2, "same", None, True, True, 1),
+    "3x2_dilation_2x1_valid": ((9, 8, 3), 4, (3, 2), 1, (2, 1), "valid", "relu6", False, False, 1),
+    "3x3_groups2": ((7, 7, 4), 6, 3, 1, 1, "same", None, True, True, 2),
+    "1x1_groups3_per_tensor": ((5, 5, 9), 3, 1, 1, 1, "valid", "relu", False, True, 3),
+    "deep_7x7_valid": ((9, 9, 7), 9, (7, 5), 1, 1, "valid", None, True, True, 1),
+}
+
+
+def without_bias(tflite: bytes, marker: bool = True) -> bytes:
+    """The model with no bias on any operator (the converter always writes one): the input marked omitted (-1),
+    or with marker=False left out entirely (TFLM's depthwise Prepare crashes on the -1 form)."""
+    def edit(model):
+        for op in model.subgraphs[0].operators:
+            if len(op.inputs) == 3:
+                op.inputs = [int(op.inputs[0]), int(op.inputs[1])] + ([-1] if marker else [])
+    return edit_tflite(tflite, edit)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_conv2d(tmp_path, case):
+    import tensorflow as tf
+
+    shape, filters, kernel, strides, dilation, padding, activation, per_channel, use_bias, groups = CASES[case]
+    seed = list(CASES).index(case) + 1
+    layer = tf.keras.layers.Conv2D(filters, kernel, strides=strides, dilation_rate=dilation, padding=padding,
+                                   activation=activation, use_bias=use_bias, groups=groups)
+    model = keras_model([layer], shape, seed=seed)
+    tflite = int8_tflite(model, shape, seed=seed, per_channel=per_channel)
+    assert_bit_exact(tflite if use_bias else without_bias(tflite), tmp_path, count=4)
+
+
+def test_conv_stack(tmp_path):
+    """Several convolutions in a row: random intermediate quantization, arena reuse."""
+    import tensorflow as tf
+
+    L = tf.keras.layers
+    layers = [L.Conv2D(8, 3, strides=2, padding="same", activation="relu"), L.Conv2D(6, 1, activation="relu6"),
+              L.Conv2D(5, 3, padding="valid")]
+    model = keras_model(layers, (16, 14, 3), seed=42)
+    assert_bit_exact(int8_tflite(model, (16, 14, 3), seed=42), tmp_path, count=4)
+
+
+# ---- refusals, on hand-built graphs ----
+
+def _graph(kind, x_shape, w_shape, y_shape, options, w_zero_point=0):
+    from tinygen.ir import Graph, Op, Quant, Tensor
+
+    def q(scale, zp=0):
+        return Quant(np.array([scale], np.float32), np.array([zp], np.int64))
+
+    out_c = w_shape[0] if kind == "CONV_2D" else w_shape[3]
+    tensors = [Tensor(0, "x", x_shape, "int8", q(0.5, 3)),
+               Tensor(1, "w", w_shape, "int8", q(0.02, w_zero_point), np.ones(w_shape, np.int8)),
+               Tensor(2, "b", (out_c,), "int32", q(0.01), np.zeros(out_c, np.int32)),
+               Tensor(3, "y", y_shape, "int8", q(0.25, -2))]
+    op = Op(kind, [0, 1, 2], [3], {"padding": 1, "stride_h": 1, "stride_w": 1, **options}, index=0)
+    return Graph("g", tensors, [op], [0], [3]), op
+
+
+@pytest.mark.parametrize("x_shape,w_shape,y_shape,options,w_zp,message", [
+    ((1, 5, 5, 3), (4, 3, 3, 3), (1, 3, 3, 4), {}, 1, "zero point"),
+    ((1, 5, 5, 3), (4, 3, 3, 3), (1, 5, 5, 4), {}, 0, "declares output"),
+    ((1, 5, 5, 6), (4, 3, 3, 4), (1, 3, 3, 4), {}, 0, "equal groups"),
+    ((1, 5, 5, 3), (4, 7, 3, 3), (1, 1, 3, 4), {}, 0, "does not fit"),
+    ((1, 5, 5, 3), (4, 3, 3, 3), (1, 3, 3, 4), {"stride_h": 0}, 0, "stride"),
+])
+def test_refusals(x_shape, w_shape, y_shape, options, w_zp, message):
+    from tinygen.errors import TinygenError
+    from tinygen.ops import LowerContext, conv2d
+
+    graph, op = _graph("CONV_2D", x_shape, w_shape, y_shape, options, w_zp)
+    with pytest.raises(TinygenError, match=message):
+        conv2d.lower(graph, op, LowerContext("m"))
