@@ -1,0 +1,68 @@
+"""ADD int8: same-shape (x + Dense(x), x + Conv(x)), broadcasting against constants and against a reshaped
+branch up to rank 4, fused activations, random quantization; every case bit-exact with TFLM."""
+import numpy as np
+import pytest
+
+from helpers import assert_bit_exact, edit_tflite, int8_tflite, keras_model
+
+
+def _const(shape, seed):
+    return (np.random.default_rng(seed).standard_normal(shape) * 2).astype(np.float32)
+
+
+def _branches(kind, seed):
+    """(callable building the graph from the one input, input shape)."""
+    import tensorflow as tf
+
+    L, ops = tf.keras.layers, tf.keras.ops
+    if kind == "dense":
+        return (lambda x: L.Add()([x, L.Dense(12)(x)])), (12,)
+    if kind == "dense_relu":
+        return (lambda x: L.ReLU()(L.Add()([L.Dense(9)(x), x]))), (9,)
+    if kind == "conv_relu6":
+        return (lambda x: L.ReLU(6.0)(L.Add()([x, L.Conv2D(3, 3, padding="same")(x)]))), (5, 6, 3)
+    if kind == "const_same_shape":
+        return (lambda x: ops.add(x, _const((1, 3, 4, 2), seed))), (3, 4, 2)
+    if kind == "const_channels":  # [1,4,4,3] + [1,1,1,3]
+        return (lambda x: ops.add(x, _const((1, 1, 1, 3), seed))), (4, 4, 3)
+    if kind == "const_first":  # constant as the first operand, rank 3
+        return (lambda x: ops.add(_const((7,), seed), x)), (3, 7)
+    if kind == "const_scalar":
+        return (lambda x: ops.add(x, np.float32(1.75))), (2, 3, 5)
+    if kind == "two_sided":  # [1,4,1,3] + [1,1,5,3] -> [1,4,5,3]
+        return (lambda x: L.Add()([L.AveragePooling2D((1, 5))(x), L.MaxPooling2D((4, 1))(x)])), (4, 5, 3)
+    if kind == "row_plus_column":  # rank 2 broadcast of reshaped branches: [1,6] + [6,1]... via Dense
+        return (lambda x: L.Add()([L.Reshape((1, 6))(L.Dense(6)(x)), L.Reshape((4, 1))(L.Dense(4)(x))])), (5,)
+    raise ValueError(kind)
+
+
+KINDS = ["dense", "dense_relu", "conv_relu6", "const_same_shape", "const_channels", "const_first", "const_scalar",
+         "two_sided", "row_plus_column"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_add(tmp_path, kind):
+    seed = KINDS.index(kind) + 11
+    build, shape = _branches(kind, seed)
+    model = keras_model(build, shape, seed=seed)
+    assert_bit_exact(int8_tflite(model, shape, seed=seed), tmp_path, count=6)
+
+
+def with_activation(tflite: bytes, code: int) -> bytes:
+    """Every operator's fused activation set to `code` (1 RELU, 2 RELU_N1_TO_1, 3 RELU6). The converter only
+    fuses an activation into an output calibrated to it, where the clamp never bites; this exercises it."""
+    def edit(model):
+        for op in model.subgraphs[0].operators:
+            if hasattr(op.builtinOptions, "fusedActivationFunction"):
+                op.builtinOptions.fusedActivationFunction = code
+    return edit_tflite(tflite, edit)
+
+
+@pytest.mark.parametrize("code", [1, 2, 3])
+@pytest.mark.parametrize("kind", ["const_channels", "two_sided"])
+def test_add_fused_activation(tmp_path, kind, code):
+    seed = 40 + code
+    build, shape = _branches(kind, seed)
+    model = keras_model(build, shape, seed=seed)
+    tflite = with_activation(int8_tflite(model, shape, seed=seed, calibration_scale=8.0), code)
+    assert_bit_exact(tflite, tmp_path, count=6)
