@@ -112,8 +112,9 @@ def require_per_tensor(op: Op, tensor: Tensor) -> None:
 def broadcast_nhwc(op: Op, a: Tensor, b: Tensor, y: Tensor) -> tuple[tuple[int, ...], ...]:
     """(n, h, w, c) shapes of a binary elementwise operator's inputs and output, after checking that the output
     is the inputs broadcast together (numpy rules, dimensions aligned from the right)."""
-    if max(len(a.shape), len(b.shape), len(y.shape)) > 4:
-        raise TinygenError(f"{op.kind} (operator {op.index}) has rank-{max(len(a.shape), len(b.shape))} operands; "
+    rank = max(len(a.shape), len(b.shape), len(y.shape))
+    if rank > 4:
+        raise TinygenError(f"{op.kind} (operator {op.index}) has rank-{rank} tensors; "
                            "tinygen broadcasts up to rank 4", "reshape the operands to rank 4 or less")
     try:
         expected = tuple(int(d) for d in np.broadcast_shapes(tuple(a.shape), tuple(b.shape)))
