@@ -9,6 +9,7 @@ import numpy as np
 
 from . import ops, planner, validate
 from .errors import TinygenError
+from .frontend.keras import is_keras_path, refuse_float_model
 from .frontend.tflite import read_tflite
 from .ir import CTYPES, Graph, Tensor
 from .ops import ConstArray, Layer, LowerContext
@@ -39,9 +40,13 @@ def load_graph(path: Path) -> Graph:
     path = Path(path)
     if not path.exists():
         raise TinygenError(f"{path}: no such file", "check the model path")
-    if path.is_dir() or path.suffix.lower() in (".keras", ".h5"):
-        raise TinygenError(f"{path} is a Keras model", "pass an int8 .tflite file")
-    return read_tflite(path)
+    if is_keras_path(path):
+        raise TinygenError(f"{path} is a Keras model: int8 quantization needs calibration data",
+                           "pass --calibration calib.npy (CLI) or calibration=x (tinygen.compile): a few hundred "
+                           "representative float input samples")
+    graph = read_tflite(path)
+    refuse_float_model(graph, path)
+    return graph
 
 
 def compile_model(path: Path, name: str | None = None, backend: str = "portable") -> Program:

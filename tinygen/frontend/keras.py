@@ -78,8 +78,9 @@ def refuse_float_model(graph: Graph, source) -> None:
     ops = float_ops(graph)
     if ops:
         listed = ", ".join(f"{op.kind} (operator {op.index})" for op in ops[:4]) + (" ..." if len(ops) > 4 else "")
-        raise TinygenError(f"{source} is not fully int8-quantized: {listed} compute{'s' if len(ops) == 1 else ''} "
-                           "in float32", HOW_TO_QUANTIZE)
+        what = "a float model" if not any(t.dtype == "int8" for t in graph.tensors) else "not fully int8-quantized"
+        raise TinygenError(f"{source} is {what}: {listed} compute{'s' if len(ops) == 1 else ''} in float32",
+                           HOW_TO_QUANTIZE)
 
 
 @contextlib.contextmanager
@@ -240,11 +241,13 @@ class KerasModel:
         names = set(self.layer_names())
         parts = tf_name.split(";")[0].split("/")
         for part in parts[1:-1] or parts[:-1]:
-            if part in names:
-                return part
+            # TensorFlow uniquifies the scope of every layer in the traced export: 'conv2d' → 'conv2d_1',
+            # 'conv2d_1' → 'conv2d_1_2'. So the name with one numeric suffix removed comes first.
             base = re.sub(r"_\d+$", "", part)
             if base in names:
                 return base
+            if part in names:
+                return part
         if len(parts) >= 3:  # Keras 3 scopes ops as model/layer/op (a SavedModel's layers are not known here)
             return re.sub(r"_\d+$", "", parts[1])
         if len(parts) == 1 and tf_name.startswith("StatefulPartitionedCall"):  # the model's output tensor
