@@ -107,13 +107,12 @@ def quantize(model, calibration, validation=None, io: str = "float", layer_error
     return Quantized(tflite, report, graph)
 
 
-def emulate(model, inputs=None, calibration=None, io: str = "float", count: int = 10, seed: int = 0,
-            target: str = "host"):
+def emulate(model, inputs=None, calibration=None, io: str = "float", count: int = 10, seed: int = 0, **options):
     """Generated C vs TFLite Micro, byte for byte (tinygen.emulate.Comparison).
 
     For a Keras model the int8 model is made first (calibration needed); `inputs` (float samples, or values
     already in the model's input type) default to the calibration samples. For a .tflite, `inputs` default to
-    `count` random inputs."""
+    `count` random inputs. `options` go to tinygen.emulate.emulate (target="cortex-m4", backend=..., flags=...)."""
     from .emulate import emulate as run, load_inputs
 
     if not is_keras(model):
@@ -122,7 +121,7 @@ def emulate(model, inputs=None, calibration=None, io: str = "float", count: int 
             from .compiler import compile_model
 
             inputs = load_inputs(Path(inputs), compile_model(path).input)
-        return run(path, inputs=inputs, count=count, seed=seed, target=target)
+        return run(path, inputs=inputs, count=count, seed=seed, **options)
     km = keras_frontend.load_keras(model)
     calib = _require_calibration(km, calibration)
     tflite = km.quantize(calib, io)
@@ -134,4 +133,4 @@ def emulate(model, inputs=None, calibration=None, io: str = "float", count: int 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{c_identifier(km.name)}.tflite"
         path.write_bytes(tflite)
-        return run(path, inputs=x.reshape((len(x),) + tuple(x_tensor.shape)), target=target)
+        return run(path, inputs=x.reshape((len(x),) + tuple(x_tensor.shape)), **options)
