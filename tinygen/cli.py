@@ -69,3 +69,35 @@ def report(model, as_json, plot):
     if plot is not None:
         plot_timeline(data, plot)
     click.echo(json.dumps(data, indent=2) if as_json else format_table(data))
+
+
+@main.command()
+@click.argument("model", type=click.Path(path_type=Path))
+@click.option("--board", "-b", required=True, help="Board id or alias (`tinygen boards` lists them).")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Project directory [default: ./<model>_<board>].")
+@click.option("--force", is_flag=True,
+              help="Write even when the model seems too big for the board, or the directory holds other files "
+                   "(those are kept; any in the way is renamed to <name>.orig).")
+@click.option("--backend", type=click.Choice(["cmsis-nn", "portable"]),
+              help="Kernel library [default: the board's].")
+def build(model, board, out_dir, force, backend):
+    """Write a PlatformIO project that runs MODEL on a board and checks its output."""
+    from .project import build as build_project
+
+    click.echo(build_project(model, board, out_dir, force=force, backend=backend).summary())
+
+
+@main.command()
+def boards():
+    """List the boards `tinygen build --board` knows (add your own: TINYGEN_TARGETS=<dir of .toml files>)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .boards import COLUMNS, table_rows
+
+    table = Table(*COLUMNS, box=None, header_style="bold")
+    for row in table_rows():
+        table.add_row(*row)
+    # Off a terminal rich would wrap to 80 columns: give it the table's natural width.
+    Console(width=None if sys.stdout.isatty() else 200).print(table)

@@ -1,0 +1,177 @@
+"""Board data: one TOML file per board in targets/ (or in the directories of TINYGEN_TARGETS, searched first).
+
+A board says how PlatformIO builds for it (platform, board id, framework), what CPU it has (core, FPU, the gcc
+flags for that core), how much flash and RAM the model may use, which kernel library to link and how the demo
+counts cycles. `[check]` names a compiler available on a development machine that checks the generated
+sources for the same instruction set (the test suite uses it); it defaults to the board's own compiler.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .errors import TinygenError
+
+FRAMEWORKS = ("arduino",)  # main.c's entry points and console are written for these
+BACKENDS = ("cmsis-nn", "portable")
+# dwt: Cortex-M3/M4/M7/M33/M55 DWT->CYCCNT; esp_cpu: ESP-IDF's CPU cycle counter; rp2040_timer: the RP2040's
+# 1 MHz timer scaled by the clock (the Cortex-M0+ has no cycle counter).
+CYCLE_COUNTERS = ("dwt", "esp_cpu", "rp2040_timer")
+DWT_CORES = ("cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33", "cortex-m55", "cortex-m85")
+
+# table → {key: (type, required)}; anything else in a file is a mistake worth reporting.
+SCHEMA = {
+    "": {"name": (str, True), "mcu": (str, True), "aliases": (list, False)},
+    "platformio": {"platform": (str, True), "board": (str, True), "framework": (str, True),
+                   "monitor_speed": (int, True)},
+    "cpu": {"core": (str, True), "fpu": (str, True), "clock_hz": (int, True), "compiler": (str, True),
+            "cflags": (list, True)},
+    "memory": {"flash_bytes": (int, True), "ram_bytes": (int, True), "framework_flash_bytes": (int, True),
+               "framework_ram_bytes": (int, True), "flash_data_in_ram": (bool, False)},
+    "kernels": {"backend": (str, True), "cycle_counter": (str, True)},
+    "check": {"compiler": (list, False)},
+}
+
+
+@dataclass(frozen=True)
+class Board:
+    id: str  # the file name without .toml: what `--board` takes
+    name: str
+    mcu: str
+    aliases: tuple[str, ...]
+    platform: str  # PlatformIO platform
+    pio_board: str  # PlatformIO board id
+    framework: str
+    monitor_speed: int
+    core: str  # e.g. cortex-m4, xtensa-lx6, rv32imc (what LowerContext.core sizes CMSIS-NN scratch for)
+    fpu: str  # "none" when there is none
+    clock_hz: int
+    compiler: str  # the board's own gcc
+    cflags: tuple[str, ...]  # gcc flags selecting its core
+    flash_bytes: int
+    ram_bytes: int
+    framework_flash_bytes: int  # what the framework (core library, RTOS, C library) takes: an estimate
+    framework_ram_bytes: int
+    flash_data_in_ram: bool  # start-up copies const data and code into RAM (Teensy 4)
+    backend: str  # cmsis-nn | portable
+    cycle_counter: str
+    check_compiler: tuple[str, ...]  # compiler + flags available here for the same instruction set
+    path: Path
+
+    @property
+    def is_cortex_m(self) -> bool:
+        return self.core.startswith("cortex-m")
+
+
+def _target_dirs() -> list[Path]:
+    extra = [Path(p) for p in os.environ.get("TINYGEN_TARGETS", "").split(os.pathsep) if p]
+    return extra + [Path(str(resources.files("tinygen.targets")))]
+
+
+def _invalid(path: Path, what: str) -> TinygenError:
+    return TinygenError(f"board file {path}: {what}", "fix the file (see targets/nucleo_f446re.toml for the format)")
+
+
+def _check_schema(path: Path, data: dict) -> None:
+    for table, fields in SCHEMA.items():
+        section = data if table == "" else data.get(table, {})
+        if not isinstance(section, dict):
+            raise _invalid(path, f"[{table}] must be a table")
+        for key, value in section.items():
+            if table == "" and key in SCHEMA:
+                continue
+            if table == "" and isinstance(value, dict):
+                raise _invalid(path, f"unknown table [{key}]")
+            where = f"{table}.{key}" if table else key
+            if key not in fields:
+                raise _invalid(path, f"unknown field '{where}'")
+            kind = fields[key][0]
+            # bool is an int in Python; TOML keeps them apart, so must we.
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                raise _invalid(path, f"'{where}' must be a {kind.__name__}, not {type(value).__name__}")
+            if kind is list and not all(isinstance(v, str) for v in value):
+                raise _invalid(path, f"'{where}' must be a list of strings")
+            if kind is int and value <= 0:
+                raise _invalid(path, f"'{where}' must be positive")
+        for key, (_, required) in fields.items():
+            if required and key not in section:
+                raise _invalid(path, f"missing field '{table + '.' if table else ''}{key}'")
+
+
+def load_board(path: Path) -> Board:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise _invalid(path, f"not valid TOML ({e})") from None
+    _check_schema(path, data)
+    pio, cpu, mem, kern = data["platformio"], data["cpu"], data["memory"], data["kernels"]
+    board = Board(
+        id=path.stem, name=data["name"], mcu=data["mcu"], aliases=tuple(a.lower() for a in data.get("aliases", [])),
+        platform=pio["platform"], pio_board=pio["board"], framework=pio["framework"],
+        monitor_speed=pio["monitor_speed"], core=cpu["core"], fpu=cpu["fpu"], clock_hz=cpu["clock_hz"],
+        compiler=cpu["compiler"], cflags=tuple(cpu["cflags"]), flash_bytes=mem["flash_bytes"],
+        ram_bytes=mem["ram_bytes"], framework_flash_bytes=mem["framework_flash_bytes"],
+        framework_ram_bytes=mem["framework_ram_bytes"], flash_data_in_ram=mem.get("flash_data_in_ram", False),
+        backend=kern["backend"], cycle_counter=kern["cycle_counter"],
+        check_compiler=tuple(data.get("check", {}).get("compiler", [cpu["compiler"], *cpu["cflags"]])),
+        path=path)
+    _check_values(board)
+    return board
+
+
+def _check_values(b: Board) -> None:
+    def bad(what: str) -> TinygenError:
+        return _invalid(b.path, what)
+
+    if b.framework not in FRAMEWORKS:
+        raise bad(f"framework '{b.framework}': the generated demo supports {', '.join(FRAMEWORKS)}")
+    if b.backend not in BACKENDS:
+        raise bad(f"backend '{b.backend}': choose {' or '.join(BACKENDS)}")
+    if b.backend == "cmsis-nn" and not b.is_cortex_m:
+        raise bad(f"backend 'cmsis-nn' needs an Arm Cortex-M core, not '{b.core}'")
+    if b.cycle_counter not in CYCLE_COUNTERS:
+        raise bad(f"cycle_counter '{b.cycle_counter}': choose one of {', '.join(CYCLE_COUNTERS)}")
+    if b.cycle_counter == "dwt" and b.core not in DWT_CORES:
+        raise bad(f"'{b.core}' has no DWT cycle counter")
+    if b.framework_flash_bytes >= b.flash_bytes or b.framework_ram_bytes >= b.ram_bytes:
+        raise bad("the framework's share must be smaller than the board's flash and RAM")
+    if not b.check_compiler:
+        raise bad("check.compiler must name a compiler")
+
+
+def all_boards() -> dict[str, Board]:
+    """Every board by id; a file in a TINYGEN_TARGETS directory overrides a built-in one of the same id."""
+    boards: dict[str, Board] = {}
+    for directory in reversed(_target_dirs()):
+        if directory.is_dir():
+            for path in sorted(directory.glob("*.toml")):
+                boards[path.stem] = load_board(path)
+    return dict(sorted(boards.items()))
+
+
+def get_board(name: str) -> Board:
+    """A board by id, PlatformIO board id or alias (case-insensitive)."""
+    boards = all_boards()
+    key = name.strip().lower()
+    for b in boards.values():
+        if key in (b.id.lower(), b.pio_board.lower()) or key in b.aliases:
+            return b
+    names = sorted({n for b in boards.values() for n in (b.id, *b.aliases)})
+    close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+    raise TinygenError(f"unknown board '{name}'", f"{hint}`tinygen boards` lists the {len(boards)} boards")
+
+
+COLUMNS = ("board", "aliases", "name", "core", "FPU", "MHz", "flash", "RAM", "kernels", "cycles")
+
+
+def table_rows() -> list[tuple[str, ...]]:
+    """One row per board, in COLUMNS order, for `tinygen boards`."""
+    size = lambda n: f"{n // 1024} KiB" if n < 1 << 20 else f"{n / (1 << 20):g} MiB"  # noqa: E731
+    return [(b.id, ", ".join(b.aliases), b.name, b.core, b.fpu, str(b.clock_hz // 1_000_000), size(b.flash_bytes),
+             size(b.ram_bytes), b.backend, b.cycle_counter) for b in all_boards().values()]
