@@ -1,6 +1,7 @@
 """Command line: parses arguments, calls the library, prints results. No compiler logic here."""
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -11,17 +12,51 @@ from . import __version__
 from .errors import TinygenError
 
 
+def _fail(problem: str, fix: str, status: int) -> None:
+    click.echo(f"error: {problem} — {fix}" if fix else f"error: {problem}", err=True)
+    sys.exit(status)
+
+
 class _Group(click.Group):
-    """Prints TinygenError as one line (exit 2); --debug shows the traceback."""
+    """Every failure is one line on stderr, `error: <what went wrong> — <how to fix it>`, never a traceback
+    (--debug re-raises to show it). Exit status 2: bad input or usage; 3: a bug in tinygen."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as e:
+            e.show()
+            sys.exit(e.exit_code)
+        except click.UsageError as e:
+            message = e.format_message().rstrip(".")
+            where = e.ctx.command_path if e.ctx is not None else "tinygen"
+            _fail(message[:1].lower() + message[1:], f"see '{where} --help'", 2)
+        except click.ClickException as e:
+            _fail(e.format_message(), "", e.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except TinygenError as e:
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as e:  # noqa: BLE001 — the one place that turns exceptions into messages
             if ctx.meta.get("tinygen.debug"):
                 raise
-            click.echo(f"error: {e}", err=True)
-            sys.exit(2)
+            if isinstance(e, TinygenError):
+                _fail(e.problem, e.fix, 2)
+            if isinstance(e, OSError):  # a file the user named could not be read or written
+                if e.errno == errno.EPIPE:
+                    sys.exit(1)
+                where = f"{e.filename}: " if e.filename else ""
+                _fail(f"{where}{e.strerror or e}", "check the path, its permissions and the free space", 2)
+            _fail(f"internal error ({type(e).__name__}: {e})",
+                  "this is a bug in tinygen: rerun with --debug and report the traceback", 3)
 
 
 @click.group(cls=_Group)

@@ -167,7 +167,7 @@ def _check_accumulator(graph: Graph, op: Op) -> None:
     bound = 255 * per_channel
     if len(op.inputs) > 2 and op.inputs[2] >= 0:
         b = graph.tensors[op.inputs[2]]
-        if b.data is not None and b.size == w.shape[axis]:
+        if b.data is not None and b.dtype == "int32" and b.size == w.shape[axis]:
             bound = bound + np.abs(b.data.astype(np.int64).reshape(-1))
     if np.any(bound > INT32_MAX):
         raise TinygenError(f"{_where(op)} could overflow its int32 accumulator (weights and bias of channel "

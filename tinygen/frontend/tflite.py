@@ -29,7 +29,7 @@ SCHEMA_VERSION = 3
 
 # The builtin-options table each operator tinygen reads (lowered or folded) must carry. A different table
 # means a corrupted file; none means the schema's defaults, as flatbuffers defines for absent fields.
-_OPTIONS = {
+OPTIONS = {
     "ADD": "AddOptions", "AVERAGE_POOL_2D": "Pool2DOptions", "MAX_POOL_2D": "Pool2DOptions",
     "CONCATENATION": "ConcatenationOptions", "CONV_2D": "Conv2DOptions",
     "DEPTHWISE_CONV_2D": "DepthwiseConv2DOptions", "DEQUANTIZE": "DequantizeOptions",
@@ -113,7 +113,7 @@ class _Reader:
 def _options(reader: _Reader, op, kind: str, k: int) -> dict:
     """Builtin options as a plain dict with snake_case keys (e.g. stride_w, fused_activation_function)."""
     kind_of = op.BuiltinOptionsType()
-    expected = _OPTIONS.get(kind)
+    expected = OPTIONS.get(kind)
     if kind in _NO_OPTIONS:
         return {}
     if expected is not None and kind_of not in (schema.BuiltinOptions.NONE, getattr(schema.BuiltinOptions,

@@ -1,0 +1,597 @@
+"""Mutation fuzzing of the compiler, shared by tests/test_fuzz.py (CI) and bench/fuzz.py (long runs).
+
+Seeds are valid int8 models: small ones written here through the schema object API (no TensorFlow) and the
+MLPerf Tiny models when present. Mutants come from bit flips, truncation, byte edits and field edits made
+through the object API and packed again. Every mutant must end in a compiled program or a TinygenError within
+a time budget; for a sample of accepted mutants the generated C also runs under AddressSanitizer and UBSan.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import signal
+import struct
+import threading
+import time
+import traceback
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import flatbuffers
+import numpy as np
+from ai_edge_litert import schema_py_generated as schema
+
+from . import codegen
+from .compiler import Program, compile_graph
+from .errors import TinygenError
+from .frontend.tflite import OPTIONS, parse_tflite
+
+SANITIZE = ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
+
+
+# ---------------------------------------------------------------- models through the schema object API
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w[:1].upper() + w[1:] for w in rest)
+
+
+class SchemaModel:
+    """A .tflite model assembled field by field: fuzzing seeds and bad-input tests without TensorFlow."""
+
+    def __init__(self, name: str = "model"):
+        self.sg = schema.SubGraphT()
+        self.sg.tensors, self.sg.operators, self.sg.inputs, self.sg.outputs = [], [], [], []
+        self.sg.name = name
+        self.model = schema.ModelT()
+        self.model.version = 3
+        self.model.description = "tinygen schema-built model"
+        self.model.subgraphs = [self.sg]
+        self.model.buffers = [schema.BufferT()]  # buffer 0: the empty sentinel
+        self.model.operatorCodes = []
+        self._codes: dict[str, int] = {}
+
+    def tensor(self, shape, dtype: str = "int8", scale=None, zero_point=0, data=None, axis: int = 0,
+               name: str | None = None) -> int:
+        t = schema.TensorT()
+        t.shape = [int(d) for d in shape]
+        t.type = getattr(schema.TensorType, dtype.upper())
+        t.name = name or f"t{len(self.sg.tensors)}"
+        t.buffer = 0
+        if data is not None:
+            b = schema.BufferT()
+            b.data = np.frombuffer(np.ascontiguousarray(data).tobytes(), np.uint8)
+            self.model.buffers.append(b)
+            t.buffer = len(self.model.buffers) - 1
+        if scale is not None:
+            q = schema.QuantizationParametersT()
+            q.scale = [float(s) for s in np.atleast_1d(scale)]
+            q.zeroPoint = [int(z) for z in np.broadcast_to(np.atleast_1d(zero_point), (len(q.scale),))]
+            q.quantizedDimension = axis
+            t.quantization = q
+        self.sg.tensors.append(t)
+        return len(self.sg.tensors) - 1
+
+    def op(self, kind: str, inputs, outputs, **options) -> int:
+        if kind not in self._codes:
+            code = schema.OperatorCodeT()
+            code.builtinCode = getattr(schema.BuiltinOperator, kind)
+            code.deprecatedBuiltinCode = min(code.builtinCode, 127)
+            code.version = 1
+            self.model.operatorCodes.append(code)
+            self._codes[kind] = len(self.model.operatorCodes) - 1
+        o = schema.OperatorT()
+        o.opcodeIndex = self._codes[kind]
+        o.inputs, o.outputs = list(inputs), list(outputs)
+        if kind in OPTIONS:
+            opts = getattr(schema, OPTIONS[kind] + "T")()
+            for key, value in options.items():
+                if not hasattr(opts, _camel(key)):
+                    raise KeyError(f"{OPTIONS[kind]} has no field {key}")
+                setattr(opts, _camel(key), value)
+            o.builtinOptionsType = getattr(schema.BuiltinOptions, OPTIONS[kind])
+            o.builtinOptions = opts
+        self.sg.operators.append(o)
+        return len(self.sg.operators) - 1
+
+    def finish(self, inputs, outputs) -> bytes:
+        self.sg.inputs, self.sg.outputs = list(inputs), list(outputs)
+        return pack(self.model)
+
+
+def pack(model: schema.ModelT) -> bytes:
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def _weights(rng, shape) -> np.ndarray:
+    return rng.integers(-127, 128, size=shape).astype(np.int8)
+
+
+def _bias(rng, n: int) -> np.ndarray:
+    return rng.integers(-2000, 2000, size=n).astype(np.int32)
+
+
+def fc_model(seed: int = 0, float_io: bool = False) -> bytes:
+    """input [1, 16] → FULLY_CONNECTED(8, ReLU) → FULLY_CONNECTED(4); optionally float I/O around it."""
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("fc")
+    s_in, zp_in = float(rng.uniform(0.01, 0.1)), int(rng.integers(-20, 20))
+    x = m.tensor([1, 16], scale=s_in, zero_point=zp_in)
+    first = x
+    if float_io:
+        first = m.tensor([1, 16], "float32")
+        m.op("QUANTIZE", [first], [x])
+    w1, s_w1 = m.tensor([8, 16], data=_weights(rng, (8, 16)), scale=0.01), 0.01
+    b1 = m.tensor([8], "int32", data=_bias(rng, 8), scale=s_in * s_w1)
+    s_h = float(rng.uniform(0.05, 0.2))
+    h = m.tensor([1, 8], scale=s_h, zero_point=-128)
+    m.op("FULLY_CONNECTED", [x, w1, b1], [h], fused_activation_function=1)
+    scales = rng.uniform(0.005, 0.02, size=4)
+    w2 = m.tensor([4, 8], data=_weights(rng, (4, 8)), scale=scales, zero_point=[0] * 4)
+    b2 = m.tensor([4], "int32", data=_bias(rng, 4), scale=s_h * scales)
+    y = m.tensor([1, 4], scale=float(rng.uniform(0.05, 0.3)), zero_point=int(rng.integers(-10, 10)))
+    m.op("FULLY_CONNECTED", [h, w2, b2], [y])
+    last = y
+    if float_io:
+        last = m.tensor([1, 4], "float32")
+        m.op("DEQUANTIZE", [y], [last])
+    return m.finish([first], [last])
+
+
+def cnn_model(seed: int = 0) -> bytes:
+    """[1,8,8,3] → CONV 3x3 (ReLU6) → DEPTHWISE 3x3/2 → MAX_POOL 2x2 → RESHAPE → FULLY_CONNECTED → SOFTMAX."""
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("cnn")
+    s_in = float(rng.uniform(0.01, 0.05))
+    x = m.tensor([1, 8, 8, 3], scale=s_in, zero_point=int(rng.integers(-10, 10)))
+    ws = rng.uniform(0.002, 0.01, size=4)
+    w = m.tensor([4, 3, 3, 3], data=_weights(rng, (4, 3, 3, 3)), scale=ws, zero_point=[0] * 4, axis=0)
+    b = m.tensor([4], "int32", data=_bias(rng, 4), scale=s_in * ws)
+    s_c = float(rng.uniform(0.02, 0.05))
+    c = m.tensor([1, 8, 8, 4], scale=s_c, zero_point=-128)
+    m.op("CONV_2D", [x, w, b], [c], padding=0, stride_w=1, stride_h=1, dilation_w_factor=1, dilation_h_factor=1,
+         fused_activation_function=3)
+    dws = rng.uniform(0.005, 0.02, size=4)
+    dw = m.tensor([1, 3, 3, 4], data=_weights(rng, (1, 3, 3, 4)), scale=dws, zero_point=[0] * 4, axis=3)
+    db = m.tensor([4], "int32", data=_bias(rng, 4), scale=s_c * dws)
+    s_d = float(rng.uniform(0.02, 0.06))
+    d = m.tensor([1, 4, 4, 4], scale=s_d, zero_point=int(rng.integers(-5, 5)))
+    m.op("DEPTHWISE_CONV_2D", [c, dw, db], [d], padding=0, stride_w=2, stride_h=2, depth_multiplier=1,
+         dilation_w_factor=1, dilation_h_factor=1)
+    p = m.tensor([1, 2, 2, 4], scale=s_d, zero_point=m.sg.tensors[d].quantization.zeroPoint[0])
+    m.op("MAX_POOL_2D", [d], [p], padding=1, stride_w=2, stride_h=2, filter_width=2, filter_height=2)
+    shape = m.tensor([2], "int32", data=np.array([1, 16], np.int32))
+    r = m.tensor([1, 16], scale=s_d, zero_point=m.sg.tensors[p].quantization.zeroPoint[0])
+    m.op("RESHAPE", [p, shape], [r], new_shape=[1, 16])
+    fw = m.tensor([5, 16], data=_weights(rng, (5, 16)), scale=0.01)
+    fb = m.tensor([5], "int32", data=_bias(rng, 5), scale=s_d * 0.01)
+    f = m.tensor([1, 5], scale=float(rng.uniform(0.05, 0.2)), zero_point=int(rng.integers(-10, 10)))
+    m.op("FULLY_CONNECTED", [r, fw, fb], [f])
+    y = m.tensor([1, 5], scale=1 / 256, zero_point=-128)
+    m.op("SOFTMAX", [f], [y], beta=1.0)
+    return m.finish([x], [y])
+
+
+def mixed_model(seed: int = 0) -> bytes:
+    """Elementwise and shape operators: AVG_POOL, ADD, MUL, CONCATENATION, PAD, MEAN, LOGISTIC, TANH,
+    HARD_SWISH on a [1,4,4,4] input."""
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("mixed")
+    s, zp = float(rng.uniform(0.02, 0.05)), int(rng.integers(-10, 10))
+    x = m.tensor([1, 4, 4, 4], scale=s, zero_point=zp)
+    a = m.tensor([1, 4, 4, 4], scale=s, zero_point=zp)
+    m.op("AVERAGE_POOL_2D", [x], [a], padding=0, stride_w=1, stride_h=1, filter_width=2, filter_height=2)
+    s_b = float(rng.uniform(0.04, 0.08))
+    b = m.tensor([1, 4, 4, 4], scale=s_b, zero_point=int(rng.integers(-10, 10)))
+    m.op("ADD", [x, a], [b])
+    c = m.tensor([1, 4, 4, 4], scale=s, zero_point=zp)
+    m.op("MUL", [b, x], [c])
+    d = m.tensor([1, 4, 4, 8], scale=s, zero_point=zp)
+    m.op("CONCATENATION", [c, x], [d], axis=3)
+    pads = m.tensor([4, 2], "int32", data=np.array([[0, 0], [1, 1], [1, 1], [0, 0]], np.int32))
+    e = m.tensor([1, 6, 6, 8], scale=s, zero_point=zp)
+    m.op("PAD", [d, pads], [e])
+    axes = m.tensor([2], "int32", data=np.array([1, 2], np.int32))
+    f = m.tensor([1, 1, 1, 8], scale=float(rng.uniform(0.01, 0.03)), zero_point=int(rng.integers(-10, 10)))
+    m.op("MEAN", [e, axes], [f], keep_dims=True)
+    g = m.tensor([1, 1, 1, 8], scale=1 / 256, zero_point=-128)
+    m.op("LOGISTIC", [f], [g])
+    h = m.tensor([1, 1, 1, 8], scale=1 / 128, zero_point=0)
+    m.op("TANH", [g], [h])
+    y = m.tensor([1, 1, 1, 8], scale=float(rng.uniform(0.005, 0.01)), zero_point=int(rng.integers(-10, 10)))
+    m.op("HARD_SWISH", [h], [y])
+    return m.finish([x], [y])
+
+
+SCHEMA_SEEDS: dict[str, Callable[[], bytes]] = {
+    "fc": lambda: fc_model(1), "fc_float_io": lambda: fc_model(2, float_io=True), "cnn": lambda: cnn_model(3),
+    "mixed": lambda: mixed_model(4),
+}
+
+
+# ---------------------------------------------------------------- seeds and mutators
+
+@dataclass
+class Seed:
+    name: str
+    raw: bytes
+    model: schema.ModelT = field(repr=False)
+    structure: np.ndarray = field(repr=False)  # byte positions outside constant data: where mutations matter
+
+    @classmethod
+    def from_bytes(cls, name: str, raw: bytes) -> "Seed":
+        model = schema.ModelT.InitFromPackedBuf(raw, 0)
+        mask = np.ones(len(raw), bool)
+        root = schema.Model.GetRootAs(raw, 0)
+        for i in range(root.BuffersLength()):
+            tab = root.Buffers(i)._tab
+            o = tab.Offset(4)
+            if o:
+                start = tab.Vector(o)
+                mask[start:start + tab.VectorLen(o)] = False
+        return cls(name, raw, model, np.flatnonzero(mask))
+
+
+def load_seeds(mlperf_dir: Path | None = None, schema_seeds: bool = True) -> list[Seed]:
+    seeds = [Seed.from_bytes(name, make()) for name, make in SCHEMA_SEEDS.items()] if schema_seeds else []
+    if mlperf_dir is not None and Path(mlperf_dir).is_dir():
+        seeds += [Seed.from_bytes(p.stem, p.read_bytes()) for p in sorted(Path(mlperf_dir).glob("*.tflite"))]
+    return seeds
+
+
+INT32S = [0, 1, -1, 2, 3, 7, 8, 255, 256, 1 << 16, (1 << 24) + 1, (1 << 31) - 1, -(1 << 31)]
+FLOATS = [0.0, -0.0, -1.0, float("nan"), float("inf"), float("-inf"), 1e-45, 1e-30, 1e30, 3.4e38]
+
+
+def _position(rng, seed: Seed) -> int:
+    if rng.random() < 0.9 and len(seed.structure):
+        return int(seed.structure[rng.integers(len(seed.structure))])
+    return int(rng.integers(len(seed.raw)))
+
+
+def flip_bits(rng, seed: Seed) -> bytes:
+    data = bytearray(seed.raw)
+    for _ in range(int(rng.integers(1, 5))):
+        data[_position(rng, seed)] ^= 1 << int(rng.integers(8))
+    return bytes(data)
+
+
+def truncate(rng, seed: Seed) -> bytes:
+    end = _position(rng, seed) if rng.random() < 0.7 else int(rng.integers(len(seed.raw)))
+    return seed.raw[:end]
+
+
+def edit_bytes(rng, seed: Seed) -> bytes:
+    data = bytearray(seed.raw)
+    for _ in range(int(rng.integers(1, 3))):
+        pos = _position(rng, seed) & ~3 if rng.random() < 0.7 else _position(rng, seed)
+        width = [1, 2, 4][int(rng.integers(3))]
+        value = int(rng.choice(INT32S)) if rng.random() < 0.6 else int(rng.integers(0, 1 << 32))
+        chunk = (value & 0xFFFFFFFF).to_bytes(4, "little")[:width]
+        data[pos:pos + width] = chunk[:max(0, len(data) - pos)]
+    return bytes(data[:len(seed.raw)])
+
+
+def _pick(rng, items):
+    return items[int(rng.integers(len(items)))] if items else None
+
+
+def _int_like(rng, old: int) -> int:
+    choices = INT32S + [old + 1, old - 1, old * 2, -old]
+    return int(np.clip(_pick(rng, choices), -(1 << 31), (1 << 31) - 1))
+
+
+def _edit_tensor(rng, model, t) -> str:
+    what = int(rng.integers(9))
+    if what == 0 and t.shape is not None and len(t.shape):
+        shape = [int(d) for d in t.shape]
+        j = int(rng.integers(len(shape)))
+        shape[j] = _int_like(rng, shape[j])
+        t.shape = shape
+        return "tensor.shape"
+    if what == 1:
+        shape = [int(d) for d in (t.shape if t.shape is not None else [])]
+        t.shape = shape[1:] if shape and rng.random() < 0.5 else [1] + shape
+        return "tensor.rank"
+    if what == 2:
+        t.type = int(rng.integers(-2, 20))
+        return "tensor.type"
+    if what == 3:
+        t.buffer = int(rng.choice([0, len(model.buffers) - 1, len(model.buffers), int(rng.integers(len(model.buffers))),
+                                   (1 << 32) - 1]))
+        return "tensor.buffer"
+    if what == 4:
+        t.shapeSignature = [-1 if rng.random() < 0.7 else int(d) for d in (t.shape if t.shape is not None else [1])]
+        return "tensor.shape_signature"
+    if what == 5:
+        t.isVariable = True
+        return "tensor.is_variable"
+    q = t.quantization
+    if q is None or q.scale is None or not len(q.scale):
+        t.quantization = None
+        return "tensor.quantization_removed"
+    if what == 6:
+        scale = [float(s) for s in q.scale]
+        j = int(rng.integers(len(scale)))
+        scale[j] = float(_pick(rng, FLOATS + [scale[j] * 2, scale[j] / 2, scale[j] * 1e6]))
+        if rng.random() < 0.2:
+            scale = scale[:-1] if len(scale) > 1 else scale * 2
+        q.scale = scale
+        return "quant.scale"
+    if what == 7:
+        zp = [int(z) for z in (q.zeroPoint if q.zeroPoint is not None else [0] * len(q.scale))]
+        j = int(rng.integers(len(zp))) if zp else 0
+        value = int(_pick(rng, [-129, 128, 255, -(1 << 31), 1 << 40, (zp[j] if zp else 0) + 1, 127, -128]))
+        q.zeroPoint = (zp[:j] + [value] + zp[j + 1:]) if zp else [value]
+        return "quant.zero_point"
+    q.quantizedDimension = int(rng.choice([-1, 0, 1, 2, 3, 4, 100]))
+    return "quant.axis"
+
+
+def _edit_operator(rng, model, sg, op) -> str:
+    n = len(sg.tensors)
+    what = int(rng.integers(6))
+    if what == 0:
+        op.opcodeIndex = int(rng.choice([0, len(model.operatorCodes) - 1, len(model.operatorCodes), 1 << 20]))
+        return "op.opcode_index"
+    if what in (1, 2):
+        key = "inputs" if what == 1 else "outputs"
+        values = [int(v) for v in (getattr(op, key) if getattr(op, key) is not None else [])]
+        r = rng.random()
+        if r < 0.6 and values:
+            values[int(rng.integers(len(values)))] = int(rng.integers(-2, n + 2))
+        elif r < 0.8 and values:
+            values.pop(int(rng.integers(len(values))))
+        else:
+            values.append(int(rng.integers(-1, n)))
+        setattr(op, key, values)
+        return f"op.{key}"
+    if what == 3 and op.builtinOptions is not None:
+        fields = [k for k, v in vars(op.builtinOptions).items() if isinstance(v, (int, float, bool))]
+        key = _pick(rng, fields)
+        if key is None:
+            return "op.options_none"
+        old = getattr(op.builtinOptions, key)
+        if isinstance(old, float):
+            setattr(op.builtinOptions, key, float(_pick(rng, FLOATS + [old * 2, -old])))
+        elif isinstance(old, bool):
+            setattr(op.builtinOptions, key, not old)
+        else:
+            value = _int_like(rng, int(old))
+            # Enum fields are single bytes in the schema: keep the value packable.
+            setattr(op.builtinOptions, key, value if abs(value) < 1 << 7 or rng.random() < 0.5 else value & 0x7F)
+        return f"op.options.{key}"
+    if what == 4:
+        op.builtinOptionsType = int(rng.integers(0, 130))
+        return "op.options_type"
+    opcode = model.operatorCodes[op.opcodeIndex] if op.opcodeIndex < len(model.operatorCodes) else None
+    if opcode is not None:
+        opcode.builtinCode = int(rng.integers(0, 210))
+        opcode.deprecatedBuiltinCode = min(opcode.builtinCode, 127)
+    return "opcode.builtin_code"
+
+
+def _edit_graph(rng, model, sg) -> str:
+    what = int(rng.integers(7))
+    n = len(sg.tensors)
+    if what == 0:
+        key = "inputs" if rng.random() < 0.5 else "outputs"
+        values = [int(v) for v in getattr(sg, key)]
+        if values and rng.random() < 0.7:
+            values[0] = int(rng.integers(-1, n + 1))
+        else:
+            values.append(int(rng.integers(0, n)))
+        setattr(sg, key, values)
+        return f"subgraph.{key}"
+    if what == 1 and len(sg.operators) > 1:
+        i, j = rng.choice(len(sg.operators), 2, replace=False)
+        sg.operators[i], sg.operators[j] = sg.operators[j], sg.operators[i]
+        return "subgraph.swap_ops"
+    if what == 2 and sg.operators:
+        sg.operators.pop(int(rng.integers(len(sg.operators))))
+        return "subgraph.drop_op"
+    if what == 3:
+        model.subgraphs.append(copy.deepcopy(sg))
+        return "model.extra_subgraph"
+    if what == 4:
+        model.version = int(rng.choice([0, 1, 2, 4, 255]))
+        return "model.version"
+    buffers = [b for b in model.buffers if b.data is not None and len(b.data)]
+    b = _pick(rng, buffers)
+    if b is None:
+        return "buffer.none"
+    data = np.asarray(b.data, np.uint8)
+    r = rng.random()
+    if r < 0.4:
+        b.data = data[:max(0, len(data) - int(rng.integers(1, 5)))]
+    elif r < 0.6:
+        b.data = np.concatenate([data, np.zeros(int(rng.integers(1, 5)), np.uint8)])
+    else:
+        b.data = rng.integers(0, 256, size=len(data)).astype(np.uint8)
+    return "buffer.data"
+
+
+def edit_fields(rng, seed: Seed) -> tuple[bytes, str]:
+    """1-2 edits of the model's fields through the schema object API, then packed again."""
+    model = copy.deepcopy(seed.model)
+    sg = model.subgraphs[0]
+    names = []
+    for _ in range(int(rng.integers(1, 3))):
+        r = rng.random()
+        if r < 0.45 and sg.tensors:
+            names.append(_edit_tensor(rng, model, _pick(rng, sg.tensors)))
+        elif r < 0.85 and sg.operators:
+            names.append(_edit_operator(rng, model, sg, _pick(rng, sg.operators)))
+        else:
+            names.append(_edit_graph(rng, model, sg))
+    return pack(model), "+".join(names)
+
+
+MUTATORS = {"flip_bits": flip_bits, "truncate": truncate, "edit_bytes": edit_bytes, "edit_fields": edit_fields}
+WEIGHTS = {"flip_bits": 0.25, "truncate": 0.1, "edit_bytes": 0.2, "edit_fields": 0.45}
+
+
+def mutate(rng, seed: Seed) -> tuple[str, bytes | None]:
+    """(description, mutant bytes); None when the object API cannot pack the edit (not a compiler case)."""
+    names = list(WEIGHTS)
+    kind = names[int(rng.choice(len(names), p=[WEIGHTS[n] for n in names]))]
+    try:
+        result = MUTATORS[kind](rng, seed)
+    except (struct.error, ValueError, OverflowError, TypeError, IndexError):
+        return kind, None
+    if isinstance(result, tuple):
+        return f"{kind}:{result[1]}", result[0]
+    return kind, result
+
+
+# ---------------------------------------------------------------- the harness
+
+class Hang(BaseException):
+    """Raised by the time budget; a BaseException so that no `except Exception` in the compiler swallows it."""
+
+
+@contextmanager
+def time_limit(seconds: float):
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals only reach the main thread; the caller still measures the time
+        return
+
+    def expire(signum, frame):
+        raise Hang(f"over {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@dataclass
+class Case:
+    seed: str
+    mutation: str
+    outcome: str  # "accepted", "refused", "crash", "hang", "sanitizer"
+    seconds: float
+    detail: str = ""
+    mutant: bytes = field(default=b"", repr=False)
+    program: Program | None = field(default=None, repr=False)
+    digest: str = ""  # of the generated C, for accepted mutants
+
+
+def compile_bytes(raw: bytes) -> tuple[Program, str]:
+    """Everything `tinygen` does to a model short of writing files: parse, verify, lower, plan, render."""
+    program = compile_graph(parse_tflite(raw, "fuzz", "mutant.tflite"), "fuzz")
+    files = codegen.render_model(program)
+    return program, hashlib.sha256("".join(files[k] for k in sorted(files)).encode()).hexdigest()[:16]
+
+
+def run_case(seed: str, mutation: str, raw: bytes, budget: float) -> Case:
+    start = time.perf_counter()
+    try:
+        with time_limit(budget):
+            program, digest = compile_bytes(raw)
+    except TinygenError as e:
+        return Case(seed, mutation, "refused", time.perf_counter() - start, str(e))
+    except Hang as e:
+        return Case(seed, mutation, "hang", time.perf_counter() - start, str(e), raw)
+    except Exception:  # noqa: BLE001 — anything else is the bug this harness looks for
+        return Case(seed, mutation, "crash", time.perf_counter() - start, traceback.format_exc(limit=-6), raw)
+    elapsed = time.perf_counter() - start
+    if elapsed > budget:  # outside the main thread the alarm cannot interrupt: judge afterwards
+        return Case(seed, mutation, "hang", elapsed, f"took {elapsed:.1f} s", raw)
+    return Case(seed, mutation, "accepted", elapsed, "", raw, program, digest)
+
+
+def sanitize(case: Case, count: int = 3) -> Case:
+    """Run an accepted mutant's C under ASan/UBSan on random inputs; a crash or report fails the case."""
+    from .emulate import random_inputs, run_host
+
+    try:
+        run_host(case.program, random_inputs(case.program.input, count, 0), flags=SANITIZE)
+    except (RuntimeError, TinygenError) as e:
+        case.outcome, case.detail = "sanitizer", str(e)[-3000:]
+    return case
+
+
+@dataclass
+class Report:
+    cases: list[Case]
+    sanitized: list[Case]
+    seconds: float
+
+    @property
+    def failures(self) -> list[Case]:
+        return [c for c in self.cases + self.sanitized if c.outcome in ("crash", "hang", "sanitizer")]
+
+    def summary(self) -> str:
+        counts = Counter(c.outcome for c in self.cases)
+        slowest = max((c.seconds for c in self.cases), default=0.0)
+        text = (f"fuzz: {len(self.cases)} cases in {self.seconds:.1f} s: {counts['accepted']} compiled, "
+                f"{counts['refused']} refused with a TinygenError, {counts['crash']} crashed, {counts['hang']} hung "
+                f"(slowest {slowest:.2f} s); {len(self.sanitized)} accepted mutants run under ASan/UBSan, "
+                f"{sum(c.outcome == 'sanitizer' for c in self.sanitized)} failed")
+        return text + (" — FAILED" if self.failures else "")
+
+    def by_mutation(self) -> str:
+        table = Counter((c.mutation.split(":")[0], c.outcome) for c in self.cases)
+        kinds = sorted({k for k, _ in table})
+        outcomes = ["accepted", "refused", "crash", "hang"]
+        lines = ["| mutation | " + " | ".join(outcomes) + " |", "|---" * (len(outcomes) + 1) + "|"]
+        lines += [f"| {k} | " + " | ".join(str(table[k, o]) for o in outcomes) + " |" for k in kinds]
+        return "\n".join(lines)
+
+
+def campaign(seeds: list[Seed], cases: int, rng_seed: int = 0, budget: float = 10.0, sanitize_count: int = 0,
+             weights: dict[str, float] | None = None, progress: Callable[[int, Case], None] | None = None) -> Report:
+    """`cases` mutants spread over the seeds (by `weights[seed.name]`, default equal); then up to
+    `sanitize_count` accepted mutants with distinct generated C, field edits first, run under the sanitizers."""
+    rng = np.random.default_rng(rng_seed)
+    p = np.array([(weights or {}).get(s.name, 1.0) for s in seeds], float)
+    p /= p.sum()
+    start = time.perf_counter()
+    results: list[Case] = []
+    originals = {}
+    while len(results) < cases:
+        seed = seeds[int(rng.choice(len(seeds), p=p))]
+        mutation, raw = mutate(rng, seed)
+        if raw is None:
+            continue
+        case = run_case(seed.name, mutation, raw, budget)
+        if case.outcome == "accepted" and seed.name not in originals:
+            originals[seed.name] = compile_bytes(seed.raw)[1]
+        if case.outcome != "accepted" or case.digest == originals.get(seed.name):
+            case.program = None  # keep memory flat: only distinct accepted programs are candidates
+        results.append(case)
+        if progress is not None:
+            progress(len(results), case)
+    chosen, seen = [], set()
+    candidates = sorted((c for c in results if c.program is not None),
+                        key=lambda c: (not c.mutation.startswith("edit_fields"), len(c.mutant)))
+    for c in candidates:
+        if len(chosen) >= sanitize_count:
+            break
+        if c.digest not in seen:
+            seen.add(c.digest)
+            chosen.append(sanitize(copy.copy(c)))
+    for c in results:
+        c.program = None
+    return Report(results, chosen, time.perf_counter() - start)
+
+
+def save_failures(report: Report, directory: Path) -> list[Path]:
+    """Write each failing mutant (and what happened) for reproduction: `tinygen --debug emulate FILE`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, c in enumerate(report.failures):
+        path = directory / f"{c.outcome}-{i:03d}-{c.seed}.tflite"
+        path.write_bytes(c.mutant)
+        path.with_suffix(".txt").write_text(f"{c.seed} {c.mutation} {c.outcome}\n{c.detail}\n")
+        paths.append(path)
+    return paths
