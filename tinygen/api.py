@@ -27,6 +27,7 @@ from .ir import Graph
 from .report_quant import LayerError, QuantReport, build_report, dequantize_output, model_inputs
 
 MODEL_INT8 = "model_int8.tflite"  # the quantized model, saved in the project for inspection and reuse
+QUANT_REPORT = "quantization_report.txt"
 DEBUG_SAMPLES = 64  # per-layer errors on this many samples: enough to show the spread, cheap to run
 
 
@@ -42,6 +43,19 @@ class Quantized:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(self.tflite)
         return path
+
+
+@dataclass
+class Build:
+    """What tinygen.compile made: the project directory, the int8 model it compiled, the quantization report
+    (Keras models only). Unpacks as `project, report = tinygen.compile(...)`."""
+    project: Path
+    tflite: Path
+    report: QuantReport | None
+    summary: str  # what `tinygen build` prints
+
+    def __iter__(self):
+        return iter((self.project, self.report))
 
 
 def is_keras(model) -> bool:
@@ -134,3 +148,26 @@ def emulate(model, inputs=None, calibration=None, io: str = "float", count: int 
         path = Path(tmp) / f"{c_identifier(km.name)}.tflite"
         path.write_bytes(tflite)
         return run(path, inputs=x.reshape((len(x),) + tuple(x_tensor.shape)), **options)
+
+
+def compile(model, board: str, calibration=None, validation=None, io: str | None = None, output=None,
+            force: bool = False, backend: str | None = None, layer_errors: bool = True) -> Build:
+    """A PlatformIO project for `board` (like `tinygen build`). A Keras model is quantized first (io: "float",
+    the default, or "int8"); the project then also holds the int8 model (model_int8.tflite) and the
+    quantization report."""
+    from .project import build
+
+    if not is_keras(model):
+        given = [what for what, v in (("calibration", calibration), ("validation", validation), ("io", io)) if v]
+        if given:
+            raise TinygenError(f"{model} is already quantized: {', '.join(given)} only apply to Keras models",
+                               "leave them out, or give the Keras model instead")
+        result = build(Path(model), board, output, force, backend)
+        return Build(result.write.out_dir, Path(model), None, result.summary())
+    q = quantize(model, calibration, validation, io or "float", layer_errors)
+    extra = {MODEL_INT8: q.tflite, QUANT_REPORT: (q.report.text() + "\n").encode()}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = q.save(Path(tmp) / f"{c_identifier(q.graph.name)}.tflite")  # the file name names the C model
+        result = build(path, board, output, force, backend, extra_files=extra)
+    out = result.write.out_dir
+    return Build(out, out / MODEL_INT8, q.report, result.summary())

@@ -116,11 +116,23 @@ def report(model, as_json, plot):
                    "(those are kept; any in the way is renamed to <name>.orig).")
 @click.option("--backend", type=click.Choice(["cmsis-nn", "portable"]),
               help="Kernel library [default: the board's].")
-def build(model, board, out_dir, force, backend):
-    """Write a PlatformIO project that runs MODEL on a board and checks its output."""
-    from .project import build as build_project
+@click.option("--calibration", type=click.Path(path_type=Path, dir_okay=False),
+              help="Keras models: float input samples for int8 quantization (.npy, or .npz: 'x' or its first array).")
+@click.option("--validation", nargs=2, type=click.Path(path_type=Path, dir_okay=False), metavar="X Y",
+              help="Keras models: samples and class labels (.npy) for the quantization report "
+                   "[default: the calibration data].")
+@click.option("--io", type=click.Choice(["float", "int8"]),
+              help="Keras models: the generated API's input/output type [default: float; quantize/dequantize in C].")
+def build(model, board, out_dir, force, backend, calibration, validation, io):
+    """Write a PlatformIO project that runs MODEL (an int8 .tflite, or a .keras/.h5/SavedModel with
+    --calibration) on a board and checks its output."""
+    from .api import compile as compile_project
 
-    click.echo(build_project(model, board, out_dir, force=force, backend=backend).summary())
+    result = compile_project(model, board, calibration=calibration, validation=validation or None, io=io,
+                             output=out_dir, force=force, backend=backend)
+    if result.report is not None:
+        click.echo(result.report.text())
+    click.echo(result.summary)
 
 
 @main.command()

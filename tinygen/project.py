@@ -365,7 +365,9 @@ class BuildResult:
 
 
 def build(model: Path, board_name: str, out_dir: Path | None = None, force: bool = False,
-          backend: str | None = None) -> BuildResult:
+          backend: str | None = None, extra_files: dict[str, bytes] | None = None) -> BuildResult:
+    """extra_files (relative path → content) join the project and its manifest, e.g. the Keras front end's
+    model_int8.tflite and quantization report."""
     board = get_board(board_name)
     project = generate(Path(model), board, backend)
     warnings = []
@@ -376,4 +378,4 @@ def build(model: Path, board_name: str, out_dir: Path | None = None, force: bool
             raise
         warnings.append(e.problem)
     out = Path(out_dir) if out_dir is not None else Path(f"{project.program.name}_{board.id}")
-    return BuildResult(project, write_project(project.files, out, force), warnings)
+    return BuildResult(project, write_project({**project.files, **(extra_files or {})}, out, force), warnings)

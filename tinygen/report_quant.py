@@ -35,7 +35,7 @@ class QuantReport:
     samples: int
     io: str  # the generated API's I/O type
     outputs_per_sample: int
-    top1_agreement: float | None  # fraction of samples whose argmax agrees (outputs with > 1 value)
+    top1_agreement: float | None  # fraction of samples whose argmax agrees (classifiers)
     float_accuracy: float | None  # with labels
     int8_accuracy: float | None
     max_abs_error: float  # dequantized int8 output vs float output
@@ -122,7 +122,9 @@ def build_report(float_out: np.ndarray, int8_out: np.ndarray, output_scale: floa
     b = np.asarray(int8_out, np.float64).reshape(n, -1)
     per_sample = a.shape[1]
     err = np.abs(a - b)
-    top1 = float(np.mean(a.argmax(1) == b.argmax(1))) if per_sample > 1 else None
+    # Top-1 means something for classifiers only: labelled data, or outputs that are probability rows.
+    classifier = per_sample > 1 and (labels is not None or (a.min() >= 0 and np.allclose(a.sum(1), 1, atol=1e-3)))
+    top1 = float(np.mean(a.argmax(1) == b.argmax(1))) if classifier else None
     float_acc = int8_acc = None
     if labels is not None:
         if per_sample < 2:
