@@ -85,3 +85,12 @@ def edit_tflite(tflite: bytes, edit) -> bytes:
     builder = flatbuffers.Builder(len(tflite))
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
+
+
+def op_kinds(tflite: bytes, tmp_path: Path) -> list[str]:
+    """The operators of a converted model, in order (to check the converter kept the operator under test)."""
+    from tinygen.frontend.tflite import read_tflite
+
+    path = Path(tmp_path) / "kinds.tflite"
+    path.write_bytes(tflite)
+    return [op.kind for op in read_tflite(path).ops]

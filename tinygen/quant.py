@@ -114,3 +114,31 @@ def softmax_params(beta: float, input_scale: float, input_integer_bits: int = 5)
     mult, shift = quantize_multiplier_greater_than_one(real)
     radius = math.floor(((1 << input_integer_bits) - 1) * (1 << (31 - input_integer_bits)) / (1 << shift))
     return mult, shift, -int(radius)
+
+
+def requantize_multiplier(input_scale: float, output_scale: float) -> tuple[int, int]:
+    """QuantizeMultiplier(double(input_scale) / double(output_scale)): the rescale of QUANTIZE (int8 → int8)
+    and MEAN, whose Prepare divides in double precision."""
+    return quantize_multiplier(float(np.float32(input_scale)) / float(np.float32(output_scale)))
+
+
+def logistic_tanh_input_params(input_scale: float, input_integer_bits: int = 4) -> tuple[int, int, int]:
+    """int8 LOGISTIC / TANH Prepare → (input_multiplier, input_left_shift, input_range_radius).
+
+    The multiplier rescales (q − zero point) to a Q4.27 fixed-point input; its frexp significand is rounded
+    without QuantizeMultiplier's carry into the exponent. Inputs at or beyond the radius saturate."""
+    real = float(np.float32(input_scale)) * (1 << (31 - input_integer_bits))
+    q, shift = math.frexp(real)
+    mult = _round_half_away(q * (1 << 31))
+    if mult == 1 << 31 or shift < 0:
+        raise TinygenError(f"an input scale of {input_scale} overflows TFLite Micro's LOGISTIC/TANH parameters",
+                           "re-quantize the model so the activation's input scale is a usual value")
+    radius = math.floor(((1 << input_integer_bits) - 1) * (1 << (31 - input_integer_bits)) / (1 << shift))
+    return int(mult), int(shift), int(radius)
+
+
+def downscale_multiplier_to_int16(multiplier: int) -> int:
+    """DownScaleInt32ToInt16Multiplier: a Q31 multiplier rounded to Q15, saturating at INT16_MAX."""
+    if multiplier >= (1 << 31) - 1 - (1 << 15):
+        return (1 << 15) - 1
+    return (multiplier + (1 << 15)) >> 16

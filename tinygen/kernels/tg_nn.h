@@ -103,6 +103,64 @@ tg_status tg_broadcast_mul_s8(const tg_mul_params *params, const tg_dims *input_
 
 /* ---- Other operators: each section is owned by its tg_<operator>.c ---- */
 
+/* ---- CONCATENATION (tg_concatenation.c): CMSIS-NN's arm_concatenation_s8_{x,y,z,w}; tensors [w][z][y][x] ---- */
+void tg_concatenation_s8_x(const int8_t *input, uint16_t input_x, uint16_t input_y, uint16_t input_z,
+                           uint16_t input_w, int8_t *output, uint16_t output_x, uint32_t offset_x);
+void tg_concatenation_s8_y(const int8_t *input, uint16_t input_x, uint16_t input_y, uint16_t input_z,
+                           uint16_t input_w, int8_t *output, uint16_t output_y, uint32_t offset_y);
+void tg_concatenation_s8_z(const int8_t *input, uint16_t input_x, uint16_t input_y, uint16_t input_z,
+                           uint16_t input_w, int8_t *output, uint16_t output_z, uint32_t offset_z);
+void tg_concatenation_s8_w(const int8_t *input, uint16_t input_x, uint16_t input_y, uint16_t input_z,
+                           uint16_t input_w, int8_t *output, uint32_t offset_w);
+
+/* ---- PAD / PADV2 (tg_pad.c): CMSIS-NN's arm_pad_s8 ---- */
+tg_status tg_pad_s8(const int8_t *input, int8_t *output, int8_t pad_value, const tg_dims *input_size,
+                    const tg_dims *pre_pad, const tg_dims *post_pad);
+
+/* ---- MEAN (tg_mean.c): output[k0][k1] = mean over i0, i1 of input[k0*os0 + k1*os1 + i0*is0 + i1*is1] ---- */
+typedef struct {
+    int32_t outer[2];        /* kept dimensions, outermost first (output order) */
+    int32_t outer_stride[2]; /* their input strides, in elements */
+    int32_t inner[2];        /* reduced dimensions */
+    int32_t inner_stride[2];
+    int32_t sum_offset;      /* -input zero point * number of reduced elements */
+    int32_t multiplier;      /* in_scale / out_scale / count, with shift */
+    int32_t shift;
+    int32_t output_offset;   /* +output zero point */
+} tg_mean_params;
+void tg_mean_s8(const tg_mean_params *params, const int8_t *input, int8_t *output);
+
+/* ---- QUANTIZE (tg_quantize.c): float32 -> int8, and int8 -> int8 rescale ---- */
+void tg_quantize_f32_s8(const float *input, int32_t size, float scale, int32_t zero_point, int8_t *output);
+void tg_requantize_s8(const int8_t *input, int32_t size, int32_t input_zero_point, int32_t multiplier,
+                      int32_t shift, int32_t output_zero_point, int8_t *output);
+
+/* ---- DEQUANTIZE (tg_dequantize.c): int8 -> float32 ---- */
+void tg_dequantize_s8_f32(const int8_t *input, int32_t size, float scale, int32_t zero_point, float *output);
+
+/* ---- LOGISTIC / TANH (tg_logistic.c, tg_tanh.c): input rescaled to Q4.27 (multiplier, left shift); inputs
+ * within radius of the zero point go through gemmlowp's fixed-point function, the rest saturate ---- */
+void tg_logistic_s8(const int8_t *input, int32_t size, int32_t input_zero_point, int32_t input_range_radius,
+                    int32_t input_multiplier, int32_t input_left_shift, int8_t *output);
+void tg_tanh_s8(const int8_t *input, int32_t size, int32_t input_zero_point, int32_t input_range_radius,
+                int32_t input_multiplier, int32_t input_left_shift, int8_t *output);
+
+/* ---- RELU / RELU6 (tg_relu.c) ---- */
+void tg_relu_s8(const int8_t *input, int32_t size, int32_t input_zero_point, int32_t multiplier, int32_t shift,
+                int32_t output_zero_point, int32_t act_min, int32_t act_max, int8_t *output);
+void tg_relu6_s8(const int8_t *input, int32_t size, int8_t lower, int8_t upper, int8_t *output);
+
+/* ---- HARD_SWISH (tg_hard_swish.c): fields as TFLite's HardSwishParams ---- */
+typedef struct {
+    int32_t input_zero_point;
+    int32_t output_zero_point;
+    int32_t reluish_multiplier_fixedpoint_int16; /* in_scale / 128 -> 3 / 32768, Q15 ... */
+    int32_t reluish_multiplier_exponent;         /* ... times 2^exponent */
+    int32_t output_multiplier_fixedpoint_int16;  /* in_scale / 128 -> out_scale, Q15 ... */
+    int32_t output_multiplier_exponent;          /* ... times 2^exponent, <= 0 */
+} tg_hard_swish_params;
+void tg_hard_swish_s8(const tg_hard_swish_params *params, const int8_t *input, int32_t size, int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif

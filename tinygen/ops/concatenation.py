@@ -1,0 +1,75 @@
+"""CONCATENATION (int8) → one tg_concatenation_s8_{x,y,z,w} call per input (CMSIS-NN's argument lists).
+
+TFLite Micro copies bytes: its Prepare requires every input to be quantized exactly like the output, so there
+is nothing to rescale. The tensors are viewed as CMSIS-NN's 4-D [w][z][y][x] (x innermost) and the axis picks
+the function.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import TinygenError
+from . import Layer, LowerContext, require_int8, require_per_tensor
+
+MAX_INPUTS = 10  # TFLM's kMaxInputNum
+UINT16_MAX = 65535
+
+
+def view_4d(shape, axis: int) -> tuple[list[int], int]:
+    """shape as 4 dimensions [w, z, y, x] keeping `axis` separate: dimensions next to each other on the same
+    side of the axis merge (row-major order is unchanged), then leading 1s pad to rank 4."""
+    dims = [int(d) for d in shape]
+    while len(dims) > 4:
+        i = next(i for i in range(len(dims) - 1) if axis not in (i, i + 1))
+        dims[i:i + 2] = [dims[i] * dims[i + 1]]
+        axis -= 1 if i < axis else 0
+    return [1] * (4 - len(dims)) + dims, axis + 4 - len(dims)
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    (y,) = require_int8(graph, op, op.outputs[0])
+    xs = require_int8(graph, op, *op.inputs)
+    where = f"CONCATENATION (operator {op.index})"
+    if len(xs) > MAX_INPUTS:
+        raise TinygenError(f"{where} joins {len(xs)} tensors; TFLite Micro allows at most {MAX_INPUTS}",
+                           "concatenate in stages of at most 10 inputs")
+    if op.options.get("fused_activation_function", 0) != 0:
+        raise TinygenError(f"{where} has a fused activation, which TFLite Micro rejects",
+                           "apply the activation as a separate layer")
+    rank = len(y.shape)
+    axis = int(op.options.get("axis", 0))
+    axis += rank if axis < 0 else 0
+    if not 0 <= axis < rank:
+        raise TinygenError(f"{where} has axis {op.options.get('axis')} for rank-{rank} tensors",
+                           "the model file is corrupted; re-export it")
+    for x in [y] + xs:
+        require_per_tensor(op, x)
+    for x in xs:
+        if np.float64(x.scale) != np.float64(y.scale) or x.zero_point != y.zero_point:
+            raise TinygenError(f"{where}: input '{x.name}' is quantized (scale {x.scale}, zero point "
+                               f"{x.zero_point}) unlike the output (scale {y.scale}, zero point {y.zero_point}); "
+                               "TFLite Micro concatenates int8 only without rescaling",
+                               "convert with the TFLite converter, which requantizes inputs to a shared scale")
+        others = [d for i, d in enumerate(x.shape) if i != axis]
+        if len(x.shape) != rank or others != [d for i, d in enumerate(y.shape) if i != axis]:
+            raise TinygenError(f"{where} cannot join {list(x.shape)} into {list(y.shape)} along axis {axis}",
+                               "the model file is corrupted; re-export it")
+    if sum(x.shape[axis] for x in xs) != y.shape[axis]:
+        raise TinygenError(f"{where}: inputs {[list(x.shape) for x in xs]} do not add up to {list(y.shape)}",
+                           "the model file is corrupted; re-export it")
+
+    out_dims, axis4 = view_4d(y.shape, axis)
+    parts, offset = [], 0
+    for x in xs:
+        dims, _ = view_4d(x.shape, axis)
+        w, z, yy, xx = dims
+        parts.append(dict(x=xx, y=yy, z=z, w=w, offset=offset))
+        offset += dims[axis4]
+    if max(out_dims + [max(p[k] for k in "xyzw") for p in parts]) > UINT16_MAX:
+        raise TinygenError(f"{where}: a dimension of {list(y.shape)} exceeds 65535, the limit of CMSIS-NN's "
+                           "concatenation arguments", "split the tensor into smaller ones")
+    return Layer(op, "concatenation", list(op.inputs), [op.outputs[0]],
+                 dict(axis="wzyx"[axis4], parts=parts, output_len=out_dims[axis4],
+                      kernel=f"tg_concatenation_s8_{'wzyx'[axis4]}"),
+                 summary=f"CONCATENATION {' + '.join(str(list(x.shape)) for x in xs)} -> {list(y.shape)} "
+                         f"(axis {axis})")
