@@ -20,8 +20,8 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if np.any(w.quant.zero_point != 0):
         raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has non-zero weight zero points",
                            "quantize weights symmetrically (TFLite's int8 default)")
-    out_depth, accum = int(w.shape[0]), int(w.shape[-1])
-    if len(w.shape) != 2 or y.shape[-1] != out_depth or x.size % accum:
+    out_depth, accum = (int(w.shape[0]), int(w.shape[-1])) if len(w.shape) == 2 else (0, 1)
+    if len(w.shape) != 2 or not y.shape or y.shape[-1] != out_depth or x.size % accum:
         raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has inconsistent shapes "
                            f"{list(x.shape)} × {list(w.shape)} → {list(y.shape)}", "the model file is corrupted")
     batches = x.size // accum
