@@ -133,12 +133,16 @@ class Project:
     footprint: Footprint
 
 
-def generate(model: Path, board: Board, backend: str | None = None) -> Project:
-    """Every file of the project, in memory."""
+def generate(model: Path, board: Board, backend: str | None = None, check: bool = False) -> Project:
+    """Every file of the project, in memory. check: refuse a model that does not fit the board (before running
+    the oracle, which is the slow part)."""
     backend = backend or board.backend
     if backend == "cmsis-nn" and not board.is_cortex_m:
         raise TinygenError(f"the {board.name} ({board.core}) cannot use CMSIS-NN", "use --backend portable")
     program = compile_model(Path(model), backend=backend, core=board.core)
+    fp = footprint(program, board)
+    if check:
+        check_fit(fp, program.name)
     x, y = program.input, program.output
     sample = random_inputs(x, 1, SAMPLE_SEED)
     expected = oracle.reference_outputs(Path(model).read_bytes(), sample)[0]
@@ -170,7 +174,7 @@ def generate(model: Path, board: Board, backend: str | None = None) -> Project:
         files[f"lib/{program.name}/{fname}"] = text.encode()
     if cmsis:
         files[f"lib/{cmsis.library}/library.json"] = render("cmsis_nn_library.json.j2")
-    return Project(board, program, backend, dict(sorted(files.items())), footprint(program, board))
+    return Project(board, program, backend, dict(sorted(files.items())), fp)
 
 
 # ---- writing ----
@@ -369,13 +373,11 @@ def build(model: Path, board_name: str, out_dir: Path | None = None, force: bool
     """extra_files (relative path → content) join the project and its manifest, e.g. the Keras front end's
     model_int8.tflite and quantization report."""
     board = get_board(board_name)
-    project = generate(Path(model), board, backend)
+    project = generate(Path(model), board, backend, check=not force)
     warnings = []
     try:
         check_fit(project.footprint, project.program.name)
     except TinygenError as e:
-        if not force:
-            raise
         warnings.append(e.problem)
     out = Path(out_dir) if out_dir is not None else Path(f"{project.program.name}_{board.id}")
     return BuildResult(project, write_project({**project.files, **(extra_files or {})}, out, force), warnings)

@@ -1,0 +1,321 @@
+"""`tinygen build`: for every board, a platformio.ini PlatformIO's own parser reads as intended and sources that
+compile with -Werror for the board's instruction set; the demo's verdict on the host; the write rules (user files
+kept, --force, byte-identical rebuilds, stale files, atomic creation) and the fit check."""
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from helpers import MLPERF_DIR, int8_tflite, keras_model
+
+from tinygen.boards import all_boards, get_board
+from tinygen.cli import main
+from tinygen.errors import TinygenError
+from tinygen.project import BACKUP_SUFFIX, MANIFEST, build, generate, write_project
+
+BOARDS = sorted(all_boards())
+CORTEX_M = [b for b in BOARDS if get_board(b).is_cortex_m]
+WARNINGS = ["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow", "-Werror", "-O2"]
+AD01 = MLPERF_DIR / "ad01_int8.tflite"
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """A small int8 CNN (conv, depthwise, pool, reshape, dense) and the same network with float32 I/O."""
+    import tensorflow as tf
+
+    layers = lambda: [tf.keras.layers.Conv2D(4, 3, activation="relu"),  # noqa: E731
+                      tf.keras.layers.DepthwiseConv2D(3, padding="same"), tf.keras.layers.MaxPooling2D(2),
+                      tf.keras.layers.Reshape((36,)), tf.keras.layers.Dense(6)]
+    root = tmp_path_factory.mktemp("models")
+    paths = {}
+    for io in ("int8", "float32"):
+        model = keras_model(layers(), (8, 8, 3), seed=7)
+        paths[io] = root / f"tiny_cnn_{io}.tflite"
+        paths[io].write_bytes(int8_tflite(model, (8, 8, 3), seed=7, io_dtype=io))
+    return paths
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _compile(compiler, flags, project_files: dict[str, bytes], work: Path) -> None:
+    """Compile (-c) every C file of the project as PlatformIO would see it: src/ and lib/<model>/."""
+    if shutil.which(compiler[0]) is None:
+        pytest.skip(f"{compiler[0]} not installed")
+    for rel, data in project_files.items():
+        (work / rel).parent.mkdir(parents=True, exist_ok=True)
+        (work / rel).write_bytes(data)
+    model_dirs = sorted({str(Path(rel).parent) for rel in project_files
+                         if rel.startswith("lib/") and rel.endswith(".h") and "cmsis-nn" not in rel})
+    sources = sorted(rel for rel in project_files if rel.endswith(".c"))
+    cmd = [*compiler, *flags, *[f"-I{d}" for d in model_dirs], "-c", *sources]
+    result = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
+    assert result.returncode == 0, f"{' '.join(cmd[:8])} ...\n{result.stderr[-3000:]}"
+    assert len(list(work.rglob("*.o"))) == len(sources)
+
+
+# ---- platformio.ini and library.json, read by PlatformIO ----
+
+@pytest.mark.parametrize("board_id", BOARDS)
+def test_platformio_ini(tmp_path, models, board_id):
+    from platformio.package.manifest.parser import ManifestParserFactory
+    from platformio.project.config import ProjectConfig
+
+    board = get_board(board_id)
+    project = generate(models["int8"], board)
+    name = project.program.name
+    (tmp_path / "platformio.ini").write_bytes(project.files["platformio.ini"])
+    config = ProjectConfig(str(tmp_path / "platformio.ini"), parse_extra=False)
+    assert config.envs() == [board_id] and config.default_envs() == [board_id]
+    env = f"env:{board_id}"
+    assert config.get(env, "platform") == board.platform
+    assert config.get(env, "board") == board.pio_board
+    assert config.get(env, "framework") == [board.framework]
+    assert config.get(env, "monitor_speed") == board.monitor_speed
+    assert config.get(env, "build_unflags") == ["-Os"]
+    flags = config.get(env, "build_flags")
+    assert "-O2" in flags and f"-Ilib/{name}" in flags
+    assert config.validate(silent=True)
+
+    manifests = {rel: ManifestParserFactory.new(data.decode(), "library.json").as_dict()
+                 for rel, data in project.files.items() if rel.endswith("library.json")}
+    assert manifests[f"lib/{name}/library.json"]["name"] == name
+    if board.backend == "cmsis-nn":
+        assert "-DTINYGEN_USE_CMSIS_NN" in flags
+        checkout = "cmsis-nn-src"
+        assert config.get(env, "lib_deps") == [f"{checkout}=https://github.com/ARM-software/CMSIS-NN.git#v7.0.0"]
+        assert config.get(env, "lib_ignore") == [checkout]
+        wrapper = manifests["lib/cmsis-nn/library.json"]["build"]
+        assert wrapper["srcDir"] == f"../../.pio/libdeps/{board_id}/{checkout}/Source"
+        assert wrapper["includeDir"] == f"../../.pio/libdeps/{board_id}/{checkout}/Include"
+        assert manifests[f"lib/{name}/library.json"]["dependencies"] == [{"name": "cmsis-nn"}]
+    else:
+        assert not config.get(env, "lib_deps") and "lib/cmsis-nn/library.json" not in project.files
+        assert "-DTINYGEN_USE_CMSIS_NN" not in flags
+
+
+def test_cmsis_nn_wrapper_selects_integer_sources(models):
+    """The wrapper's srcFilter, applied by PlatformIO's own matcher to a CMSIS-NN tree: Source/'s integer kernels
+    only (no float, no Python bindings); Examples/ and Tests/ are outside srcDir."""
+    from platformio import fs
+
+    root = os.environ.get("TINYGEN_CMSIS_NN")
+    if not root or not (Path(root) / "Source").is_dir():
+        pytest.skip("TINYGEN_CMSIS_NN does not point at a CMSIS-NN source tree")
+    wrapper = json.loads(generate(models["int8"], get_board("nucleo_f446re")).files["lib/cmsis-nn/library.json"])
+    files = fs.match_src_files(str(Path(root) / "Source"), wrapper["build"]["srcFilter"], ["c", "cpp"])
+    assert files and all(f.endswith(".c") for f in files)
+    assert not [f for f in files if "_f16" in f or "_f32" in f or f.startswith("Bindings")]
+    assert any("arm_fully_connected_s8.c" in f for f in files)
+
+
+# ---- the generated sources on each board's instruction set ----
+
+@pytest.mark.parametrize("board_id", BOARDS)
+def test_sources_compile_for_the_core(tmp_path, models, board_id):
+    board = get_board(board_id)
+    project = generate(models["int8"], board, backend="portable")
+    _compile(board.check_compiler, WARNINGS, project.files, tmp_path)
+
+
+@pytest.mark.parametrize("board_id", CORTEX_M)
+def test_cmsis_nn_sources_compile_for_the_core(tmp_path, models, board_id):
+    root = os.environ.get("TINYGEN_CMSIS_NN")
+    if not root or not (Path(root) / "Include" / "arm_nnfunctions.h").is_file():
+        pytest.skip("TINYGEN_CMSIS_NN does not point at a CMSIS-NN source tree")
+    board = get_board(board_id)
+    project = generate(models["int8"], board)
+    assert project.backend == "cmsis-nn"
+    _compile(board.check_compiler, WARNINGS + ["-DTINYGEN_USE_CMSIS_NN", f"-I{Path(root) / 'Include'}"],
+             project.files, tmp_path)
+
+
+@pytest.mark.parametrize("io", ["int8", "float32"])
+def test_demo_passes_on_the_host(tmp_path, models, io):
+    """The ESP32 project's main.c (no cycle counter off-target) built for the host: PASS and TFLM's checksum."""
+    try:
+        project = generate(models[io], get_board("esp32dev"))
+    except TinygenError as e:
+        pytest.skip(f"tinygen refuses the {io}-I/O model: {e}")
+    for rel, data in project.files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    lib = f"lib/{project.program.name}"
+    sources = ["src/main.c"] + sorted(r for r in project.files if r.startswith(lib) and r.endswith(".c"))
+    subprocess.run(["cc", *WARNINGS, f"-I{lib}", *sources, "-o", "demo", "-lm"], cwd=tmp_path, check=True)
+    run = subprocess.run(["./demo"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert ": PASS" in run.stdout
+    checksum = next(line for line in run.stdout.splitlines() if line.startswith("checksum:")).split()
+    assert checksum[1] == checksum[3].rstrip(")")
+    assert "no cycle counter in this build" in run.stdout
+
+
+def test_main_c_counts_cycles_per_board(models):
+    text = {b: generate(models["int8"], get_board(b), backend="portable").files["src/main.c"].decode()
+            for b in ("nucleo_f446re", "nucleo_h743zi", "pico", "esp32-c3-devkitm-1")}
+    assert "0xE0001004u" in text["nucleo_f446re"] and "TG_DWT_LAR" not in text["nucleo_f446re"]
+    assert "TG_DWT_LAR = 0xC5ACCE55u" in text["nucleo_h743zi"]  # Cortex-M7 DWT unlock
+    assert "0x40054028u" in text["pico"] and "DWT" not in text["pico"]
+    assert "esp_cpu_get_cycle_count" in text["esp32-c3-devkitm-1"]
+
+
+# ---- writing the project ----
+
+def test_rebuild_is_byte_identical(tmp_path, models):
+    out = tmp_path / "fw"
+    first = build(models["int8"], "pico", out)
+    tree = _tree(out)
+    assert set(tree) == set(first.project.files) | {MANIFEST}
+    second = build(models["int8"], "pico", out)
+    assert _tree(out) == tree
+    assert second.write.written == [] and sorted(second.write.unchanged) == sorted(first.project.files)
+    assert [p.name for p in tmp_path.iterdir()] == ["fw"]  # no staging directory left behind
+
+
+def test_user_files_are_kept(tmp_path, models):
+    out = tmp_path / "fw"
+    build(models["int8"], "esp32", out)
+    (out / "notes.txt").write_text("mine")
+    (out / "src" / "extra.c").write_text("int extra;\n")
+    with pytest.raises(TinygenError) as e:
+        build(models["int8"], "esp32", out)
+    assert "notes.txt" in e.value.problem and "src/extra.c" in e.value.problem and "--force" in e.value.fix
+    result = build(models["int8"], "esp32", out, force=True)
+    assert (out / "notes.txt").read_text() == "mine" and (out / "src" / "extra.c").read_text() == "int extra;\n"
+    assert result.write.backed_up == {}
+
+
+def test_changed_files_are_the_users(tmp_path, models):
+    """A file tinygen wrote and the user edited is the user's: refused, then kept as <name>.orig with --force."""
+    out = tmp_path / "fw"
+    build(models["int8"], "esp32", out)
+    (out / "src" / "main.c").write_text("/* my demo */\n")
+    with pytest.raises(TinygenError, match="src/main.c"):
+        build(models["int8"], "esp32", out)
+    result = build(models["int8"], "esp32", out, force=True)
+    assert result.write.backed_up == {"src/main.c": f"src/main.c{BACKUP_SUFFIX}"}
+    assert (out / "src" / f"main.c{BACKUP_SUFFIX}").read_text() == "/* my demo */\n"
+    assert (out / "src" / "main.c").read_bytes() == result.project.files["src/main.c"]
+    # The backup is a user file from now on.
+    with pytest.raises(TinygenError, match=f"main.c{BACKUP_SUFFIX}"):
+        build(models["int8"], "esp32", out)
+
+
+def test_existing_project_refused_then_kept(tmp_path, models):
+    out = tmp_path / "existing"
+    (out / "src").mkdir(parents=True)
+    (out / "platformio.ini").write_text("[env:mine]\n")
+    (out / "src" / "main.c").write_text("int main(void) { return 0; }\n")
+    (out / "lib").write_text("a file where tinygen needs a directory")
+    with pytest.raises(TinygenError, match="holds files tinygen did not write"):
+        build(models["int8"], "esp32", out)
+    assert (out / "platformio.ini").read_text() == "[env:mine]\n"  # nothing touched
+    result = build(models["int8"], "esp32", out, force=True)
+    assert result.write.backed_up == {"lib": f"lib{BACKUP_SUFFIX}", "platformio.ini": f"platformio.ini{BACKUP_SUFFIX}",
+                                      "src/main.c": f"src/main.c{BACKUP_SUFFIX}"}
+    assert (out / f"platformio.ini{BACKUP_SUFFIX}").read_text() == "[env:mine]\n"
+    assert (out / f"lib{BACKUP_SUFFIX}").read_text() == "a file where tinygen needs a directory"
+    assert (out / "lib").is_dir()
+
+
+def test_tool_directories_and_stale_files(tmp_path, models):
+    """PlatformIO's .pio/ and .vscode/ are neither ours nor the user's; tinygen's own files of an earlier build
+    that the new one does not write are removed (not the user's)."""
+    if not AD01.exists():
+        pytest.skip(f"{AD01} missing")
+    out = tmp_path / "fw"
+    build(AD01, "nucleo_f446re", out)
+    (out / ".pio" / "build").mkdir(parents=True)
+    (out / ".pio" / "build" / "firmware.elf").write_bytes(b"\x7fELF")
+    (out / ".vscode").mkdir()
+    (out / ".vscode" / "settings.json").write_text("{}")
+    (out / "lib" / "ad01_int8" / "my_notes.md").write_text("mine")
+    with pytest.raises(TinygenError, match="my_notes.md"):
+        build(models["int8"], "nucleo_f446re", out)
+    result = build(models["int8"], "nucleo_f446re", out, force=True)
+    assert not (out / "lib" / "ad01_int8" / "ad01_int8.c").exists()
+    assert "lib/ad01_int8/ad01_int8.c" in result.write.removed
+    assert (out / "lib" / "ad01_int8" / "my_notes.md").read_text() == "mine"
+    assert (out / ".pio" / "build" / "firmware.elf").read_bytes() == b"\x7fELF"
+    assert (out / ".vscode" / "settings.json").read_text() == "{}"
+    name = result.project.program.name
+    assert (out / "lib" / name / f"{name}.c").is_file()
+
+
+def test_output_path_is_a_file(tmp_path):
+    (tmp_path / "fw").write_text("x")
+    with pytest.raises(TinygenError, match="is a file"):
+        write_project({"a.txt": b"a"}, tmp_path / "fw")
+
+
+# ---- fit check ----
+
+@pytest.fixture
+def small_boards(tmp_path, monkeypatch):
+    """TINYGEN_TARGETS boards: a Cortex-M4 with 24 KiB of RAM and one with 96 KiB of flash."""
+    nucleo = get_board("nucleo_f446re").path.read_text()
+    targets = tmp_path / "targets"
+    targets.mkdir()
+    (targets / "small_ram.toml").write_text(nucleo.replace('aliases = ["f446re"]', "aliases = []")
+                                            .replace("ram_bytes = 131_072", "ram_bytes = 24_576")
+                                            .replace("framework_ram_bytes = 12_288", "framework_ram_bytes = 8_192"))
+    (targets / "small_flash.toml").write_text(nucleo.replace('aliases = ["f446re"]', "aliases = []")
+                                              .replace("flash_bytes = 524_288", "flash_bytes = 98_304"))
+    monkeypatch.setenv("TINYGEN_TARGETS", str(targets))
+
+
+def test_fit_check_refuses_and_force_overrides(tmp_path, models, small_boards):
+    # The tiny CNN fits both.
+    build(models["int8"], "small_ram", tmp_path / "ok_ram")
+    build(models["int8"], "small_flash", tmp_path / "ok_flash")
+    if not AD01.exists():
+        pytest.skip(f"{AD01} missing")
+    # ad01: 264 KiB of weights exceed 96 KiB of flash.
+    with pytest.raises(TinygenError) as e:
+        build(AD01, "small_flash", tmp_path / "no")
+    assert "of flash on the ST Nucleo-F446RE" in e.value.problem and "--force" in e.value.fix
+    assert not (tmp_path / "no").exists()
+    result = build(AD01, "small_flash", tmp_path / "forced", force=True)
+    assert (tmp_path / "forced" / "platformio.ini").is_file() and "of flash" in result.summary()
+
+
+def test_fit_check_counts_ram(tmp_path, small_boards):
+    """A model whose arena alone exceeds the RAM left: a 64x64x16 activation is 64 KiB."""
+    import tensorflow as tf
+
+    model = keras_model([tf.keras.layers.Conv2D(16, 1), tf.keras.layers.Conv2D(16, 1)], (64, 64, 4), seed=1)
+    path = tmp_path / "wide.tflite"
+    path.write_bytes(int8_tflite(model, (64, 64, 4), seed=1))
+    with pytest.raises(TinygenError) as e:
+        build(path, "small_ram", tmp_path / "no")
+    assert "of RAM on the ST Nucleo-F446RE: arena" in e.value.problem
+
+
+def test_teensy_counts_weights_in_ram():
+    if not AD01.exists():
+        pytest.skip(f"{AD01} missing")
+    fp = {b: generate(AD01, get_board(b)).footprint for b in ("teensy41", "nucleo_h743zi")}
+    assert fp["teensy41"].ram - fp["nucleo_h743zi"].ram > fp["teensy41"].consts
+
+
+# ---- command line ----
+
+def test_build_command(tmp_path, models):
+    runner = CliRunner()
+    result = runner.invoke(main, ["build", str(models["int8"]), "--board", "esp32c3", "-o", str(tmp_path / "fw")])
+    assert result.exit_code == 0, result.output
+    assert "Espressif ESP32-C3-DevKitM-1" in result.output and "pio run" in result.output
+    assert (tmp_path / "fw" / "src" / "main.c").is_file()
+    result = runner.invoke(main, ["build", str(models["int8"]), "--board", "esp32c6", "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "unknown board 'esp32c6'" in result.output and "esp32c3" in result.output
+    result = runner.invoke(main, ["build", str(models["int8"]), "--board", "esp32", "--backend", "cmsis-nn",
+                                  "-o", str(tmp_path / "y")])
+    assert result.exit_code == 2 and "cannot use CMSIS-NN" in result.output
