@@ -74,15 +74,20 @@ def main(ctx, debug):
 @click.option("--output", "output_path", type=click.Path(path_type=Path), help="Write tinygen's outputs here (.npy).")
 @click.option("--count", default=10, show_default=True, help="Random inputs when --input is not given.")
 @click.option("--seed", default=0, show_default=True, help="Seed for the random inputs.")
-def emulate(model, input_path, output_path, count, seed):
-    """Run the generated C on the host and compare every output byte with TFLite Micro."""
+@click.option("--target", default="host", show_default=True,
+              type=click.Choice(["host", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m55", "rv32imc"]),
+              help="Where the generated C runs: the host, or that core's instruction set under QEMU.")
+@click.option("--backend", default="portable", show_default=True, type=click.Choice(["portable", "cmsis-nn"]),
+              help="Kernel library; cmsis-nn needs TINYGEN_CMSIS_NN=<CMSIS-NN source tree>.")
+def emulate(model, input_path, output_path, count, seed, target, backend):
+    """Run the generated C on the host or under QEMU and compare every output byte with TFLite Micro."""
     from .compiler import compile_model
     from .emulate import emulate as run, load_inputs
 
     inputs = None
     if input_path is not None:
         inputs = load_inputs(input_path, compile_model(model).input)
-    result = run(model, inputs=inputs, count=count, seed=seed)
+    result = run(model, inputs=inputs, count=count, seed=seed, target=target, backend=backend)
     if output_path is not None:
         np.save(output_path, result.outputs)
     click.echo(result.summary())

@@ -29,6 +29,15 @@ class Program:
     output: Tensor
     lower_bound: int = 0
     scratch: dict[int, tuple[int, int]] = field(default_factory=dict)  # layer → (offset, bytes)
+    backend: str = "portable"  # kernel library: "portable" (tinygen's) or "cmsis-nn"
+    core: str = "host"  # CPU the core-dependent sizes (CMSIS-NN scratch) were computed for
+
+    @property
+    def cmsis_nn_arch(self) -> str:
+        """CMSIS-NN's code path on `core` ("mve", "dsp", "c"): the generated model checks it at compile time."""
+        from .cmsis_nn import arch
+
+        return arch(self.core)
 
 
 def c_identifier(name: str) -> str:
@@ -49,9 +58,9 @@ def load_graph(path: Path) -> Graph:
     return graph
 
 
-def compile_model(path: Path, name: str | None = None, backend: str = "portable") -> Program:
+def compile_model(path: Path, name: str | None = None, backend: str = "portable", core: str = "host") -> Program:
     graph = load_graph(path)
-    return compile_graph(graph, c_identifier(name or graph.name), backend)
+    return compile_graph(graph, c_identifier(name or graph.name), backend, core)
 
 
 def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
@@ -67,7 +76,7 @@ def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
     return x, y
 
 
-def compile_graph(graph: Graph, name: str, backend: str = "portable") -> Program:
+def compile_graph(graph: Graph, name: str, backend: str = "portable", core: str = "host") -> Program:
     validate.well_formed(graph)
     graph = run_pipeline(graph)
     missing = ops.unsupported(graph)
@@ -76,7 +85,7 @@ def compile_graph(graph: Graph, name: str, backend: str = "portable") -> Program
                            f"tinygen supports {', '.join(sorted(ops.OPS))}")
     validate.verify(graph)
     x, y = _check_io(graph)
-    ctx = LowerContext(prefix=name, backend=backend)
+    ctx = LowerContext(prefix=name, backend=backend, core=core)
     layers = [ops.lower(graph, op, ctx) for op in graph.ops]
     consts = [c for layer in layers for c in layer.consts]
 
@@ -134,4 +143,4 @@ def compile_graph(graph: Graph, name: str, backend: str = "portable") -> Program
             pointers[t.index] = f"(arena + {off})" if ctype == "int8_t" else f"(({ctype} *)(void *)(arena + {off}))"
     return Program(name, graph, layers, consts, all_buffers, arena_size, pointers, x, y,
                    planner.lower_bound(all_buffers, len(layers)),
-                   {i: (b.offset, b.size) for i, b in scratch_bufs.items()})
+                   {i: (b.offset, b.size) for i, b in scratch_bufs.items()}, backend, core)

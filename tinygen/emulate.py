@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import codegen, oracle
+from . import cmsis_nn, codegen, oracle
 from .compiler import Program, compile_model
-from .emulator import host
+from .emulator import host, qemu
 from .errors import TinygenError
 from .ir import Tensor
 
@@ -22,6 +22,9 @@ class Comparison:
     max_abs_diff: float
     outputs: np.ndarray  # tinygen's
     expected: np.ndarray  # TFLM's
+    target: str = "host"
+    instructions: list[int] | None = None  # executed guest instructions per inference (QEMU targets)
+    note: str = ""
 
     @property
     def exact(self) -> bool:
@@ -29,8 +32,16 @@ class Comparison:
 
     def summary(self) -> str:
         verdict = "bit-exact" if self.exact else "MISMATCH"
-        return (f"{verdict}: {self.inputs} inputs, {self.mismatched_bytes} mismatching bytes, "
-                f"max |diff| {self.max_abs_diff:g}")
+        text = (f"{verdict}: {self.inputs} inputs, {self.mismatched_bytes} mismatching bytes, "
+                f"max |diff| {self.max_abs_diff:g} ({self.target})")
+        if self.instructions:
+            lo, hi = min(self.instructions), max(self.instructions)
+            mean = sum(self.instructions) / len(self.instructions)
+            spread = f"{lo:,}" if lo == hi else f"{lo:,}..{hi:,} (mean {mean:,.0f})"
+            text += f"\n{spread} instructions per inference"
+        if self.note:
+            text += f"\n{self.note}"
+        return text
 
 
 def random_inputs(tensor: Tensor, count: int, seed: int) -> np.ndarray:
@@ -72,16 +83,30 @@ def load_inputs(path: Path, tensor: Tensor) -> np.ndarray:
 
 
 def host_sources(program: Program) -> dict[str, str]:
+    """Model, kernels and harness (plus CMSIS-NN on its backend) as {file: text}."""
     files = dict(codegen.kernel_sources())
     files.update(codegen.render_model(program))
     files["main.c"] = codegen.environment().get_template("harness/main.c.j2").render(
         name=program.name, NAME=program.name.upper())
+    if program.backend == "cmsis-nn":
+        files.update(cmsis_nn.sources())
     return files
 
 
+def _cflags(program: Program, flags: list[str] | None) -> list[str]:
+    backend = cmsis_nn.CFLAGS if program.backend == "cmsis-nn" else []
+    return host.WARNINGS + backend + (flags or ["-O2"])
+
+
 def run_host(program: Program, inputs: np.ndarray, flags: list[str] | None = None) -> np.ndarray:
-    exe = host.build_cached(host_sources(program), ["cc"], host.WARNINGS + (flags or ["-O2"]))
+    exe = host.build_cached(host_sources(program), ["cc"], _cflags(program, flags))
     return host.run_batch(exe, inputs, program.output.shape, NUMPY_DTYPES[program.output.dtype])
+
+
+def run_qemu(program: Program, inputs: np.ndarray, target: str, flags: list[str] | None = None) -> qemu.Run:
+    t = qemu.target(target)
+    elf = qemu.build(host_sources(program), t, _cflags(program, flags))
+    return qemu.run(elf, t, inputs, program.output.shape, NUMPY_DTYPES[program.output.dtype])
 
 
 def compare(outputs: np.ndarray, expected: np.ndarray) -> Comparison:
@@ -93,10 +118,20 @@ def compare(outputs: np.ndarray, expected: np.ndarray) -> Comparison:
 
 
 def emulate(model: Path, inputs: np.ndarray | None = None, count: int = 10, seed: int = 0,
-            flags: list[str] | None = None) -> Comparison:
-    program = compile_model(model)
+            flags: list[str] | None = None, target: str = "host", backend: str = "portable") -> Comparison:
+    """Compile for `backend`, run on `target` ("host" or a QEMU target of tinygen.emulator.qemu), compare
+    every output byte with TFLM."""
+    core = "host" if target == "host" else qemu.target(target).core
+    if backend == "cmsis-nn":
+        cmsis_nn.source_tree()  # a missing tree is reported before compiling
+    program = compile_model(model, backend=backend, core=core)
     if inputs is None:
         inputs = random_inputs(program.input, count, seed)
-    outputs = run_host(program, inputs, flags)
-    expected = oracle.reference_outputs(Path(model).read_bytes(), inputs).reshape(outputs.shape)
-    return compare(outputs, expected)
+    if target == "host":
+        run = qemu.Run(run_host(program, inputs, flags), None)
+    else:
+        run = run_qemu(program, inputs, target, flags)
+    expected = oracle.reference_outputs(Path(model).read_bytes(), inputs).reshape(run.outputs.shape)
+    result = compare(run.outputs, expected)
+    result.target, result.instructions, result.note = target, run.instructions, run.note
+    return result

@@ -20,8 +20,14 @@ def cache_root() -> Path:
     return Path(root)
 
 
-def build_cached(sources: dict[str, str], compiler: list[str], flags: list[str], kind: str = "host") -> Path:
-    """Compile {file: text} once into an executable; reuse it when sources and flags are unchanged."""
+def build_cached(sources: dict[str, str], compiler: list[str], flags: list[str], kind: str = "host",
+                 packages: str = "gcc") -> Path:
+    """Compile {file: text} once into an executable; reuse it when sources and flags are unchanged.
+
+    File names may contain directories; the compiler runs inside the build directory, so flags can name
+    files of `sources` by relative path (-I include/, -T link.ld). `packages`: Debian packages providing
+    the compiler, named when it is missing.
+    """
     digest = hashlib.sha256()
     for part in compiler + flags:
         digest.update(part.encode() + b"\0")
@@ -32,14 +38,16 @@ def build_cached(sources: dict[str, str], compiler: list[str], flags: list[str],
     if exe.exists():
         return exe
     if shutil.which(compiler[0]) is None:
-        raise TinygenError(f"C compiler '{compiler[0]}' not found", "install gcc (Debian: apt-get install gcc)")
+        raise TinygenError(f"C compiler '{compiler[0]}' not found",
+                           f"install it (Debian: apt-get install {packages})")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=out_dir.parent))
     for fname, text in sources.items():
+        (work / fname).parent.mkdir(parents=True, exist_ok=True)
         (work / fname).write_text(text)
-    c_files = sorted(str(work / f) for f in sources if f.endswith(".c"))
-    cmd = compiler + flags + ["-I", str(work)] + c_files + ["-o", str(work / "prog"), "-lm"]
-    result = subprocess.run(cmd, capture_output=True, text=True)
+    c_files = sorted(f for f in sources if f.endswith(".c"))
+    cmd = compiler + flags + ["-I", "."] + c_files + ["-o", "prog", "-lm"]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
     if result.returncode != 0:
         raise RuntimeError(f"generated C failed to compile ({' '.join(compiler)}):\n{result.stderr[-4000:]}")
     try:

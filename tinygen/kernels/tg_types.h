@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #if defined(TINYGEN_USE_CMSIS_NN)
-#include "arm_nn_types.h"
+#include "arm_nnfunctions.h" /* its types, and the kernels the cmsis-nn backend calls (tinygen/cmsis_nn.py) */
 typedef cmsis_nn_tile tg_tile;
 typedef cmsis_nn_context tg_context;
 typedef cmsis_nn_dims tg_dims;
@@ -22,6 +22,7 @@ typedef cmsis_nn_pool_params tg_pool_params;
 typedef cmsis_nn_fc_params tg_fc_params;
 typedef arm_cmsis_nn_status tg_status;
 #define TG_SUCCESS ARM_CMSIS_NN_SUCCESS
+#define TG_ARG_ERROR ARM_CMSIS_NN_ARG_ERROR
 #else
 typedef enum { TG_SUCCESS = 0, TG_ARG_ERROR = -1 } tg_status;
 

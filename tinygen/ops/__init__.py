@@ -66,6 +66,7 @@ class Layer:
 class LowerContext:
     prefix: str  # C identifier prefix of the model
     backend: str = "portable"
+    core: str = "host"  # target CPU (e.g. "cortex-m4"): CMSIS-NN's scratch sizes depend on it
 
     def const(self, op: Op, what: str, ctype: str, values) -> ConstArray:
         return ConstArray(f"{self.prefix}_op{op.index}_{what}", ctype, np.asarray(values))
@@ -73,7 +74,12 @@ class LowerContext:
 
 def lower(graph: Graph, op: Op, ctx: LowerContext) -> Layer:
     module = importlib.import_module(f".{OPS[op.kind]}", __name__)
-    return module.lower(graph, op, ctx)
+    layer = module.lower(graph, op, ctx)
+    if ctx.backend == "cmsis-nn":
+        from ..cmsis_nn import retarget  # per layer: CMSIS-NN's kernel where it is exact, else the portable one
+
+        layer = retarget(layer, ctx)
+    return layer
 
 
 def unsupported(graph: Graph) -> list[str]:

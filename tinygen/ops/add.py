@@ -26,5 +26,6 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                   in2_shift=s2, left_shift=LEFT_SHIFT, out_offset=y.zero_point, out_mult=mo, out_shift=so,
                   act_min=act_min, act_max=act_max, size=y.size, broadcast=not (da == db == dy),
                   dims1=da, dims2=db, dims_out=dy)
+    params["kernel"] = "tg_broadcast_add_s8" if params["broadcast"] else "tg_elementwise_add_s8"
     how = f"{list(a.shape)} + {list(b.shape)}" if params["broadcast"] else f"{y.size}"
     return Layer(op, "add", [op.inputs[0], op.inputs[1]], [op.outputs[0]], params, summary=f"ADD {how}")

@@ -87,7 +87,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                            f"and {out_c} outputs, which do not split into equal groups",
                            "the model file is inconsistent; re-export it")
     params, consts = quantization(graph, op, x, w, y, out_c, 0, ctx)
-    params.update(geo, in_c=in_c, out_c=out_c, filter_c=filter_c)
+    params.update(geo, in_c=in_c, out_c=out_c, filter_c=filter_c, kernel="tg_convolve_s8")
     consts.insert(0, ctx.const(op, "weights", "int8_t", w.data))  # OHWI, as the kernel reads it
     groups = in_c // filter_c
     macs = geo["n"] * geo["out_h"] * geo["out_w"] * out_c * kh * kw * filter_c

@@ -26,7 +26,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         raise TinygenError(f"DEPTHWISE_CONV_2D (operator {op.index}) has depth multiplier {mult} for {in_c} input "
                            f"and {out_c} output channels", "the model file is inconsistent; re-export it")
     params, consts = quantization(graph, op, x, w, y, out_c, 3, ctx)
-    params.update(geo, in_c=in_c, out_c=out_c, ch_mult=mult)
+    params.update(geo, in_c=in_c, out_c=out_c, ch_mult=mult, kernel="tg_depthwise_conv_s8")
     consts.insert(0, ctx.const(op, "weights", "int8_t", w.data))
     macs = geo["n"] * geo["out_h"] * geo["out_w"] * out_c * kh * kw
     summary = (f"DEPTHWISE_CONV_2D {geo['in_h']}x{geo['in_w']}x{in_c} -> {geo['out_h']}x{geo['out_w']}x{out_c}, "

@@ -37,7 +37,8 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         bias = b.data.astype(np.int32).reshape(-1)
     act_min, act_max = activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point)
     params = dict(batches=batches, accum=accum, out_depth=out_depth, input_offset=-x.zero_point,
-                  output_offset=y.zero_point, act_min=act_min, act_max=act_max, per_channel=w.quant.per_channel)
+                  output_offset=y.zero_point, act_min=act_min, act_max=act_max, per_channel=w.quant.per_channel,
+                  kernel="tg_fully_connected_per_channel_s8" if w.quant.per_channel else "tg_fully_connected_s8")
     consts = [ctx.const(op, "weights", "int8_t", w.data.reshape(out_depth, accum)),
               ctx.const(op, "bias", "int32_t", bias)]
     if w.quant.per_channel:

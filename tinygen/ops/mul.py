@@ -19,6 +19,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     params = dict(in1_offset=-a.zero_point, in2_offset=-b.zero_point, out_offset=y.zero_point, out_mult=mult,
                   out_shift=shift, act_min=act_min, act_max=act_max, size=y.size,
                   broadcast=not (da == db == dy), dims1=da, dims2=db, dims_out=dy)
+    params["kernel"] = "tg_broadcast_mul_s8" if params["broadcast"] else "tg_elementwise_mul_s8"
     how = f"{list(a.shape)} * {list(b.shape)}" if params["broadcast"] else f"{y.size}"
     return Layer(op, "mul", [op.inputs[0], op.inputs[1]], [op.outputs[0]], params, macs=y.size,
                  summary=f"MUL {how}")

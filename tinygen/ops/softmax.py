@@ -31,5 +31,5 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     row = int(x.shape[-1])
     rows = x.size // row
     return Layer(op, "softmax", [op.inputs[0]], [op.outputs[0]],
-                 dict(rows=rows, row=row, mult=mult, shift=shift, diff_min=diff_min),
+                 dict(rows=rows, row=row, mult=mult, shift=shift, diff_min=diff_min, kernel="tg_softmax_s8"),
                  summary=f"SOFTMAX {rows}x{row} beta={beta:g}")
