@@ -88,6 +88,14 @@ def _require_calibration(km, calibration):
     return km.check_samples(_array(calibration, "calibration"), "calibration")
 
 
+def _refuse_keras_options(model, **given) -> None:
+    named = [what for what, value in given.items() if value is not None]
+    if named:
+        raise TinygenError(f"{model} is already quantized: {', '.join(named)} "
+                           f"{'applies' if len(named) == 1 else 'apply'} only to Keras models",
+                           "leave them out, or give the Keras model instead")
+
+
 def _output_scale(graph: Graph) -> float:
     """The quantization step of the model's result (the DEQUANTIZE input's, for float outputs)."""
     out = graph.tensors[graph.outputs[0]]
@@ -121,7 +129,8 @@ def quantize(model, calibration, validation=None, io: str = "float", layer_error
     return Quantized(tflite, report, graph)
 
 
-def emulate(model, inputs=None, calibration=None, io: str = "float", count: int = 10, seed: int = 0, **options):
+def emulate(model, inputs=None, calibration=None, io: str | None = None, count: int = 10, seed: int = 0,
+            **options):
     """Generated C vs TFLite Micro, byte for byte (tinygen.emulate.Comparison).
 
     For a Keras model the int8 model is made first (calibration needed); `inputs` (float samples, or values
@@ -131,6 +140,7 @@ def emulate(model, inputs=None, calibration=None, io: str = "float", count: int 
 
     if not is_keras(model):
         path = Path(model)
+        _refuse_keras_options(model, calibration=calibration, io=io)
         if isinstance(inputs, (str, Path)):
             from .compiler import compile_model
 
@@ -138,7 +148,7 @@ def emulate(model, inputs=None, calibration=None, io: str = "float", count: int 
         return run(path, inputs=inputs, count=count, seed=seed, **options)
     km = keras_frontend.load_keras(model)
     calib = _require_calibration(km, calibration)
-    tflite = km.quantize(calib, io)
+    tflite = km.quantize(calib, io or "float")
     graph = parse_tflite(tflite, km.name, f"the quantized '{km.name}'")
     x = calib if inputs is None else _array(inputs, "input")
     x_tensor = graph.tensors[graph.inputs[0]]
@@ -158,10 +168,7 @@ def compile(model, board: str, calibration=None, validation=None, io: str | None
     from .project import build
 
     if not is_keras(model):
-        given = [what for what, v in (("calibration", calibration), ("validation", validation), ("io", io)) if v]
-        if given:
-            raise TinygenError(f"{model} is already quantized: {', '.join(given)} only apply to Keras models",
-                               "leave them out, or give the Keras model instead")
+        _refuse_keras_options(model, calibration=calibration, validation=validation, io=io)
         result = build(Path(model), board, output, force, backend)
         return Build(result.write.out_dir, Path(model), None, result.summary())
     q = quantize(model, calibration, validation, io or "float", layer_errors)

@@ -79,15 +79,18 @@ def main(ctx, debug):
               help="Where the generated C runs: the host, or that core's instruction set under QEMU.")
 @click.option("--backend", default="portable", show_default=True, type=click.Choice(["portable", "cmsis-nn"]),
               help="Kernel library; cmsis-nn needs TINYGEN_CMSIS_NN=<CMSIS-NN source tree>.")
-def emulate(model, input_path, output_path, count, seed, target, backend):
-    """Run the generated C on the host or under QEMU and compare every output byte with TFLite Micro."""
-    from .compiler import compile_model
-    from .emulate import emulate as run, load_inputs
+@click.option("--calibration", type=click.Path(path_type=Path, dir_okay=False),
+              help="Keras models: float samples for int8 quantization (.npy/.npz), also the default inputs.")
+@click.option("--io", type=click.Choice(["float", "int8"]),
+              help="Keras models: the generated API's input/output type [default: float].")
+def emulate(model, input_path, output_path, count, seed, target, backend, calibration, io):
+    """Run the generated C on the host or under QEMU and compare every output byte with TFLite Micro.
 
-    inputs = None
-    if input_path is not None:
-        inputs = load_inputs(input_path, compile_model(model).input)
-    result = run(model, inputs=inputs, count=count, seed=seed, target=target, backend=backend)
+    MODEL is an int8 .tflite, or a .keras/.h5/SavedModel with --calibration (quantized to int8 first)."""
+    from .api import emulate as run
+
+    result = run(model, inputs=input_path, calibration=calibration, io=io, count=count, seed=seed, target=target,
+                 backend=backend)
     if output_path is not None:
         np.save(output_path, result.outputs)
     click.echo(result.summary())

@@ -237,9 +237,19 @@ class KerasModel:
         return names
 
     def layer_of(self, tf_name: str) -> str:
-        """The Keras layer a TensorFlow op/tensor name belongs to ('functional_1/conv2d_1/Relu' → 'conv2d')."""
+        """The Keras layer(s) a TensorFlow tensor name belongs to: 'functional_1/conv2d_1/Relu' → 'conv2d'; a fused
+        operator's 'm/re_lu_1/Relu;m/batch_normalization_1/...;m/conv2d_1/convolution' → 'conv2d+batch_normalization+re_lu'."""
+        found = []
+        for part in tf_name.split(";"):
+            layer = self._layer_of(part)
+            if layer not in found:
+                found.append(layer)
+        order = {name: i for i, name in enumerate(self.layer_names())}
+        return "+".join(sorted(found, key=lambda n: order.get(n, len(order))))
+
+    def _layer_of(self, tf_name: str) -> str:
         names = set(self.layer_names())
-        parts = tf_name.split(";")[0].split("/")
+        parts = tf_name.split("/")
         for part in parts[1:-1] or parts[:-1]:
             # TensorFlow uniquifies the scope of every layer in the traced export: 'conv2d' → 'conv2d_1',
             # 'conv2d_1' → 'conv2d_1_2'. So the name with one numeric suffix removed comes first.
