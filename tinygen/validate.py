@@ -43,6 +43,8 @@ _WINDOW_OPTIONS = ("stride_w", "stride_h", "dilation_w_factor", "dilation_h_fact
 _ENUM_OPTIONS = {"padding": (0, 1), "fused_activation_function": tuple(range(6))}
 _ZERO_POINT_RANGE = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767),
                      "int32": (-(1 << 31), INT32_MAX)}
+# Elementwise operators whose output has exactly their input's shape (the kernels run over one size).
+_SAME_SHAPE = {"LOGISTIC", "TANH", "HARD_SWISH", "RELU", "RELU6", "QUANTIZE", "DEQUANTIZE", "SOFTMAX"}
 # Weighted operators: (weights input, axis of the weights that indexes output channels).
 _WEIGHTED = {"CONV_2D": 0, "DEPTHWISE_CONV_2D": 3, "FULLY_CONNECTED": 0}
 
@@ -196,5 +198,9 @@ def verify(graph: Graph) -> None:
                            f"that much RAM; tinygen plans at most {MAX_ACTIVATION_BYTES} bytes")
     for op in graph.ops:
         _check_options(graph, op)
+        if op.kind in _SAME_SHAPE:
+            x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+            if tuple(x.shape) != tuple(y.shape):
+                raise corrupted(f"{_where(op)} maps shape {list(x.shape)} to {list(y.shape)}")
         if op.kind in _WEIGHTED:
             _check_accumulator(graph, op)
