@@ -197,3 +197,28 @@ def test_tflite_path_skips_tensorflow(saved, tmp_path):
     code = ("import sys, tinygen; r = tinygen.emulate(sys.argv[1], count=3); "
             "assert r.exact; assert 'tensorflow' not in sys.modules, 'tensorflow imported'")
     subprocess.run([sys.executable, "-c", code, str(path)], check=True, cwd=Path(__file__).parent)
+
+
+def test_cli_build_and_emulate(saved, tmp_path):
+    from click.testing import CliRunner
+
+    from tinygen.cli import main
+
+    d = saved["dir"]
+    np.save(tmp_path / "y.npy", saved["y"])
+    args = ["build", str(d / "m.keras"), "--calibration", str(d / "calib.npy"), "--validation", str(d / "calib.npy"),
+            str(tmp_path / "y.npy"), "--io", "int8", "--board", "esp32c3", "-o", str(tmp_path / "project")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "accuracy:" in result.output and "wrote" in result.output
+    project = tmp_path / "project"
+    assert (project / "model_int8.tflite").read_bytes()[4:8] == b"TFL3"
+    assert "top-1 agreement" in (project / "quantization_report.txt").read_text()
+    assert CliRunner().invoke(main, args).exit_code == 0  # its own files: rebuilding needs no --force
+    result = CliRunner().invoke(main, ["emulate", str(d / "m.h5"), "--calibration", str(d / "calib.npy")])
+    assert result.exit_code == 0 and "bit-exact: 64 inputs" in result.output, result.output
+    result = CliRunner().invoke(main, ["emulate", str(d / "m.keras")])
+    assert result.exit_code == 2 and "needs calibration data" in result.output
+    result = CliRunner().invoke(main, ["build", str(project / "model_int8.tflite"), "--board", "esp32c3",
+                                       "--calibration", str(d / "calib.npy")])
+    assert result.exit_code == 2 and "already quantized" in result.output

@@ -101,9 +101,12 @@ def _captured_stderr():
 
 def _tensorflow():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    with _captured_stderr():
-        import tensorflow as tf
-        import keras
+    try:
+        with _captured_stderr():
+            import tensorflow as tf
+            import keras
+    except ImportError as e:
+        raise TinygenError(f"Keras models need TensorFlow ({e})", 'pip install -e ".[keras]"') from None
     return tf, keras
 
 
@@ -143,12 +146,15 @@ class KerasModel:
             raise TinygenError(f"{what} data is {x.dtype}; the model's input is float32 {expected}",
                                "give float samples preprocessed exactly as for training, e.g. x.astype('float32')")
         shape = self.input_shape
+        if x.ndim < 2:
+            raise TinygenError(f"{what} data has shape {list(x.shape)}; the model expects {expected}",
+                               f"give an array of shape {expected} (N samples)")
         if shape is not None:
             sample = tuple(x.shape[1:])
             if len(sample) != len(shape) or any(d is not None and d != s for d, s in zip(shape, sample)):
                 fix = f"give an array of shape {expected} (N samples)"
                 per_sample = int(np.prod([d for d in shape if d is not None]))
-                if None not in shape and x.ndim >= 1 and len(x) and x.size // len(x) == per_sample:
+                if None not in shape and len(x) and x.size // len(x) == per_sample:
                     fix += f", e.g. x.reshape({', '.join(['-1'] + [str(d) for d in shape])})"
                 raise TinygenError(f"{what} data has shape {list(x.shape)}; the model expects {expected}", fix)
         if len(x) == 0:
