@@ -11,6 +11,9 @@ import copy
 import hashlib
 import signal
 import struct
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -477,12 +480,13 @@ def time_limit(seconds: float):
 class Case:
     seed: str
     mutation: str
-    outcome: str  # "accepted", "refused", "crash", "hang", "sanitizer"
+    outcome: str  # "accepted", "refused", "crash", "hang", "sanitizer", "mismatch"
     seconds: float
     detail: str = ""
     mutant: bytes = field(default=b"", repr=False)
     program: Program | None = field(default=None, repr=False)
     digest: str = ""  # of the generated C, for accepted mutants
+    tflm: str = ""  # with the oracle: "equal", "differs", or why TFLM gave no outputs
 
 
 def compile_bytes(raw: bytes) -> tuple[Program, str]:
@@ -509,14 +513,51 @@ def run_case(seed: str, mutation: str, raw: bytes, budget: float) -> Case:
     return Case(seed, mutation, "accepted", elapsed, "", raw, program, digest)
 
 
-def sanitize(case: Case, count: int = 3) -> Case:
-    """Run an accepted mutant's C under ASan/UBSan on random inputs; a crash or report fails the case."""
+_ORACLE_SCRIPT = """
+import sys, numpy as np
+from tinygen.oracle import reference_outputs
+np.save(sys.argv[3], reference_outputs(open(sys.argv[1], "rb").read(), np.load(sys.argv[2])))
+"""
+
+
+def isolated_reference(mutant: bytes, inputs: np.ndarray, timeout: float = 120.0) -> tuple[np.ndarray | None, str]:
+    """TFLM's outputs for a mutant, computed in a child process (TFLM may abort or crash on a corrupted model):
+    (outputs, "") or (None, why TFLM gave none)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        model, x, y = Path(tmp) / "m.tflite", Path(tmp) / "x.npy", Path(tmp) / "y.npy"
+        model.write_bytes(mutant)
+        np.save(x, inputs)
+        try:
+            result = subprocess.run([sys.executable, "-c", _ORACLE_SCRIPT, str(model), str(x), str(y)],
+                                    capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None, f"TFLM took over {timeout:.0f} s"
+        if result.returncode != 0 or not y.exists():
+            lines = result.stderr.strip().splitlines()
+            return None, f"TFLM failed (exit {result.returncode}): {lines[-1][:200] if lines else ''}"
+        return np.load(y), ""
+
+
+def sanitize(case: Case, count: int = 3, oracle: bool = False) -> Case:
+    """Run an accepted mutant's C under ASan/UBSan on random inputs; a crash or report fails the case. With
+    `oracle`, the outputs must also equal TFLM's whenever TFLM runs the mutant ("mismatch" otherwise)."""
     from .emulate import random_inputs, run_host
 
+    inputs = random_inputs(case.program.input, count, 0)
     try:
-        run_host(case.program, random_inputs(case.program.input, count, 0), flags=SANITIZE)
+        outputs = run_host(case.program, inputs, flags=SANITIZE)
     except (RuntimeError, TinygenError) as e:
         case.outcome, case.detail = "sanitizer", str(e)[-3000:]
+        return case
+    if oracle:
+        expected, why = isolated_reference(case.mutant, inputs)
+        if expected is None:
+            case.tflm = why  # tinygen accepts what TFLM refuses: worth a look, not a failure
+        elif expected.reshape(-1).tobytes() == outputs.reshape(-1).tobytes():
+            case.tflm = "equal"
+        else:
+            case.outcome, case.tflm = "mismatch", "differs"
+            case.detail = f"generated C differs from TFLM: {outputs.reshape(-1)[:16]} vs {expected.reshape(-1)[:16]}"
     return case
 
 
@@ -525,10 +566,11 @@ class Report:
     cases: list[Case]
     sanitized: list[Case]
     seconds: float
+    oracle: bool = False
 
     @property
     def failures(self) -> list[Case]:
-        return [c for c in self.cases + self.sanitized if c.outcome in ("crash", "hang", "sanitizer")]
+        return [c for c in self.cases + self.sanitized if c.outcome in ("crash", "hang", "sanitizer", "mismatch")]
 
     def summary(self) -> str:
         counts = Counter(c.outcome for c in self.cases)
@@ -537,6 +579,10 @@ class Report:
                 f"{counts['refused']} refused with a TinygenError, {counts['crash']} crashed, {counts['hang']} hung "
                 f"(slowest {slowest:.2f} s); {len(self.sanitized)} accepted mutants run under ASan/UBSan, "
                 f"{sum(c.outcome == 'sanitizer' for c in self.sanitized)} failed")
+        if self.oracle:
+            tflm = Counter(c.tflm if c.tflm in ("equal", "differs", "") else "refused" for c in self.sanitized)
+            text += (f"; vs TFLM: {tflm['equal']} bit-exact, {tflm['differs']} differ, {tflm['refused']} refused "
+                     "by TFLM")
         return text + (" — FAILED" if self.failures else "")
 
     def by_mutation(self) -> str:
@@ -549,9 +595,11 @@ class Report:
 
 
 def campaign(seeds: list[Seed], cases: int, rng_seed: int = 0, budget: float = 10.0, sanitize_count: int = 0,
-             weights: dict[str, float] | None = None, progress: Callable[[int, Case], None] | None = None) -> Report:
+             weights: dict[str, float] | None = None, progress: Callable[[int, Case], None] | None = None,
+             oracle: bool = False) -> Report:
     """`cases` mutants spread over the seeds (by `weights[seed.name]`, default equal); then up to
-    `sanitize_count` accepted mutants with distinct generated C, field edits first, run under the sanitizers."""
+    `sanitize_count` accepted mutants with distinct generated C, field edits first, run under the sanitizers
+    (and compared with TFLM when `oracle`)."""
     rng = np.random.default_rng(rng_seed)
     p = np.array([(weights or {}).get(s.name, 1.0) for s in seeds], float)
     p /= p.sum()
@@ -579,10 +627,10 @@ def campaign(seeds: list[Seed], cases: int, rng_seed: int = 0, budget: float = 1
             break
         if c.digest not in seen:
             seen.add(c.digest)
-            chosen.append(sanitize(copy.copy(c)))
+            chosen.append(sanitize(copy.copy(c), oracle=oracle))
     for c in results:
         c.program = None
-    return Report(results, chosen, time.perf_counter() - start)
+    return Report(results, chosen, time.perf_counter() - start, oracle)
 
 
 def save_failures(report: Report, directory: Path) -> list[Path]:

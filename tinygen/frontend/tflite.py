@@ -254,8 +254,10 @@ def parse_tflite(raw: bytes, name: str = "model", source: str = "the model") -> 
         return _graph(reader, name)
     except TinygenError:
         raise
+    except (struct.error, IndexError, ValueError) as e:  # unpack_from / frombuffer past the end of the bytes
+        raise reader.fail("an offset or length points outside the file") from e
     except _DECODE_ERRORS as e:
-        raise reader.fail(f"{type(e).__name__} while decoding: {str(e)[:120]}") from e
+        raise reader.fail(f"{type(e).__name__} while decoding: {str(e)[:100]}") from e
 
 
 def read_tflite(path: Path) -> Graph:
