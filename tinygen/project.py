@@ -31,7 +31,6 @@ from .boards import Board, get_board
 from .compiler import Program, compile_model
 from .emulate import NUMPY_DTYPES, random_inputs
 from .errors import TinygenError
-from .ir import CTYPES
 
 MANIFEST = ".tinygen-manifest"
 TOOL_DIRS = (".pio", ".vscode")  # PlatformIO's build output and its IDE's settings: neither ours nor the user's
@@ -143,8 +142,8 @@ def generate(model: Path, board: Board, backend: str | None = None, check: bool 
     fp = footprint(program, board)
     if check:
         check_fit(fp, program.name)
-    x, y = program.input, program.output
-    sample = random_inputs(x, 1, SAMPLE_SEED)
+    y = program.output
+    sample = random_inputs(program.input, 1, SAMPLE_SEED)
     expected = oracle.reference_outputs(Path(model).read_bytes(), sample)[0]
     expected = np.ascontiguousarray(expected.astype(NUMPY_DTYPES[y.dtype], copy=False).reshape(-1))
     if expected.size != y.size:
@@ -163,7 +162,7 @@ def generate(model: Path, board: Board, backend: str | None = None, check: bool 
         "platformio.ini": render("platformio.ini.j2"),
         "src/main.c": render(
             "main.c.j2", seed=SAMPLE_SEED, runs=TIMED_RUNS, sample=sample.reshape(-1),
-            output_float=y.dtype == "float32", output_shape=list(y.shape), in_ctype=CTYPES[x.dtype],
+            output_float=y.dtype == "float32", output_shape=list(y.shape),
             expected=expected.view(np.uint32) if y.dtype == "float32" else expected,
             checksum=fnv1a(expected.tobytes())),
         f"lib/{program.name}/library.json": render("model_library.json.j2"),
