@@ -85,6 +85,8 @@ def test_extra_targets_dir(tmp_path, monkeypatch):
     (lambda s: s.replace('mcu = "STM32F446RE"\n', ""), "missing field 'mcu'"),
     (lambda s: s + "\n[extra]\nx = 1\n", "unknown table [extra]"),
     (lambda s: s.replace("[cpu]", "[cpu"), "not valid TOML"),
+    (lambda s: s.replace('name = "ST Nucleo-F446RE"', 'name = "100% \\"fast\\" */"'), "name '100% \"fast\" */'"),
+    (lambda s: s.replace('aliases = ["f446re"]', 'aliases = ["my board"]'), "an alias 'my board'"),
 ])
 def test_malformed_board_file(tmp_path, monkeypatch, edit, message):
     (tmp_path / "bad.toml").write_text(edit(NUCLEO))

@@ -355,3 +355,35 @@ def test_build_command(tmp_path, models):
     result = runner.invoke(main, ["build", str(models["int8"]), "--board", "esp32", "--backend", "cmsis-nn",
                                   "-o", str(tmp_path / "y")])
     assert result.exit_code == 2 and "cannot use CMSIS-NN" in result.output
+
+
+def test_interrupted_rebuild_recovers(tmp_path, models, monkeypatch):
+    """A build that dies halfway leaves every file old or new, and the next build needs no --force."""
+    import tinygen.project as project
+
+    out, fresh = tmp_path / "fw", tmp_path / "fresh"
+    build(models["int8"], "pico", out)
+    calls = {"n": 0}
+    real_replace = os.replace
+
+    def failing_replace(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(project.os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        build(models["float32"], "pico", out)
+    monkeypatch.setattr(project.os, "replace", real_replace)
+    build(models["float32"], "pico", out)
+    build(models["float32"], "pico", fresh)
+    assert _tree(out) == _tree(fresh)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh", "fw"]
+
+
+def test_default_output_directory(tmp_path, models, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = build(models["int8"], "esp32")
+    assert result.write.out_dir == Path(f"{result.project.program.name}_esp32dev")
+    assert (tmp_path / result.write.out_dir / "platformio.ini").is_file()

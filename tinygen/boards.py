@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -22,6 +23,9 @@ BACKENDS = ("cmsis-nn", "portable")
 # 1 MHz timer scaled by the clock (the Cortex-M0+ has no cycle counter).
 CYCLE_COUNTERS = ("dwt", "esp_cpu", "rp2040_timer")
 DWT_CORES = ("cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33", "cortex-m55", "cortex-m85")
+
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+TEXT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,:()+_/-]*")
 
 # table → {key: (type, required)}; anything else in a file is a mistake worth reporting.
 SCHEMA = {
@@ -128,6 +132,14 @@ def _check_values(b: Board) -> None:
     def bad(what: str) -> TinygenError:
         return _invalid(b.path, what)
 
+    # These land in platformio.ini, C comments and C string literals: keep them plain.
+    for what, value in [("the file name", b.id), ("platformio.platform", b.platform),
+                        ("platformio.board", b.pio_board)] + [("an alias", a) for a in b.aliases]:
+        if not IDENTIFIER.fullmatch(value):
+            raise bad(f"{what} '{value}' may hold only letters, digits and . _ -")
+    for what, value in (("name", b.name), ("mcu", b.mcu)):
+        if not TEXT.fullmatch(value):
+            raise bad(f"{what} '{value}' may hold only letters, digits, spaces and . , : ( ) + _ / -")
     if b.framework not in FRAMEWORKS:
         raise bad(f"framework '{b.framework}': the generated demo supports {', '.join(FRAMEWORKS)}")
     if b.backend not in BACKENDS:
