@@ -94,3 +94,18 @@ def op_kinds(tflite: bytes, tmp_path: Path) -> list[str]:
     path = Path(tmp_path) / "kinds.tflite"
     path.write_bytes(tflite)
     return [op.kind for op in read_tflite(path).ops]
+
+
+def with_quantization(tflite: bytes, changes: dict[int, tuple[float, int]]) -> bytes:
+    """The model with tensor index → (scale, zero point) replaced: reaches quantizations the converter never
+    picks (edge cases of the fixed-point parameters)."""
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as schema
+
+    model = schema.ModelT.InitFromPackedBuf(tflite, 0)
+    for index, (scale, zero_point) in changes.items():
+        q = model.subgraphs[0].tensors[index].quantization
+        q.scale, q.zeroPoint = [scale], [zero_point]
+    builder = flatbuffers.Builder(len(tflite) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())

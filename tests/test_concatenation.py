@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds
+from helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds, with_quantization
 
 
 def _check(tmp_path, build, shape, seed):
@@ -46,3 +46,16 @@ def test_rank5_and_constant_input(tmp_path):
         return tf.keras.layers.Lambda(lambda t: keras.ops.concatenate([t, t], axis=-2))(y)
 
     _check(tmp_path, build, (3, 2, 2, 2), seed=5)
+
+
+def test_refuses_rescaling(tmp_path):
+    """TFLM rejects int8 inputs quantized unlike the output; so does tinygen."""
+    import tensorflow as tf
+    from tinygen.compiler import compile_model
+    from tinygen.errors import TinygenError
+
+    tflite = int8_tflite(keras_model(lambda x: tf.keras.layers.Concatenate()([x, x]), (3,)), (3,))
+    path = tmp_path / "refused.tflite"
+    path.write_bytes(with_quantization(tflite, {0: (0.5, 1)}))
+    with pytest.raises(TinygenError, match="quantized .* unlike the output"):
+        compile_model(path)
