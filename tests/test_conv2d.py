@@ -17,6 +17,7 @@ CASES = {
     "2x3_asymmetric_stride": ((9, 8, 3), 5, (2, 3), (2, 1), 1, "valid", "relu", True, True, 1),
     "4x4_stride2_even_same": ((8, 10, 3), 3, 4, 2, 1, "same", None, True, True, 1),  # odd pad total
     "3x3_dilation2_same": ((10, 9, 5), 7, 3, 1, 2, "same", None, True, True, 1),
+    "2x2_dilation5_empty_windows": ((3, 4, 3), 4, 2, 1, 5, "same", None, True, True, 1),  # no tap inside
     "3x2_dilation_2x1_valid": ((9, 8, 3), 4, (3, 2), 1, (2, 1), "valid", "relu6", False, False, 1),
     "3x3_groups2": ((7, 7, 4), 6, 3, 1, 1, "same", None, True, True, 2),  # 3 per group: blocks of one
     "3x3_groups2_of_4": ((6, 6, 6), 8, 3, 2, 1, "same", "relu", True, True, 2),  # blocks of four per group

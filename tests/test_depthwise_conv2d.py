@@ -13,6 +13,7 @@ CASES = {
     "1x3_same": ((6, 7, 5), (1, 3), 1, 1, "same", 1, None, True, True),
     "2x3_asymmetric_stride": ((9, 8, 3), (2, 3), (1, 2), 1, "valid", 1, "relu", True, True),
     "3x3_dilation2_same": ((10, 9, 7), 3, 1, 2, "same", 1, None, True, True),
+    "2x2_dilation5_empty_windows": ((3, 4, 6), 2, 1, 5, "same", 1, None, True, True),  # no tap inside
     "3x3_per_tensor_no_bias": ((7, 6, 5), 3, 1, 1, "same", 1, "relu6", False, False),
     "1x1_mult2_per_tensor": ((5, 4, 3), 1, 1, 1, "valid", 2, None, False, True),
     "4x4_stride2_even_same": ((8, 10, 4), 4, 2, 1, "same", 1, None, True, True),  # odd pad total

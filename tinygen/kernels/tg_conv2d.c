@@ -1,10 +1,10 @@
 /* CONV_2D, int8: TFLite reference integer_ops::ConvPerChannel, grouped when input_c is a multiple of filter_c.
  *
  * Output channels go in blocks of four (one when a block would straddle a group), so each input byte loaded
- * feeds four multiplies. Each block's filter sums are computed once: windows that lie wholly inside the input
- * use sum(w * (x + off)) = sum(w * x) + off * sum(w) and the inner loop is a plain dot product over contiguous
- * input channels. Windows that touch the padding skip the outside taps and add the offset per element, as
- * padding contributes nothing in the reference.
+ * feeds four multiplies. The inner loop is a plain dot product over contiguous input channels (a whole filter
+ * row when undilated): sum(w * (x + off)) = sum(w * x) + off * sum(w), with each block's filter sums computed
+ * once. Windows that touch the padding are clipped to the taps inside the input (padding contributes nothing
+ * in the reference) and sum the weights of just those taps.
  */
 #include <stddef.h>
 
@@ -20,6 +20,14 @@ static inline int32_t sum_s8(const int8_t *a, int32_t n)
         acc += a[i];
     }
     return acc;
+}
+
+/* sums[k] += the sum of w[k * w_stride + i] over i < n, for the block's nb output channels. */
+static inline void sum_block(const int8_t *w, int32_t w_stride, int32_t n, int32_t nb, int32_t *sums)
+{
+    for (int32_t k = 0; k < nb; ++k) {
+        sums[k] += sum_s8(w + k * w_stride, n);
+    }
 }
 
 /* acc[k] += w[k * w_stride + i] . x[i] over i < n, for the block's nb (1 or 4) output channels. */
@@ -81,7 +89,8 @@ tg_status tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_param
     const int32_t in_off = conv_params->input_offset, out_off = conv_params->output_offset;
     const int32_t lo = conv_params->activation.min, hi = conv_params->activation.max;
 
-    if (f_c <= 0 || in_c % f_c != 0 || out_c % (in_c / f_c) != 0) {
+    if (f_c <= 0 || in_c % f_c != 0 || out_c % (in_c / f_c) != 0 || stride_h < 1 || stride_w < 1 || dil_h < 1 ||
+        dil_w < 1) {
         return TG_ARG_ERROR;
     }
     const int32_t per_group = out_c / (in_c / f_c);
@@ -91,12 +100,10 @@ tg_status tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_param
                           f_c == in_c;
     /* Undilated, ungrouped: a filter row's taps are adjacent in the input too, so one dot product per row. */
     const int contiguous_rows = dil_w == 1 && f_c == in_c;
-    const int32_t run = contiguous_rows ? k_w * f_c : f_c;
-    const int32_t runs_per_row = contiguous_rows ? 1 : k_w;
     const int32_t in_row = in_w * in_c;
     const int32_t pixels = pointwise ? batches * in_h * in_w : 0;
 
-    int32_t base[TG_CONV_BLOCK], acc[TG_CONV_BLOCK];
+    int32_t bias_block[TG_CONV_BLOCK], base[TG_CONV_BLOCK], acc[TG_CONV_BLOCK];
     for (int32_t oc = 0; oc < out_c;) {
         const int32_t group = oc / per_group;
         const int32_t nb = oc + TG_CONV_BLOCK <= out_c && (oc + TG_CONV_BLOCK - 1) / per_group == group
@@ -104,11 +111,17 @@ tg_status tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_param
         const int8_t *w = filter_data + oc * filter_size;
         const int32_t *mult = quant_params->multiplier + oc, *shift = quant_params->shift + oc;
         const int32_t *bias = bias_data ? bias_data + oc : NULL;
-        for (int32_t k = 0; k < nb; ++k) {
-            base[k] = (bias ? bias[k] : 0) + in_off * sum_s8(w + k * filter_size, filter_size);
+        /* Loops over the whole block size, not nb: fixed trip counts stay inline (no memcpy/memset calls). */
+        for (int32_t k = 0; k < TG_CONV_BLOCK; ++k) {
+            bias_block[k] = bias && k < nb ? bias[k] : 0;
+            base[k] = 0;
+        }
+        sum_block(w, filter_size, filter_size, nb, base);
+        for (int32_t k = 0; k < TG_CONV_BLOCK; ++k) {
+            base[k] = bias_block[k] + in_off * base[k];
         }
         for (int32_t p = 0; p < pixels; ++p) {
-            for (int32_t k = 0; k < nb; ++k) {
+            for (int32_t k = 0; k < TG_CONV_BLOCK; ++k) {
                 acc[k] = base[k];
             }
             dot_block(input_data + p * in_c, w, filter_size, in_c, nb, acc);
@@ -119,40 +132,35 @@ tg_status tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_param
             int8_t *out_b = output_data + b * out_h * out_w * out_c + oc;
             for (int32_t oy = 0; oy < out_h; ++oy) {
                 const int32_t iy0 = oy * stride_h - pad_h;
-                const int rows_inside = iy0 >= 0 && iy0 + (k_h - 1) * dil_h < in_h;
+                int32_t ky_lo, ky_hi;
+                tg_window_taps(iy0, k_h, dil_h, in_h, &ky_lo, &ky_hi);
                 for (int32_t ox = 0; ox < out_w; ++ox) {
                     const int32_t ix0 = ox * stride_w - pad_w;
-                    if (rows_inside && ix0 >= 0 && ix0 + (k_w - 1) * dil_w < in_w) {
-                        for (int32_t k = 0; k < nb; ++k) {
-                            acc[k] = base[k];
-                        }
-                        int32_t w_run = 0;
-                        for (int32_t ky = 0; ky < k_h; ++ky) {
-                            const int8_t *x_row = in_g + (iy0 + ky * dil_h) * in_row + ix0 * in_c;
-                            for (int32_t r = 0; r < runs_per_row; ++r, w_run += run) {
-                                dot_block(x_row + r * dil_w * in_c, w + w_run, filter_size, run, nb, acc);
+                    int32_t kx_lo, kx_hi;
+                    tg_window_taps(ix0, k_w, dil_w, in_w, &kx_lo, &kx_hi);
+                    /* Only the taps inside the input count; a clipped window's offset term needs its own
+                     * filter sum (wpart) over just those taps. */
+                    const int full = ky_lo == 0 && ky_hi == k_h && kx_lo == 0 && kx_hi == k_w;
+                    const int32_t taps = kx_hi - kx_lo;
+                    const int32_t len = contiguous_rows ? taps * f_c : f_c;
+                    const int32_t runs = contiguous_rows ? 1 : taps;
+                    int32_t wpart[TG_CONV_BLOCK];
+                    for (int32_t k = 0; k < TG_CONV_BLOCK; ++k) {
+                        acc[k] = full ? base[k] : bias_block[k];
+                        wpart[k] = 0;
+                    }
+                    for (int32_t ky = ky_lo; ky < (taps > 0 ? ky_hi : ky_lo); ++ky) {
+                        const int8_t *x_row = in_g + (iy0 + ky * dil_h) * in_row + (ix0 + kx_lo * dil_w) * in_c;
+                        const int8_t *w_row = w + (ky * k_w + kx_lo) * f_c;
+                        for (int32_t r = 0; r < runs; ++r) {
+                            dot_block(x_row + r * dil_w * in_c, w_row + r * f_c, filter_size, len, nb, acc);
+                            if (!full) {
+                                sum_block(w_row + r * f_c, filter_size, len, nb, wpart);
                             }
                         }
-                    } else {
-                        for (int32_t k = 0; k < nb; ++k) {
-                            acc[k] = bias ? bias[k] : 0;
-                        }
-                        for (int32_t ky = 0; ky < k_h; ++ky) {
-                            const int32_t iy = iy0 + ky * dil_h;
-                            for (int32_t kx = 0; kx < k_w && iy >= 0 && iy < in_h; ++kx) {
-                                const int32_t ix = ix0 + kx * dil_w;
-                                if (ix < 0 || ix >= in_w) {
-                                    continue;
-                                }
-                                const int8_t *x = in_g + iy * in_row + ix * in_c;
-                                for (int32_t k = 0; k < nb; ++k) {
-                                    const int8_t *wt = w + k * filter_size + (ky * k_w + kx) * f_c;
-                                    for (int32_t c = 0; c < f_c; ++c) {
-                                        acc[k] += (int32_t)wt[c] * ((int32_t)x[c] + in_off);
-                                    }
-                                }
-                            }
-                        }
+                    }
+                    for (int32_t k = 0; k < TG_CONV_BLOCK; ++k) {
+                        acc[k] += in_off * wpart[k];
                     }
                     store_block(out_b + (oy * out_w + ox) * out_c, acc, mult, shift, nb, out_off, lo, hi);
                 }

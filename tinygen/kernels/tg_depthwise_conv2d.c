@@ -1,30 +1,57 @@
 /* DEPTHWISE_CONV_2D, int8: TFLite reference integer_ops::DepthwiseConvPerChannel.
  *
- * Output channels are processed in blocks with the channel loop innermost (input and filter are both
- * contiguous along channels). Each block's filter sums are computed once, so windows wholly inside the input
- * use sum(w * (x + off)) = sum(w * x) + off * sum(w); windows touching the padding skip the outside taps and add
- * the offset per element, as padding contributes nothing in the reference.
+ * Channels are contiguous in input, filter and output, so each window walks them in order: four adjacent
+ * channels at a time accumulate in registers over the window's taps (one load per input and weight byte, no
+ * accumulator traffic through memory). Filter sums are precomputed for a block of channels, so windows wholly
+ * inside the input use sum(w * (x + off)) = sum(w * x) + off * sum(w); windows touching the padding are clipped
+ * to the taps inside (padding contributes nothing in the reference) and add the offset per element.
  */
 #include <stddef.h>
 
 #include "tg_math.h"
 #include "tg_nn.h"
 
-#define TG_DW_BLOCK 64 /* output channels per block: accumulators live on the stack */
+#define TG_DW_BLOCK 64 /* channels whose filter sums are kept on the stack at a time */
 
-/* acc[j] += w[j] * (x[input channel of j] + x_off); inlined with x_off = 0 for windows inside the input. */
-static inline void accumulate(int32_t *acc, const int8_t *w, const int8_t *x, const int32_t *src, int32_t n,
-                              int32_t ch_mult, int32_t x_off)
+/* The taps of one window that lie inside the input: rows x cols of them, with byte steps between taps. */
+typedef struct {
+    const int8_t *x; /* input at the first inside tap, channel 0 */
+    const int8_t *w; /* filter at the same tap, channel 0 */
+    int32_t rows, cols;
+    int32_t x_row, x_col, w_row, w_col;
+} tg_dw_taps;
+
+/* acc[k] += sum over taps of w[c + k] * (x[c + k] + x_off), for four adjacent channels (multiplier 1). */
+static inline void window4(const tg_dw_taps *t, int32_t c, int32_t x_off, int32_t *acc)
 {
-    if (ch_mult == 1) {
-        for (int32_t j = 0; j < n; ++j) {
-            acc[j] += (int32_t)w[j] * ((int32_t)x[j] + x_off);
-        }
-    } else {
-        for (int32_t j = 0; j < n; ++j) {
-            acc[j] += (int32_t)w[j] * ((int32_t)x[src[j]] + x_off);
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    for (int32_t ky = 0; ky < t->rows; ++ky) {
+        for (int32_t kx = 0; kx < t->cols; ++kx) {
+            const int8_t *x = t->x + ky * t->x_row + kx * t->x_col + c;
+            const int8_t *w = t->w + ky * t->w_row + kx * t->w_col + c;
+            a0 += (int32_t)w[0] * ((int32_t)x[0] + x_off);
+            a1 += (int32_t)w[1] * ((int32_t)x[1] + x_off);
+            a2 += (int32_t)w[2] * ((int32_t)x[2] + x_off);
+            a3 += (int32_t)w[3] * ((int32_t)x[3] + x_off);
         }
     }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+}
+
+/* sum over taps of w[wc] * (x[xc] + x_off): one output channel wc reading input channel xc. */
+static inline int32_t window1(const tg_dw_taps *t, int32_t xc, int32_t wc, int32_t x_off)
+{
+    int32_t a = 0;
+    for (int32_t ky = 0; ky < t->rows; ++ky) {
+        for (int32_t kx = 0; kx < t->cols; ++kx) {
+            a += (int32_t)t->w[ky * t->w_row + kx * t->w_col + wc] *
+                 ((int32_t)t->x[ky * t->x_row + kx * t->x_col + xc] + x_off);
+        }
+    }
+    return a;
 }
 
 tg_status tg_depthwise_conv_s8(const tg_context *ctx, const tg_dw_conv_params *dw_conv_params,
@@ -41,64 +68,65 @@ tg_status tg_depthwise_conv_s8(const tg_context *ctx, const tg_dw_conv_params *d
     const int32_t out_h = output_dims->h, out_w = output_dims->w;
     const int32_t ch_mult = p->ch_mult, in_off = p->input_offset, out_off = p->output_offset;
     const int32_t lo = p->activation.min, hi = p->activation.max;
-    if (ch_mult < 1 || in_c * ch_mult != out_c) {
+    const int32_t *mult = quant_params->multiplier, *shift = quant_params->shift;
+    if (ch_mult < 1 || in_c * ch_mult != out_c || p->stride.h < 1 || p->stride.w < 1 || p->dilation.h < 1 ||
+        p->dilation.w < 1) {
         return TG_ARG_ERROR;
     }
     const int32_t in_row = in_w * in_c;
 
-    int32_t wsum[TG_DW_BLOCK], acc[TG_DW_BLOCK], src[TG_DW_BLOCK];
+    /* Per channel of the block: the starting sum of a full window (bias + off * filter sum), of a clipped one
+     * (bias), and the input channel read (o / ch_mult). */
+    int32_t full_base[TG_DW_BLOCK], clipped_base[TG_DW_BLOCK], src[TG_DW_BLOCK];
     for (int32_t b = 0; b < batches; ++b) {
         const int8_t *in_b = input_data + b * in_h * in_row;
         int8_t *out_b = output_data + b * out_h * out_w * out_c;
         for (int32_t o0 = 0; o0 < out_c; o0 += TG_DW_BLOCK) {
             const int32_t n = TG_MIN(TG_DW_BLOCK, out_c - o0);
-            const int8_t *w_block = filter_data + o0;
-            /* With a multiplier, output channel o reads input channel o / ch_mult: gather through src. */
-            const int8_t *in_block = ch_mult == 1 ? in_b + o0 : in_b;
             for (int32_t j = 0; j < n; ++j) {
-                wsum[j] = 0;
-                src[j] = (o0 + j) / ch_mult;
-            }
-            for (int32_t t = 0; t < k_h * k_w; ++t) {
-                for (int32_t j = 0; j < n; ++j) {
-                    wsum[j] += w_block[t * out_c + j];
+                int32_t sum = 0;
+                for (int32_t t = 0; t < k_h * k_w; ++t) {
+                    sum += filter_data[t * out_c + o0 + j];
                 }
-            }
-            for (int32_t j = 0; j < n; ++j) {
-                wsum[j] = (bias_data ? bias_data[o0 + j] : 0) + in_off * wsum[j];
+                clipped_base[j] = bias_data ? bias_data[o0 + j] : 0;
+                full_base[j] = clipped_base[j] + in_off * sum;
+                src[j] = (o0 + j) / ch_mult;
             }
             for (int32_t oy = 0; oy < out_h; ++oy) {
                 const int32_t iy0 = oy * p->stride.h - p->padding.h;
-                const int rows_inside = iy0 >= 0 && iy0 + (k_h - 1) * p->dilation.h < in_h;
+                int32_t ky_lo, ky_hi;
+                tg_window_taps(iy0, k_h, p->dilation.h, in_h, &ky_lo, &ky_hi);
                 for (int32_t ox = 0; ox < out_w; ++ox) {
                     const int32_t ix0 = ox * p->stride.w - p->padding.w;
-                    const int inside = rows_inside && ix0 >= 0 && ix0 + (k_w - 1) * p->dilation.w < in_w;
-                    for (int32_t j = 0; j < n; ++j) {
-                        acc[j] = inside ? wsum[j] : (bias_data ? bias_data[o0 + j] : 0);
+                    int32_t kx_lo, kx_hi;
+                    tg_window_taps(ix0, k_w, p->dilation.w, in_w, &kx_lo, &kx_hi);
+                    const int full = ky_lo == 0 && ky_hi == k_h && kx_lo == 0 && kx_hi == k_w;
+                    tg_dw_taps t = { input_data, filter_data, 0, 0, p->dilation.h * in_row, p->dilation.w * in_c,
+                                     k_w * out_c, out_c };
+                    if (ky_hi > ky_lo && kx_hi > kx_lo) {
+                        t.x = in_b + (iy0 + ky_lo * p->dilation.h) * in_row + (ix0 + kx_lo * p->dilation.w) * in_c;
+                        t.w = filter_data + (ky_lo * k_w + kx_lo) * out_c;
+                        t.rows = ky_hi - ky_lo;
+                        t.cols = kx_hi - kx_lo;
                     }
-                    for (int32_t ky = 0; ky < k_h; ++ky) {
-                        const int32_t iy = iy0 + ky * p->dilation.h;
-                        if (!inside && (iy < 0 || iy >= in_h)) {
-                            continue;
-                        }
-                        for (int32_t kx = 0; kx < k_w; ++kx) {
-                            const int32_t ix = ix0 + kx * p->dilation.w;
-                            if (!inside && (ix < 0 || ix >= in_w)) {
-                                continue;
-                            }
-                            const int8_t *x = in_block + iy * in_row + ix * in_c;
-                            const int8_t *w = w_block + (ky * k_w + kx) * out_c;
-                            if (inside) {
-                                accumulate(acc, w, x, src, n, ch_mult, 0);
-                            } else {
-                                accumulate(acc, w, x, src, n, ch_mult, in_off);
-                            }
-                        }
-                    }
+                    const int32_t *base = full ? full_base : clipped_base;
                     int8_t *y = out_b + (oy * out_w + ox) * out_c + o0;
-                    for (int32_t j = 0; j < n; ++j) {
-                        const int32_t v = tg_requantize(acc[j], quant_params->multiplier[o0 + j],
-                                                        quant_params->shift[o0 + j]) + out_off;
+                    int32_t j = 0;
+                    for (; ch_mult == 1 && j + 4 <= n; j += 4) {
+                        int32_t acc[4] = { base[j], base[j + 1], base[j + 2], base[j + 3] };
+                        if (full) {
+                            window4(&t, o0 + j, 0, acc);
+                        } else {
+                            window4(&t, o0 + j, in_off, acc);
+                        }
+                        for (int32_t k = 0; k < 4; ++k) {
+                            const int32_t v = tg_requantize(acc[k], mult[o0 + j + k], shift[o0 + j + k]) + out_off;
+                            y[j + k] = (int8_t)TG_CLAMP(v, lo, hi);
+                        }
+                    }
+                    for (; j < n; ++j) { /* channels left over, and every channel with a multiplier */
+                        const int32_t acc = base[j] + window1(&t, src[j], o0 + j, full ? 0 : in_off);
+                        const int32_t v = tg_requantize(acc, mult[o0 + j], shift[o0 + j]) + out_off;
                         y[j] = (int8_t)TG_CLAMP(v, lo, hi);
                     }
                 }
