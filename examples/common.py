@@ -47,6 +47,7 @@ def run(model, name: str, x_cal: np.ndarray, x_test: np.ndarray, y_test: np.ndar
 
     `score(outputs, x, y)` maps model outputs (float, [N, ...]) to the example's figure of merit."""
     import tinygen
+    from tinygen.compiler import c_identifier
     from tinygen.frontend.tflite import read_tflite
     from tinygen.report_quant import dequantize_output, model_inputs
 
@@ -56,7 +57,7 @@ def run(model, name: str, x_cal: np.ndarray, x_test: np.ndarray, y_test: np.ndar
     first = tinygen.compile(model, board=boards[0], calibration=x_cal, validation=validation, io=io,
                             output=out / f"{name}_{boards[0]}")
     print(first.report.text())
-    tflite = out / f"{name}_int8.tflite"
+    tflite = out / f"{c_identifier(model.name)}.tflite"  # the file name names the C model: same on both boards
     shutil.copyfile(first.tflite, tflite)
     builds = [first] + [tinygen.compile(tflite, board=b, output=out / f"{name}_{b}") for b in boards[1:]]
     for build in builds:
