@@ -80,14 +80,6 @@ def _validation(validation) -> tuple[np.ndarray | None, np.ndarray | None]:
     return _array(validation, "validation"), None
 
 
-def _require_calibration(km, calibration):
-    if calibration is None:
-        raise TinygenError(f"'{km.name}' is a Keras model: int8 quantization needs calibration data",
-                           "pass --calibration calib.npy (CLI) or calibration=x (Python): a few hundred "
-                           "representative float input samples")
-    return km.check_samples(_array(calibration, "calibration"), "calibration")
-
-
 def _refuse_keras_options(model, **given) -> None:
     named = [what for what, value in given.items() if value is not None]
     if named:
@@ -109,7 +101,7 @@ def _output_scale(graph: Graph) -> float:
 def quantize(model, calibration, validation=None, io: str = "float", layer_errors: bool = True) -> Quantized:
     """Full-integer int8 post-training quantization of a Keras model, with the float-vs-int8 report."""
     km = keras_frontend.load_keras(model)
-    calib = _require_calibration(km, calibration)
+    calib = km.calibration(calibration)
     tflite = km.quantize(calib, io)
     graph = parse_tflite(tflite, km.name, f"the quantized '{km.name}'")
     x, labels = _validation(validation)
@@ -147,13 +139,16 @@ def emulate(model, inputs=None, calibration=None, io: str | None = None, count: 
             inputs = load_inputs(Path(inputs), compile_model(path).input)
         return run(path, inputs=inputs, count=count, seed=seed, **options)
     km = keras_frontend.load_keras(model)
-    calib = _require_calibration(km, calibration)
+    calib = km.calibration(calibration)
     tflite = km.quantize(calib, io or "float")
     graph = parse_tflite(tflite, km.name, f"the quantized '{km.name}'")
     x = calib if inputs is None else _array(inputs, "input")
     x_tensor = graph.tensors[graph.inputs[0]]
     if x.dtype != np.int8 or x_tensor.dtype != "int8":
         x = model_inputs(km.check_samples(x, "input"), x_tensor)
+    elif x.ndim < 1 or x.size != len(x) * x_tensor.size:
+        raise TinygenError(f"int8 inputs have shape {list(x.shape)}; the model takes {list(x_tensor.shape)}",
+                           f"give [N, {', '.join(map(str, x_tensor.shape))}] or float samples")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{c_identifier(km.name)}.tflite"
         path.write_bytes(tflite)

@@ -138,6 +138,16 @@ class KerasModel:
         return y
 
     # ---- calibration data ----
+    def calibration(self, data) -> np.ndarray:
+        """The calibration samples (array or .npy/.npz path), checked; their absence is an error."""
+        if data is None:
+            raise TinygenError(f"'{self.name}' is a Keras model: int8 quantization needs calibration data",
+                               "pass --calibration calib.npy (CLI) or calibration=x (Python): a few hundred "
+                               "representative float input samples")
+        if isinstance(data, (str, Path)):
+            data = load_array(data, "calibration")
+        return self.check_samples(data, "calibration")
+
     def check_samples(self, x, what: str = "calibration") -> np.ndarray:
         """[N, *input_shape] float32 samples, or a TinygenError that gives the expected shape."""
         x = np.asarray(x)
@@ -395,10 +405,4 @@ def _load_saved_model(tf, keras, path: Path):
 def quantize_keras(source, calibration, io: str = "float") -> bytes:
     """Full-integer int8 .tflite bytes for a Keras model (object or path) and calibration samples (array or path)."""
     model = load_keras(source)
-    if calibration is None:
-        raise TinygenError(f"'{model.name}' is a Keras model: int8 quantization needs calibration data",
-                           "pass --calibration calib.npy (CLI) or calibration=x (Python): a few hundred "
-                           "representative float input samples")
-    if not isinstance(calibration, np.ndarray):
-        calibration = load_array(calibration)
-    return model.quantize(model.check_samples(calibration), io)
+    return model.quantize(model.calibration(calibration), io)
