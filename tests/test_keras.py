@@ -155,7 +155,7 @@ def test_refuses_keras_without_calibration_and_float_tflite(saved, tmp_path):
 @pytest.mark.parametrize("kind,message", [
     ("sin", r"left them in float32\): 'my_sin' \(SIN\)"),
     ("erfinv", r"cannot make these layers int8: 'my_erfinv' \(Erfinv\)"),
-    ("lstm", r"cannot make these layers int8: 'my_lstm' \(While loop\)"),
+    ("lstm", r"cannot make these layers int8: 'my_lstm' \(While\); recurrent layers"),
 ])
 def test_names_layers_the_converter_cannot_make_int8(kind, message):
     import keras

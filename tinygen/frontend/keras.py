@@ -293,10 +293,9 @@ class KerasModel:
             if node.op in _CONTROL_FLOW:
                 found.setdefault(self.layer_of(node.name), node.op)
         if found:
-            listed = ", ".join(f"'{layer}' ({op} loop)" for layer, op in found.items())
-            raise TinygenError(f"the converter cannot make these layers int8: {listed}",
-                               "recurrent layers and control flow are not supported; use convolutional or dense "
-                               "layers instead")
+            listed = ", ".join(f"'{layer}' ({op})" for layer, op in found.items())
+            raise TinygenError(f"the converter cannot make these layers int8: {listed}; recurrent layers become "
+                               "control flow", "use convolutional or dense layers instead")
 
     def _conversion_error(self, error: Exception, log: str) -> TinygenError:
         text = f"{error}\n{log}"
