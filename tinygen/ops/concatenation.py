@@ -12,6 +12,7 @@ from ..errors import TinygenError
 from . import Layer, LowerContext, require_int8, require_per_tensor
 
 MAX_INPUTS = 10  # TFLM's kMaxInputNum
+MAX_RANK = 6  # TFLM's RuntimeShape::kMaxSmallSize
 UINT16_MAX = 65535
 
 
@@ -37,6 +38,9 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         raise TinygenError(f"{where} has a fused activation, which TFLite Micro rejects",
                            "apply the activation as a separate layer")
     rank = len(y.shape)
+    if rank > MAX_RANK:
+        raise TinygenError(f"{where} joins rank-{rank} tensors; TFLite Micro allows rank ≤ {MAX_RANK}",
+                           "reshape to fewer dimensions before concatenating")
     axis = int(op.options.get("axis", 0))
     axis += rank if axis < 0 else 0
     if not 0 <= axis < rank:
