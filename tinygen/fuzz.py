@@ -28,9 +28,9 @@ import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 
 from . import codegen
-from .compiler import Program, compile_graph
+from .compiler import Program, compile_model
 from .errors import TinygenError
-from .frontend.tflite import OPTIONS, parse_tflite
+from .frontend.tflite import OPTIONS
 
 SANITIZE = ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
 
@@ -181,7 +181,7 @@ def cnn_model(seed: int = 0) -> bytes:
 
 
 def mixed_model(seed: int = 0) -> bytes:
-    """Elementwise and shape operators: AVG_POOL, ADD, MUL, CONCATENATION, PAD, MEAN, LOGISTIC, TANH,
+    """Elementwise and shape operators: AVG_POOL, ADD, MUL, CONCATENATION, RELU6, PAD, MEAN, LOGISTIC, TANH,
     HARD_SWISH on a [1,4,4,4] input."""
     rng = np.random.default_rng(seed)
     m = SchemaModel("mixed")
@@ -194,8 +194,10 @@ def mixed_model(seed: int = 0) -> bytes:
     m.op("ADD", [x, a], [b])
     c = m.tensor([1, 4, 4, 4], scale=s, zero_point=zp)
     m.op("MUL", [b, x], [c])
+    d0 = m.tensor([1, 4, 4, 8], scale=s, zero_point=zp)
+    m.op("CONCATENATION", [c, x], [d0], axis=3)
     d = m.tensor([1, 4, 4, 8], scale=s, zero_point=zp)
-    m.op("CONCATENATION", [c, x], [d], axis=3)
+    m.op("RELU6", [d0], [d])  # CONCATENATION takes no fused activation: a RELU6 kernel of its own
     pads = m.tensor([4, 2], "int32", data=np.array([[0, 0], [1, 1], [1, 1], [0, 0]], np.int32))
     e = m.tensor([1, 6, 6, 8], scale=s, zero_point=zp)
     m.op("PAD", [d, pads], [e])
@@ -489,9 +491,16 @@ class Case:
     tflm: str = ""  # with the oracle: "equal", "differs", or why TFLM gave no outputs
 
 
+_WORKDIR: list[Path] = []
+
+
 def compile_bytes(raw: bytes) -> tuple[Program, str]:
-    """Everything `tinygen` does to a model short of writing files: parse, verify, lower, plan, render."""
-    program = compile_graph(parse_tflite(raw, "fuzz", "mutant.tflite"), "fuzz")
+    """Everything `tinygen` does to a model file short of writing a project: read, verify, lower, plan, render."""
+    if not _WORKDIR:
+        _WORKDIR.append(Path(tempfile.mkdtemp(prefix="tinygen-fuzz-")))
+    path = _WORKDIR[0] / "mutant.tflite"
+    path.write_bytes(raw)
+    program = compile_model(path, name="fuzz")
     files = codegen.render_model(program)
     return program, hashlib.sha256("".join(files[k] for k in sorted(files)).encode()).hexdigest()[:16]
 
