@@ -3,6 +3,8 @@
 Every lowering names tinygen's portable kernel (params["kernel"]). On the cmsis-nn backend, `retarget` swaps
 in CMSIS-NN's kernel where CMSIS-NN computes the same bytes as TFLM's reference (CMSIS-NN's arguments mirror
 tinygen's, see kernels/tg_types.h); other layers keep the portable kernel, which is compiled in the same build.
+That includes layers CMSIS-NN gets wrong: its Helium 1xN convolution with VALID padding that leaves input
+columns unused (see conv_exact).
 
 CMSIS-NN picks its code path at compile time: Helium (MVE) on Cortex-M55/M85, the DSP extension on
 Cortex-M4/M7/M33/M35P, plain C elsewhere. Scratch sizes differ per path, so they are computed here for the
@@ -99,6 +101,16 @@ def _conv_1_x_n_mve(p: dict) -> int:
     return max(k_x * c + pad_left, (k_x - 1) * c + pad_right)
 
 
+def conv_exact(p: dict, arch_: str) -> bool:
+    """Whether arm_convolve_wrapper_s8 computes this convolution as TFLM does. Its Helium 1xN kernel assumes
+    the window overhangs the input by 2*pad (+1): when VALID padding leaves input columns unused it pads the
+    last output or returns an error without computing: those layers keep the portable kernel."""
+    if arch_ == "mve" and not _is_conv_1x1(p) and _is_conv_1_x_n(p):
+        total = (p["out_w"] - 1) * p["stride_w"] + p["k_w"] - p["in_w"]
+        return total >= 0 and 2 * p["pad_w"] + total % 2 == total
+    return True
+
+
 def conv_scratch(p: dict, arch_: str) -> int:
     """arm_convolve_wrapper_s8_get_buffer_size{,_dsp,_mve}."""
     if _is_conv_1x1(p):
@@ -108,12 +120,23 @@ def conv_scratch(p: dict, arch_: str) -> int:
     return _conv_generic(p, arch_)
 
 
+def _dw_as_conv(p: dict, arch_: str) -> dict | None:
+    """On Helium, a depthwise conv with one input channel runs as a convolution: its parameters, else None."""
+    if arch_ == "mve" and p["in_c"] == 1 and p["out_c"] > DW_TO_CONV_THRESHOLD:
+        return dict(p, filter_c=1)
+    return None
+
+
+def depthwise_exact(p: dict, arch_: str) -> bool:
+    conv = _dw_as_conv(p, arch_)
+    return conv is None or conv_exact(conv, arch_)
+
+
 def depthwise_scratch(p: dict, arch_: str) -> int:
     """arm_depthwise_conv_wrapper_s8_get_buffer_size{,_dsp,_mve}."""
-    if arch_ == "mve" and p["in_c"] == 1 and p["out_c"] > DW_TO_CONV_THRESHOLD:
-        # Converted to a convolution: its scratch, then the transposed filter.
-        conv = dict(p, filter_c=1)
-        return conv_scratch(conv, "mve") + p["out_c"] * p["k_h"] * p["k_w"]
+    conv = _dw_as_conv(p, arch_)
+    if conv is not None:  # the convolution's scratch, then the transposed filter
+        return conv_scratch(conv, arch_) + p["out_c"] * p["k_h"] * p["k_w"]
     if p["in_c"] == p["out_c"] and p["n"] == 1 and p["dil_w"] == 1 and p["dil_h"] == 1:
         if arch_ == "mve":
             return 4 * CH_IN_BLOCK_MVE * p["k_w"] * p["k_h"]
@@ -146,13 +169,15 @@ def _fully_connected(layer: Layer, ctx: LowerContext) -> None:
 
 
 def _conv2d(layer: Layer, ctx: LowerContext) -> None:
-    layer.params["kernel"] = "arm_convolve_wrapper_s8"
-    layer.scratch_bytes = conv_scratch(layer.params, arch(ctx.core))
+    if conv_exact(layer.params, arch(ctx.core)):
+        layer.params["kernel"] = "arm_convolve_wrapper_s8"
+        layer.scratch_bytes = conv_scratch(layer.params, arch(ctx.core))
 
 
 def _depthwise_conv2d(layer: Layer, ctx: LowerContext) -> None:
-    layer.params["kernel"] = "arm_depthwise_conv_wrapper_s8"
-    layer.scratch_bytes = depthwise_scratch(layer.params, arch(ctx.core))
+    if depthwise_exact(layer.params, arch(ctx.core)):
+        layer.params["kernel"] = "arm_depthwise_conv_wrapper_s8"
+        layer.scratch_bytes = depthwise_scratch(layer.params, arch(ctx.core))
 
 
 def _pool2d(layer: Layer, ctx: LowerContext) -> None:
