@@ -72,8 +72,9 @@ def main(ctx, debug):
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option("--input", "input_path", type=click.Path(path_type=Path), help=".npy batch [N, *input_shape] or one sample.")
 @click.option("--output", "output_path", type=click.Path(path_type=Path), help="Write tinygen's outputs here (.npy).")
-@click.option("--count", default=10, show_default=True, help="Random inputs when --input is not given.")
-@click.option("--seed", default=0, show_default=True, help="Seed for the random inputs.")
+@click.option("--count", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Random inputs when --input is not given.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed for the random inputs.")
 @click.option("--target", default="host", show_default=True,
               type=click.Choice(["host", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m55", "rv32imc"]),
               help="Where the generated C runs: the host, or that core's instruction set under QEMU.")

@@ -61,6 +61,9 @@ def load_inputs(path: Path, tensor: Tensor) -> np.ndarray:
         data = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as e:
         raise TinygenError(f"cannot read {path} as a .npy array ({e})", "save inputs with numpy.save") from None
+    if not isinstance(data, np.ndarray):  # an .npz archive
+        data.close()
+        raise TinygenError(f"{path} is an .npz archive, not one array", "save inputs with numpy.save (.npy)")
     shape = tuple(tensor.shape)
     if data.shape == shape:
         data = data[np.newaxis]
@@ -70,6 +73,8 @@ def load_inputs(path: Path, tensor: Tensor) -> np.ndarray:
         else:
             raise TinygenError(f"{path} holds an array of shape {list(data.shape)}",
                                f"give [N, {', '.join(map(str, shape))}] or one sample {list(shape)}")
+    if len(data) == 0:
+        raise TinygenError(f"{path} holds no samples", f"give [N, {', '.join(map(str, shape))}] with N ≥ 1")
     want = NUMPY_DTYPES[tensor.dtype]
     if data.dtype != want:
         if tensor.dtype == "int8" and np.issubdtype(data.dtype, np.integer) and data.min() >= -128 and data.max() <= 127:
