@@ -213,6 +213,12 @@ def _file_as_project(tmp):
     return ["build", "model.tflite", "--board", "nucleo_f446re", "-o", "proj"]
 
 
+def _emulate_inputs(tmp, x: np.ndarray):
+    (tmp / "model.tflite").write_bytes(fuzz.fc_model(1))
+    np.save(tmp / "x.npy", x)
+    return ["emulate", "model.tflite", "--input", "x.npy"]
+
+
 ROWS = {
     "Missing model file": lambda tmp: ["report", "missing.tflite"],
     "Not a flatbuffer (a text file)": lambda tmp: ((tmp / "notes.tflite").write_text("hello\n"),
@@ -250,6 +256,9 @@ ROWS = {
     "Output directory holding user files": _user_files,
     "Output path that is a file": _file_as_project,
     "Command-line usage error": lambda tmp: ["build", "model.tflite"],
+    "Option value out of range": lambda tmp: ["emulate", "model.tflite", "--count", "0"],
+    "Emulator inputs of the wrong shape": lambda tmp: _emulate_inputs(tmp, np.zeros((3, 5), np.int8)),
+    "Empty emulator inputs": lambda tmp: _emulate_inputs(tmp, np.zeros((0, 1, 16), np.int8)),
 }
 
 

@@ -266,4 +266,6 @@ def read_tflite(path: Path) -> Graph:
         raw = path.read_bytes()
     except OSError as e:
         raise TinygenError(f"cannot read {path}: {e.strerror or e}", "check the path and its permissions") from None
-    return parse_tflite(raw, path.stem, str(path))
+    # The name reaches C comments and file names: printable ASCII only (undecodable bytes, newlines → "_").
+    name = "".join(c if c.isascii() and c.isprintable() else "_" for c in path.stem)
+    return parse_tflite(raw, name, str(path))
