@@ -173,8 +173,13 @@ def get_board(name: str) -> Board:
     for b in boards.values():
         if key in (b.id.lower(), b.pio_board.lower()) or key in b.aliases:
             return b
-    names = sorted({n for b in boards.values() for n in (b.id, *b.aliases)})
-    close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+    owner = {n.lower(): b.id for b in boards.values() for n in (b.id, *b.aliases)}
+    close, seen = [], set()  # the closest name of each board: an id and its alias are one suggestion
+    for n in difflib.get_close_matches(key, sorted(owner), n=6, cutoff=0.5):
+        if owner[n] not in seen:
+            seen.add(owner[n])
+            close.append(n)
+    close = close[:3]
     hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
     raise TinygenError(f"unknown board '{name}'", f"{hint}`tinygen boards` lists the {len(boards)} boards")
 
