@@ -1,7 +1,12 @@
 """The reference: TensorFlow Lite Micro's reference kernels through the tflite-micro Python interpreter."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from .errors import TinygenError
+from .validate import MAX_ELEMENTS
 
 
 def reference_outputs(model: bytes, inputs: np.ndarray) -> np.ndarray:
@@ -10,13 +15,19 @@ def reference_outputs(model: bytes, inputs: np.ndarray) -> np.ndarray:
 
     # tflite-micro's default arena (10x the file size) is too small for models with big activations and small
     # weights; sum every tensor's bytes instead, with room for TFLM's own bookkeeping.
-    interpreter = runtime.Interpreter.from_bytes(model, arena_size=_arena_bound(model))
-    outputs = []
-    for sample in inputs:
-        interpreter.set_input(np.ascontiguousarray(sample), 0)
-        interpreter.invoke()
-        outputs.append(np.array(interpreter.get_output(0)).reshape(-1))
-        interpreter.reset()  # independent samples: clear any variable tensors
+    try:
+        interpreter = runtime.Interpreter.from_bytes(model, arena_size=_arena_bound(model))
+        outputs = []
+        for sample in inputs:
+            interpreter.set_input(np.ascontiguousarray(sample), 0)
+            interpreter.invoke()
+            outputs.append(np.array(interpreter.get_output(0)).reshape(-1))
+            interpreter.reset()  # independent samples: clear any variable tensors
+    except (RuntimeError, ValueError) as e:  # tinygen compiled it, but the reference refuses it (e.g. dead ops)
+        lines = str(e).strip().splitlines()
+        raise TinygenError(f"TensorFlow Lite Micro, the reference tinygen matches, cannot run this model "
+                           f"({lines[-1][:200] if lines else type(e).__name__})",
+                           "check that the model runs in TensorFlow Lite Micro; re-export it") from e
     return np.stack(outputs)
 
 
@@ -31,5 +42,7 @@ def _arena_bound(model: bytes) -> int:
         g = m.Subgraphs(s)
         for i in range(g.TensorsLength()):
             t = g.Tensors(i)
-            total += int(np.prod(t.ShapeAsNumpy() if t.ShapeLength() else [1], dtype=np.int64)) * elem.get(t.Type(), 8)
-    return max(len(model) * 10, 2 * total + (1 << 20))
+            dims = [max(int(d), 0) for d in (t.ShapeAsNumpy() if t.ShapeLength() else [1])]
+            total += min(math.prod(dims), MAX_ELEMENTS) * elem.get(t.Type(), 8)
+    # Unused tensors are not validated: bound what a corrupted shape may ask for.
+    return min(max(len(model) * 10, 2 * total + (1 << 20)), 1 << 31)
