@@ -79,7 +79,8 @@ def _check_tensor(t: Tensor) -> None:
     q = t.quant
     if q is None:
         return
-    scale, zp = np.asarray(q.scale, np.float64), np.asarray(q.zero_point)
+    with np.errstate(invalid="ignore"):  # a signalling NaN (bit flips make them) warns when widened
+        scale, zp = np.asarray(q.scale, np.float64), np.asarray(q.zero_point)
     if len(scale) != len(zp) or len(scale) == 0:
         raise corrupted(f"{_tname(t)} has {len(scale)} scales and {len(zp)} zero points")
     if not (np.all(np.isfinite(scale)) and np.all(scale > 0)):
