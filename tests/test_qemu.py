@@ -95,7 +95,7 @@ def test_mlperf_on_isa(model, target):
     if not path.exists():
         pytest.skip(f"{path} missing: the MLPerf Tiny models live in ../shared/models/mlperf_tiny")
     need(target)
-    result = emulate(path, count=100, seed=4, target=target)
+    result = emulate(path, count=100, seed=11, target=target)  # seed 11: ad01 caught a per-tensor FC rounding
     assert result.inputs == 100
     assert np.array_equal(result.outputs, result.expected), result.summary()
     assert result.instructions and len(result.instructions) == 100, result.note
