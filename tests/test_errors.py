@@ -42,10 +42,10 @@ def _set_root_field(raw: bytes, vtable_offset: int, value: int) -> bytes:
 
 
 def overlapping_tables() -> bytes:
-    """A crafted flatbuffer whose tensor table lists one tensor 20000 times, with a 16 KB name: small on disk,
+    """A crafted flatbuffer whose tensor table lists one tensor 10000 times, with a 64 KB name: small on disk,
     quadratic to decode naively."""
     b = flatbuffers.Builder(0)
-    name = b.CreateString("x" * 16384)
+    name = b.CreateString("x" * 65536)
     schema.TensorStartShapeVector(b, 2)
     b.PrependInt32(16)
     b.PrependInt32(1)
@@ -54,8 +54,8 @@ def overlapping_tables() -> bytes:
     schema.TensorAddShape(b, shape)
     schema.TensorAddName(b, name)
     tensor = schema.TensorEnd(b)
-    schema.SubGraphStartTensorsVector(b, 20000)
-    for _ in range(20000):
+    schema.SubGraphStartTensorsVector(b, 10000)
+    for _ in range(10000):
         b.PrependUOffsetTRelative(tensor)
     tensors = b.EndVector()
     schema.SubGraphStart(b)
@@ -117,6 +117,16 @@ def _huge_tensor() -> bytes:
     y = m.tensor([1, 5000, 5000, 3], scale=0.05)
     m.op("RELU", [x], [y])
     return m.finish([x], [y])
+
+
+def _too_many_operators() -> bytes:
+    m = fuzz.SchemaModel("chain")
+    first = t = m.tensor([1, 8], scale=0.05)
+    for _ in range(4097):
+        u = m.tensor([1, 8], scale=0.05)
+        m.op("RELU6", [t], [u])
+        t = u
+    return m.finish([first], [t])
 
 
 def _stateful() -> bytes:
@@ -246,6 +256,7 @@ ROWS = {
     "Shapes that do not fit the operator": _model(_inconsistent()),
     "Tensor larger than any microcontroller model": _model(_huge_tensor()),
     "Variable tensor (stateful model)": _model(_stateful()),
+    "More operators than any microcontroller model": lambda tmp: _model(_too_many_operators())(tmp),
     "Weights that could overflow the int32 accumulator": _model(_accumulator()),
     "Unknown board": lambda tmp: ((tmp / "model.tflite").write_bytes(fuzz.fc_model(1)),
                                   ["build", "model.tflite", "--board", "nucleo_f44re"])[1],

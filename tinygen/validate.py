@@ -10,7 +10,8 @@ the generated C of an accepted model never indexes out of bounds and never overf
 - window parameters (strides, dilations, filter sizes) lie in [1, MAX_WINDOW] (quant.padding_and_output bounds
   the effective extent), enum options hold known values, axes lie in range;
 - scales are finite and positive, zero points fit their type, per-channel scales match the quantized dimension;
-- a weighted operator's int32 accumulator cannot overflow for any int8 input (checked on the real weights).
+- a weighted operator's int32 accumulator cannot overflow for any int8 input (checked on the real weights);
+- at most MAX_OPERATORS operators and MAX_TENSORS tensors (the reader refuses more before decoding them).
 """
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ MAX_RANK = 6  # TFLite's RuntimeShape limit
 MAX_ELEMENTS = 1 << 24
 MAX_WINDOW = 1 << 24
 MAX_ACTIVATION_BYTES = 1 << 30  # all activations together: bounds the planned arena
+# Microcontroller models have tens to hundreds of operators; parts of the compiler are quadratic in their
+# number, so a crafted file with a million operators would take hours.
+MAX_OPERATORS = 4096
+MAX_TENSORS = 4 * MAX_OPERATORS
 INT32_MAX = (1 << 31) - 1
 
 # Operator → (required inputs, optional trailing inputs or None for any number, outputs). Operators tinygen
@@ -101,6 +106,9 @@ def _check_tensor(t: Tensor) -> None:
 def well_formed(graph: Graph) -> None:
     """Structure and tensors: what the passes and every lowering may rely on without checking again."""
     n = len(graph.tensors)
+    if len(graph.ops) > MAX_OPERATORS or n > MAX_TENSORS:
+        raise TinygenError(f"the model has {len(graph.ops)} operators and {n} tensors; tinygen compiles models of "
+                           f"up to {MAX_OPERATORS} and {MAX_TENSORS}", "microcontroller models are far smaller")
     for i in graph.inputs + graph.outputs + [i for op in graph.ops for i in op.outputs]:
         if not 0 <= i < n:
             raise corrupted(f"a tensor index {i} is out of range (the model has {n} tensors)")

@@ -20,6 +20,7 @@ from flatbuffers import encode, packer
 
 from ..errors import TinygenError, corrupted
 from ..ir import Graph, Op, Quant, Tensor
+from ..validate import MAX_OPERATORS, MAX_TENSORS
 
 _TENSOR_TYPES = {getattr(schema.TensorType, n): n.lower() for n in dir(schema.TensorType) if n.isupper()}
 _OP_NAMES = {getattr(schema.BuiltinOperator, n): n for n in dir(schema.BuiltinOperator) if n.isupper()}
@@ -218,6 +219,11 @@ def _graph(reader: _Reader, name: str) -> Graph:
     reader.spend(model.BuffersLength(), "the buffer table")
     reader.spend(model.OperatorCodesLength(), "the opcode table")
     sg = model.Subgraphs(0)
+    for count, limit, what in ((sg.OperatorsLength(), MAX_OPERATORS, "operators"),
+                               (sg.TensorsLength(), MAX_TENSORS, "tensors")):
+        if count > limit:
+            raise TinygenError(f"{source} has {count} {what}; tinygen compiles models of up to {limit}",
+                               "microcontroller models are far smaller: check that this is the model you mean")
     n = reader.spend(sg.TensorsLength(), "the tensor table")
     tensors = [_tensor(reader, model, sg.Tensors(i), i) for i in range(n)]
     ops = []
