@@ -195,7 +195,7 @@ def verify(graph: Graph) -> None:
         if t.dtype not in DTYPES:
             raise TinygenError(f"{_tname(t)} has type {t.dtype}, which tinygen does not handle",
                                "convert with full-integer int8 quantization")
-        if t.is_variable and not t.is_const:
+        if t.is_variable:  # TFLM keeps variables in its arena, reset to zero: even a constant one loses its data
             raise TinygenError(f"{_tname(t)} is a variable (the model keeps state between inferences)",
                                "tinygen compiles stateless models; export without stateful layers")
         if math.prod(t.shape) == 0 and not (t.is_const and t.dtype in ("int32", "int64")):
