@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import ops, planner, validate
+from . import inplace, ops, planner, validate
 from .errors import TinygenError
 from .frontend.keras import is_keras_path, refuse_float_model
 from .frontend.tflite import read_tflite
@@ -31,6 +31,7 @@ class Program:
     scratch: dict[int, tuple[int, int]] = field(default_factory=dict)  # layer → (offset, bytes)
     backend: str = "portable"  # kernel library: "portable" (tinygen's) or "cmsis-nn"
     core: str = "host"  # CPU the core-dependent sizes (CMSIS-NN scratch) were computed for
+    whole_tensor_bound: int = 0  # op-wise lower bound before in-place execution (every tensor whole)
 
     @property
     def cmsis_nn_arch(self) -> str:
@@ -87,44 +88,52 @@ def compile_graph(graph: Graph, name: str, backend: str = "portable", core: str 
     x, y = _check_io(graph)
     ctx = LowerContext(prefix=name, backend=backend, core=core)
     layers = [ops.lower(graph, op, ctx) for op in graph.ops]
-    consts = [c for layer in layers for c in layer.consts]
 
-    # Alias groups: an aliasing layer's output shares its input's memory.
-    root = {}
+    # Buffer groups: an aliasing layer's output shares its input's memory.
+    groups = inplace.Groups()
     for layer in layers:
         if layer.alias:
             src, dst = layer.inputs[0], layer.outputs[0]
-            if root.get(src, src) == x.index and dst == y.index:
+            if groups.find(src) == x.index and dst == y.index:
                 layer.alias = False  # the user's input and output buffers are distinct: copy
             else:
-                root[dst] = root.get(src, src)
-    group = lambda t: root.get(t, t)  # noqa: E731
+                groups.join(dst, src)
+    group = groups.find
 
-    pointers: dict[int, str] = {}
-    for t in graph.tensors:
-        if t.is_const and any(t.index in layer.inputs for layer in layers):
-            arr = ConstArray(f"{name}_tensor{t.index}", CTYPES[t.dtype], t.data)
-            consts.append(arr)
-            pointers[t.index] = arr.name
-
+    const_tensors = {t.index for t in graph.tensors
+                     if t.is_const and any(t.index in layer.inputs for layer in layers)}
     externals = {group(x.index): "input", group(y.index): "output"}
     if group(x.index) == group(y.index):
         raise TinygenError("the model only reshapes its input", "there is nothing to compile")
+    whole_tensor_bound = _whole_tensor_bound(graph, layers, group, set(externals), const_tensors)
+    # Then less than whole tensors: residual ADDs into their convolutions, outputs over inputs that die (this
+    # switches those layers to their in-place kernels and scratch).
+    layers = inplace.fuse_residual_adds(graph, layers)
+    groups.merge_inplace(layers, set(externals), const_tensors)
 
-    buffers: dict[int, planner.Buffer] = {}
+    consts = [c for layer in layers for c in layer.consts]
+    pointers: dict[int, str] = {}
+    for t in sorted(const_tensors):
+        arr = ConstArray(f"{name}_tensor{t}", CTYPES[graph.tensors[t].dtype], graph.tensors[t].data)
+        consts.append(arr)
+        pointers[t] = arr.name
+
+    # One buffer per group; each tensor of it is a piece alive from its writer to its last reader.
+    span: dict[int, list[int]] = {}
     for i, layer in enumerate(layers):
         for t in layer.inputs + layer.outputs:
-            g = group(t)
-            if g in externals or t in pointers:
+            if t in pointers or group(t) in externals:
                 continue
-            size = graph.tensors[t].nbytes
-            if g not in buffers:
-                buffers[g] = planner.Buffer(f"tensor{g}", size, i, i)
-            buf = buffers[g]
-            buf.size = max(buf.size, size)
-            buf.first, buf.last = min(buf.first, i), max(buf.last, i)
-            if t not in buf.tensors:
-                buf.tensors.append(t)
+            first_last = span.setdefault(t, [i, i])
+            first_last[1] = i
+    buffers: dict[int, planner.Buffer] = {}
+    for t, (first, last) in span.items():
+        g, size = group(t), graph.tensors[t].nbytes
+        if g not in buffers:
+            buffers[g] = planner.Buffer(f"tensor{g}", size, first, last, [t])
+        else:
+            buffers[g].add_piece(first, last, size)
+            buffers[g].tensors.append(t)
     scratch_bufs = {i: planner.Buffer(f"scratch{i}", layer.scratch_bytes, i, i)
                     for i, layer in enumerate(layers) if layer.scratch_bytes > 0}
     all_buffers = list(buffers.values()) + list(scratch_bufs.values())
@@ -143,4 +152,19 @@ def compile_graph(graph: Graph, name: str, backend: str = "portable", core: str 
             pointers[t.index] = f"(arena + {off})" if ctype == "int8_t" else f"(({ctype} *)(void *)(arena + {off}))"
     return Program(name, graph, layers, consts, all_buffers, arena_size, pointers, x, y,
                    planner.lower_bound(all_buffers, len(layers)),
-                   {i: (b.offset, b.size) for i, b in scratch_bufs.items()}, backend, core)
+                   {i: (b.offset, b.size) for i, b in scratch_bufs.items()}, backend, core, whole_tensor_bound)
+
+
+def _whole_tensor_bound(graph: Graph, layers: list[Layer], group, fixed: set[int], consts: set[int]) -> int:
+    """The op-wise lower bound of the model as written (no fusion, no in-place execution): at each layer, every
+    arena tensor alive then (writer to last reader) in full, plus the layer's scratch; the most over all layers."""
+    span: dict[int, list[int]] = {}
+    size: dict[int, int] = {}
+    for i, layer in enumerate(layers):
+        for t in layer.inputs + layer.outputs:
+            if t in consts or group(t) in fixed:
+                continue
+            span.setdefault(group(t), [i, i])[1] = i
+            size[group(t)] = max(size.get(group(t), 0), graph.tensors[t].nbytes)
+    return max((sum(size[g] for g, (a, b) in span.items() if a <= i <= b) + layer.scratch_bytes
+                for i, layer in enumerate(layers)), default=0)

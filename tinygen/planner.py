@@ -1,13 +1,26 @@
 """Static memory plan: every activation and scratch buffer gets an offset in one arena.
 
-Liveness intervals in layer order, then greedy placement, largest buffers first, each at the lowest offset
-that overlaps no already placed buffer alive at the same time.
+A buffer is the memory of one or more tensors that share it: a reshape's alias, or a layer's output written in
+place over an input that dies there (tinygen/inplace.py). Each tensor is a piece of the buffer: alive from the
+layer that writes it to the last that reads it, with its own size, all pieces at the buffer's offset. So an
+in-place chain is an L-shaped region over time (a shrinking stride-2 output holds only its own bytes
+afterwards), not a rectangle as large as its largest piece for its whole life.
+
+Greedy placement, several orders, the smallest arena wins: each buffer goes at the lowest offset that overlaps
+no already placed buffer alive at the same time.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 ALIGN = 16
+
+
+@dataclass
+class Piece:
+    first: int  # index of the layer that writes it
+    last: int  # index of the last layer that reads it
+    size: int
 
 
 @dataclass
@@ -18,12 +31,35 @@ class Buffer:
     last: int  # index of the last layer that reads it
     tensors: list[int] = field(default_factory=list)
     offset: int = -1
+    pieces: list[Piece] = field(default_factory=list)  # empty: one piece, (first, last, size)
+
+    def __post_init__(self) -> None:
+        if not self.pieces:
+            self.pieces = [Piece(self.first, self.last, self.size)]
+
+    def add_piece(self, first: int, last: int, size: int) -> None:
+        self.pieces.append(Piece(first, last, size))
+        self.first, self.last = min(self.first, first), max(self.last, last)
+        self.size = max(self.size, size)
+
+    def size_at(self, step: int) -> int:
+        """Bytes the buffer occupies while layer `step` runs (0 when it is not alive)."""
+        return max((p.size for p in self.pieces if p.first <= step <= p.last), default=0)
 
     def overlaps_in_time(self, other: "Buffer") -> bool:
         return self.first <= other.last and other.first <= self.last
 
     def overlaps_in_space(self, other: "Buffer") -> bool:
         return self.offset < other.offset + other.size and other.offset < self.offset + self.size
+
+    def conflicts(self, other: "Buffer") -> list[tuple[int, int]]:
+        """(own size, other's size) for every pair of pieces alive at the same time."""
+        return [(a.size, b.size) for a in self.pieces for b in other.pieces if a.first <= b.last and b.first <= a.last]
+
+    def collides(self, other: "Buffer") -> bool:
+        """Two pieces alive at the same time share a byte."""
+        return any(self.offset < other.offset + sb and other.offset < self.offset + sa
+                   for sa, sb in self.conflicts(other))
 
 
 def _align(n: int) -> int:
@@ -33,7 +69,7 @@ def _align(n: int) -> int:
 # Greedy placement orders to try; the smallest arena wins (each is cheap, none is best on every graph).
 ORDERS = {
     "size": lambda b: (-b.size, b.first, b.name),
-    "area": lambda b: (-b.size * (b.last - b.first + 1), b.first, b.name),
+    "area": lambda b: (-sum(p.size * (p.last - p.first + 1) for p in b.pieces), b.first, b.name),
     "first_use": lambda b: (b.first, -b.size, b.name),
     "lifetime": lambda b: (-(b.last - b.first), -b.size, b.name),
 }
@@ -54,13 +90,12 @@ def place(buffers: list[Buffer]) -> int:
 def _place_in_order(ordered: list[Buffer]) -> int:
     placed: list[Buffer] = []
     for buf in ordered:
-        conflicts = sorted((p for p in placed if p.overlaps_in_time(buf)), key=lambda p: p.offset)
-        offset = 0
-        for p in conflicts:
-            if offset + buf.size <= p.offset:
-                break
-            offset = max(offset, _align(p.offset + p.size))
-        buf.offset = offset
+        # (start, end) byte ranges of placed buffers that `buf` must avoid, and for each the size of buf's own
+        # piece alive alongside: buf at offset o clashes with (s, e, own) when o < e and s < o + own.
+        blocked = [(p.offset, p.offset + theirs, own) for p in placed for own, theirs in buf.conflicts(p)]
+        candidates = sorted({0} | {_align(end) for _, end, _ in blocked})
+        buf.offset = next(o for o in candidates if all(not (o < end and start < o + own)
+                                                      for start, end, own in blocked))
         placed.append(buf)
     return _align(max((b.offset + b.size for b in ordered), default=0))
 
@@ -69,10 +104,10 @@ def check(buffers: list[Buffer]) -> None:
     """Raise if two buffers alive at the same time share a byte (a planner bug, never a user error)."""
     for i, a in enumerate(buffers):
         for b in buffers[i + 1:]:
-            if a.overlaps_in_time(b) and a.overlaps_in_space(b):
+            if a.collides(b):
                 raise AssertionError(f"memory plan overlap: {a.name} and {b.name}")
 
 
 def lower_bound(buffers: list[Buffer], steps: int) -> int:
-    """The op-wise lower bound: the most bytes that must be live at any one layer."""
-    return max((sum(b.size for b in buffers if b.first <= s <= b.last) for s in range(steps)), default=0)
+    """The op-wise lower bound of this plan: the most bytes that must be live at any one layer."""
+    return max((sum(b.size_at(s) for b in buffers) for s in range(steps)), default=0)

@@ -1,6 +1,6 @@
 /* ADD, int8: TFLite reference integer_ops::Add / BroadcastAdd6DSlow (AddFunc). */
+#include "tg_add.h"
 #include "tg_broadcast.h"
-#include "tg_math.h"
 #include "tg_nn.h"
 
 tg_status tg_broadcast_add_s8(const tg_add_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
@@ -8,7 +8,6 @@ tg_status tg_broadcast_add_s8(const tg_add_params *params, const tg_dims *input_
                               int8_t *output)
 {
     const tg_add_params p = *params;
-    const int32_t scale = (int32_t)1 << p.left_shift;
     int32_t s1[4], s2[4];
     tg_broadcast_strides(input_1_dims, s1);
     tg_broadcast_strides(input_2_dims, s2);
@@ -18,13 +17,7 @@ tg_status tg_broadcast_add_s8(const tg_add_params *params, const tg_dims *input_
                 const int8_t *a = input_1 + n * s1[0] + h * s1[1] + w * s1[2];
                 const int8_t *b = input_2 + n * s2[0] + h * s2[1] + w * s2[2];
                 for (int32_t c = 0; c < output_dims->c; ++c) {
-                    /* Both inputs are brought to a common scale with 20 bits of headroom, then summed. */
-                    const int32_t x1 = tg_requantize((a[c * s1[3]] + p.input_1_offset) * scale, p.input_1_mult,
-                                                     p.input_1_shift);
-                    const int32_t x2 = tg_requantize((b[c * s2[3]] + p.input_2_offset) * scale, p.input_2_mult,
-                                                     p.input_2_shift);
-                    const int32_t y = tg_requantize(x1 + x2, p.out_mult, p.out_shift) + p.out_offset;
-                    *output++ = (int8_t)TG_CLAMP(y, p.activation.min, p.activation.max);
+                    *output++ = tg_add_s8_one(&p, a[c * s1[3]], b[c * s2[3]]);
                 }
             }
         }

@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 
+#include "tg_add.h"
 #include "tg_math.h"
 #include "tg_nn.h"
 
@@ -72,14 +73,34 @@ static inline void store_block(int8_t *y, const int32_t *acc, const int32_t *mul
     }
 }
 
-tg_status tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_params,
-                         const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
-                         const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
-                         const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
-                         int8_t *output_data)
+/* The residual epilogue (ADD after the convolution): out[y_off + k] = ADD(conv value k, residual[y_off + k]).
+ * Each residual element is read just before the output element at the same offset is written, so the output
+ * may be the residual itself. */
+typedef struct {
+    const tg_add_params *add; /* NULL: plain convolution */
+    const int8_t *residual;
+} tg_conv_epilogue;
+
+static inline void store_out(int8_t *out, int32_t y_off, const tg_conv_epilogue *e, const int32_t *acc,
+                             const int32_t *mult, const int32_t *shift, int32_t nb, int32_t out_off, int32_t lo,
+                             int32_t hi)
 {
-    (void)ctx;
-    (void)bias_dims;
+    if (e->add == NULL) {
+        store_block(out + y_off, acc, mult, shift, nb, out_off, lo, hi);
+        return;
+    }
+    int8_t conv[TG_CONV_BLOCK];
+    store_block(conv, acc, mult, shift, nb, out_off, lo, hi);
+    for (int32_t k = 0; k < nb; ++k) {
+        out[y_off + k] = tg_add_s8_one(e->add, conv[k], e->residual[y_off + k]);
+    }
+}
+
+static tg_status convolve(const tg_conv_params *conv_params, const tg_per_channel_quant_params *quant_params,
+                          const tg_dims *input_dims, const int8_t *input_data, const tg_dims *filter_dims,
+                          const int8_t *filter_data, const int32_t *bias_data, const tg_dims *output_dims,
+                          int8_t *output_data, const tg_conv_epilogue *epilogue)
+{
     const int32_t batches = input_dims->n, in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
     const int32_t out_c = filter_dims->n, k_h = filter_dims->h, k_w = filter_dims->w, f_c = filter_dims->c;
     const int32_t out_h = output_dims->h, out_w = output_dims->w;
@@ -125,11 +146,11 @@ tg_status tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_param
                 acc[k] = base[k];
             }
             dot_block(input_data + p * in_c, w, filter_size, in_c, nb, acc);
-            store_block(output_data + p * out_c + oc, acc, mult, shift, nb, out_off, lo, hi);
+            store_out(output_data, p * out_c + oc, epilogue, acc, mult, shift, nb, out_off, lo, hi);
         }
         for (int32_t b = 0; b < (pointwise ? 0 : batches); ++b) { /* the pointwise case is done above */
             const int8_t *in_g = input_data + b * in_h * in_row + group * f_c;
-            int8_t *out_b = output_data + b * out_h * out_w * out_c + oc;
+            const int32_t out_b = b * out_h * out_w * out_c + oc;
             for (int32_t oy = 0; oy < out_h; ++oy) {
                 const int32_t iy0 = oy * stride_h - pad_h;
                 int32_t ky_lo, ky_hi;
@@ -162,11 +183,87 @@ tg_status tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_param
                     for (int32_t k = 0; k < TG_CONV_BLOCK; ++k) {
                         acc[k] += in_off * wpart[k];
                     }
-                    store_block(out_b + (oy * out_w + ox) * out_c, acc, mult, shift, nb, out_off, lo, hi);
+                    store_out(output_data, out_b + (oy * out_w + ox) * out_c, epilogue, acc, mult, shift, nb,
+                              out_off, lo, hi);
                 }
             }
         }
         oc += nb;
+    }
+    return TG_SUCCESS;
+}
+
+tg_status tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_params,
+                         const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                         const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                         const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                         int8_t *output_data)
+{
+    (void)ctx;
+    (void)bias_dims;
+    const tg_conv_epilogue plain = { NULL, NULL };
+    return convolve(conv_params, quant_params, input_dims, input_data, filter_dims, filter_data, bias_data,
+                    output_dims, output_data, &plain);
+}
+
+tg_status tg_convolve_add_s8(const tg_context *ctx, const tg_conv_params *conv_params,
+                             const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                             const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                             const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                             const tg_add_params *add_params, const int8_t *residual, int8_t *output_data)
+{
+    (void)ctx;
+    (void)bias_dims;
+    const tg_conv_epilogue epilogue = { add_params, residual };
+    return convolve(conv_params, quant_params, input_dims, input_data, filter_dims, filter_data, bias_data,
+                    output_dims, output_data, &epilogue);
+}
+
+tg_status tg_convolve_1x1_inplace_s8(const tg_context *ctx, const tg_conv_params *conv_params,
+                                     const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                                     const int8_t *input_data, const tg_dims *filter_dims,
+                                     const int8_t *filter_data, const tg_dims *bias_dims,
+                                     const int32_t *kernel_sums, const tg_dims *output_dims, int8_t *output_data)
+{
+    (void)bias_dims;
+    const int32_t pixels = input_dims->n * input_dims->h * input_dims->w, in_c = input_dims->c;
+    const int32_t out_c = filter_dims->n;
+    const int32_t out_off = conv_params->output_offset;
+    const int32_t lo = conv_params->activation.min, hi = conv_params->activation.max;
+    int8_t *pixel = (int8_t *)ctx->buf;
+    if (pixel == NULL || ctx->size < out_c || filter_dims->h != 1 || filter_dims->w != 1 ||
+        filter_dims->c != in_c || conv_params->stride.h != 1 || conv_params->stride.w != 1 ||
+        conv_params->padding.h != 0 || conv_params->padding.w != 0 ||
+        output_dims->n * output_dims->h * output_dims->w != pixels) {
+        return TG_ARG_ERROR;
+    }
+    /* Output pixel p is computed into `pixel` from input pixel p, then copied to bytes [p*out_c, (p+1)*out_c).
+     * In place, that range must hold no input pixel still unread:
+     * - out_c <= in_c, pixels in increasing order: (p+1)*out_c <= (p+1)*in_c, so the range lies within input
+     *   pixels 0..p, all read (pixel p just now);
+     * - out_c > in_c, pixels in decreasing order: p*out_c >= p*in_c, so the range lies within input pixels
+     *   p.., all read (those after p first).
+     * The output then occupies max(in, out) bytes, the scratch one output pixel. */
+    const int backward = out_c > in_c;
+    int32_t acc[TG_CONV_BLOCK];
+    for (int32_t i = 0; i < pixels; ++i) {
+        const int32_t p = backward ? pixels - 1 - i : i;
+        const int8_t *x = input_data + p * in_c;
+        for (int32_t oc = 0; oc < out_c;) {
+            const int32_t nb = oc + TG_CONV_BLOCK <= out_c ? TG_CONV_BLOCK : 1;
+            /* kernel_sums[oc] = bias + input_offset * (sum of filter row oc): sum(w * (x + off)) + bias. */
+            for (int32_t k = 0; k < TG_CONV_BLOCK; ++k) {
+                acc[k] = k < nb ? kernel_sums[oc + k] : 0;
+            }
+            dot_block(x, filter_data + oc * in_c, in_c, in_c, nb, acc);
+            store_block(pixel + oc, acc, quant_params->multiplier + oc, quant_params->shift + oc, nb, out_off, lo,
+                        hi);
+            oc += nb;
+        }
+        int8_t *y = output_data + p * out_c;
+        for (int32_t k = 0; k < out_c; ++k) {
+            y[k] = pixel[k];
+        }
     }
     return TG_SUCCESS;
 }

@@ -135,3 +135,72 @@ tg_status tg_depthwise_conv_s8(const tg_context *ctx, const tg_dw_conv_params *d
     }
     return TG_SUCCESS;
 }
+
+tg_status tg_depthwise_conv_inplace_s8(const tg_context *ctx, const tg_dw_conv_params *dw_conv_params,
+                                       const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                                       const int8_t *input_data, const tg_dims *filter_dims,
+                                       const int8_t *filter_data, const tg_dims *bias_dims,
+                                       const int32_t *bias_data, const tg_dims *output_dims, int8_t *output_data)
+{
+    (void)bias_dims;
+    const tg_dw_conv_params *p = dw_conv_params;
+    const int32_t batches = input_dims->n, in_h = input_dims->h, in_w = input_dims->w, ch = input_dims->c;
+    const int32_t k_h = filter_dims->h, k_w = filter_dims->w;
+    const int32_t out_h = output_dims->h, out_w = output_dims->w;
+    const int32_t in_off = p->input_offset, out_off = p->output_offset;
+    const int32_t lo = p->activation.min, hi = p->activation.max;
+    const int32_t sh = p->stride.h, sw = p->stride.w, dh = p->dilation.h, dw = p->dilation.w;
+    const int32_t plane_size = in_h * in_w;
+    int8_t *plane = (int8_t *)ctx->buf;
+    if (p->ch_mult != 1 || filter_dims->c != ch || output_dims->c != ch || plane == NULL ||
+        ctx->size < plane_size || sh < 1 || sw < 1 || dh < 1 || dw < 1) {
+        return TG_ARG_ERROR;
+    }
+    /* TinyEngine's in-place depthwise: channel by channel, the channel's input plane is copied to scratch first,
+     * then its outputs go straight into the tensor. Output (b, y, x, c) is byte (b*out_h*out_w + y*out_w + x)*ch
+     * + c: a byte of channel c (input and output have the same channels) at a pixel index no greater than
+     * (b+1)*in_h*in_w, so in batch b's input, whose channel c is in scratch by now, or in an earlier batch,
+     * consumed already. Other channels' bytes are never written. */
+    for (int32_t b = 0; b < batches; ++b) {
+        const int8_t *in_b = input_data + b * plane_size * ch;
+        int8_t *out_b = output_data + b * out_h * out_w * ch;
+        for (int32_t c = 0; c < ch; ++c) {
+            for (int32_t i = 0; i < plane_size; ++i) {
+                plane[i] = in_b[i * ch + c];
+            }
+            const int8_t *w = filter_data + c;
+            int32_t sum = 0;
+            for (int32_t t = 0; t < k_h * k_w; ++t) {
+                sum += w[t * ch];
+            }
+            /* Windows inside the input: sum(w * (x + off)) = sum(w * x) + off * sum(w); clipped windows add the
+             * offset per tap inside (padding contributes nothing in the reference). */
+            const int32_t clipped_base = bias_data ? bias_data[c] : 0;
+            const int32_t full_base = clipped_base + in_off * sum;
+            const int32_t mult = quant_params->multiplier[c], shift = quant_params->shift[c];
+            for (int32_t oy = 0; oy < out_h; ++oy) {
+                const int32_t iy0 = oy * sh - p->padding.h;
+                int32_t ky_lo, ky_hi;
+                tg_window_taps(iy0, k_h, dh, in_h, &ky_lo, &ky_hi);
+                for (int32_t ox = 0; ox < out_w; ++ox) {
+                    const int32_t ix0 = ox * sw - p->padding.w;
+                    int32_t kx_lo, kx_hi;
+                    tg_window_taps(ix0, k_w, dw, in_w, &kx_lo, &kx_hi);
+                    const int full = ky_lo == 0 && ky_hi == k_h && kx_lo == 0 && kx_hi == k_w;
+                    const int32_t x_off = full ? 0 : in_off;
+                    int32_t acc = full ? full_base : clipped_base;
+                    for (int32_t ky = ky_lo; ky < (kx_hi > kx_lo ? ky_hi : ky_lo); ++ky) {
+                        const int8_t *x = plane + (iy0 + ky * dh) * in_w + ix0 + kx_lo * dw;
+                        const int8_t *wr = w + (ky * k_w + kx_lo) * ch;
+                        for (int32_t k = 0; k < kx_hi - kx_lo; ++k) {
+                            acc += (int32_t)wr[k * ch] * ((int32_t)x[k * dw] + x_off);
+                        }
+                    }
+                    const int32_t v = tg_requantize(acc, mult, shift) + out_off;
+                    out_b[(oy * out_w + ox) * ch + c] = (int8_t)TG_CLAMP(v, lo, hi);
+                }
+            }
+        }
+    }
+    return TG_SUCCESS;
+}

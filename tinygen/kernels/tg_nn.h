@@ -175,6 +175,32 @@ typedef struct {
 } tg_hard_swish_params;
 void tg_hard_swish_s8(const tg_hard_swish_params *params, const int8_t *input, int32_t size, int8_t *output);
 
+/* ---- In-place and fused forms (tinygen/inplace.py decides where they apply; no CMSIS-NN equivalents) ---- */
+
+/* CONV_2D then ADD(conv output, residual), one pass (tg_conv2d.c): the ADD's operand order is folded into
+ * add_params (input 1 = the convolution). output_data may be residual itself. */
+tg_status tg_convolve_add_s8(const tg_context *ctx, const tg_conv_params *conv_params,
+                             const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                             const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                             const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                             const tg_add_params *add_params, const int8_t *residual, int8_t *output_data);
+
+/* 1x1 CONV_2D, stride 1, no padding, one group, pixel by pixel (tg_conv2d.c): output_data may be input_data.
+ * ctx->buf holds one output pixel (out_c bytes). kernel_sums[o] = bias[o] + input_offset * sum of filter row o. */
+tg_status tg_convolve_1x1_inplace_s8(const tg_context *ctx, const tg_conv_params *conv_params,
+                                     const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                                     const int8_t *input_data, const tg_dims *filter_dims,
+                                     const int8_t *filter_data, const tg_dims *bias_dims,
+                                     const int32_t *kernel_sums, const tg_dims *output_dims, int8_t *output_data);
+
+/* DEPTHWISE_CONV_2D, multiplier 1, channel by channel through a copy of the channel's input plane
+ * (tg_depthwise_conv2d.c): output_data may be input_data. ctx->buf holds in_h * in_w bytes. */
+tg_status tg_depthwise_conv_inplace_s8(const tg_context *ctx, const tg_dw_conv_params *dw_conv_params,
+                                       const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                                       const int8_t *input_data, const tg_dims *filter_dims,
+                                       const int8_t *filter_data, const tg_dims *bias_dims,
+                                       const int32_t *bias_data, const tg_dims *output_dims, int8_t *output_data);
+
 #ifdef __cplusplus
 }
 #endif

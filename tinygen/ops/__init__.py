@@ -48,6 +48,26 @@ class ConstArray:
 
 
 @dataclass
+class InPlace:
+    """A layer's declaration that its output may take over the memory of one input.
+
+    The memory planner (tinygen/inplace.py) merges the two buffers only where the input dies at this layer and
+    is neither the user's input buffer nor a constant, and only while the layer still calls one of `kernels`
+    (a backend may have swapped the kernel for one that is not safe in place). Merging first switches the layer
+    to its in-place form: `kernel` (None: the same kernel is safe as is), its scratch, flash constants and
+    parameters. The lowering declaring this has checked that the kernel's access order makes it exact.
+    """
+    input: int  # position in Layer.inputs
+    kernels: tuple[str, ...]  # the kernels this holds for
+    kernel: str | None = None
+    scratch_bytes: int = 0
+    consts: list[ConstArray] = field(default_factory=list)
+    drop: tuple[str, ...] = ()  # constants (by `what`) the in-place form no longer reads
+    params: dict[str, Any] = field(default_factory=dict)
+    applied: bool = False  # set by the planner when it merged the buffers
+
+
+@dataclass
 class Layer:
     """One operator, lowered: what its template needs to emit the kernel call."""
     op: Op
@@ -60,6 +80,8 @@ class Layer:
     macs: int = 0
     summary: str = ""
     alias: bool = False  # output shares its input's memory (no code emitted)
+    inplace: list[InPlace] = field(default_factory=list)  # inputs the output may overwrite, preferred first
+    fused: list[Op] = field(default_factory=list)  # further operators this layer's kernel call computes
 
 
 @dataclass
@@ -130,3 +152,10 @@ def broadcast_nhwc(op: Op, a: Tensor, b: Tensor, y: Tensor) -> tuple[tuple[int, 
         raise TinygenError(f"{op.kind} (operator {op.index}) combines {list(a.shape)} and {list(b.shape)} into "
                            f"{list(y.shape)}", "the model file is inconsistent; re-export it")
     return nhwc(a.shape), nhwc(b.shape), nhwc(y.shape)
+
+
+def elementwise_inplace(kernels: tuple[str, ...], *same_shape: bool) -> list[InPlace]:
+    """In-place declarations of an elementwise kernel that reads element i of each input just before it writes
+    element i of the output: any input with the output's shape and element size may be overwritten
+    (same_shape[k] for input k)."""
+    return [InPlace(k, kernels) for k, same in enumerate(same_shape) if same]

@@ -7,7 +7,7 @@ to the output.
 from __future__ import annotations
 
 from ..quant import activation_range, quantize_multiplier_smaller_than_one_exp
-from . import Layer, LowerContext, broadcast_nhwc, require_int8, require_per_tensor
+from . import Layer, LowerContext, broadcast_nhwc, elementwise_inplace, require_int8, require_per_tensor
 
 LEFT_SHIFT = 20  # int8 (16-bit activations would use 15)
 
@@ -28,4 +28,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                   dims1=da, dims2=db, dims_out=dy)
     params["kernel"] = "tg_broadcast_add_s8" if params["broadcast"] else "tg_elementwise_add_s8"
     how = f"{list(a.shape)} + {list(b.shape)}" if params["broadcast"] else f"{y.size}"
-    return Layer(op, "add", [op.inputs[0], op.inputs[1]], [op.outputs[0]], params, summary=f"ADD {how}")
+    # CMSIS-NN's arm_elementwise_add_s8 also writes each element (group of 4, Helium lanes) after reading it.
+    inplace = elementwise_inplace((params["kernel"], "arm_elementwise_add_s8"), da == dy, db == dy)
+    return Layer(op, "add", [op.inputs[0], op.inputs[1]], [op.outputs[0]], params, summary=f"ADD {how}",
+                 inplace=inplace)

@@ -9,7 +9,8 @@ import numpy as np
 
 from ..errors import TinygenError
 from ..quant import activation_range
-from . import Layer, LowerContext, require_int8, require_per_tensor
+from ..inplace import raster_safe
+from . import InPlace, Layer, LowerContext, require_int8, require_per_tensor
 from .conv2d import window
 
 KERNELS = {"AVERAGE_POOL_2D": "tg_avgpool_s8", "MAX_POOL_2D": "tg_max_pool_s8"}
@@ -39,7 +40,9 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     params = dict(geo, depth=depth, act_min=act_min, act_max=act_max, kernel=KERNELS[op.kind])
     outputs = geo["n"] * geo["out_h"] * geo["out_w"] * depth
     name = "AVG_POOL" if op.kind == "AVERAGE_POOL_2D" else "MAX_POOL"
-    return Layer(op, "pool2d", [op.inputs[0]], [op.outputs[0]], params,
+    # Per channel, the kernel reads a window before it writes the output: in place where raster order allows.
+    inplace = [InPlace(0, (params["kernel"],))] if raster_safe(geo) else []
+    return Layer(op, "pool2d", [op.inputs[0]], [op.outputs[0]], params, inplace=inplace,
                  macs=outputs * kh * kw if op.kind == "AVERAGE_POOL_2D" else 0,
                  summary=f"{name} {kh}x{kw}/{geo['stride_h']}x{geo['stride_w']} "
                          f"{'SAME' if op.options.get('padding', 0) == 0 else 'VALID'} "

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import TinygenError
 from ..quant import activation_range, padding_and_output, per_channel_multipliers
-from . import Layer, LowerContext, require_int8, require_per_tensor
+from . import InPlace, Layer, LowerContext, require_int8, require_per_tensor
 
 
 def window(op, x, y, kh: int, kw: int, out_c: int) -> dict:
@@ -96,4 +96,21 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                + (f" dilation {geo['dil_h']}x{geo['dil_w']}" if geo["dil_h"] * geo["dil_w"] > 1 else "")
                + (f", {groups} groups" if groups > 1 else ""))
     return Layer(op, "conv2d", [op.inputs[0]], [op.outputs[0]], params, consts, scratch_bytes=0, macs=macs,
-                 summary=summary)
+                 summary=summary, inplace=_inplace(op, params, consts, w, ctx))
+
+
+def _inplace(op, p: dict, consts: list, w, ctx: LowerContext) -> list[InPlace]:
+    """A pointwise convolution (1x1, stride 1, no padding, one group) may overwrite its input pixel by pixel
+    through one output pixel of scratch (tg_convolve_1x1_inplace_s8), reading the bias folded with the input
+    offset's filter sums from flash. Not worth it when one pixel is the whole tensor."""
+    pixels = p["n"] * p["in_h"] * p["in_w"]
+    if (p["k_h"], p["k_w"], p["stride_h"], p["stride_w"], p["pad_h"], p["pad_w"]) != (1, 1, 1, 1, 0, 0) or \
+            p["filter_c"] != p["in_c"] or pixels < 2:
+        return []
+    bias = next(c.values for c in consts if c.name.endswith("_bias")).astype(np.int64)
+    sums = bias + p["input_offset"] * w.data.reshape(p["out_c"], -1).astype(np.int64).sum(axis=1)
+    if np.any(sums < -2**31) or np.any(sums >= 2**31):
+        return []  # the portable kernel's int32 arithmetic would differ
+    return [InPlace(0, ("tg_convolve_s8",), kernel="tg_convolve_1x1_inplace_s8", scratch_bytes=p["out_c"],
+                    consts=[ctx.const(op, "kernel_sums", "int32_t", sums.astype(np.int32))], drop=("bias",),
+                    params=dict(bias_const="kernel_sums"))]

@@ -6,7 +6,8 @@ channel ic; the filter is [1, kh, kw, out_c], per-channel scales along axis 3.
 from __future__ import annotations
 
 from ..errors import TinygenError
-from . import Layer, LowerContext, require_int8, require_per_tensor
+from ..inplace import raster_safe
+from . import InPlace, Layer, LowerContext, require_int8, require_per_tensor
 from .conv2d import quantization, window
 
 
@@ -34,4 +35,18 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                + (f" dilation {geo['dil_h']}x{geo['dil_w']}" if geo["dil_h"] * geo["dil_w"] > 1 else "")
                + (f", multiplier {mult}" if mult > 1 else ""))
     return Layer(op, "depthwise_conv2d", [op.inputs[0]], [op.outputs[0]], params, consts, scratch_bytes=0,
-                 macs=macs, summary=summary)
+                 macs=macs, summary=summary, inplace=_inplace(geo, in_c, mult))
+
+
+def _inplace(geo: dict, channels: int, mult: int) -> list[InPlace]:
+    """With multiplier 1 the output has the input's channels and may overwrite it: as is where the kernel's
+    raster order never overwrites input still to be read (most strided windows), else channel by channel
+    through a copy of one input plane (worth it from two channels on)."""
+    if mult != 1:
+        return []
+    if raster_safe(geo):
+        return [InPlace(0, ("tg_depthwise_conv_s8",))]
+    if channels < 2:
+        return []
+    return [InPlace(0, ("tg_depthwise_conv_s8",), kernel="tg_depthwise_conv_inplace_s8",
+                    scratch_bytes=geo["in_h"] * geo["in_w"])]

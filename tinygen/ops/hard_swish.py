@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import TinygenError
 from ..quant import downscale_multiplier_to_int16, quantize_multiplier
-from . import Layer, LowerContext, require_int8, require_per_tensor
+from . import Layer, LowerContext, elementwise_inplace, require_int8, require_per_tensor
 
 
 def hard_swish_params(input_scale: float, output_scale: float) -> dict:
@@ -36,4 +36,4 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                            "(left shift beyond 31 bits)", "re-quantize the model")
     params.update(kernel="tg_hard_swish_s8", size=x.size, input_zero_point=x.zero_point, output_zero_point=y.zero_point)
     return Layer(op, "hard_swish", [op.inputs[0]], [op.outputs[0]], params,
-                 summary=f"HARD_SWISH {list(x.shape)}")
+                 summary=f"HARD_SWISH {list(x.shape)}", inplace=elementwise_inplace(("tg_hard_swish_s8",), True))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..errors import TinygenError
 from ..quant import logistic_tanh_input_params
-from . import Layer, LowerContext, require_int8, require_per_tensor
+from . import Layer, LowerContext, elementwise_inplace, require_int8, require_per_tensor
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
@@ -20,4 +20,4 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     mult, shift, radius = logistic_tanh_input_params(x.scale)
     return Layer(op, "logistic", [op.inputs[0]], [op.outputs[0]],
                  dict(kernel="tg_logistic_s8", size=x.size, input_zero_point=x.zero_point, radius=radius, mult=mult, shift=shift),
-                 summary=f"LOGISTIC {list(x.shape)}")
+                 summary=f"LOGISTIC {list(x.shape)}", inplace=elementwise_inplace(("tg_logistic_s8",), True))

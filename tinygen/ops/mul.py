@@ -6,7 +6,7 @@ micro/kernels/mul_common.cc CalculateOpDataMul.
 from __future__ import annotations
 
 from ..quant import activation_range, quantize_multiplier
-from . import Layer, LowerContext, broadcast_nhwc, require_int8, require_per_tensor
+from . import Layer, LowerContext, broadcast_nhwc, elementwise_inplace, require_int8, require_per_tensor
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
@@ -21,5 +21,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                   broadcast=not (da == db == dy), dims1=da, dims2=db, dims_out=dy)
     params["kernel"] = "tg_broadcast_mul_s8" if params["broadcast"] else "tg_elementwise_mul_s8"
     how = f"{list(a.shape)} * {list(b.shape)}" if params["broadcast"] else f"{y.size}"
+    # CMSIS-NN's arm_elementwise_mul_s8 also writes each element (group of 4, Helium lanes) after reading it.
+    inplace = elementwise_inplace((params["kernel"], "arm_elementwise_mul_s8"), da == dy, db == dy)
     return Layer(op, "mul", [op.inputs[0], op.inputs[1]], [op.outputs[0]], params, macs=y.size,
-                 summary=f"MUL {how}")
+                 summary=f"MUL {how}", inplace=inplace)

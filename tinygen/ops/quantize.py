@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import TinygenError
 from ..quant import requantize_multiplier
-from . import Layer, LowerContext, require_int8, require_per_tensor
+from . import Layer, LowerContext, elementwise_inplace, require_int8, require_per_tensor
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
@@ -26,4 +26,4 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                  dict(kernel="tg_requantize_s8", float_input=False, size=y.size, input_zero_point=x.zero_point, mult=mult, shift=shift,
                       output_zero_point=y.zero_point),
                  summary=f"QUANTIZE int8 {shape}: scale {x.scale:g} -> {y.scale:g}, zero point "
-                         f"{x.zero_point} -> {y.zero_point}")
+                         f"{x.zero_point} -> {y.zero_point}", inplace=elementwise_inplace(("tg_requantize_s8",), True))
