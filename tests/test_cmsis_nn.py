@@ -115,7 +115,11 @@ def test_scratch_sizes_match_cmsis_nn():
                cmsis_nn.depthwise_scratch(dw, "c"), cmsis_nn.depthwise_scratch(dw, "dsp"),
                cmsis_nn.depthwise_scratch(dw, "mve"), cmsis_nn.avgpool_scratch(dict(depth=g["in_c"]), "c"),
                cmsis_nn.avgpool_scratch(dict(depth=g["in_c"]), "dsp"), 4 * g["out_c"]]
-        assert got == [conv_c, conv_dsp, conv_mve, dw_c, dw_dsp, dw_mve, pool_c, pool_dsp, fc_mve], g
+        want = [conv_c, conv_dsp, conv_mve, dw_c, dw_dsp, dw_mve, pool_c, pool_dsp, fc_mve]
+        if g["in_c"] != g["filter_c"]:  # grouped: v7.0.0 under-allocates, tinygen sizes as main does
+            assert got[:3] >= want[:3] and got[3:] == want[3:], g
+        else:
+            assert got == want, g
 
 
 @pytest.mark.parametrize("in_w,k,stride,padding,exact", [
