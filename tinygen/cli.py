@@ -100,16 +100,27 @@ def emulate(model, input_path, output_path, count, seed, target, backend, calibr
 
 @main.command()
 @click.argument("model", type=click.Path(path_type=Path))
+@click.option("--board", "-b", help="Check the fit on this board and measure for its core (`tinygen boards`).")
+@click.option("--backend", default="portable", show_default=True, type=click.Choice(["portable", "cmsis-nn"]),
+              help="Kernel library the figures describe; cmsis-nn needs TINYGEN_CMSIS_NN=<CMSIS-NN source tree>.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (keys documented in docs/report.md).")
 @click.option("--plot", type=click.Path(path_type=Path), help="Write the arena timeline as a PNG.")
-def report(model, as_json, plot):
-    """Per-layer memory and compute report: where every byte goes."""
+def report(model, board, backend, as_json, plot):
+    """Per-layer memory and compute report: where every byte goes (arena, stack, flash for weights and code),
+    and whether it fits a board. Flash and stack are measured with the core's gcc (Cortex-M4 without --board)."""
     import json
 
+    from . import cmsis_nn
+    from .boards import get_board
     from .compiler import compile_model
+    from .measure import footprint
     from .report import format_table, memory_report, plot_timeline
 
-    data = memory_report(compile_model(model))
+    b = get_board(board) if board else None
+    if backend == "cmsis-nn":
+        cmsis_nn.source_tree()  # a missing tree is reported before compiling
+    program = compile_model(model, backend=backend, core=b.core if b else "cortex-m4")
+    data = memory_report(program, footprint(program, b), b)
     if plot is not None:
         plot_timeline(data, plot)
     click.echo(json.dumps(data, indent=2) if as_json else format_table(data))

@@ -132,8 +132,7 @@ def compile_graph(graph: Graph, name: str, backend: str = "portable", core: str 
         if g not in buffers:
             buffers[g] = planner.Buffer(f"tensor{g}", size, first, last, [t])
         else:
-            buffers[g].add_piece(first, last, size)
-            buffers[g].tensors.append(t)
+            buffers[g].add_piece(first, last, size, t)
     scratch_bufs = {i: planner.Buffer(f"scratch{i}", layer.scratch_bytes, i, i)
                     for i, layer in enumerate(layers) if layer.scratch_bytes > 0}
     all_buffers = list(buffers.values()) + list(scratch_bufs.values())

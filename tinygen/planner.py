@@ -21,6 +21,7 @@ class Piece:
     first: int  # index of the layer that writes it
     last: int  # index of the last layer that reads it
     size: int
+    tensor: int = -1  # the tensor it holds (-1: scratch)
 
 
 @dataclass
@@ -35,10 +36,12 @@ class Buffer:
 
     def __post_init__(self) -> None:
         if not self.pieces:
-            self.pieces = [Piece(self.first, self.last, self.size)]
+            self.pieces = [Piece(self.first, self.last, self.size, self.tensors[0] if self.tensors else -1)]
 
-    def add_piece(self, first: int, last: int, size: int) -> None:
-        self.pieces.append(Piece(first, last, size))
+    def add_piece(self, first: int, last: int, size: int, tensor: int = -1) -> None:
+        self.pieces.append(Piece(first, last, size, tensor))
+        if tensor >= 0:
+            self.tensors.append(tensor)
         self.first, self.last = min(self.first, first), max(self.last, last)
         self.size = max(self.size, size)
 

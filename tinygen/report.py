@@ -1,14 +1,17 @@
 """`tinygen report`: where every byte goes — per-layer table, totals, fit against a board, memory timeline.
 
-The JSON form is documented in docs/report.md; its keys are stable.
+The JSON form is documented in docs/report.md; its keys are stable (new keys may be added, none renamed or
+removed without a new "version").
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from .compiler import Program
+from .inplace import applied
+from .measure import Footprint
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 
 
 def _shape(program: Program, t: int) -> list[int]:
@@ -26,85 +29,171 @@ def _placement(program: Program, t: int) -> int | str:
     return "flash"
 
 
-def memory_report(program: Program) -> dict:
+def _tensors(program: Program, ts: list[int]) -> list[dict]:
+    return [{"tensor": t, "shape": _shape(program, t), "bytes": program.graph.tensors[t].nbytes,
+             "offset": _placement(program, t)} for t in ts]
+
+
+def memory_report(program: Program, footprint: Footprint | None = None, board=None) -> dict:
+    """The report as plain data. footprint: measure.footprint(program, board) (flash, stack); board: fit."""
     layers = []
     for i, layer in enumerate(program.layers):
         scratch = program.scratch.get(i)
+        ip = applied(layer)
         layers.append({
             "index": i,
-            "op": layer.op.kind,
+            "op": "+".join([layer.op.kind] + [op.kind for op in layer.fused]),
+            "operators": [layer.op.index] + [op.index for op in layer.fused],
             "summary": layer.summary,
-            "inputs": [{"tensor": t, "shape": _shape(program, t), "bytes": program.graph.tensors[t].nbytes,
-                        "offset": _placement(program, t)} for t in layer.inputs],
-            "outputs": [{"tensor": t, "shape": _shape(program, t), "bytes": program.graph.tensors[t].nbytes,
-                         "offset": _placement(program, t)} for t in layer.outputs],
+            "kernel": None if layer.alias else layer.params.get("kernel"),
+            "inputs": _tensors(program, layer.inputs),
+            "outputs": _tensors(program, layer.outputs),
             "macs": layer.macs,
             "weight_bytes": sum(c.values.nbytes for c in layer.consts),
             "activation_bytes": sum(program.graph.tensors[t].nbytes for t in layer.inputs + layer.outputs),
             "scratch_bytes": scratch[1] if scratch else 0,
             "scratch_offset": scratch[0] if scratch else None,
             "alias": layer.alias,
+            "in_place_of": layer.inputs[ip.input] if ip else None,
         })
-    io_bytes = program.input.nbytes + program.output.nbytes
-    return {
+    x, y = program.input, program.output
+    totals = {
+        "macs": sum(layer.macs for layer in program.layers),
+        "weight_bytes": sum(c.values.nbytes for c in program.consts),
+        "arena_bytes": program.arena_size,
+        "arena_lower_bound_bytes": program.lower_bound,
+        "whole_tensor_lower_bound_bytes": program.whole_tensor_bound,
+        "input_bytes": x.nbytes,
+        "output_bytes": y.nbytes,
+        "io_bytes": x.nbytes + y.nbytes,
+    }
+    if footprint is not None:
+        ram = program.arena_size + footprint.stack_bytes
+        totals.update({
+            "flash_bytes": footprint.flash_bytes,
+            "flash_weight_bytes": footprint.weight_bytes,
+            "flash_code_bytes": footprint.code_bytes,
+            "flash_measured": footprint.measured,
+            "compiler": " ".join(footprint.compiler),
+            "stack_bytes": footprint.stack_bytes,
+            "stack_path": footprint.stack_path,
+            "stack_unmeasured_calls": footprint.unmeasured_calls,
+            "ram_bytes": ram,
+            "ram_with_io_bytes": ram + x.nbytes + y.nbytes,
+        })
+    report = {
         "version": REPORT_VERSION,
         "model": program.graph.name,
         "name": program.name,
+        "backend": program.backend,
+        "core": footprint.core if footprint is not None else program.core,
         "layers": layers,
         "buffers": [{"name": b.name, "bytes": b.size, "offset": b.offset, "first_layer": b.first,
-                     "last_layer": b.last, "tensors": b.tensors} for b in program.buffers],
-        "totals": {
-            "macs": sum(layer.macs for layer in program.layers),
-            "weight_bytes": sum(c.values.nbytes for c in program.consts),
-            "arena_bytes": program.arena_size,
-            "arena_lower_bound_bytes": program.lower_bound,
-            "io_bytes": io_bytes,
-        },
+                     "last_layer": b.last, "tensors": b.tensors,
+                     "pieces": [{"tensor": p.tensor if p.tensor >= 0 else None, "first_layer": p.first,
+                                 "last_layer": p.last, "bytes": p.size} for p in b.pieces]}
+                    for b in program.buffers],
+        "totals": totals,
+        "board": None,
+    }
+    if board is not None and footprint is not None:
+        report["board"] = board_fit(totals, board)
+    return report
+
+
+def board_fit(totals: dict, board) -> dict:
+    """Flash and RAM the model needs on the board next to the framework's share (the board file's estimate).
+    RAM counts the arena, the stack and the application's input and output buffers; boards whose start-up
+    copies flash data into RAM (flash_data_in_ram) hold the model's flash there too."""
+    flash = totals["flash_bytes"] + board.framework_flash_bytes
+    ram = totals["ram_with_io_bytes"] + board.framework_ram_bytes
+    if board.flash_data_in_ram:
+        ram += totals["flash_bytes"]
+    return {
+        "id": board.id, "name": board.name, "core": board.core,
+        "flash_bytes": board.flash_bytes, "ram_bytes": board.ram_bytes,
+        "framework_flash_bytes": board.framework_flash_bytes, "framework_ram_bytes": board.framework_ram_bytes,
+        "flash_needed_bytes": flash, "ram_needed_bytes": ram,
+        "flash_fits": flash <= board.flash_bytes, "ram_fits": ram <= board.ram_bytes,
+        "fits": flash <= board.flash_bytes and ram <= board.ram_bytes,
     }
 
 
+def _b(n: int) -> str:
+    return f"{n:,} B"
+
+
 def format_table(report: dict) -> str:
-    rows = [("#", "op", "output shape", "MACs", "weights", "activations", "scratch", "out offset")]
+    rows = [("#", "op", "kernel", "output shape", "MACs", "weights", "scratch", "in place", "out offset")]
     for layer in report["layers"]:
         out = layer["outputs"][0]
-        rows.append((str(layer["index"]), layer["op"], "x".join(map(str, out["shape"])), f"{layer['macs']:,}",
-                     f"{layer['weight_bytes']:,}", f"{layer['activation_bytes']:,}", f"{layer['scratch_bytes']:,}",
-                     "alias" if layer["alias"] else str(out["offset"])))
+        rows.append((str(layer["index"]), layer["op"], layer["kernel"] or "-", "x".join(map(str, out["shape"])),
+                     f"{layer['macs']:,}", f"{layer['weight_bytes']:,}", f"{layer['scratch_bytes']:,}",
+                     "yes" if layer["in_place_of"] is not None else "", "alias" if layer["alias"]
+                     else str(out["offset"])))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.rjust(w) if k not in (1,) else c.ljust(w) for k, (c, w) in enumerate(zip(r, widths)))
+    lines = ["  ".join(c.ljust(w) if k in (1, 2) else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths)))
              for r in rows]
     t = report["totals"]
-    lines += ["", f"MACs {t['macs']:,}   weights (flash) {t['weight_bytes']:,} B   "
-                  f"arena (RAM) {t['arena_bytes']:,} B   op-wise lower bound {t['arena_lower_bound_bytes']:,} B   "
-                  f"+ input/output buffers {t['io_bytes']:,} B"]
+    lines += ["", f"{report['model']} ({report['backend']} kernels): MACs {t['macs']:,}"]
+    if "flash_bytes" in t:
+        how = "measured" if t["flash_measured"] else "ESTIMATE (no compiler for the core)"
+        lines.append(f"flash {_b(t['flash_bytes'])} = weights {_b(t['flash_weight_bytes'])} + code "
+                     f"{_b(t['flash_code_bytes'])}  ({how}: {t['compiler']} -O2, linked from the invoke function)")
+        lines.append(f"RAM   {_b(t['ram_bytes'])} = arena {_b(t['arena_bytes'])} + stack {_b(t['stack_bytes'])}"
+                     f"  (+ the caller's input {_b(t['input_bytes'])} and output {_b(t['output_bytes'])} buffers = "
+                     f"{_b(t['ram_with_io_bytes'])})")
+        chain = " -> ".join(f"{fn.split(':')[-1]} {n}" for fn, n in t["stack_path"])
+        extra = f"; not counted: {', '.join(t['stack_unmeasured_calls'])}" if t["stack_unmeasured_calls"] else ""
+        lines.append(f"stack: {chain} (gcc -fstack-usage{extra})")
+    else:
+        lines.append(f"weights (flash) {_b(t['weight_bytes'])}   arena (RAM) {_b(t['arena_bytes'])}   "
+                     f"+ input/output buffers {_b(t['io_bytes'])}")
+    lines.append(f"arena lower bound (the most bytes live at one layer): this plan {_b(t['arena_lower_bound_bytes'])},"
+                 f" every tensor whole {_b(t['whole_tensor_lower_bound_bytes'])}")
+    board = report["board"]
+    if board:
+        verdict = lambda ok: "fits" if ok else "DOES NOT FIT"  # noqa: E731
+        lines.append(f"{board['name']} ({board['id']}): flash {_b(board['flash_needed_bytes'])} of "
+                     f"{_b(board['flash_bytes'])} {verdict(board['flash_fits'])}, RAM {_b(board['ram_needed_bytes'])}"
+                     f" of {_b(board['ram_bytes'])} {verdict(board['ram_fits'])} (framework estimate included: "
+                     f"flash {_b(board['framework_flash_bytes'])}, RAM {_b(board['framework_ram_bytes'])})")
     return "\n".join(lines)
 
 
 def plot_timeline(report: dict, path: Path) -> None:
-    """A picture of the arena: x = layer, y = offset, one rectangle per buffer while it is alive."""
+    """A picture of the arena: x = layer, y = offset; each tensor a rectangle while it is alive, at its buffer's
+    offset (tensors written in place share their buffer's color), scratch hatched."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    fig, ax = plt.subplots(figsize=(10, 5))
+    fig, ax = plt.subplots(figsize=(max(8, 0.35 * len(report["layers"]) + 3), 5))
     colors = plt.get_cmap("tab20").colors
     for k, b in enumerate(report["buffers"]):
-        ax.add_patch(Rectangle((b["first_layer"] - 0.4, b["offset"]), b["last_layer"] - b["first_layer"] + 0.8,
-                               b["bytes"], facecolor=colors[k % len(colors)], edgecolor="black", linewidth=0.5))
-        ax.text(b["first_layer"] - 0.35, b["offset"] + b["bytes"] / 2, b["name"], fontsize=6, va="center")
+        scratch = b["name"].startswith("scratch")
+        for p in b["pieces"]:
+            ax.add_patch(Rectangle((p["first_layer"] - 0.4, b["offset"]), p["last_layer"] - p["first_layer"] + 0.8,
+                                   p["bytes"], facecolor="lightgray" if scratch else colors[k % len(colors)],
+                                   edgecolor="black", linewidth=0.5, alpha=0.85, hatch="//" if scratch else None))
+        if not scratch:
+            ax.text(b["first_layer"] - 0.35, b["offset"] + b["pieces"][0]["bytes"] / 2,
+                    ",".join(f"t{t}" for t in b["tensors"][:3]) + ("…" if len(b["tensors"]) > 3 else ""),
+                    fontsize=6, va="center")
     n = len(report["layers"])
-    arena = report["totals"]["arena_bytes"]
+    t = report["totals"]
+    arena = t["arena_bytes"]
     ax.axhline(arena, color="red", linestyle="--", linewidth=1, label=f"arena {arena:,} B")
-    ax.axhline(report["totals"]["arena_lower_bound_bytes"], color="gray", linestyle=":", linewidth=1,
-               label=f"lower bound {report['totals']['arena_lower_bound_bytes']:,} B")
+    ax.axhline(t["whole_tensor_lower_bound_bytes"], color="gray", linestyle=":", linewidth=1,
+               label=f"whole-tensor lower bound {t['whole_tensor_lower_bound_bytes']:,} B")
     ax.set_xlim(-1, n)
-    ax.set_ylim(0, max(arena, 1) * 1.05)
+    ax.set_ylim(0, max(arena, t["whole_tensor_lower_bound_bytes"], 1) * 1.05)
     ax.set_xticks(range(n))
     ax.set_xticklabels([f"{layer['index']}:{layer['op']}" for layer in report["layers"]], rotation=90, fontsize=6)
     ax.set_ylabel("arena offset (bytes)")
-    ax.set_title(f"{report['model']}: arena memory timeline")
+    ax.set_title(f"{report['model']}: arena memory timeline ({report['backend']} kernels)")
     ax.legend(loc="upper right", fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
