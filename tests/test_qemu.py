@@ -80,6 +80,20 @@ def test_missing_toolchain_names_packages(small_model, monkeypatch):
         emulate(small_model, count=1, target="rv32imc")
 
 
+def test_arena_beyond_the_machine_is_explained(tmp_path):
+    """The AN547's 512 KB of DTCM cannot hold a 1 MB arena: a TinygenError, not a linker dump."""
+    need("cortex-m55")
+    import tensorflow as tf
+
+    L = tf.keras.layers
+    model = keras_model([L.Conv2D(32, 1), L.Conv2D(32, 1), L.AveragePooling2D(16), L.Reshape((-1,)), L.Dense(2)],
+                        (128, 128, 3), seed=1)
+    path = tmp_path / "big.tflite"
+    path.write_bytes(int8_tflite(model, (128, 128, 3), seed=1))
+    with pytest.raises(TinygenError, match="does not fit QEMU mps3-an547"):
+        emulate(path, count=1, target="cortex-m55")
+
+
 def test_unknown_target(small_model):
     with pytest.raises(TinygenError, match="cortex-m55"):
         emulate(small_model, count=1, target="cortex-m99")

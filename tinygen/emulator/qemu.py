@@ -99,6 +99,10 @@ def build(sources: dict[str, str], t: Target, flags: list[str]) -> Path:
         if "spec" in str(e) and ("rdimon" in str(e) or "picolibc" in str(e)):
             raise TinygenError(f"the C library for {t.name} is missing ({str(e).splitlines()[-1]})",
                                f"install the Debian packages: apt-get install {t.packages}") from None
+        overflow = [line for line in str(e).splitlines() if "tinygen: " in line]  # tg_cortex_m.ld's checks
+        if overflow:
+            raise TinygenError(f"the model does not fit {t.description}: {overflow[0].split('tinygen: ')[-1]}",
+                               "emulate on cortex-m3/m4/m7 (4 MB of code and 4 MB of RAM)") from None
         raise
 
 
@@ -144,7 +148,10 @@ def run(elf: Path, t: Target, inputs: np.ndarray, output_shape: tuple, output_dt
                 note = f"no instruction count: the counting plugin could not be prepared ({e})"
         timeout = 120 + 30 * len(inputs)  # a hung guest must not hang tinygen
         cmd = list(t.emulator[:1]) + plugin_args + list(t.emulator[1:]) + [str(elf)]
-        result = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=timeout)
+        try:
+            result = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"generated program did not finish under {t.description} in {timeout} s") from None
         if plugin_args and result.returncode != 0 and not (work / "tg_out.bin").exists():
             # QEMU refused the plugin before the guest started: run without it, say why.
             note = f"no instruction count: {t.emulator[0]} rejected the plugin ({result.stderr.strip()[-300:]})"
