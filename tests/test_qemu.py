@@ -61,6 +61,17 @@ def test_instruction_counts_are_deterministic(small_model):
     assert np.array_equal(first.outputs, again.outputs)
 
 
+def test_rejected_plugin_still_compares(small_model, tmp_path, monkeypatch):
+    """If QEMU cannot load the counting plugin, the outputs are still compared and the summary says why."""
+    need("cortex-m4")
+    bogus = tmp_path / "not_a_plugin.so"
+    bogus.write_text("not an ELF")
+    monkeypatch.setattr(qemu, "plugin", lambda: bogus)
+    result = emulate(small_model, count=2, target="cortex-m4")
+    assert result.exact and result.instructions is None
+    assert "rejected the plugin" in result.summary()
+
+
 def test_cli_target(small_model, tmp_path):
     need("rv32imc")
     out = tmp_path / "out.npy"

@@ -127,6 +127,14 @@ def _qemu_arg(value: str) -> str:
     return value.replace(",", ",,")  # QEMU option syntax: a literal comma is doubled
 
 
+def _execute(cmd: list[str], work: Path, t: Target, inferences: int) -> subprocess.CompletedProcess:
+    timeout = 120 + 30 * inferences  # a hung guest must not hang tinygen
+    try:
+        return subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"generated program did not finish under {t.description} in {timeout} s") from None
+
+
 def run(elf: Path, t: Target, inputs: np.ndarray, output_shape: tuple, output_dtype,
         count_instructions: bool = True) -> Run:
     """Run the harness under QEMU over [N, ...] inputs (tg_in.bin → tg_out.bin in a temporary directory)."""
@@ -146,18 +154,13 @@ def run(elf: Path, t: Target, inputs: np.ndarray, output_shape: tuple, output_dt
                                           f"out={_qemu_arg(str(counts))}"]
             except (TinygenError, RuntimeError, subprocess.CalledProcessError, KeyError) as e:
                 note = f"no instruction count: the counting plugin could not be prepared ({e})"
-        timeout = 120 + 30 * len(inputs)  # a hung guest must not hang tinygen
         cmd = list(t.emulator[:1]) + plugin_args + list(t.emulator[1:]) + [str(elf)]
-        try:
-            result = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise RuntimeError(f"generated program did not finish under {t.description} in {timeout} s") from None
+        result = _execute(cmd, work, t, len(inputs))
         if plugin_args and result.returncode != 0 and not (work / "tg_out.bin").exists():
             # QEMU refused the plugin before the guest started: run without it, say why.
             note = f"no instruction count: {t.emulator[0]} rejected the plugin ({result.stderr.strip()[-300:]})"
             plugin_args = []
-            result = subprocess.run(list(t.emulator) + [str(elf)], cwd=work, capture_output=True, text=True,
-                                    timeout=timeout)
+            result = _execute(list(t.emulator) + [str(elf)], work, t, len(inputs))
         if result.returncode != 0:
             what = "faulted" if result.returncode == FAULT_STATUS else f"failed (exit {result.returncode})"
             raise RuntimeError(f"generated program {what} under {t.description}: "
