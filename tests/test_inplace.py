@@ -53,7 +53,8 @@ def test_depthwise_channel_plane(tmp_path):
              L.DepthwiseConv2D((3, 2), dilation_rate=2, padding="same"),
              L.DepthwiseConv2D(5, padding="same", activation="relu"), L.Conv2D(2, 1)]
     program = _check(build, (9, 11, 3), tmp_path, 1, {"tg_depthwise_conv_inplace_s8": 3})
-    assert all(layer.scratch_bytes == 9 * 11 for layer in _merged(program, "tg_depthwise_conv_inplace_s8"))
+    assert all(layer.scratch_bytes == 9 * 11 + layer.params["k_h"] * layer.params["k_w"]
+               for layer in _merged(program, "tg_depthwise_conv_inplace_s8"))
 
 
 def test_depthwise_raster_order(tmp_path):
@@ -275,3 +276,15 @@ def test_mlperf_arena_below_tflm_head(model, head):
     if not path.exists():
         pytest.skip(f"{path} missing")
     assert compile_model(path).arena_size <= head
+
+
+def test_slower_in_place_forms_only_where_they_shrink_the_arena():
+    """vww: the channel-plane depthwise kernel is slower than the ordinary one; layers where the arena has room
+    anyway (the 48x48x8 depthwise sits below the 48x48x16 peak) keep the ordinary kernel, out of place."""
+    path = MLPERF_DIR / "vww_96_int8.tflite"
+    if not path.exists():
+        pytest.skip(f"{path} missing")
+    program = compile_model(path)
+    first_dw = program.layers[1]
+    assert first_dw.params["kernel"] == "tg_depthwise_conv_s8" and applied(first_dw) is None
+    assert program.arena_size == 36880  # the 48x48x16 tensor plus one output pixel of the 1x1 kernel

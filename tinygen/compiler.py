@@ -107,9 +107,10 @@ def compile_graph(graph: Graph, name: str, backend: str = "portable", core: str 
         raise TinygenError("the model only reshapes its input", "there is nothing to compile")
     whole_tensor_bound = _whole_tensor_bound(graph, layers, group, set(externals), const_tensors)
     # Then less than whole tensors: residual ADDs into their convolutions, outputs over inputs that die (this
-    # switches those layers to their in-place kernels and scratch).
+    # switches those layers to their in-place kernels and scratch), and the arena plan.
     layers = inplace.fuse_residual_adds(graph, layers)
-    groups.merge_inplace(layers, set(externals), const_tensors)
+    plan = inplace.plan_memory(graph, layers, groups, set(externals), const_tensors)
+    group = plan.groups.find
 
     consts = [c for layer in layers for c in layer.consts]
     pointers: dict[int, str] = {}
@@ -118,40 +119,19 @@ def compile_graph(graph: Graph, name: str, backend: str = "portable", core: str 
         consts.append(arr)
         pointers[t] = arr.name
 
-    # One buffer per group; each tensor of it is a piece alive from its writer to its last reader.
-    span: dict[int, list[int]] = {}
-    for i, layer in enumerate(layers):
-        for t in layer.inputs + layer.outputs:
-            if t in pointers or group(t) in externals:
-                continue
-            first_last = span.setdefault(t, [i, i])
-            first_last[1] = i
-    buffers: dict[int, planner.Buffer] = {}
-    for t, (first, last) in span.items():
-        g, size = group(t), graph.tensors[t].nbytes
-        if g not in buffers:
-            buffers[g] = planner.Buffer(f"tensor{g}", size, first, last, [t])
-        else:
-            buffers[g].add_piece(first, last, size, t)
-    scratch_bufs = {i: planner.Buffer(f"scratch{i}", layer.scratch_bytes, i, i)
-                    for i, layer in enumerate(layers) if layer.scratch_bytes > 0}
-    all_buffers = list(buffers.values()) + list(scratch_bufs.values())
-    arena_size = planner.place(all_buffers)
-    planner.check(all_buffers)
-
     for t in graph.tensors:
         if t.index in pointers:
             continue
         g = group(t.index)
         if g in externals:
             pointers[t.index] = externals[g]
-        elif g in buffers:
-            off = buffers[g].offset
+        elif g in plan.buffers:
+            off = plan.buffers[g].offset
             ctype = CTYPES[t.dtype]
             pointers[t.index] = f"(arena + {off})" if ctype == "int8_t" else f"(({ctype} *)(void *)(arena + {off}))"
-    return Program(name, graph, layers, consts, all_buffers, arena_size, pointers, x, y,
-                   planner.lower_bound(all_buffers, len(layers)),
-                   {i: (b.offset, b.size) for i, b in scratch_bufs.items()}, backend, core, whole_tensor_bound)
+    return Program(name, graph, layers, consts, plan.all_buffers, plan.arena, pointers, x, y,
+                   planner.lower_bound(plan.all_buffers, len(layers)),
+                   {i: (b.offset, b.size) for i, b in plan.scratch.items()}, backend, core, whole_tensor_bound)
 
 
 def _whole_tensor_bound(graph: Graph, layers: list[Layer], group, fixed: set[int], consts: set[int]) -> int:

@@ -7,17 +7,20 @@ applies, because only the whole graph tells whether an input dies at a layer:
   of the convolution (tg_convolve_add_s8): each output element is the ADD of the requantized conv value and the
   residual element, so the conv's output tensor never exists. The residual may then be overwritten in place.
   Same arithmetic in the same order as the two operators: bit-exact by construction.
-- `Groups.merge_inplace`: a layer's output takes its input's memory when the input is read by no later layer
-  nor by another input of this layer, is not the user's buffer (the generated invoke only reads it) and not a
-  constant, and the layer still calls a kernel the declaration names.
+- `plan_memory`: a layer's output takes its input's memory when the input is read by no later layer nor by
+  another input of this layer, is not the user's buffer (the generated invoke only reads it) and not a
+  constant, and the layer still calls a kernel the declaration names. In-place forms that run slower than the
+  kernel they replace are kept only where they make the arena smaller.
 - `raster_safe`: the access-order proof lowerings use for channelwise window kernels (depthwise conv, pooling).
 """
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 
+from . import planner
 from .ir import Graph
 from .ops import InPlace, Layer
 
@@ -109,8 +112,11 @@ def _fuse(conv: Layer, add: Layer, k: int) -> None:
 class Groups:
     """Union-find over tensors: tensors in one group share one buffer."""
 
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
+    def __init__(self, parent: dict[int, int] | None = None) -> None:
+        self.parent: dict[int, int] = dict(parent or {})
+
+    def copy(self) -> "Groups":
+        return Groups(self.parent)
 
     def find(self, t: int) -> int:
         while self.parent.get(t, t) != t:
@@ -121,16 +127,18 @@ class Groups:
         """member's group joins root's group (root stays the representative)."""
         self.parent[self.find(member)] = self.find(root)
 
-    def merge_inplace(self, layers: list[Layer], fixed: set[int], consts: set[int]) -> None:
-        """Apply every in-place declaration the graph allows, in layer order.
-
-        fixed: groups that are not arena memory (the user's input and output buffers); consts: constant tensors.
-        """
+    def choose_inplace(self, layers: list[Layer], fixed: set[int], consts: set[int],
+                       skip: frozenset[int] = frozenset()) -> dict[int, InPlace]:
+        """Every in-place declaration the graph allows, in layer order (layers in `skip` excepted); joins the
+        groups. fixed: groups that are not arena memory (the user's input and output buffers)."""
+        chosen = {}
         for i, layer in enumerate(layers):
             for ip in layer.inplace:
-                if self._allowed(layers, i, ip, fixed, consts):
-                    self._apply(layer, ip)
+                if i not in skip and self._allowed(layers, i, ip, fixed, consts):
+                    chosen[i] = ip
+                    self.join(layer.outputs[0], layer.inputs[ip.input])
                     break
+        return chosen
 
     def _allowed(self, layers: list[Layer], i: int, ip: InPlace, fixed: set[int], consts: set[int]) -> bool:
         layer = layers[i]
@@ -144,14 +152,70 @@ class Groups:
             return False  # the layer reads the same memory through another input
         return not any(self.find(t) == g_in for later in layers[i + 1:] for t in later.inputs)
 
-    def _apply(self, layer: Layer, ip: InPlace) -> None:
-        if ip.kernel is not None:
-            layer.params["kernel"] = ip.kernel
-            layer.scratch_bytes = ip.scratch_bytes
-        layer.consts = [c for c in layer.consts if not c.name.endswith(tuple(f"_{d}" for d in ip.drop))] + ip.consts
-        layer.params.update(ip.params)
-        ip.applied = True
-        self.join(layer.outputs[0], layer.inputs[ip.input])
+
+@dataclass
+class Plan:
+    groups: Groups  # aliases and in-place merges
+    chosen: dict[int, InPlace]  # layer → the in-place form it runs
+    buffers: dict[int, planner.Buffer]  # group → its buffer in the arena
+    scratch: dict[int, planner.Buffer]  # layer → its scratch
+    arena: int
+
+    @property
+    def all_buffers(self) -> list[planner.Buffer]:
+        return list(self.buffers.values()) + list(self.scratch.values())
+
+
+def plan_memory(graph: Graph, layers: list[Layer], aliases: Groups, fixed: set[int], consts: set[int]) -> Plan:
+    """Place every buffer with every in-place form the graph allows, then give up those marked `slower` one by
+    one (most MACs first) wherever that leaves the arena no larger; switch the layers to the forms kept."""
+    best = _plan(graph, layers, aliases, fixed, consts, frozenset())
+    skip: frozenset[int] = frozenset()
+    for i in sorted((i for i, ip in best.chosen.items() if ip.slower), key=lambda i: -layers[i].macs):
+        trial = _plan(graph, layers, aliases, fixed, consts, skip | {i})
+        if trial.arena <= best.arena:
+            best, skip = trial, skip | {i}
+    for i, ip in best.chosen.items():
+        _apply(layers[i], ip)
+    planner.check(best.all_buffers)
+    return best
+
+
+def _plan(graph: Graph, layers: list[Layer], aliases: Groups, fixed: set[int], consts: set[int],
+          skip: frozenset[int]) -> Plan:
+    groups = aliases.copy()
+    chosen = groups.choose_inplace(layers, fixed, consts, skip)
+    # One buffer per group; each tensor of it is a piece alive from its writer to its last reader.
+    span: dict[int, list[int]] = {}
+    for i, layer in enumerate(layers):
+        for t in layer.inputs + layer.outputs:
+            if t not in consts and groups.find(t) not in fixed:
+                span.setdefault(t, [i, i])[1] = i
+    buffers: dict[int, planner.Buffer] = {}
+    for t, (first, last) in span.items():
+        g, size = groups.find(t), graph.tensors[t].nbytes
+        if g not in buffers:
+            buffers[g] = planner.Buffer(f"tensor{g}", size, first, last, [t])
+        else:
+            buffers[g].add_piece(first, last, size, t)
+    scratch = {}
+    for i, layer in enumerate(layers):
+        ip = chosen.get(i)
+        size = ip.scratch_bytes if ip is not None and ip.kernel is not None else layer.scratch_bytes
+        if size > 0:
+            scratch[i] = planner.Buffer(f"scratch{i}", size, i, i)
+    result = Plan(groups, chosen, buffers, scratch, 0)
+    result.arena = planner.place(result.all_buffers)
+    return result
+
+
+def _apply(layer: Layer, ip: InPlace) -> None:
+    if ip.kernel is not None:
+        layer.params["kernel"] = ip.kernel
+        layer.scratch_bytes = ip.scratch_bytes
+    layer.consts = [c for c in layer.consts if not c.name.endswith(tuple(f"_{d}" for d in ip.drop))] + ip.consts
+    layer.params.update(ip.params)
+    ip.applied = True
 
 
 def applied(layer: Layer) -> InPlace | None:

@@ -136,6 +136,25 @@ tg_status tg_depthwise_conv_s8(const tg_context *ctx, const tg_dw_conv_params *d
     return TG_SUCCESS;
 }
 
+/* sum over the k_h x k_w taps of w[t] * x[ky * x_row + kx * dw] (a window wholly inside the plane). */
+static inline int32_t plane_window(const int8_t *x, const int8_t *w, int32_t k_h, int32_t k_w, int32_t x_row,
+                                   int32_t dw)
+{
+    int32_t acc = 0;
+    if (k_w == 3 && dw == 1) { /* the common 3-wide row, unrolled */
+        for (int32_t ky = 0; ky < k_h; ++ky, x += x_row, w += 3) {
+            acc += (int32_t)w[0] * x[0] + (int32_t)w[1] * x[1] + (int32_t)w[2] * x[2];
+        }
+        return acc;
+    }
+    for (int32_t ky = 0; ky < k_h; ++ky, x += x_row, w += k_w) {
+        for (int32_t kx = 0; kx < k_w; ++kx) {
+            acc += (int32_t)w[kx] * x[kx * dw];
+        }
+    }
+    return acc;
+}
+
 tg_status tg_depthwise_conv_inplace_s8(const tg_context *ctx, const tg_dw_conv_params *dw_conv_params,
                                        const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
                                        const int8_t *input_data, const tg_dims *filter_dims,
@@ -150,15 +169,20 @@ tg_status tg_depthwise_conv_inplace_s8(const tg_context *ctx, const tg_dw_conv_p
     const int32_t in_off = p->input_offset, out_off = p->output_offset;
     const int32_t lo = p->activation.min, hi = p->activation.max;
     const int32_t sh = p->stride.h, sw = p->stride.w, dh = p->dilation.h, dw = p->dilation.w;
-    const int32_t plane_size = in_h * in_w;
+    const int32_t plane_size = in_h * in_w, taps = k_h * k_w;
     int8_t *plane = (int8_t *)ctx->buf;
+    int8_t *w = plane + plane_size; /* the channel's filter taps, contiguous */
     if (p->ch_mult != 1 || filter_dims->c != ch || output_dims->c != ch || plane == NULL ||
-        ctx->size < plane_size || sh < 1 || sw < 1 || dh < 1 || dw < 1) {
+        ctx->size < plane_size + taps || sh < 1 || sw < 1 || dh < 1 || dw < 1) {
         return TG_ARG_ERROR;
     }
+    /* Output columns whose windows lie inside the input's columns: ix0 >= 0 and ix0 + (k_w-1)*dw < in_w. */
+    const int32_t pad_w = p->padding.w, span_w = (k_w - 1) * dw;
+    const int32_t full_lo = (pad_w + sw - 1) / sw;
+    const int32_t full_hi = in_w - 1 - span_w + pad_w < 0 ? 0 : TG_MIN(out_w, (in_w - 1 - span_w + pad_w) / sw + 1);
     /* TinyEngine's in-place depthwise: channel by channel, the channel's input plane is copied to scratch first,
      * then its outputs go straight into the tensor. Output (b, y, x, c) is byte (b*out_h*out_w + y*out_w + x)*ch
-     * + c: a byte of channel c (input and output have the same channels) at a pixel index no greater than
+     * + c: a byte of channel c (input and output have the same channels) at a pixel index below
      * (b+1)*in_h*in_w, so in batch b's input, whose channel c is in scratch by now, or in an earlier batch,
      * consumed already. Other channels' bytes are never written. */
     for (int32_t b = 0; b < batches; ++b) {
@@ -168,36 +192,43 @@ tg_status tg_depthwise_conv_inplace_s8(const tg_context *ctx, const tg_dw_conv_p
             for (int32_t i = 0; i < plane_size; ++i) {
                 plane[i] = in_b[i * ch + c];
             }
-            const int8_t *w = filter_data + c;
             int32_t sum = 0;
-            for (int32_t t = 0; t < k_h * k_w; ++t) {
-                sum += w[t * ch];
+            for (int32_t t = 0; t < taps; ++t) {
+                w[t] = filter_data[t * ch + c];
+                sum += w[t];
             }
             /* Windows inside the input: sum(w * (x + off)) = sum(w * x) + off * sum(w); clipped windows add the
              * offset per tap inside (padding contributes nothing in the reference). */
             const int32_t clipped_base = bias_data ? bias_data[c] : 0;
             const int32_t full_base = clipped_base + in_off * sum;
             const int32_t mult = quant_params->multiplier[c], shift = quant_params->shift[c];
+            int8_t *y = out_b + c;
             for (int32_t oy = 0; oy < out_h; ++oy) {
                 const int32_t iy0 = oy * sh - p->padding.h;
                 int32_t ky_lo, ky_hi;
                 tg_window_taps(iy0, k_h, dh, in_h, &ky_lo, &ky_hi);
-                for (int32_t ox = 0; ox < out_w; ++ox) {
+                /* Columns [ox_lo, ox_hi) have windows wholly inside the row range: no clipping to test. */
+                const int32_t ox_lo = ky_lo == 0 && ky_hi == k_h ? TG_MIN(out_w, full_lo) : out_w;
+                const int32_t ox_hi = TG_MAX(ox_lo, full_hi);
+                for (int32_t ox = 0; ox < out_w; ++ox, y += ch) {
                     const int32_t ix0 = ox * sw - p->padding.w;
-                    int32_t kx_lo, kx_hi;
-                    tg_window_taps(ix0, k_w, dw, in_w, &kx_lo, &kx_hi);
-                    const int full = ky_lo == 0 && ky_hi == k_h && kx_lo == 0 && kx_hi == k_w;
-                    const int32_t x_off = full ? 0 : in_off;
-                    int32_t acc = full ? full_base : clipped_base;
-                    for (int32_t ky = ky_lo; ky < (kx_hi > kx_lo ? ky_hi : ky_lo); ++ky) {
-                        const int8_t *x = plane + (iy0 + ky * dh) * in_w + ix0 + kx_lo * dw;
-                        const int8_t *wr = w + (ky * k_w + kx_lo) * ch;
-                        for (int32_t k = 0; k < kx_hi - kx_lo; ++k) {
-                            acc += (int32_t)wr[k * ch] * ((int32_t)x[k * dw] + x_off);
+                    int32_t acc;
+                    if (ox >= ox_lo && ox < ox_hi) {
+                        acc = full_base + plane_window(plane + iy0 * in_w + ix0, w, k_h, k_w, dh * in_w, dw);
+                    } else {
+                        int32_t kx_lo, kx_hi;
+                        tg_window_taps(ix0, k_w, dw, in_w, &kx_lo, &kx_hi);
+                        acc = clipped_base;
+                        for (int32_t ky = ky_lo; ky < (kx_hi > kx_lo ? ky_hi : ky_lo); ++ky) {
+                            const int8_t *x = plane + (iy0 + ky * dh) * in_w + ix0 + kx_lo * dw;
+                            const int8_t *wr = w + ky * k_w + kx_lo;
+                            for (int32_t k = 0; k < kx_hi - kx_lo; ++k) {
+                                acc += (int32_t)wr[k] * ((int32_t)x[k * dw] + in_off);
+                            }
                         }
                     }
                     const int32_t v = tg_requantize(acc, mult, shift) + out_off;
-                    out_b[(oy * out_w + ox) * ch + c] = (int8_t)TG_CLAMP(v, lo, hi);
+                    *y = (int8_t)TG_CLAMP(v, lo, hi);
                 }
             }
         }

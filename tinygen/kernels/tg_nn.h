@@ -194,7 +194,7 @@ tg_status tg_convolve_1x1_inplace_s8(const tg_context *ctx, const tg_conv_params
                                      const int32_t *kernel_sums, const tg_dims *output_dims, int8_t *output_data);
 
 /* DEPTHWISE_CONV_2D, multiplier 1, channel by channel through a copy of the channel's input plane
- * (tg_depthwise_conv2d.c): output_data may be input_data. ctx->buf holds in_h * in_w bytes. */
+ * (tg_depthwise_conv2d.c): output_data may be input_data. ctx->buf holds in_h * in_w + k_h * k_w bytes. */
 tg_status tg_depthwise_conv_inplace_s8(const tg_context *ctx, const tg_dw_conv_params *dw_conv_params,
                                        const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
                                        const int8_t *input_data, const tg_dims *filter_dims,

@@ -64,6 +64,7 @@ class InPlace:
     consts: list[ConstArray] = field(default_factory=list)
     drop: tuple[str, ...] = ()  # constants (by `what`) the in-place form no longer reads
     params: dict[str, Any] = field(default_factory=dict)
+    slower: bool = False  # runs slower than the kernel it replaces: used only where it shrinks the arena
     applied: bool = False  # set by the planner when it merged the buffers
 
 

@@ -41,7 +41,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
 def _inplace(geo: dict, channels: int, mult: int) -> list[InPlace]:
     """With multiplier 1 the output has the input's channels and may overwrite it: as is where the kernel's
     raster order never overwrites input still to be read (most strided windows), else channel by channel
-    through a copy of one input plane (worth it from two channels on)."""
+    through a copy of one input plane and that channel's taps (worth it from two channels on)."""
     if mult != 1:
         return []
     if raster_safe(geo):
@@ -49,4 +49,4 @@ def _inplace(geo: dict, channels: int, mult: int) -> list[InPlace]:
     if channels < 2:
         return []
     return [InPlace(0, ("tg_depthwise_conv_s8",), kernel="tg_depthwise_conv_inplace_s8",
-                    scratch_bytes=geo["in_h"] * geo["in_w"])]
+                    scratch_bytes=geo["in_h"] * geo["in_w"] + geo["k_h"] * geo["k_w"], slower=True)]
