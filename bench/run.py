@@ -1,6 +1,7 @@
 """Write docs/benchmarks.md: every figure measured in this one run, TFLM beside tinygen.
 
-Usage: python bench/run.py [--count 1000]
+Usage: python bench/run.py [--count 1000] [--qemu-count 10]
+(set TINYGEN_CMSIS_NN=<CMSIS-NN source tree> for the CMSIS-NN rows)
 """
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import emulator  # noqa: E402
+import memory  # noqa: E402
+import qemu  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=1000, help="random inputs per model")
+    parser.add_argument("--qemu-count", type=int, default=10, help="random inputs per model under QEMU")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md")
     args = parser.parse_args()
     sections = [
@@ -28,6 +32,13 @@ def main() -> None:
         "Mismatching bytes compares every output byte of tinygen's generated C (host gcc -O2) with the tflite-micro "
         "reference interpreter; time per inference is the whole batch in one process divided by the count.",
         emulator.run(args.count),
+    ]
+    ram, flash = memory.run()
+    sections += [
+        "## RAM: tinygen vs TFLM's arena", ram,
+        "## Flash", flash,
+        f"## Cortex-M4 instructions per inference (QEMU, {args.qemu_count} random inputs per model)",
+        qemu.run(args.qemu_count),
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n\n".join(sections) + "\n")

@@ -141,11 +141,11 @@ static inline int32_t plane_window(const int8_t *x, const int8_t *w, int32_t k_h
                                    int32_t dw)
 {
     int32_t acc = 0;
-    if (k_w == 3 && dw == 1) { /* the common 3-wide row, unrolled */
-        for (int32_t ky = 0; ky < k_h; ++ky, x += x_row, w += 3) {
-            acc += (int32_t)w[0] * x[0] + (int32_t)w[1] * x[1] + (int32_t)w[2] * x[2];
-        }
-        return acc;
+    if (k_h == 3 && k_w == 3 && dw == 1) { /* the common 3x3 window, unrolled */
+        const int8_t *x1 = x + x_row, *x2 = x1 + x_row;
+        return (int32_t)w[0] * x[0] + (int32_t)w[1] * x[1] + (int32_t)w[2] * x[2] + (int32_t)w[3] * x1[0] +
+               (int32_t)w[4] * x1[1] + (int32_t)w[5] * x1[2] + (int32_t)w[6] * x2[0] + (int32_t)w[7] * x2[1] +
+               (int32_t)w[8] * x2[2];
     }
     for (int32_t ky = 0; ky < k_h; ++ky, x += x_row, w += k_w) {
         for (int32_t kx = 0; kx < k_w; ++kx) {
