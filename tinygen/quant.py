@@ -69,7 +69,11 @@ def per_tensor_conv_multiplier(input_scale: float, filter_scale: float, output_s
 
 def quantize_value(x: float, scale: float, zero_point: int) -> int:
     """TFLite's activation-range quantization: round(x / scale) + zero_point, in float32."""
-    q = np.float32(x) / np.float32(scale)
+    with np.errstate(over="ignore", divide="ignore"):
+        q = np.float32(x) / np.float32(scale)
+    if not abs(float(q)) < 2.0**31:  # TFLM casts the rounded value to int32: undefined beyond, so refuse
+        raise TinygenError(f"an activation bound of {x:g} at quantization scale {scale:g} overflows int32",
+                           "re-quantize the model: the output scale is far too small")
     return _round_half_away(float(q)) + int(zero_point)
 
 

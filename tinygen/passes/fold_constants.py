@@ -56,7 +56,10 @@ def fold_constants(graph: Graph) -> Graph:
         out = graph.tensors[op.outputs[0]] if len(op.outputs) == 1 else None
         try:
             value = _evaluate(graph, op) if out is not None and op.outputs[0] not in graph.outputs else None
-            if value is None:
+            # Only CAST (and SHAPE, whose output type is an option) may change the type; elsewhere a type change
+            # is an operator TFLM refuses: leave it for its lowering to refuse too, never convert silently.
+            if value is None or (op.kind not in ("CAST", "SHAPE")
+                                 and np.asarray(value).dtype != np.dtype(_NP.get(out.dtype, object))):
                 kept.append(op)
                 continue
             out.data = np.asarray(value).astype(_NP[out.dtype]).reshape(out.shape)
