@@ -35,6 +35,13 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
             raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) bias must be {out_depth} constant int32 values",
                                "convert with full-integer int8 quantization")
         bias = b.data.astype(np.int32).reshape(-1)
+        # TFLM's per-tensor Prepare (GetQuantizedConvolutionMultipler) refuses a bias scale far from in × w.
+        product = float(np.float64(x.scale) * np.float64(w.quant.scale[0]))
+        bias_scale = b.scale if b.quant is not None else 0.0
+        if not w.quant.per_channel and not abs(product - bias_scale) / float(y.scale) <= 0.02:
+            raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has bias scale {bias_scale:g}, not input "
+                               f"scale × weight scale ({product:g}); TFLite Micro refuses this",
+                               "re-quantize the model with the TFLite converter")
     act_min, act_max = activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point)
     params = dict(batches=batches, accum=accum, out_depth=out_depth, input_offset=-x.zero_point,
                   output_offset=y.zero_point, act_min=act_min, act_max=act_max, per_channel=w.quant.per_channel,
