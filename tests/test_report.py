@@ -75,6 +75,16 @@ def test_flash_within_5_percent_of_arm_size(model, tmp_path):
 
 
 @needs_arm
+@pytest.mark.parametrize("model", MLPERF_MODELS)
+def test_constants_stay_in_flash(model):
+    """The linked model has no initialized RAM (nothing copied from flash at start-up) and its zeroed RAM is the
+    arena alone."""
+    program = compile_model(_mlperf(model), core="cortex-m4")
+    fp = footprint(program)
+    assert fp.data_bytes == 0 and fp.bss_bytes == program.arena_size
+
+
+@needs_arm
 def test_stack_is_invokes_deepest_chain(tmp_path):
     program = compile_model(_mlperf("kws_ref_model"), core="cortex-m4")
     t = memory_report(program, footprint(program))["totals"]

@@ -26,7 +26,7 @@ from .emulator.host import cache_root
 
 CORTEX_M4 = ("arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard")
 CFLAGS = ["-std=c99", "-O2", "-ffunction-sections", "-fdata-sections"]
-VERSION = 1  # of the cached result's layout
+VERSION = 2  # of the cached result's layout
 
 
 @dataclass
@@ -41,6 +41,8 @@ class Footprint:
     stack_path: list[list] = field(default_factory=list)  # [[function, bytes], ...] along that chain
     unmeasured_calls: list[str] = field(default_factory=list)  # callees without a stack record (C library)
     note: str = ""
+    data_bytes: int | None = None  # initialized RAM (.data) of the linked image: 0, constants stay in flash
+    bss_bytes: int | None = None  # zeroed RAM (.bss): the arena
 
 
 def toolchain(board=None) -> tuple[list[str], str, bool]:
@@ -113,14 +115,17 @@ def _build(program: Program, files: dict[str, str], cmd: list[str], flags: list[
                 link += ["-nostdlib", "-lc", "-lgcc"]
             _run(cmd + flags + link + objects + ["-o", "model.elf"], work)
             flash = flash_bytes(work / "model.elf", size_tool(cmd[0]))
+            sections = _sections(work / "model.elf", size_tool(cmd[0]))
+            ram = (sections.get(".data", 0), sections.get(".bss", 0))
         else:  # a host program needs main(): sum the objects' sections instead
             flash = sum(flash_bytes(work / o, "size") for o in objects)
+            ram = (None, None)
         graph = _call_graph(work)
     weights = sum(c.values.nbytes for c in program.consts)
     stack, path, unknown = _deepest(graph, entry)
     note = "" if measured else (f"no {'arm-none-eabi-gcc' if core.startswith('cortex-m') else core} compiler here: "
                                 "host compiler objects, an estimate")
-    return Footprint(cmd, core, measured, flash, weights, flash - weights, stack, path, unknown, note)
+    return Footprint(cmd, core, measured, flash, weights, flash - weights, stack, path, unknown, note, *ram)
 
 
 def size_tool(compiler: str) -> str:
@@ -132,6 +137,12 @@ def flash_bytes(path: Path, size: str = "arm-none-eabi-size") -> int:
     out = subprocess.run([size, str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
     text, data = out[1].split()[:2]
     return int(text) + int(data)
+
+
+def _sections(path: Path, size: str) -> dict[str, int]:
+    out = subprocess.run([size, "-A", str(path)], capture_output=True, text=True, check=True).stdout
+    return {parts[0]: int(parts[1]) for parts in (line.split() for line in out.splitlines())
+            if len(parts) == 3 and parts[0].startswith(".") and parts[1].isdigit()}
 
 
 _NODE = re.compile(r'node: \{ title: "([^"]+)" label: "[^"]*?\\n[^"]*?(?:\\n(\d+) bytes \(([^)]*)\))?"')
