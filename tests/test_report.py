@@ -17,7 +17,7 @@ from tinygen import codegen, fuzz
 from tinygen.cli import main
 from tinygen.compiler import compile_model
 from tinygen.measure import CORTEX_M4, footprint
-from tinygen.report import memory_report
+from tinygen.report import format_table, memory_report
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "report.md"
 needs_arm = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc not installed")
@@ -147,3 +147,14 @@ def test_text_report_lists_every_layer(tmp_path):
     rows = [line for line in result.output.splitlines() if re.match(r"\s*\d+\s", line)]
     assert len(rows) == len(program.layers)
     assert np.all([str(i) == r.split()[0] for i, r in enumerate(rows)])
+
+
+def test_without_a_cross_compiler_the_figures_say_estimate(tmp_path, monkeypatch):
+    import tinygen.measure as measure
+
+    real = shutil.which
+    monkeypatch.setattr(measure.shutil, "which", lambda cmd: None if "none-eabi" in cmd else real(cmd))
+    program = compile_model(_fc(tmp_path))
+    fp = footprint(program)
+    assert not fp.measured and fp.flash_bytes > fp.weight_bytes and "estimate" in fp.note
+    assert "ESTIMATE" in format_table(memory_report(program, fp))

@@ -111,8 +111,6 @@ def _build(program: Program, files: dict[str, str], cmd: list[str], flags: list[
             link = ["-nostartfiles", f"-Wl,-e,{entry}", "-Wl,--gc-sections"]
             if "arm-none-eabi" in cmd[0]:
                 link.append("--specs=nano.specs")
-            if "riscv" in cmd[0]:
-                link += ["-nostdlib", "-lc", "-lgcc"]
             _run(cmd + flags + link + objects + ["-o", "model.elf"], work)
             flash = flash_bytes(work / "model.elf", size_tool(cmd[0]))
             sections = _sections(work / "model.elf", size_tool(cmd[0]))

@@ -137,9 +137,10 @@ def format_table(report: dict) -> str:
     t = report["totals"]
     lines += ["", f"{report['model']} ({report['backend']} kernels): MACs {t['macs']:,}"]
     if "flash_bytes" in t:
-        how = "measured" if t["flash_measured"] else "ESTIMATE (no compiler for the core)"
+        how = (f"measured: {t['compiler']} -O2, linked from the invoke function" if t["flash_measured"] else
+               f"ESTIMATE: no compiler for {report['core']} here, {t['compiler']} -O2 object sizes")
         lines.append(f"flash {_b(t['flash_bytes'])} = weights {_b(t['flash_weight_bytes'])} + code "
-                     f"{_b(t['flash_code_bytes'])}  ({how}: {t['compiler']} -O2, linked from the invoke function)")
+                     f"{_b(t['flash_code_bytes'])}  ({how})")
         lines.append(f"RAM   {_b(t['ram_bytes'])} = arena {_b(t['arena_bytes'])} + stack {_b(t['stack_bytes'])}"
                      f"  (+ the caller's input {_b(t['input_bytes'])} and output {_b(t['output_bytes'])} buffers = "
                      f"{_b(t['ram_with_io_bytes'])})")
