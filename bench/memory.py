@@ -68,7 +68,7 @@ def _ram_table(rows: list[dict]) -> str:
         anchor = f"{r['anchor']:,} ({ram / r['anchor']:.2f}×)" if r["anchor"] else "—"
         lines.append(f"| {r['model']} | {t['total']:,} | {t['head']:,} | {t['tail']:,} | {r['arena']:,} | "
                      f"{'✓' if r['arena'] <= t['head'] else '✗'} | {r['stack']:,} | {ram:,} | "
-                     f"{ram / t['total']:.2f} {ok} | {ram + r['io']:,} | {(ram + r['io']) / t['total']:.2f} {ok_io} | "
+                     f"{ram / t['total']:.3f} {ok} | {ram + r['io']:,} | {(ram + r['io']) / t['total']:.3f} {ok_io} | "
                      f"{anchor} |")
     return "\n".join(lines)
 
