@@ -9,7 +9,7 @@ import numpy as np
 
 from tinygen import oracle
 from tinygen.compiler import compile_model
-from tinygen.emulate import compare, random_inputs, run_host
+from tinygen.emulation import compare, random_inputs, run_host
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "shared" / "models" / "mlperf_tiny"
 MODELS = ["ad01_int8", "kws_ref_model", "pretrainedResnet_quant", "str_ww_ref_model", "vww_96_int8"]

@@ -11,7 +11,7 @@ from emulator import MODELS, MODELS_DIR
 from memory import anchors
 
 from tinygen.compiler import compile_model
-from tinygen.emulate import emulate, random_inputs
+from tinygen.emulation import emulate, random_inputs
 
 
 def measure(model: str, count: int, backend: str) -> dict:

@@ -66,7 +66,7 @@ def keras_model(layers, input_shape, seed: int = 0):
 
 def assert_bit_exact(tflite: bytes, tmp_path: Path, count: int = 8, seed: int = 0, name: str = "model") -> None:
     """Generated C on the host vs TFLM's reference kernels over random inputs: every byte equal."""
-    from tinygen.emulate import emulate
+    from tinygen.emulation import emulate
 
     path = Path(tmp_path) / f"{name}.tflite"
     path.write_bytes(tflite)

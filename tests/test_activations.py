@@ -12,7 +12,7 @@ ACTIVATIONS = {"sigmoid": "LOGISTIC", "tanh": "TANH", "relu": "RELU", "relu6": "
 
 def assert_every_input_exact(tflite: bytes, tmp_path, size: int) -> None:
     """All int8 values (tiled over the input) plus random samples: TFLM and tinygen agree on every byte."""
-    from tinygen.emulate import emulate
+    from tinygen.emulation import emulate
 
     path = tmp_path / "model.tflite"
     path.write_bytes(tflite)

@@ -19,7 +19,7 @@ from helpers import MLPERF_DIR, MLPERF_MODELS
 
 from tinygen import codegen, fuzz
 from tinygen.compiler import compile_model
-from tinygen.emulate import emulate, host_sources
+from tinygen.emulation import emulate, host_sources
 
 WARNINGS = ["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow", "-Werror",
             "-Wconversion", "-Wsign-conversion", "-Wdouble-promotion", "-Wfloat-equal", "-Wstrict-prototypes",

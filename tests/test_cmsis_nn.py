@@ -15,7 +15,7 @@ from helpers import MLPERF_DIR, MLPERF_MODELS, int8_tflite, keras_model
 
 from tinygen import cmsis_nn
 from tinygen.compiler import compile_model
-from tinygen.emulate import emulate, run_qemu
+from tinygen.emulation import emulate, run_qemu
 from tinygen.emulator import host, qemu
 from tinygen.errors import TinygenError
 from tinygen.quant import padding_and_output

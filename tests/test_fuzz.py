@@ -9,7 +9,7 @@ import pytest
 from helpers import MLPERF_DIR
 
 from tinygen import fuzz
-from tinygen.emulate import emulate
+from tinygen.emulation import emulate
 
 CASES = 2000
 SANITIZED = 5

@@ -4,7 +4,7 @@ import pytest
 
 from helpers import MLPERF_DIR, MLPERF_MODELS
 
-from tinygen.emulate import emulate
+from tinygen.emulation import emulate
 
 
 @pytest.mark.parametrize("model", MLPERF_MODELS)

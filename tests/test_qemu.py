@@ -10,7 +10,7 @@ from helpers import MLPERF_DIR, int8_tflite, keras_model
 
 from tinygen.cli import main
 from tinygen.compiler import compile_model
-from tinygen.emulate import emulate, random_inputs, run_qemu
+from tinygen.emulation import emulate, random_inputs, run_qemu
 from tinygen.emulator import qemu
 from tinygen.errors import TinygenError
 

@@ -33,7 +33,7 @@ def _edge_inputs(path, shape):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_float_io_dense(tmp_path, seed):
     import tensorflow as tf
-    from tinygen.emulate import emulate
+    from tinygen.emulation import emulate
 
     path = _float_model(tmp_path, [tf.keras.layers.Dense(9)], (16,), seed)
     result = emulate(path, inputs=_edge_inputs(path, (1, 16)))
@@ -43,7 +43,7 @@ def test_float_io_dense(tmp_path, seed):
 
 def test_float_io_activation(tmp_path):
     import tensorflow as tf
-    from tinygen.emulate import emulate
+    from tinygen.emulation import emulate
 
     path = _float_model(tmp_path, [tf.keras.layers.Dense(12), tf.keras.layers.Activation("sigmoid")], (5,), 4)
     result = emulate(path, inputs=_edge_inputs(path, (1, 5)))

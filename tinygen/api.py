@@ -123,12 +123,12 @@ def quantize(model, calibration, validation=None, io: str = "float", layer_error
 
 def emulate(model, inputs=None, calibration=None, io: str | None = None, count: int = 10, seed: int = 0,
             **options):
-    """Generated C vs TFLite Micro, byte for byte (tinygen.emulate.Comparison).
+    """Generated C vs TFLite Micro, byte for byte (tinygen.emulation.Comparison).
 
     For a Keras model the int8 model is made first (calibration needed); `inputs` (float samples, or values
     already in the model's input type) default to the calibration samples. For a .tflite, `inputs` default to
-    `count` random inputs. `options` go to tinygen.emulate.emulate (target="cortex-m4", backend=..., flags=...)."""
-    from .emulate import emulate as run, load_inputs
+    `count` random inputs. `options` go to tinygen.emulation.emulate (target="cortex-m4", backend=..., flags=...)."""
+    from .emulation import emulate as run, load_inputs
 
     if not is_keras(model):
         path = Path(model)

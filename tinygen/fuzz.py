@@ -550,7 +550,7 @@ def isolated_reference(mutant: bytes, inputs: np.ndarray, timeout: float = 120.0
 def sanitize(case: Case, count: int = 3, oracle: bool = False) -> Case:
     """Run an accepted mutant's C under ASan/UBSan on random inputs; a crash or report fails the case. With
     `oracle`, the outputs must also equal TFLM's whenever TFLM runs the mutant ("mismatch" otherwise)."""
-    from .emulate import random_inputs, run_host
+    from .emulation import random_inputs, run_host
 
     inputs = random_inputs(case.program.input, count, 0)
     try:

@@ -29,7 +29,7 @@ import numpy as np
 from . import __version__, codegen, oracle
 from .boards import Board, get_board
 from .compiler import Program, compile_model
-from .emulate import NUMPY_DTYPES, random_inputs
+from .emulation import NUMPY_DTYPES, random_inputs
 from .errors import TinygenError
 
 MANIFEST = ".tinygen-manifest"
