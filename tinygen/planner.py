@@ -7,7 +7,8 @@ in-place chain is an L-shaped region over time (a shrinking stride-2 output hold
 afterwards), not a rectangle as large as its largest piece for its whole life.
 
 Greedy placement, several orders, the smallest arena wins: each buffer goes at the lowest offset that overlaps
-no already placed buffer alive at the same time.
+no already placed buffer alive at the same time. Then a bounded depth-first search over the same candidate offsets
+tries to beat the greedy result (small graphs get an exact plan; large ones keep the greedy one).
 """
 from __future__ import annotations
 
@@ -85,6 +86,10 @@ def place(buffers: list[Buffer]) -> int:
         size = _place_in_order(sorted(buffers, key=order))
         if best_size is None or size < best_size:
             best_size, best_offsets = size, [b.offset for b in buffers]
+    if best_size and best_size > _align(lower_bound(buffers, max(b.last for b in buffers) + 1)):
+        found = _search(sorted(buffers, key=ORDERS["first_use"]), best_size)
+        if found is not None:
+            best_size, best_offsets = found[0], [found[1][id(b)] for b in buffers]
     for b, off in zip(buffers, best_offsets or []):
         b.offset = off
     return best_size or 0
@@ -101,6 +106,31 @@ def _place_in_order(ordered: list[Buffer]) -> int:
                                                       for start, end, own in blocked))
         placed.append(buf)
     return _align(max((b.offset + b.size for b in ordered), default=0))
+
+
+def _search(ordered: list[Buffer], beat: int, budget: int = 20000) -> tuple[int, dict[int, int]] | None:
+    """Depth-first search for a plan smaller than `beat`: each buffer at any free candidate offset (0, or just above
+    any placed buffer, so it may stack on one that is dead by then). Gives up after `budget` nodes; returns
+    (arena size, {id(buffer): offset}) or None."""
+    best: list = [beat, None]
+    nodes = [0]
+
+    def visit(k: int, top: int) -> None:
+        if k == len(ordered):
+            best[0], best[1] = top, {id(b): b.offset for b in ordered}
+            return
+        buf = ordered[k]
+        blocked = [(p.offset, p.offset + theirs, own) for p in ordered[:k] for own, theirs in buf.conflicts(p)]
+        for o in sorted({0} | {_align(p.offset + p.size) for p in ordered[:k]}):
+            nodes[0] += 1
+            if nodes[0] > budget or _align(max(top, o + buf.size)) >= best[0]:
+                return  # candidates ascend: every later one is at least as large
+            if all(not (o < end and start < o + own) for start, end, own in blocked):
+                buf.offset = o
+                visit(k + 1, max(top, o + buf.size))
+
+    visit(0, 0)
+    return (_align(best[0]), best[1]) if best[1] is not None else None
 
 
 def check(buffers: list[Buffer]) -> None:
