@@ -14,10 +14,12 @@ tg_status tg_max_pool_s8(const tg_context *ctx, const tg_pool_params *pool_param
         const int8_t *image = input_data + b * in_h * in_w * depth;
         for (int32_t oy = 0; oy < out_h; ++oy) {
             const int32_t y0 = oy * pool_params->stride.h - pool_params->padding.h;
-            const int32_t ky_start = TG_MAX(0, -y0), ky_end = TG_MIN(filter_dims->h, in_h - y0);
+            int32_t ky_start, ky_end;
+            tg_window_taps(y0, filter_dims->h, 1, in_h, &ky_start, &ky_end);
             for (int32_t ox = 0; ox < out_w; ++ox) {
                 const int32_t x0 = ox * pool_params->stride.w - pool_params->padding.w;
-                const int32_t kx_start = TG_MAX(0, -x0), kx_end = TG_MIN(filter_dims->w, in_w - x0);
+                int32_t kx_start, kx_end;
+                tg_window_taps(x0, filter_dims->w, 1, in_w, &kx_start, &kx_end);
                 for (int32_t c = 0; c < depth; ++c) {
                     int32_t max = INT8_MIN;
                     for (int32_t ky = ky_start; ky < ky_end; ++ky) {

@@ -20,6 +20,20 @@
 extern "C" {
 #endif
 
+/* The taps [*lo, *hi) of a k-tap window, dilation dil, starting at origin, that land inside [0, size): the
+ * padding taps outside contribute nothing (shared by the convolution and pooling kernels). */
+static inline void tg_window_taps(int32_t origin, int32_t k, int32_t dil, int32_t size, int32_t *lo, int32_t *hi)
+{
+    const int32_t end = size - origin; /* tap t is inside when origin + t * dil is in [0, size) */
+    const int32_t first = origin < 0 ? (-origin + dil - 1) / dil : 0;
+    const int32_t last = end <= 0 ? 0 : (end + dil - 1) / dil;
+    *lo = first;
+    *hi = last < k ? last : k;
+    if (*hi < *lo) {
+        *hi = *lo;
+    }
+}
+
 /* ---- FULLY_CONNECTED (tg_fully_connected.c): filter [out_depth][accum], filter_dims = {accum,1,1,out_depth} ---- */
 tg_status tg_fully_connected_s8(const tg_context *ctx, const tg_fc_params *fc_params,
                                 const tg_per_tensor_quant_params *quant_params, const tg_dims *input_dims,
@@ -34,20 +48,6 @@ tg_status tg_fully_connected_per_channel_s8(const tg_context *ctx, const tg_fc_p
                                             const tg_dims *output_dims, int8_t *output_data);
 
 /* ---- CONV_2D (tg_conv2d.c): filter OHWI, filter_dims = {out_c, kh, kw, in_c} ---- */
-/* The taps [*lo, *hi) of a k-tap window, dilation dil, starting at origin, that land inside [0, size): the
- * padding taps outside contribute nothing (shared by the convolution kernels). */
-static inline void tg_window_taps(int32_t origin, int32_t k, int32_t dil, int32_t size, int32_t *lo, int32_t *hi)
-{
-    const int32_t end = size - origin; /* tap t is inside when origin + t * dil is in [0, size) */
-    const int32_t first = origin < 0 ? (-origin + dil - 1) / dil : 0;
-    const int32_t last = end <= 0 ? 0 : (end + dil - 1) / dil;
-    *lo = first;
-    *hi = last < k ? last : k;
-    if (*hi < *lo) {
-        *hi = *lo;
-    }
-}
-
 tg_status tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_params,
                          const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
                          const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
