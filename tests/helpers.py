@@ -99,13 +99,34 @@ def op_kinds(tflite: bytes, tmp_path: Path) -> list[str]:
 def with_quantization(tflite: bytes, changes: dict[int, tuple[float, int]]) -> bytes:
     """The model with tensor index → (scale, zero point) replaced: reaches quantizations the converter never
     picks (edge cases of the fixed-point parameters)."""
-    import flatbuffers
-    from ai_edge_litert import schema_py_generated as schema
+    def edit(model):
+        for index, (scale, zero_point) in changes.items():
+            q = model.subgraphs[0].tensors[index].quantization
+            q.scale, q.zeroPoint = [scale], [zero_point]
+    return edit_tflite(tflite, edit)
 
-    model = schema.ModelT.InitFromPackedBuf(tflite, 0)
-    for index, (scale, zero_point) in changes.items():
-        q = model.subgraphs[0].tensors[index].quantization
-        q.scale, q.zeroPoint = [scale], [zero_point]
-    builder = flatbuffers.Builder(len(tflite) + 1024)
-    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-    return bytes(builder.Output())
+
+def with_activation(tflite: bytes, code: int) -> bytes:
+    """Every operator's fused activation set to `code` (1 RELU, 2 RELU_N1_TO_1, 3 RELU6). The converter only
+    fuses an activation into an output calibrated to it, where the clamp never bites; this exercises it."""
+    def edit(model):
+        for op in model.subgraphs[0].operators:
+            if hasattr(op.builtinOptions, "fusedActivationFunction"):
+                op.builtinOptions.fusedActivationFunction = code
+    return edit_tflite(tflite, edit)
+
+
+def random_constant(shape, seed: int) -> np.ndarray:
+    """A float32 constant operand for a graph, reproducible from `seed`."""
+    return (np.random.default_rng(seed).standard_normal(shape) * 2).astype(np.float32)
+
+
+def assert_graph_bit_exact(build, input_shape, seed: int, tmp_path: Path, activation: int | None = None) -> None:
+    """keras_model(build, input_shape) converted to int8 and checked bit-exact on 6 random inputs. With
+    `activation`, the model is calibrated wide (scale 8) and then given that fused activation, so it clamps."""
+    model = keras_model(build, input_shape, seed=seed)
+    if activation is None:
+        tflite = int8_tflite(model, input_shape, seed=seed)
+    else:
+        tflite = with_activation(int8_tflite(model, input_shape, seed=seed, calibration_scale=8.0), activation)
+    assert_bit_exact(tflite, tmp_path, count=6)

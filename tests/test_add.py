@@ -3,11 +3,7 @@ branch up to rank 4, fused activations, random quantization; every case bit-exac
 import numpy as np
 import pytest
 
-from helpers import assert_bit_exact, edit_tflite, int8_tflite, keras_model
-
-
-def _const(shape, seed):
-    return (np.random.default_rng(seed).standard_normal(shape) * 2).astype(np.float32)
+from helpers import assert_graph_bit_exact, random_constant
 
 
 def _branches(kind, seed):
@@ -22,11 +18,11 @@ def _branches(kind, seed):
     if kind == "conv_relu6":
         return (lambda x: L.ReLU(6.0)(L.Add()([x, L.Conv2D(3, 3, padding="same")(x)]))), (5, 6, 3)
     if kind == "const_same_shape":
-        return (lambda x: ops.add(x, _const((1, 3, 4, 2), seed))), (3, 4, 2)
+        return (lambda x: ops.add(x, random_constant((1, 3, 4, 2), seed))), (3, 4, 2)
     if kind == "const_channels":  # [1,4,4,3] + [1,1,1,3]
-        return (lambda x: ops.add(x, _const((1, 1, 1, 3), seed))), (4, 4, 3)
+        return (lambda x: ops.add(x, random_constant((1, 1, 1, 3), seed))), (4, 4, 3)
     if kind == "const_first":  # constant as the first operand, rank 3
-        return (lambda x: ops.add(_const((7,), seed), x)), (3, 7)
+        return (lambda x: ops.add(random_constant((7,), seed), x)), (3, 7)
     if kind == "const_scalar":
         return (lambda x: ops.add(x, np.float32(1.75))), (2, 3, 5)
     if kind == "two_sided":  # [1,4,1,3] + [1,1,5,3] -> [1,4,5,3]
@@ -43,26 +39,11 @@ KINDS = ["dense", "dense_relu", "conv_relu6", "const_same_shape", "const_channel
 @pytest.mark.parametrize("kind", KINDS)
 def test_add(tmp_path, kind):
     seed = KINDS.index(kind) + 11
-    build, shape = _branches(kind, seed)
-    model = keras_model(build, shape, seed=seed)
-    assert_bit_exact(int8_tflite(model, shape, seed=seed), tmp_path, count=6)
-
-
-def with_activation(tflite: bytes, code: int) -> bytes:
-    """Every operator's fused activation set to `code` (1 RELU, 2 RELU_N1_TO_1, 3 RELU6). The converter only
-    fuses an activation into an output calibrated to it, where the clamp never bites; this exercises it."""
-    def edit(model):
-        for op in model.subgraphs[0].operators:
-            if hasattr(op.builtinOptions, "fusedActivationFunction"):
-                op.builtinOptions.fusedActivationFunction = code
-    return edit_tflite(tflite, edit)
+    assert_graph_bit_exact(*_branches(kind, seed), seed, tmp_path)
 
 
 @pytest.mark.parametrize("code", [1, 2, 3])
 @pytest.mark.parametrize("kind", ["const_channels", "two_sided"])
 def test_add_fused_activation(tmp_path, kind, code):
     seed = 40 + code
-    build, shape = _branches(kind, seed)
-    model = keras_model(build, shape, seed=seed)
-    tflite = with_activation(int8_tflite(model, shape, seed=seed, calibration_scale=8.0), code)
-    assert_bit_exact(tflite, tmp_path, count=6)
+    assert_graph_bit_exact(*_branches(kind, seed), seed, tmp_path, activation=code)

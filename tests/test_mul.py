@@ -3,12 +3,7 @@ reshaped branches up to rank 4, fused activations, random quantization; every ca
 import numpy as np
 import pytest
 
-from helpers import assert_bit_exact, int8_tflite, keras_model
-from test_add import with_activation
-
-
-def _const(shape, seed):
-    return (np.random.default_rng(seed).standard_normal(shape) * 2).astype(np.float32)
+from helpers import assert_graph_bit_exact, random_constant
 
 
 def _branches(kind, seed):
@@ -23,15 +18,15 @@ def _branches(kind, seed):
     if kind == "conv":
         return (lambda x: L.Multiply()([L.Conv2D(4, 1)(x), L.Conv2D(4, 3, padding="same")(x)])), (5, 5, 2)
     if kind == "const_same_shape":
-        return (lambda x: ops.multiply(x, _const((1, 2, 3, 4), seed))), (2, 3, 4)
+        return (lambda x: ops.multiply(x, random_constant((1, 2, 3, 4), seed))), (2, 3, 4)
     if kind == "const_channels":  # [1,4,4,3] * [1,1,1,3]
-        return (lambda x: ops.multiply(x, _const((1, 1, 1, 3), seed))), (4, 4, 3)
+        return (lambda x: ops.multiply(x, random_constant((1, 1, 1, 3), seed))), (4, 4, 3)
     if kind == "const_scalar_softmax":  # softmax(20 x): the converter keeps MUL by a scalar, then SOFTMAX
         return (lambda x: L.Softmax()(ops.multiply(x, np.float32(20.0)))), (3, 17)
     if kind == "two_sided":  # [1,4,1,3] * [1,1,5,3] -> [1,4,5,3]
         return (lambda x: L.Multiply()([L.AveragePooling2D((1, 5))(x), L.MaxPooling2D((4, 1))(x)])), (4, 5, 3)
     if kind == "const_middle":  # [1,3,5,2] * [3,1,1]
-        return (lambda x: ops.multiply(x, _const((3, 1, 1), seed))), (3, 5, 2)
+        return (lambda x: ops.multiply(x, random_constant((3, 1, 1), seed))), (3, 5, 2)
     raise ValueError(kind)
 
 
@@ -42,16 +37,11 @@ KINDS = ["dense", "square", "conv", "const_same_shape", "const_channels", "const
 @pytest.mark.parametrize("kind", KINDS)
 def test_mul(tmp_path, kind):
     seed = KINDS.index(kind) + 23
-    build, shape = _branches(kind, seed)
-    model = keras_model(build, shape, seed=seed)
-    assert_bit_exact(int8_tflite(model, shape, seed=seed), tmp_path, count=6)
+    assert_graph_bit_exact(*_branches(kind, seed), seed, tmp_path)
 
 
 @pytest.mark.parametrize("code", [1, 3])
 @pytest.mark.parametrize("kind", ["dense", "const_channels"])
 def test_mul_fused_activation(tmp_path, kind, code):
     seed = 50 + code
-    build, shape = _branches(kind, seed)
-    model = keras_model(build, shape, seed=seed)
-    tflite = with_activation(int8_tflite(model, shape, seed=seed, calibration_scale=8.0), code)
-    assert_bit_exact(tflite, tmp_path, count=6)
+    assert_graph_bit_exact(*_branches(kind, seed), seed, tmp_path, activation=code)
