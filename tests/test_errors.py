@@ -103,18 +103,11 @@ def _conv_stride_zero() -> bytes:
     return _edited(edit, lambda: fuzz.cnn_model(3))
 
 
-def _big_activation() -> bytes:
-    m = fuzz.SchemaModel("big")
-    x = m.tensor([1, 320, 320, 2], scale=0.05)
-    y = m.tensor([1, 320, 320, 2], scale=0.05)
-    m.op("RELU", [x], [y])
-    return m.finish([x], [y])
-
-
-def _huge_tensor() -> bytes:
-    m = fuzz.SchemaModel("huge")
-    x = m.tensor([1, 5000, 5000, 3], scale=0.05)
-    y = m.tensor([1, 5000, 5000, 3], scale=0.05)
+def _relu(name: str, shape: list[int]) -> bytes:
+    """One RELU on a `shape` tensor: for the size limits."""
+    m = fuzz.SchemaModel(name)
+    x = m.tensor(shape, scale=0.05)
+    y = m.tensor(shape, scale=0.05)
     m.op("RELU", [x], [y])
     return m.finish([x], [y])
 
@@ -254,14 +247,15 @@ ROWS = {
     "Per-channel scales not matching the channel count": _model(_channel_scales()),
     "Stride, dilation or filter size below 1": _model(_conv_stride_zero()),
     "Shapes that do not fit the operator": _model(_inconsistent()),
-    "Tensor larger than any microcontroller model": _model(_huge_tensor()),
+    "Tensor larger than any microcontroller model": _model(_relu("huge", [1, 5000, 5000, 3])),
     "Variable tensor (stateful model)": _model(_stateful()),
     "More operators than any microcontroller model": lambda tmp: _model(_too_many_operators())(tmp),
     "Weights that could overflow the int32 accumulator": _model(_accumulator()),
     "Unknown board": lambda tmp: ((tmp / "model.tflite").write_bytes(fuzz.fc_model(1)),
                                   ["build", "model.tflite", "--board", "nucleo_f44re"])[1],
-    "Model too big for the board": lambda tmp: ((tmp / "big.tflite").write_bytes(_big_activation()),
-                                                ["build", "big.tflite", "--board", "nucleo_f446re"])[1],
+    "Model too big for the board": lambda tmp: (
+        (tmp / "big.tflite").write_bytes(_relu("big", [1, 320, 320, 2])),
+        ["build", "big.tflite", "--board", "nucleo_f446re"])[1],
     "Calibration data of the wrong shape": _keras_with_calibration(np.zeros((8, 5), np.float32)),
     "Calibration data with NaN": _keras_with_calibration(np.full((8, 4), np.nan, np.float32)),
     "Output directory holding user files": _user_files,
