@@ -106,14 +106,20 @@ def with_quantization(tflite: bytes, changes: dict[int, tuple[float, int]]) -> b
     return edit_tflite(tflite, edit)
 
 
+def with_option(tflite: bytes, field: str, value) -> bytes:
+    """The model with builtin option `field` (the schema's name, e.g. "beta") set to `value` in every operator
+    that has it: options the converter would not write."""
+    def edit(model):
+        for op in model.subgraphs[0].operators:
+            if hasattr(op.builtinOptions, field):
+                setattr(op.builtinOptions, field, value)
+    return edit_tflite(tflite, edit)
+
+
 def with_activation(tflite: bytes, code: int) -> bytes:
     """Every operator's fused activation set to `code` (1 RELU, 2 RELU_N1_TO_1, 3 RELU6). The converter only
     fuses an activation into an output calibrated to it, where the clamp never bites; this exercises it."""
-    def edit(model):
-        for op in model.subgraphs[0].operators:
-            if hasattr(op.builtinOptions, "fusedActivationFunction"):
-                op.builtinOptions.fusedActivationFunction = code
-    return edit_tflite(tflite, edit)
+    return with_option(tflite, "fusedActivationFunction", code)
 
 
 def random_constant(shape, seed: int) -> np.ndarray:

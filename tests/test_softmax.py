@@ -2,15 +2,7 @@
 with TFLM. Plus the refusal of an output quantization TFLM rejects."""
 import pytest
 
-from helpers import assert_bit_exact, edit_tflite, int8_tflite, keras_model
-
-
-def with_beta(tflite: bytes, beta: float) -> bytes:
-    def edit(model):
-        for op in model.subgraphs[0].operators:
-            if hasattr(op.builtinOptions, "beta"):
-                op.builtinOptions.beta = beta
-    return edit_tflite(tflite, edit)
+from helpers import assert_bit_exact, edit_tflite, int8_tflite, keras_model, with_option
 
 
 # (input shape without batch, calibration scale)
@@ -31,7 +23,7 @@ def test_softmax_beta(tmp_path, beta, scale):
     import tensorflow as tf
 
     model = keras_model([tf.keras.layers.Softmax()], (6, 12), seed=7)
-    tflite = with_beta(int8_tflite(model, (6, 12), seed=7, calibration_scale=scale), beta)
+    tflite = with_option(int8_tflite(model, (6, 12), seed=7, calibration_scale=scale), "beta", beta)
     assert_bit_exact(tflite, tmp_path, count=16)
 
 
