@@ -1,6 +1,7 @@
 """`tinygen build`: for every board, a platformio.ini PlatformIO's own parser reads as intended and sources that
 compile with -Werror for the board's instruction set; the demo's verdict on the host; the write rules (user files
-kept, --force, byte-identical rebuilds, stale files, atomic creation) and the fit check."""
+kept, --force, byte-identical rebuilds, stale files, atomic creation, rebuilds interrupted at every step leaving the
+complete old or new project) and the fit check."""
 import json
 import os
 import shutil
@@ -358,28 +359,308 @@ def test_build_command(tmp_path, models):
 
 
 def test_interrupted_rebuild_recovers(tmp_path, models, monkeypatch):
-    """A build that dies halfway leaves every file old or new, and the next build needs no --force."""
+    """A real rebuild that fails halfway through carrying the user's entries leaves the old project exactly, and
+    the next build needs no --force."""
     import tinygen.project as project
 
     out, fresh = tmp_path / "fw", tmp_path / "fresh"
     build(models["int8"], "pico", out)
-    calls = {"n": 0}
-    real_replace = os.replace
+    (out / ".pio").mkdir()
+    (out / ".pio" / "firmware.elf").write_bytes(b"\x7fELF")
+    before = _snapshot(out)
+    real_move = project._move
 
-    def failing_replace(src, dst):
-        calls["n"] += 1
-        if calls["n"] == 6:
+    def failing_move(src, dst):
+        if src.name == ".pio":
             raise OSError(28, "No space left on device")
-        real_replace(src, dst)
+        real_move(src, dst)
 
-    monkeypatch.setattr(project.os, "replace", failing_replace)
+    monkeypatch.setattr(project, "_move", failing_move)
     with pytest.raises(OSError):
         build(models["float32"], "pico", out)
-    monkeypatch.setattr(project.os, "replace", real_replace)
+    assert _snapshot(out) == before
+    monkeypatch.setattr(project, "_move", real_move)
     build(models["float32"], "pico", out)
     build(models["float32"], "pico", fresh)
-    assert _tree(out) == _tree(fresh)
+    (fresh / ".pio").mkdir()
+    (fresh / ".pio" / "firmware.elf").write_bytes(b"\x7fELF")
+    assert _snapshot(out) == _snapshot(fresh)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh", "fw"]
+
+
+# ---- interruption at every step of a rebuild (synthetic projects: only the writer runs) ----
+
+OLD = {"platformio.ini": b"[env:old]\n", "src/main.c": b"int main(void) { return 0; }\n",
+       "lib/old/old.c": b"int old;\n", "lib/old/old.h": b"extern int old;\n"}
+NEW = {"platformio.ini": b"[env:new]\n", "src/main.c": OLD["src/main.c"], "lib/new/new.c": b"int new;\n",
+       "README.md": b"# generated\n", "docs/model.md": b"tinygen's\n"}
+
+
+def _snapshot(root: Path) -> dict[str, tuple]:
+    """Every entry under root, byte for byte: files, symbolic links (target), directories (also empty ones)."""
+    snap = {}
+    for dirpath, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                snap[rel] = ("link", os.readlink(path))
+            elif path.is_dir():
+                snap[rel] = ("dir",)
+            else:
+                snap[rel] = ("file", path.read_bytes())
+    return snap
+
+
+def _old_project(out: Path) -> dict[str, tuple]:
+    """tinygen's OLD project plus every kind of entry of the user's and PlatformIO's."""
+    write_project(OLD, out)
+    (out / "notes.txt").write_text("mine")
+    (out / "src" / "extra.c").write_text("int extra;\n")  # beside tinygen's files
+    (out / "lib" / "old" / "my_notes.md").write_text("mine")  # in a directory the new build drops
+    (out / "README.md").write_text("my readme")  # where the new build writes a file
+    (out / "docs").write_text("a file where the new build needs a directory")
+    (out / "empty").mkdir()
+    (out / "data").mkdir()
+    (out / "data" / "samples.bin").write_bytes(bytes(range(256)))
+    (out / "link").symlink_to("src/main.c")
+    (out / ".pio" / "build").mkdir(parents=True)
+    (out / ".pio" / "build" / "firmware.elf").write_bytes(b"\x7fELF")
+    (out / ".vscode").mkdir()
+    (out / ".vscode" / "settings.json").write_text("{}")
+    return _snapshot(out)
+
+
+def _expected_new(old: dict[str, tuple]) -> dict[str, tuple]:
+    """The rebuilt tree: NEW, its manifest, and every user entry (two moved aside to .orig)."""
+    want = {rel: v for rel, v in old.items()
+            if not (rel in OLD or rel == MANIFEST or rel in ("lib/old/old.c", "lib/old/old.h"))}
+    want["README.md" + BACKUP_SUFFIX] = want.pop("README.md")
+    want["docs" + BACKUP_SUFFIX] = want.pop("docs")
+    for rel, data in NEW.items():
+        want[rel] = ("file", data)
+        for parent in Path(rel).parents[:-1]:
+            want[parent.as_posix()] = ("dir",)
+    want[MANIFEST] = ("file", None)
+    return want
+
+
+def _matches(snap: dict[str, tuple], want: dict[str, tuple]) -> bool:
+    return snap.keys() == want.keys() and all(want[k][1:] in ((None,), snap[k][1:]) for k in want)
+
+
+class Killed(BaseException):
+    """The process dies here: nothing after this point runs, not even the in-process recovery."""
+
+
+CARRIES = 10  # entries of _old_project's that a rebuild moves (test_rebuild_switches_user_entries checks)
+STEPS = [(step, "renameat2") for step in ["stage", "journal", *(f"carry{i}" for i in range(CARRIES)), "exchange",
+                                          "cleanup"]] + [(step, "fallback") for step in ["aside", "swap", "cleanup"]]
+
+
+@pytest.mark.parametrize("how", ["error", "kill"])
+@pytest.mark.parametrize("step,exchange", STEPS)
+def test_interruption_leaves_old_or_new(tmp_path, monkeypatch, step, exchange, how):
+    """Fail (an exception, then in-process recovery) or die (no recovery until the next build) at each step of a
+    rebuild, with the atomic exchange or its fallback (out → aside, staging → out): right after, every user entry
+    exists exactly once, unchanged, at the target or where the journal says; after recovery the target is the
+    complete old tree byte for byte (before the switch) or the complete new one (after it), nothing is left beside
+    it, and the rebuild run again completes."""
+    import tinygen.project as project
+
+    out = tmp_path / "fw"
+    old = _old_project(out)
+    new = _expected_new(old)
+    error = OSError(28, "No space left on device") if how == "error" else Killed()
+
+    def fail(*_):
+        raise error
+
+    real_move, real_rename, real_write = project._move, os.rename, project._write_tree
+    moves = []
+    if exchange == "fallback":
+        monkeypatch.setattr(project, "_exchange", lambda a, b: False)
+    elif step == "exchange":
+        monkeypatch.setattr(project, "_exchange", fail)
+    if step == "stage":
+        def partial(root, files, **kw):
+            real_write(root, dict(list(files.items())[:2]), **kw)
+            raise error
+        monkeypatch.setattr(project, "_write_tree", partial)
+    if step == "journal":
+        monkeypatch.setattr(project, "_write_journal", fail)
+    if step.startswith("carry"):
+        def move(src, dst):
+            moves.append(src)
+            if len(moves) == int(step[5:]) + 1:
+                raise error
+            real_move(src, dst)
+        monkeypatch.setattr(project, "_move", move)
+    if step in ("aside", "swap"):
+        def rename(src, dst):
+            if Path(src if step == "aside" else dst) == out and not moves:  # out → aside, or staging → out
+                moves.append(src)  # only once: the in-process recovery's own renames work
+                raise error
+            real_rename(src, dst)
+        monkeypatch.setattr(project.os, "rename", rename)
+    if step == "cleanup":
+        monkeypatch.setattr(project.shutil, "rmtree", fail)
+    journal = tmp_path / f".fw{project.STAGING_TAG}journal"
+    if how == "kill":
+        def no_recovery(_):  # a dead process recovers nothing; killed at cleanup = before the old tree is gone
+            if step == "cleanup" and journal.exists():
+                raise error
+        monkeypatch.setattr(project, "_recover", no_recovery)
+    with pytest.raises(type(error)):
+        write_project(NEW, out, force=True)
+
+    # Right after: each user entry exists exactly once, unchanged, at the target or where the journal says.
+    roots = [out]
+    if journal.exists():
+        names = json.loads(journal.read_text())
+        roots += [tmp_path / names["staging"], tmp_path / names["aside"]]
+    renamed = {"README.md": f"README.md{BACKUP_SUFFIX}", "docs": f"docs{BACKUP_SUFFIX}"}
+    for rel, value in old.items():
+        if rel in (MANIFEST, "src", "lib", "lib/old") or rel in OLD or rel.startswith("lib/old/old."):
+            continue  # tinygen's
+        at = [(root, r) for root in roots for r in {rel, renamed.get(rel, rel)}
+              if os.path.lexists(root / r) and _snapshot(root).get(r) == value]
+        assert len(at) == 1, f"{rel}: {at}"
+    if journal.exists():
+        assert not [p for p in tmp_path.iterdir() if p.name != "fw" and p not in roots and p != journal]
+
+    monkeypatch.undo()
+    committed = step == "cleanup"
+    if how == "kill" or committed:
+        project._recover(out)  # what the next build does first
+    snap = _snapshot(out)
+    if committed:
+        assert _matches(snap, new), sorted(set(snap) ^ set(new))
+    else:
+        assert snap == old, sorted(set(snap) ^ set(old))
+    assert [p.name for p in tmp_path.iterdir()] == ["fw"]
+    # The interrupted rebuild, run again, completes.
+    write_project(NEW, out, force=True)
+    assert _matches(_snapshot(out), new)
+
+
+KILL_SCRIPT = """
+import json, os, signal, sys
+from pathlib import Path
+import tinygen.project as project
+
+out, where, files = Path(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
+die = lambda: os.kill(os.getpid(), signal.SIGKILL)
+real_move, real_exchange, moves = project._move, project._exchange, []
+def move(src, dst):
+    moves.append(src)
+    if where == f"carry{len(moves) - 1}":
+        die()
+    real_move(src, dst)
+def exchange(a, b):
+    if where == "before-exchange":
+        die()
+    done = real_exchange(a, b)
+    if where == "after-exchange":
+        die()
+    return done
+project._move, project._exchange = move, exchange
+project.write_project({k: v.encode("latin-1") for k, v in files.items()}, out, force=True)
+"""
+
+
+@pytest.mark.parametrize("where", ["carry0", "carry4", f"carry{CARRIES - 1}", "before-exchange", "after-exchange"])
+def test_sigkill_during_rebuild(tmp_path, where):
+    """A real SIGKILL (no Python clean-up runs): the next build finds the complete old project (killed before the
+    exchange) or the complete new one (after it), every user entry in place, nothing left beside it."""
+    import sys
+
+    import tinygen.project as project
+
+    if where.endswith("exchange"):
+        (tmp_path / "a").mkdir()
+        (tmp_path / "b").mkdir()
+        if not project._exchange(tmp_path / "a", tmp_path / "b"):
+            pytest.skip("no renameat2(RENAME_EXCHANGE) here")
+        (tmp_path / "a").rmdir()
+        (tmp_path / "b").rmdir()
+    out = tmp_path / "fw"
+    old = _old_project(out)
+    files = json.dumps({k: v.decode("latin-1") for k, v in NEW.items()})
+    run = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(out), where, files], capture_output=True, text=True)
+    assert run.returncode == -9, run.stderr
+    assert (tmp_path / f".fw{project.STAGING_TAG}journal").exists()
+    project._recover(out)  # the first thing the next build does
+    if where == "after-exchange":
+        assert _matches(_snapshot(out), _expected_new(old))
+    else:
+        assert _snapshot(out) == old
+    assert [p.name for p in tmp_path.iterdir()] == ["fw"]
+
+
+def test_exchange_swaps_two_directories(tmp_path):
+    from tinygen.project import _exchange
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x").write_text("a")
+    (tmp_path / "b").mkdir()
+    if not _exchange(tmp_path / "a", tmp_path / "b"):
+        pytest.skip("no renameat2(RENAME_EXCHANGE) here: builds use the journaled fallback")
+    assert (tmp_path / "b" / "x").read_text() == "a" and not any((tmp_path / "a").iterdir())
+    with pytest.raises(FileNotFoundError):
+        _exchange(tmp_path / "a", tmp_path / "missing")
+
+
+def test_next_build_recovers_a_killed_one(tmp_path, monkeypatch):
+    """A build killed mid-carry: the next `tinygen build` first restores the old project (so it needs --force
+    for exactly the same user files as before), then writes the new one."""
+    import tinygen.project as project
+
+    out = tmp_path / "fw"
+    old = _old_project(out)
+    real_move = project._move
+    moves = []
+
+    def move(src, dst):
+        moves.append(src)
+        if len(moves) == 3:
+            raise Killed()
+        real_move(src, dst)
+
+    monkeypatch.setattr(project, "_move", move)
+    monkeypatch.setattr(project, "_recover", lambda out: None)
+    with pytest.raises(Killed):
+        write_project(NEW, out, force=True)
+    monkeypatch.undo()
+    assert _snapshot(out) != old  # two entries are in the staging tree
+    with pytest.raises(TinygenError, match="holds files tinygen did not write"):
+        write_project(NEW, out)
+    assert _snapshot(out) == old
+    write_project(NEW, out, force=True)
+    assert _matches(_snapshot(out), _expected_new(old))
+    assert [p.name for p in tmp_path.iterdir()] == ["fw"]
+
+
+def test_rebuild_switches_user_entries_and_keeps_unchanged_inodes(tmp_path, monkeypatch):
+    import tinygen.project as project
+
+    out = tmp_path / "fw"
+    old = _old_project(out)
+    main_inode = (out / "src" / "main.c").stat().st_ino
+    moves = []
+    real_move = project._move
+    monkeypatch.setattr(project, "_move", lambda src, dst: (moves.append(src), real_move(src, dst)))
+    result = write_project(NEW, out, force=True)
+    assert len(moves) == CARRIES  # directories holding nothing of tinygen's (.pio, data) move whole
+    assert _matches(_snapshot(out), _expected_new(old))
+    assert result.backed_up == {"README.md": f"README.md{BACKUP_SUFFIX}", "docs": f"docs{BACKUP_SUFFIX}"}
+    assert result.unchanged == ["src/main.c"] and sorted(result.removed) == ["lib/old/old.c", "lib/old/old.h"]
+    assert (out / "src" / "main.c").stat().st_ino == main_inode  # PlatformIO sees it unchanged
+    assert [p.name for p in tmp_path.iterdir()] == ["fw"]
+    # Nothing to change: not even the directory is swapped.
+    identity = (out.stat().st_ino, (out / "platformio.ini").stat().st_ino)
+    again = write_project(NEW, out, force=True)
+    assert again.written == [] and (out.stat().st_ino, (out / "platformio.ini").stat().st_ino) == identity
 
 
 def test_default_output_directory(tmp_path, models, monkeypatch):

@@ -9,13 +9,14 @@ Layout of a project:
     .tinygen-manifest           sha256 and path of every file tinygen wrote
 
 Safety: an existing directory holding files tinygen did not write (or wrote and the user changed since) is
-refused unless --force; with --force those files stay, and one at a path tinygen writes is first renamed to
-<path>.orig. Files are written into a directory beside the target and moved into place with os.replace, so
-every file is at any moment either its old or its new complete version. Output is deterministic: building
-twice gives byte-identical trees.
+refused unless --force; with --force those files stay, and one at a path tinygen writes is renamed to
+<path>.orig. The new project is built complete in a directory beside the target and switched in with one atomic
+directory exchange (journaled, see _switch), so an interrupted build leaves the complete old or the complete new
+project and every user file. Output is deterministic: building twice gives byte-identical trees.
 """
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -224,43 +225,254 @@ class WriteResult:
     backed_up: dict[str, str] = field(default_factory=dict)  # user path → where it was moved
 
 
-def _write_tree(root: Path, files: dict[str, bytes]) -> None:
+def _write_tree(root: Path, files: dict[str, bytes], reuse: Path | None = None,
+                same: frozenset[str] = frozenset()) -> None:
+    """Write files under root and fsync them (a power cut after the switch must not leave empty files). Paths
+    in `same` are hard links to reuse/<path> where the filesystem allows: unchanged files keep their inode and
+    mtime, so PlatformIO does not recompile them."""
+    dirs = {root}
     for rel, data in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        dirs.update(p for p in path.parents if root in p.parents or p == root)
+        if rel in same and reuse is not None:
+            try:
+                os.link(reuse / rel, path, follow_symlinks=False)
+                continue
+            except OSError:
+                pass  # no hard links here (FAT, protected_hardlinks): a copy is as good
+        with open(path, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    for d in sorted(dirs, key=lambda d: len(d.parts), reverse=True):
+        _fsync_dir(d)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems cannot sync a directory; nothing better to do
+    finally:
+        os.close(fd)
+
+
+STAGING_TAG = ".tinygen-"  # .<target>.tinygen-<pid>-<hex>: staging trees and the journal, beside the target
 
 
 def _staging_dir(out: Path) -> Path:
-    staging = out.parent / f".{out.name}.tinygen-{os.getpid()}-{secrets.token_hex(4)}"
+    staging = out.parent / f".{out.name}{STAGING_TAG}{os.getpid()}-{secrets.token_hex(4)}"
     staging.mkdir()  # mode from the umask, unlike tempfile.mkdtemp's 0700: it may become the project itself
     return staging
 
 
-def _free_name(path: Path) -> Path:
-    candidate, n = path.with_name(path.name + BACKUP_SUFFIX), 1
-    while candidate.exists() or candidate.is_symlink():
-        candidate, n = path.with_name(f"{path.name}{BACKUP_SUFFIX}.{n}"), n + 1
-    return candidate
+def _journal_path(out: Path) -> Path:
+    return out.parent / f".{out.name}{STAGING_TAG}journal"
+
+
+# ---- switching a rebuilt tree into place ----
+#
+# A rebuild of an existing project never edits the project in place. In order:
+#   1. stage: the complete new tinygen tree is written into a staging directory S beside the target T.
+#   2. journal: .<T>.tinygen-journal (written atomically) names S, the identity (st_dev, st_ino) of S, and every
+#      carry (T/old → S/new) planned in step 3.
+#   3. carry: each entry that is not tinygen's (user files and directories, .pio/, .vscode/) moves from T into S
+#      by one rename (a user entry in the way of a tinygen file moves to <name>.orig).
+#   4. commit: one renameat2(RENAME_EXCHANGE) swaps T and S; without it, T → aside then S → T.
+#   5. the old tinygen tree (now at S or aside) is deleted, then the journal.
+# Every entry is at each moment in exactly one place the journal knows. Recovery (_recover: run when a step
+# raises, and at the start of every build for a process that was killed) looks at T's identity: T is S's inode
+# → committed: finish step 5; otherwise roll back: put aside back at T if step 4's fallback was cut between its
+# two renames, move every carried entry back to its old path, delete S. Either way the result is the complete old
+# or the complete new project with every user entry at its path; recovery is idempotent, so a recovery that is
+# itself interrupted is simply run again.
+
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directory entries (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+    import errno
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+def _move(src: Path, dst: Path) -> None:
+    """One carry or carry-back: a rename within the target's filesystem."""
+    os.rename(src, dst)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _write_journal(out: Path, journal: dict) -> None:
+    path = _journal_path(out)
+    tmp = path.with_name(path.name + ".next")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(journal, f, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(out.parent)
+
+
+def _recover(out: Path) -> None:
+    """Finish or undo an interrupted switch of out (see above), then delete staging trees nobody refers to."""
+    path = _journal_path(out)
+    path.with_name(path.name + ".next").unlink(missing_ok=True)  # a journal never completed: nothing moved yet
+    if path.is_file():
+        journal = json.loads(path.read_text(encoding="utf-8"))
+        staging, aside = out.parent / journal["staging"], out.parent / journal["aside"]
+        new_id = tuple(journal["new"])
+        carried = journal["carried"]
+        if _identity(out) is None and _identity(aside) is not None:
+            os.rename(aside, out)  # the fallback switch was cut between its two renames: undo its first
+        if _identity(out) == new_id:  # committed: only the old tinygen tree is left to delete
+            for old in (staging, aside):
+                if _identity(old) is not None:
+                    left = [o for o, _ in carried if os.path.lexists(old / o)]
+                    if left:  # cannot happen (all carries precede the commit); never delete a user's entry
+                        raise TinygenError(f"{old} still holds {', '.join(left)} of yours", f"move them into {out}")
+                    shutil.rmtree(old)
+        else:
+            for old_rel, new_rel in reversed(carried):
+                if os.path.lexists(staging / new_rel) and not os.path.lexists(out / old_rel):
+                    (out / old_rel).parent.mkdir(parents=True, exist_ok=True)
+                    _move(staging / new_rel, out / old_rel)
+            _fsync_dir(out)
+            left = [n for _, n in carried if os.path.lexists(staging / n)]
+            if left:
+                raise TinygenError(f"an interrupted build left {', '.join(left)} of yours in {staging}",
+                                   f"move them back into {out}, then build again")
+            shutil.rmtree(staging, ignore_errors=True)
+        path.unlink()
+        _fsync_dir(out.parent)
+    # Staging trees of a build killed before its journal hold only tinygen's files (nothing is carried into a
+    # tree before the journal names it); a live build's are left alone.
+    prefix = f".{out.name}{STAGING_TAG}"
+    for stale in out.parent.glob(f"{glob.escape(prefix)}*-*"):
+        pid = stale.name[len(prefix):].split("-")[0]
+        if stale.is_dir() and not stale.is_symlink() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this process builds one tree at a time: its own leftovers are stale
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _switch(out: Path, staging: Path, carried: list[tuple[str, str]]) -> None:
+    """Steps 2–5 above."""
+    aside = out.parent / f".{out.name}{STAGING_TAG}{os.getpid()}-{secrets.token_hex(4)}-old"
+    try:
+        _write_journal(out, {"staging": staging.name, "aside": aside.name, "new": list(_identity(staging)),
+                             "carried": [list(c) for c in carried]})
+        for old_rel, new_rel in carried:
+            (staging / new_rel).parent.mkdir(parents=True, exist_ok=True)
+            _move(out / old_rel, staging / new_rel)
+        for parent in sorted({(out / o).parent for o, _ in carried} | {(staging / n).parent for _, n in carried}):
+            _fsync_dir(parent)  # the carries reach the disk before the commit can
+        if not _exchange(out, staging):
+            os.rename(out, aside)
+            os.rename(staging, out)
+        _fsync_dir(out.parent)
+    except BaseException:
+        _recover(out)  # back to the complete old project before reporting the failure
+        raise
+    _recover(out)  # committed: deletes the old tinygen tree and the journal
+
+
+def _plan_carries(out: Path, files: dict[str, bytes], ours: set[str]) -> tuple[list[tuple[str, str]], set[str]]:
+    """Which entries of out move into the new tree, and where: everything not tinygen's, each as high up as
+    possible (a directory holding nothing of tinygen's moves as one). Also returns the old tinygen files the new
+    tree drops."""
+    new_dirs = {Path(rel).parents[i].as_posix() for rel in files for i in range(len(Path(rel).parts) - 1)}
+    ours_dirs = {Path(rel).parents[i].as_posix() for rel in ours for i in range(len(Path(rel).parts) - 1)}
+    taken = set(files) | new_dirs
+    carried: list[tuple[str, str]] = []
+
+    def free(rel: str) -> str:
+        candidate, n = rel + BACKUP_SUFFIX, 1
+        while candidate in taken or os.path.lexists(out / candidate):
+            candidate, n = f"{rel}{BACKUP_SUFFIX}.{n}", n + 1
+        return candidate
+
+    def walk(rel_dir: str) -> None:
+        for entry in sorted(os.scandir(out / rel_dir), key=lambda e: e.name):
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if rel == MANIFEST or rel in ours:
+                continue  # tinygen's: the new tree has its new version or drops it
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if is_dir and rel not in files and (rel in ours_dirs or rel in new_dirs) and rel not in TOOL_DIRS:
+                walk(rel)  # holds tinygen's files, or the new tree has a directory here: carry entry by entry
+                continue
+            # A directory holding nothing of tinygen's moves whole; an entry where tinygen writes a file (or needs
+            # a directory) moves aside.
+            dest = free(rel) if rel in files or (rel in new_dirs and not is_dir) else rel
+            carried.append((rel, dest))
+            taken.add(dest)
+
+    walk("")
+    return carried, ours - set(files)
 
 
 def write_project(files: dict[str, bytes], out: Path, force: bool = False) -> WriteResult:
     out = Path(out)
     result = WriteResult(out)
-    if out.exists() and not out.is_dir():
-        raise TinygenError(f"{out} is a file", "give a directory for the project")
     if out.is_symlink():
         raise TinygenError(f"{out} is a symbolic link", "give the directory itself")
+    if out.exists() and not out.is_dir():
+        raise TinygenError(f"{out} is a file", "give a directory for the project")
+    if out.parent.is_dir():
+        _recover(out)  # an earlier build of out that was killed: back to its old or its new project first
+    if any(rel.split("/")[0] in TOOL_DIRS or rel == MANIFEST for rel in files):
+        raise AssertionError("tinygen never writes into .pio/, .vscode/ or over its manifest")
     entries = {rel: {_sha256(data)} for rel, data in files.items()}
+    manifest = _manifest_text(entries)
 
     if not out.exists() or not any(out.iterdir()):
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = _staging_dir(out)
         try:
-            _write_tree(staging, {**files, MANIFEST: _manifest_text(entries)})
-            if out.exists():
+            _write_tree(staging, {**files, MANIFEST: manifest})
+            if not out.exists():
+                staging.rename(out)
+            elif _exchange(out, staging):
+                staging.rmdir()  # the empty directory that was out
+            else:
                 out.rmdir()
-            staging.rename(out)
+                staging.rename(out)
+            _fsync_dir(out.parent)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         result.written = sorted(files)
@@ -282,66 +494,25 @@ def write_project(files: dict[str, bytes], out: Path, force: bool = False) -> Wr
             "choose a new or empty directory, or pass --force: tinygen then keeps those files and renames any "
             f"that sit where it writes to <name>{BACKUP_SUFFIX}")
 
-    # With --force, user entries in the way of a file tinygen writes (at its path, or a file where it needs a
-    # directory) move aside; everything else of the user's stays where it is.
-    # A file of tinygen's own where it now needs a directory is simply stale.
-    in_the_way = set()
-    for rel in files:
-        parts = Path(rel).parts
-        for i in range(1, len(parts) + 1):
-            prefix = Path(*parts[:i])
-            path = out / prefix
-            is_last = i == len(parts)
-            if path.is_symlink() or (path.exists() and (is_last or not path.is_dir())):
-                if prefix.as_posix() not in ours:
-                    in_the_way.add(prefix)
-                elif not is_last:
-                    path.unlink()
-                    ours.discard(prefix.as_posix())
-                    result.removed.append(prefix.as_posix())
-                break
-    for prefix in sorted(in_the_way):
-        target = _free_name(out / prefix)
-        os.rename(out / prefix, target)
-        result.backed_up[prefix.as_posix()] = target.relative_to(out).as_posix()
+    carried, dropped = _plan_carries(out, files, ours)
+    result.backed_up = {old: new for old, new in carried if old != new}
+    result.removed = sorted(dropped)
+    same = frozenset(rel for rel in files if rel in ours and _sha256((out / rel).read_bytes()) in entries[rel])
+    result.unchanged = sorted(same)
+    result.written = sorted(set(files) - same)
+    old_manifest = out / MANIFEST
+    if not result.written and not result.removed and not result.backed_up and old_manifest.is_file() \
+            and not old_manifest.is_symlink() and old_manifest.read_bytes() == manifest:
+        return result  # the project is already exactly this: leave every inode and mtime alone
 
     staging = _staging_dir(out)
     try:
-        _write_tree(staging, files)
-        # Until every file is in place, the manifest recognises both the old and the new versions.
-        interim = {rel: set(previous.get(rel, set())) | entries.get(rel, set()) for rel in ours | set(files)}
-        _replace(staging, out, MANIFEST, _manifest_text(interim))
-        for rel, data in files.items():
-            dst = out / rel
-            if dst.is_file() and not dst.is_symlink() and dst.read_bytes() == data:
-                result.unchanged.append(rel)
-                continue
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / rel, dst)
-            result.written.append(rel)
-        for rel in sorted(ours - set(files)):
-            (out / rel).unlink()
-            result.removed.append(rel)
-            _prune_empty_parents(out, Path(rel).parent)
-        _replace(staging, out, MANIFEST, _manifest_text(entries))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _write_tree(staging, {**files, MANIFEST: manifest}, reuse=out, same=same)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # nothing carried yet: only tinygen's new files
+        raise
+    _switch(out, staging, carried)
     return result
-
-
-def _replace(staging: Path, out: Path, rel: str, data: bytes) -> None:
-    tmp = staging / (rel + ".next")
-    tmp.write_bytes(data)
-    os.replace(tmp, out / rel)
-
-
-def _prune_empty_parents(out: Path, rel_dir: Path) -> None:
-    while rel_dir != Path(".") and rel_dir.parts:
-        path = out / rel_dir
-        if path.is_symlink() or not path.is_dir() or any(path.iterdir()):
-            return
-        path.rmdir()
-        rel_dir = rel_dir.parent
 
 
 # ---- the command ----
