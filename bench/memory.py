@@ -82,9 +82,12 @@ def _plan_table(rows: list[dict]) -> str:
         rule += "---:|---:|"
     lines = [head, rule]
     for r in rows:
-        saved = (f"{1 - r['arena'] / r['whole']:.0%}" if r["arena"] < r["whole"] else
-                 f"none: no layer runs in place (fully connected layers read their whole input); the greedy "
-                 f"placement ends {r['arena'] - r['whole']} B above the bound")
+        if r["arena"] < r["whole"]:
+            saved = f"{1 - r['arena'] / r['whole']:.0%}"
+        elif r["arena"] == r["whole"]:
+            saved = "none: no layer can run in place (fully connected layers read their whole input); at the bound"
+        else:
+            saved = f"none; the placement ends {r['arena'] - r['whole']} B above the bound"
         line = f"| {r['model']} | {r['whole']:,} | {r['arena']:,} | {saved} |"
         if cmsis:
             line += f" {r.get('cmsis_arena', 0):,} | {r.get('cmsis_stack', 0):,} |"
