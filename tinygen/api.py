@@ -128,16 +128,11 @@ def emulate(model, inputs=None, calibration=None, io: str | None = None, count: 
     For a Keras model the int8 model is made first (calibration needed); `inputs` (float samples, or values
     already in the model's input type) default to the calibration samples. For a .tflite, `inputs` default to
     `count` random inputs. `options` go to tinygen.emulation.emulate (target="cortex-m4", backend=..., flags=...)."""
-    from .emulation import emulate as run, load_inputs
+    from .emulation import emulate as run
 
     if not is_keras(model):
-        path = Path(model)
         _refuse_keras_options(model, calibration=calibration, io=io)
-        if isinstance(inputs, (str, Path)):
-            from .compiler import compile_model
-
-            inputs = load_inputs(Path(inputs), compile_model(path).input)
-        return run(path, inputs=inputs, count=count, seed=seed, **options)
+        return run(Path(model), inputs=inputs, count=count, seed=seed, **options)  # a path is loaded there
     km = keras_frontend.load_keras(model)
     calib = km.calibration(calibration)
     tflite = km.quantize(calib, io or "float")

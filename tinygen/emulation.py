@@ -122,16 +122,18 @@ def compare(outputs: np.ndarray, expected: np.ndarray) -> Comparison:
     return Comparison(len(outputs), mismatched, diff, outputs, expected)
 
 
-def emulate(model: Path, inputs: np.ndarray | None = None, count: int = 10, seed: int = 0,
+def emulate(model: Path, inputs: np.ndarray | Path | None = None, count: int = 10, seed: int = 0,
             flags: list[str] | None = None, target: str = "host", backend: str = "portable") -> Comparison:
     """Compile for `backend`, run on `target` ("host" or a QEMU target of tinygen.emulator.qemu), compare
-    every output byte with TFLM."""
+    every output byte with TFLM. `inputs`: an array, a .npy path (load_inputs), or None for `count` random ones."""
     core = "host" if target == "host" else qemu.target(target).core
     if backend == "cmsis-nn":
         cmsis_nn.source_tree()  # a missing tree is reported before compiling
     program = compile_model(model, backend=backend, core=core)
     if inputs is None:
         inputs = random_inputs(program.input, count, seed)
+    elif isinstance(inputs, (str, Path)):
+        inputs = load_inputs(Path(inputs), program.input)
     if target == "host":
         run = qemu.Run(run_host(program, inputs, flags), None)
     else:
