@@ -12,6 +12,16 @@ MLPERF_DIR = Path(__file__).resolve().parents[2] / "shared" / "models" / "mlperf
 MLPERF_MODELS = ["ad01_int8", "kws_ref_model", "pretrainedResnet_quant", "str_ww_ref_model", "vww_96_int8"]
 
 
+def mlperf_model(name: str) -> Path:
+    """The path of an MLPerf Tiny model, or skip the test when this checkout has no ../shared/models."""
+    import pytest
+
+    path = MLPERF_DIR / f"{name}.tflite"
+    if not path.exists():
+        pytest.skip(f"{path} missing: the MLPerf Tiny models live in ../shared/models/mlperf_tiny")
+    return path
+
+
 def int8_tflite(model, input_shapes, seed: int = 0, calibration_scale: float | None = None,
                 io_dtype: str = "int8", per_channel: bool = True) -> bytes:
     """Full-integer int8 conversion of a Keras model (or tf.function), calibrated on random data.

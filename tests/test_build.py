@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import MLPERF_DIR, int8_tflite, keras_model
+from helpers import int8_tflite, keras_model, mlperf_model
 
 from tinygen.boards import all_boards, get_board
 from tinygen.cli import main
@@ -21,7 +21,6 @@ from tinygen.project import BACKUP_SUFFIX, MANIFEST, build, generate, write_proj
 BOARDS = sorted(all_boards())
 CORTEX_M = [b for b in BOARDS if get_board(b).is_cortex_m]
 WARNINGS = ["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow", "-Werror", "-O2"]
-AD01 = MLPERF_DIR / "ad01_int8.tflite"
 
 
 @pytest.fixture(scope="module")
@@ -265,10 +264,9 @@ def test_existing_project_refused_then_kept(tmp_path, models):
 def test_tool_directories_and_stale_files(tmp_path, models):
     """PlatformIO's .pio/ and .vscode/ are neither ours nor the user's; tinygen's own files of an earlier build
     that the new one does not write are removed (not the user's)."""
-    if not AD01.exists():
-        pytest.skip(f"{AD01} missing")
+    ad01 = mlperf_model("ad01_int8")
     out = tmp_path / "fw"
-    build(AD01, "nucleo_f446re", out)
+    build(ad01, "nucleo_f446re", out)
     (out / ".pio" / "build").mkdir(parents=True)
     (out / ".pio" / "build" / "firmware.elf").write_bytes(b"\x7fELF")
     (out / ".vscode").mkdir()
@@ -312,14 +310,13 @@ def test_fit_check_refuses_and_force_overrides(tmp_path, models, small_boards):
     # The tiny CNN fits both.
     build(models["int8"], "small_ram", tmp_path / "ok_ram")
     build(models["int8"], "small_flash", tmp_path / "ok_flash")
-    if not AD01.exists():
-        pytest.skip(f"{AD01} missing")
+    ad01 = mlperf_model("ad01_int8")
     # ad01: 264 KiB of weights exceed 96 KiB of flash.
     with pytest.raises(TinygenError) as e:
-        build(AD01, "small_flash", tmp_path / "no")
+        build(ad01, "small_flash", tmp_path / "no")
     assert "of flash on the ST Nucleo-F446RE" in e.value.problem and "--force" in e.value.fix
     assert not (tmp_path / "no").exists()
-    result = build(AD01, "small_flash", tmp_path / "forced", force=True)
+    result = build(ad01, "small_flash", tmp_path / "forced", force=True)
     assert (tmp_path / "forced" / "platformio.ini").is_file() and "of flash" in result.summary()
 
 
@@ -336,9 +333,8 @@ def test_fit_check_counts_ram(tmp_path, small_boards):
 
 
 def test_teensy_counts_weights_in_ram():
-    if not AD01.exists():
-        pytest.skip(f"{AD01} missing")
-    fp = {b: generate(AD01, get_board(b)).footprint for b in ("teensy41", "nucleo_h743zi")}
+    ad01 = mlperf_model("ad01_int8")
+    fp = {b: generate(ad01, get_board(b)).footprint for b in ("teensy41", "nucleo_h743zi")}
     assert fp["teensy41"].ram - fp["nucleo_h743zi"].ram > fp["teensy41"].consts
 
 

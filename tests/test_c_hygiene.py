@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import MLPERF_DIR, MLPERF_MODELS
+from helpers import MLPERF_DIR, MLPERF_MODELS, mlperf_model
 
 from tinygen import codegen, fuzz
 from tinygen.compiler import compile_model
@@ -82,9 +82,7 @@ def test_emulator_under_sanitizers(name, tmp_path):
     path = tmp_path / f"{name}.tflite"
     if name in fuzz.SCHEMA_SEEDS:
         path.write_bytes(fuzz.SCHEMA_SEEDS[name]())
-    elif (MLPERF_DIR / f"{name}.tflite").exists():
-        path = MLPERF_DIR / f"{name}.tflite"
     else:
-        pytest.skip(f"{name} missing")
+        path = mlperf_model(name)
     result = emulate(path, count=10, seed=3, flags=SANITIZE)
     assert np.array_equal(result.outputs, result.expected), result.summary()

@@ -11,7 +11,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from helpers import MLPERF_DIR, MLPERF_MODELS, int8_tflite, keras_model
+from helpers import MLPERF_DIR, MLPERF_MODELS, int8_tflite, keras_model, mlperf_model
 
 from tinygen import cmsis_nn
 from tinygen.compiler import compile_model
@@ -262,9 +262,7 @@ def test_missing_tree_is_explained(tmp_path, monkeypatch):
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("model", MLPERF_MODELS)
 def test_mlperf_cmsis_nn(model, target):
-    path = MLPERF_DIR / f"{model}.tflite"
-    if not path.exists():
-        pytest.skip(f"{path} missing: the MLPerf Tiny models live in ../shared/models/mlperf_tiny")
+    path = mlperf_model(model)
     need(target)
     result = exact(path, target, count=20, seed=2)
     if target != "host":

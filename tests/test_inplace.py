@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 import pytest
 
-from helpers import MLPERF_DIR, assert_bit_exact, int8_tflite, keras_model
+from helpers import assert_bit_exact, int8_tflite, keras_model, mlperf_model
 
 from tinygen import planner
 from tinygen.compiler import compile_model
@@ -272,18 +272,14 @@ def test_planner_uses_the_bytes_a_shrinking_output_frees():
                                         ("vww_96_int8", 73728), ("str_ww_ref_model", 6656), ("ad01_int8", 768)])
 def test_mlperf_arena_below_tflm_head(model, head):
     """TFLM's recording allocator's head (activations) for these models, measured by bench/memory.py."""
-    path = MLPERF_DIR / f"{model}.tflite"
-    if not path.exists():
-        pytest.skip(f"{path} missing")
+    path = mlperf_model(model)
     assert compile_model(path).arena_size <= head
 
 
 def test_slower_in_place_forms_only_where_they_shrink_the_arena():
     """vww: the channel-plane depthwise kernel is slower than the ordinary one; layers where the arena has room
     anyway (the 48x48x8 depthwise sits below the 48x48x16 peak) keep the ordinary kernel, out of place."""
-    path = MLPERF_DIR / "vww_96_int8.tflite"
-    if not path.exists():
-        pytest.skip(f"{path} missing")
+    path = mlperf_model("vww_96_int8")
     program = compile_model(path)
     first_dw = program.layers[1]
     assert first_dw.params["kernel"] == "tg_depthwise_conv_s8" and applied(first_dw) is None
