@@ -98,12 +98,17 @@ def _output_scale(graph: Graph) -> float:
     return out.scale if out.quant is not None else 0.0
 
 
-def quantize(model, calibration, validation=None, io: str = "float", layer_errors: bool = True) -> Quantized:
-    """Full-integer int8 post-training quantization of a Keras model, with the float-vs-int8 report."""
+def _quantize_keras(model, calibration, io: str):
+    """The Keras model, its checked calibration samples, the int8 .tflite bytes and their graph."""
     km = keras_frontend.load_keras(model)
     calib = km.calibration(calibration)
     tflite = km.quantize(calib, io)
-    graph = parse_tflite(tflite, km.name, f"the quantized '{km.name}'")
+    return km, calib, tflite, parse_tflite(tflite, km.name, f"the quantized '{km.name}'")
+
+
+def quantize(model, calibration, validation=None, io: str = "float", layer_errors: bool = True) -> Quantized:
+    """Full-integer int8 post-training quantization of a Keras model, with the float-vs-int8 report."""
+    km, calib, tflite, graph = _quantize_keras(model, calibration, io)
     x, labels = _validation(validation)
     data = "validation" if x is not None else "calibration"
     x = km.check_samples(x, "validation") if x is not None else calib
@@ -133,10 +138,7 @@ def emulate(model, inputs=None, calibration=None, io: str | None = None, count: 
     if not is_keras(model):
         _refuse_keras_options(model, calibration=calibration, io=io)
         return run(Path(model), inputs=inputs, count=count, seed=seed, **options)  # a path is loaded there
-    km = keras_frontend.load_keras(model)
-    calib = km.calibration(calibration)
-    tflite = km.quantize(calib, io or "float")
-    graph = parse_tflite(tflite, km.name, f"the quantized '{km.name}'")
+    km, calib, tflite, graph = _quantize_keras(model, calibration, io or "float")
     x = calib if inputs is None else _array(inputs, "input")
     x_tensor = graph.tensors[graph.inputs[0]]
     if x.dtype != np.int8 or x_tensor.dtype != "int8":

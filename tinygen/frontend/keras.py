@@ -400,8 +400,3 @@ def _load_saved_model(tf, keras, path: Path):
         y = next(iter(y.values()))
     return keras.Model(x, y, name=path.name)
 
-
-def quantize_keras(source, calibration, io: str = "float") -> bytes:
-    """Full-integer int8 .tflite bytes for a Keras model (object or path) and calibration samples (array or path)."""
-    model = load_keras(source)
-    return model.quantize(model.calibration(calibration), io)
