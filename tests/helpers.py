@@ -146,3 +146,36 @@ def assert_graph_bit_exact(build, input_shape, seed: int, tmp_path: Path, activa
     else:
         tflite = with_activation(int8_tflite(model, input_shape, seed=seed, calibration_scale=8.0), activation)
     assert_bit_exact(tflite, tmp_path, count=6)
+
+
+def without_bias(tflite: bytes, marker: bool = True) -> bytes:
+    """The model with no bias on any operator (the converter always writes one): the input marked omitted (-1),
+    or with marker=False left out entirely (TFLM's depthwise Prepare crashes on the -1 form)."""
+    def edit(model):
+        for op in model.subgraphs[0].operators:
+            if len(op.inputs) == 3:
+                op.inputs = [int(op.inputs[0]), int(op.inputs[1])] + ([-1] if marker else [])
+    return edit_tflite(tflite, edit)
+
+
+def assert_conv_refused(kind, x_shape, w_shape, y_shape, options, w_zero_point, message) -> None:
+    """A hand-built CONV_2D or DEPTHWISE_CONV_2D graph (x, constant w and bias, y) that the lowering refuses
+    with a TinygenError matching `message`."""
+    import pytest
+
+    from tinygen.errors import TinygenError
+    from tinygen.ir import Graph, Op, Quant, Tensor
+    from tinygen.ops import LowerContext, conv2d, depthwise_conv2d
+
+    def q(scale, zp=0):
+        return Quant(np.array([scale], np.float32), np.array([zp], np.int64))
+
+    out_c = w_shape[0] if kind == "CONV_2D" else w_shape[3]
+    tensors = [Tensor(0, "x", x_shape, "int8", q(0.5, 3)),
+               Tensor(1, "w", w_shape, "int8", q(0.02, w_zero_point), np.ones(w_shape, np.int8)),
+               Tensor(2, "b", (out_c,), "int32", q(0.01), np.zeros(out_c, np.int32)),
+               Tensor(3, "y", y_shape, "int8", q(0.25, -2))]
+    op = Op(kind, [0, 1, 2], [3], {"padding": 1, "stride_h": 1, "stride_w": 1, **options}, index=0)
+    lower = conv2d.lower if kind == "CONV_2D" else depthwise_conv2d.lower
+    with pytest.raises(TinygenError, match=message):
+        lower(Graph("g", tensors, [op], [0], [3]), op, LowerContext("m"))

@@ -1,9 +1,8 @@
 """CONV_2D: kernel sizes, strides, dilations, padding, groups, activations, per-tensor/per-channel weights,
 with and without bias; every case bit-exact with TFLM. Plus the refusals for what TFLM would not compute."""
-import numpy as np
 import pytest
 
-from helpers import assert_bit_exact, edit_tflite, int8_tflite, keras_model
+from helpers import assert_bit_exact, assert_conv_refused, int8_tflite, keras_model, without_bias
 
 # (input hwc, filters, kernel, strides, dilation, padding, activation, per_channel, use_bias, groups)
 CASES = {
@@ -24,16 +23,6 @@ CASES = {
     "1x1_groups3_per_tensor": ((5, 5, 9), 3, 1, 1, 1, "valid", "relu", False, True, 3),
     "deep_7x7_valid": ((9, 9, 7), 9, (7, 5), 1, 1, "valid", None, True, True, 1),
 }
-
-
-def without_bias(tflite: bytes, marker: bool = True) -> bytes:
-    """The model with no bias on any operator (the converter always writes one): the input marked omitted (-1),
-    or with marker=False left out entirely (TFLM's depthwise Prepare crashes on the -1 form)."""
-    def edit(model):
-        for op in model.subgraphs[0].operators:
-            if len(op.inputs) == 3:
-                op.inputs = [int(op.inputs[0]), int(op.inputs[1])] + ([-1] if marker else [])
-    return edit_tflite(tflite, edit)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -62,21 +51,6 @@ def test_conv_stack(tmp_path):
 
 # ---- refusals, on hand-built graphs ----
 
-def _graph(kind, x_shape, w_shape, y_shape, options, w_zero_point=0):
-    from tinygen.ir import Graph, Op, Quant, Tensor
-
-    def q(scale, zp=0):
-        return Quant(np.array([scale], np.float32), np.array([zp], np.int64))
-
-    out_c = w_shape[0] if kind == "CONV_2D" else w_shape[3]
-    tensors = [Tensor(0, "x", x_shape, "int8", q(0.5, 3)),
-               Tensor(1, "w", w_shape, "int8", q(0.02, w_zero_point), np.ones(w_shape, np.int8)),
-               Tensor(2, "b", (out_c,), "int32", q(0.01), np.zeros(out_c, np.int32)),
-               Tensor(3, "y", y_shape, "int8", q(0.25, -2))]
-    op = Op(kind, [0, 1, 2], [3], {"padding": 1, "stride_h": 1, "stride_w": 1, **options}, index=0)
-    return Graph("g", tensors, [op], [0], [3]), op
-
-
 @pytest.mark.parametrize("x_shape,w_shape,y_shape,options,w_zp,message", [
     ((1, 5, 5, 3), (4, 3, 3, 3), (1, 3, 3, 4), {}, 1, "zero point"),
     ((1, 5, 5, 3), (4, 3, 3, 3), (1, 5, 5, 4), {}, 0, "declares output"),
@@ -85,9 +59,4 @@ def _graph(kind, x_shape, w_shape, y_shape, options, w_zero_point=0):
     ((1, 5, 5, 3), (4, 3, 3, 3), (1, 3, 3, 4), {"stride_h": 0}, 0, "stride"),
 ])
 def test_refusals(x_shape, w_shape, y_shape, options, w_zp, message):
-    from tinygen.errors import TinygenError
-    from tinygen.ops import LowerContext, conv2d
-
-    graph, op = _graph("CONV_2D", x_shape, w_shape, y_shape, options, w_zp)
-    with pytest.raises(TinygenError, match=message):
-        conv2d.lower(graph, op, LowerContext("m"))
+    assert_conv_refused("CONV_2D", x_shape, w_shape, y_shape, options, w_zp, message)

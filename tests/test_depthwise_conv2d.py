@@ -2,8 +2,7 @@
 counts, activations, per-tensor/per-channel weights, with and without bias; every case bit-exact with TFLM."""
 import pytest
 
-from helpers import assert_bit_exact, int8_tflite, keras_model
-from test_conv2d import _graph, without_bias
+from helpers import assert_bit_exact, assert_conv_refused, int8_tflite, keras_model, without_bias
 
 # (input hwc, kernel, strides, dilation, padding, depth multiplier, activation, per_channel, use_bias)
 CASES = {
@@ -55,9 +54,4 @@ def test_mobilenet_block(tmp_path):
     ((1, 5, 5, 3), (2, 3, 3, 3), (1, 3, 3, 3), {"depth_multiplier": 1}, 0, "filter shape"),
 ])
 def test_refusals(x_shape, w_shape, y_shape, options, w_zp, message):
-    from tinygen.errors import TinygenError
-    from tinygen.ops import LowerContext, depthwise_conv2d
-
-    graph, op = _graph("DEPTHWISE_CONV_2D", x_shape, w_shape, y_shape, options, w_zp)
-    with pytest.raises(TinygenError, match=message):
-        depthwise_conv2d.lower(graph, op, LowerContext("m"))
+    assert_conv_refused("DEPTHWISE_CONV_2D", x_shape, w_shape, y_shape, options, w_zp, message)
