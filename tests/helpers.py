@@ -87,14 +87,13 @@ def assert_bit_exact(tflite: bytes, tmp_path: Path, count: int = 8, seed: int = 
 def edit_tflite(tflite: bytes, edit) -> bytes:
     """The model after `edit(model)` changed its object tree (ai_edge_litert's schema ModelT) in place: for
     models the converter will not write, e.g. unusual options or quantization."""
-    import flatbuffers
     from ai_edge_litert import schema_py_generated as schema
+
+    from tinygen.fuzz import pack
 
     model = schema.ModelT.InitFromPackedBuf(tflite, 0)
     edit(model)
-    builder = flatbuffers.Builder(len(tflite))
-    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-    return bytes(builder.Output())
+    return pack(model)
 
 
 def op_kinds(tflite: bytes, tmp_path: Path) -> list[str]:

@@ -12,6 +12,8 @@ import pytest
 from ai_edge_litert import schema_py_generated as schema
 from click.testing import CliRunner
 
+from helpers import edit_tflite
+
 from tinygen import fuzz
 from tinygen.cli import main
 from tinygen.errors import TinygenError
@@ -23,9 +25,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "errors.md"
 # ---- bad models, built through the schema object API ----
 
 def _edited(edit, make=lambda: fuzz.fc_model(1)) -> bytes:
-    model = schema.ModelT.InitFromPackedBuf(make(), 0)
-    edit(model)
-    return fuzz.pack(model)
+    return edit_tflite(make(), edit)
 
 
 def _tensor(model, i):
