@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from helpers import MLPERF_DIR
+from helpers import mlperf_model
 
 from tinygen import planner
 from tinygen.compiler import compile_model
@@ -37,8 +37,6 @@ def test_random_plans_never_overlap(seed):
 
 
 def test_ad01_arena_is_its_lower_bound():
-    path = MLPERF_DIR / "ad01_int8.tflite"
-    if not path.exists():
-        pytest.skip(f"{path} missing: the MLPerf Tiny models live in ../shared/models/mlperf_tiny")
+    path = mlperf_model("ad01_int8")
     program = compile_model(path)
     assert program.arena_size == program.lower_bound == 256

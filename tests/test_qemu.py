@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from helpers import MLPERF_DIR, int8_tflite, keras_model
+from helpers import int8_tflite, keras_model, mlperf_model
 
 from tinygen.cli import main
 from tinygen.compiler import compile_model
@@ -116,9 +116,7 @@ def test_unknown_target(small_model):
 @pytest.mark.parametrize("target", ["cortex-m4", "rv32imc"])
 @pytest.mark.parametrize("model", ["ad01_int8", "kws_ref_model", "vww_96_int8"])
 def test_mlperf_on_isa(model, target):
-    path = MLPERF_DIR / f"{model}.tflite"
-    if not path.exists():
-        pytest.skip(f"{path} missing: the MLPerf Tiny models live in ../shared/models/mlperf_tiny")
+    path = mlperf_model(model)
     need(target)
     result = emulate(path, count=100, seed=11, target=target)  # seed 11: ad01 caught a per-tensor FC rounding
     assert result.inputs == 100

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from helpers import MLPERF_DIR, MLPERF_MODELS
+from helpers import MLPERF_MODELS, mlperf_model
 
 from tinygen import codegen, fuzz
 from tinygen.cli import main
@@ -23,13 +23,6 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "report.md"
 needs_arm = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc not installed")
 
 
-def _mlperf(model: str) -> Path:
-    path = MLPERF_DIR / f"{model}.tflite"
-    if not path.exists():
-        pytest.skip(f"{path} missing")
-    return path
-
-
 def _fc(tmp_path) -> Path:
     path = tmp_path / "fc.tflite"
     path.write_bytes(fuzz.fc_model(1))
@@ -38,7 +31,7 @@ def _fc(tmp_path) -> Path:
 
 @pytest.mark.parametrize("model", MLPERF_MODELS)
 def test_arena_macro_equals_report(model):
-    program = compile_model(_mlperf(model))
+    program = compile_model(mlperf_model(model))
     header = codegen.render_model(program)[f"{program.name}.h"]
     macro = int(re.search(rf"#define {program.name.upper()}_ARENA_SIZE (\d+)", header).group(1))
     assert macro == memory_report(program)["totals"]["arena_bytes"] == program.arena_size
@@ -66,7 +59,7 @@ def _firmware_flash(program, work: Path) -> int:
 @needs_arm
 @pytest.mark.parametrize("model", MLPERF_MODELS)
 def test_flash_within_5_percent_of_arm_size(model, tmp_path):
-    program = compile_model(_mlperf(model), core="cortex-m4")
+    program = compile_model(mlperf_model(model), core="cortex-m4")
     t = memory_report(program, footprint(program))["totals"]
     assert t["flash_measured"]
     assert t["flash_weight_bytes"] + t["flash_code_bytes"] == t["flash_bytes"]
@@ -79,14 +72,14 @@ def test_flash_within_5_percent_of_arm_size(model, tmp_path):
 def test_constants_stay_in_flash(model):
     """The linked model has no initialized RAM (nothing copied from flash at start-up) and its zeroed RAM is the
     arena alone."""
-    program = compile_model(_mlperf(model), core="cortex-m4")
+    program = compile_model(mlperf_model(model), core="cortex-m4")
     fp = footprint(program)
     assert fp.data_bytes == 0 and fp.bss_bytes == program.arena_size
 
 
 @needs_arm
 def test_stack_is_invokes_deepest_chain(tmp_path):
-    program = compile_model(_mlperf("kws_ref_model"), core="cortex-m4")
+    program = compile_model(mlperf_model("kws_ref_model"), core="cortex-m4")
     t = memory_report(program, footprint(program))["totals"]
     assert t["stack_path"][0][0] == f"{program.name}_invoke"
     assert t["stack_bytes"] == sum(n for _, n in t["stack_path"]) > 0
@@ -131,17 +124,17 @@ def test_board_that_is_too_small(tmp_path, monkeypatch):
     board = board.replace('aliases = ["f446re"]', 'aliases = ["tiny"]')
     (tmp_path / "tinyboard.toml").write_text(board)
     monkeypatch.setenv("TINYGEN_TARGETS", str(tmp_path))
-    result = CliRunner().invoke(main, ["report", str(_mlperf("kws_ref_model")), "--board", "tinyboard", "--json"])
+    result = CliRunner().invoke(main, ["report", str(mlperf_model("kws_ref_model")), "--board", "tinyboard", "--json"])
     assert result.exit_code == 0, result.output
     fit = json.loads(result.output)["board"]
     assert fit["flash_fits"] and not fit["ram_fits"] and not fit["fits"]
-    text = CliRunner().invoke(main, ["report", str(_mlperf("kws_ref_model")), "--board", "tinyboard"]).output
+    text = CliRunner().invoke(main, ["report", str(mlperf_model("kws_ref_model")), "--board", "tinyboard"]).output
     assert "DOES NOT FIT" in text
 
 
 def test_text_report_lists_every_layer(tmp_path):
-    program = compile_model(_mlperf("pretrainedResnet_quant"))
-    result = CliRunner().invoke(main, ["report", str(_mlperf("pretrainedResnet_quant"))])
+    program = compile_model(mlperf_model("pretrainedResnet_quant"))
+    result = CliRunner().invoke(main, ["report", str(mlperf_model("pretrainedResnet_quant"))])
     assert result.exit_code == 0, result.output
     assert "CONV_2D+ADD" in result.output and f"arena {program.arena_size:,} B" in result.output
     rows = [line for line in result.output.splitlines() if re.match(r"\s*\d+\s", line)]
