@@ -132,10 +132,12 @@ def require_int8(graph: Graph, op: Op, *tensors: int) -> list[Tensor]:
     return out
 
 
-def require_per_tensor(op: Op, tensor: Tensor) -> None:
-    if tensor.quant is not None and tensor.quant.per_channel:
-        raise TinygenError(f"{op.kind} (operator {op.index}): activation '{tensor.name}' is quantized per channel",
-                           "only weights may be quantized per channel")
+def require_per_tensor(op: Op, *tensors: Tensor) -> None:
+    """Activations carry one scale and zero point: refuse the first of `tensors` quantized per channel."""
+    for tensor in tensors:
+        if tensor.quant is not None and tensor.quant.per_channel:
+            raise TinygenError(f"{op.kind} (operator {op.index}): activation '{tensor.name}' is quantized per "
+                               "channel", "only weights may be quantized per channel")
 
 
 def broadcast_nhwc(op: Op, a: Tensor, b: Tensor, y: Tensor) -> tuple[tuple[int, ...], ...]:

@@ -14,8 +14,7 @@ LEFT_SHIFT = 20  # int8 (16-bit activations would use 15)
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     a, b, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
-    for t in (a, b, y):
-        require_per_tensor(op, t)
+    require_per_tensor(op, a, b, y)
     da, db, dy = broadcast_nhwc(op, a, b, y)
     twice_max_input_scale = 2 * max(a.scale, b.scale)
     m1, s1 = quantize_multiplier_smaller_than_one_exp(a.scale / twice_max_input_scale)

@@ -18,8 +18,7 @@ KERNELS = {"AVERAGE_POOL_2D": "tg_avgpool_s8", "MAX_POOL_2D": "tg_max_pool_s8"}
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
-    require_per_tensor(op, x)
-    require_per_tensor(op, y)
+    require_per_tensor(op, x, y)
     # PoolingPrepare's own test: |Δscale| computed in float32, within 1e-6, and equal zero points.
     if float(abs(np.float32(x.scale) - np.float32(y.scale))) > 1e-6 or x.zero_point != y.zero_point:
         raise TinygenError(f"{op.kind} (operator {op.index}) changes quantization (scale {x.scale:g} → {y.scale:g}, "

@@ -46,8 +46,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if not 0 <= axis < rank:
         raise TinygenError(f"{where} has axis {op.options.get('axis')} for rank-{rank} tensors",
                            "the model file is corrupted; re-export it")
-    for x in [y] + xs:
-        require_per_tensor(op, x)
+    require_per_tensor(op, y, *xs)
     for x in xs:
         if np.float64(x.scale) != np.float64(y.scale) or x.zero_point != y.zero_point:
             raise TinygenError(f"{where}: input '{x.name}' is quantized (scale {x.scale}, zero point "

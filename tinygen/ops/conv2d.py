@@ -74,8 +74,7 @@ def quantization(graph, op, x, w, y, channels: int, axis: int, ctx: LowerContext
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x, w, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
-    require_per_tensor(op, x)
-    require_per_tensor(op, y)
+    require_per_tensor(op, x, y)
     if len(w.shape) != 4:
         raise TinygenError(f"CONV_2D (operator {op.index}) has a rank-{len(w.shape)} filter",
                            "the filter must be [out_c, kh, kw, in_c]")

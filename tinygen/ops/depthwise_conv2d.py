@@ -13,8 +13,7 @@ from .conv2d import quantization, window
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x, w, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
-    require_per_tensor(op, x)
-    require_per_tensor(op, y)
+    require_per_tensor(op, x, y)
     if len(w.shape) != 4 or int(w.shape[0]) != 1:
         raise TinygenError(f"DEPTHWISE_CONV_2D (operator {op.index}) has filter shape {list(w.shape)}",
                            "the filter must be [1, kh, kw, out_c]")

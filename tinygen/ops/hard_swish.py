@@ -24,8 +24,7 @@ def hard_swish_params(input_scale: float, output_scale: float) -> dict:
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
-    require_per_tensor(op, x)
-    require_per_tensor(op, y)
+    require_per_tensor(op, x, y)
     params = hard_swish_params(x.scale, y.scale)
     where = f"HARD_SWISH (operator {op.index})"
     if params["output_exp"] > 0:

@@ -12,8 +12,7 @@ from . import Layer, LowerContext, elementwise_inplace, require_int8, require_pe
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
-    require_per_tensor(op, x)
-    require_per_tensor(op, y)
+    require_per_tensor(op, x, y)
     if y.zero_point != -128:
         raise TinygenError(f"LOGISTIC (operator {op.index}) output zero point is {y.zero_point}; TFLite Micro "
                            "requires -128", "convert with the TFLite converter's int8 quantization")

@@ -44,8 +44,7 @@ def loop_nest(shape, axes: set[int]) -> tuple[list[tuple[int, int]], list[tuple[
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
-    require_per_tensor(op, x)
-    require_per_tensor(op, y)
+    require_per_tensor(op, x, y)
     where = f"MEAN (operator {op.index})"
     axis = graph.tensors[op.inputs[1]]
     if not axis.is_const or axis.dtype != "int32":

@@ -11,8 +11,7 @@ from . import Layer, LowerContext, broadcast_nhwc, elementwise_inplace, require_
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     a, b, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
-    for t in (a, b, y):
-        require_per_tensor(op, t)
+    require_per_tensor(op, a, b, y)
     da, db, dy = broadcast_nhwc(op, a, b, y)
     mult, shift = quantize_multiplier(a.scale * b.scale / y.scale)
     act_min, act_max = activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point)

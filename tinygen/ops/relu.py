@@ -14,8 +14,7 @@ from . import Layer, LowerContext, elementwise_inplace, require_int8, require_pe
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
-    require_per_tensor(op, x)
-    require_per_tensor(op, y)
+    require_per_tensor(op, x, y)
     if op.kind == "RELU6":
         six = min(INT8_MAX, max(INT8_MIN, quantize_value(6.0, x.scale, x.zero_point)))
         return Layer(op, "relu", [op.inputs[0]], [op.outputs[0]],
