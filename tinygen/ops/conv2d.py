@@ -41,6 +41,13 @@ def window(op, x, y, kh: int, kw: int, out_c: int) -> dict:
                 dil_h=dh, dil_w=dw, pad_h=ph, pad_w=pw)
 
 
+def window_summary(op, geo: dict, in_c: int, out_c: int) -> str:
+    """'KIND HxWxC -> HxWxC, KHxKW/SHxSW[ dilation DHxDW]' of a convolution."""
+    return (f"{op.kind} {geo['in_h']}x{geo['in_w']}x{in_c} -> {geo['out_h']}x{geo['out_w']}x{out_c}, "
+            f"{geo['k_h']}x{geo['k_w']}/{geo['stride_h']}x{geo['stride_w']}"
+            + (f" dilation {geo['dil_h']}x{geo['dil_w']}" if geo["dil_h"] * geo["dil_w"] > 1 else ""))
+
+
 def quantization(graph, op, x, w, y, channels: int, axis: int, ctx: LowerContext) -> tuple[dict, list]:
     """Offsets, activation range, and the per-channel multiplier/shift and bias constants of a convolution.
 
@@ -90,10 +97,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     consts.insert(0, ctx.const(op, "weights", "int8_t", w.data))  # OHWI, as the kernel reads it
     groups = in_c // filter_c
     macs = geo["n"] * geo["out_h"] * geo["out_w"] * out_c * kh * kw * filter_c
-    summary = (f"CONV_2D {geo['in_h']}x{geo['in_w']}x{in_c} -> {geo['out_h']}x{geo['out_w']}x{out_c}, "
-               f"{kh}x{kw}/{geo['stride_h']}x{geo['stride_w']}"
-               + (f" dilation {geo['dil_h']}x{geo['dil_w']}" if geo["dil_h"] * geo["dil_w"] > 1 else "")
-               + (f", {groups} groups" if groups > 1 else ""))
+    summary = window_summary(op, geo, in_c, out_c) + (f", {groups} groups" if groups > 1 else "")
     return Layer(op, "conv2d", [op.inputs[0]], [op.outputs[0]], params, consts, scratch_bytes=0, macs=macs,
                  summary=summary, inplace=_inplace(op, params, consts, w, ctx))
 

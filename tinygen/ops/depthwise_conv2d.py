@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..errors import TinygenError
 from ..inplace import raster_safe
 from . import InPlace, Layer, LowerContext, require_int8, require_per_tensor
-from .conv2d import quantization, window
+from .conv2d import quantization, window, window_summary
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
@@ -29,10 +29,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     params.update(geo, in_c=in_c, out_c=out_c, ch_mult=mult, kernel="tg_depthwise_conv_s8")
     consts.insert(0, ctx.const(op, "weights", "int8_t", w.data))
     macs = geo["n"] * geo["out_h"] * geo["out_w"] * out_c * kh * kw
-    summary = (f"DEPTHWISE_CONV_2D {geo['in_h']}x{geo['in_w']}x{in_c} -> {geo['out_h']}x{geo['out_w']}x{out_c}, "
-               f"{kh}x{kw}/{geo['stride_h']}x{geo['stride_w']}"
-               + (f" dilation {geo['dil_h']}x{geo['dil_w']}" if geo["dil_h"] * geo["dil_w"] > 1 else "")
-               + (f", multiplier {mult}" if mult > 1 else ""))
+    summary = window_summary(op, geo, in_c, out_c) + (f", multiplier {mult}" if mult > 1 else "")
     return Layer(op, "depthwise_conv2d", [op.inputs[0]], [op.outputs[0]], params, consts, scratch_bytes=0,
                  macs=macs, summary=summary, inplace=_inplace(geo, in_c, mult))
 
