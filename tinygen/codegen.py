@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
-from . import __version__
+from . import __version__, cmsis_nn
 from .compiler import Program
 from .ir import CTYPES
 
@@ -75,3 +75,12 @@ def render_model(program: Program) -> dict[str, str]:
 def kernel_sources() -> dict[str, str]:
     """tinygen's portable kernel library: {file name: text}."""
     return {p.name: p.read_text() for p in sorted(KERNEL_DIR.iterdir()) if p.suffix in (".c", ".h")}
+
+
+def program_sources(program: Program) -> dict[str, str]:
+    """The model and its kernels as {file: text}: tinygen's kernels, plus CMSIS-NN's sources on its backend
+    (compiled with cmsis_nn.CFLAGS)."""
+    files = {**kernel_sources(), **render_model(program)}
+    if program.backend == "cmsis-nn":
+        files.update(cmsis_nn.sources())
+    return files

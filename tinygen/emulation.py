@@ -89,12 +89,9 @@ def load_inputs(path: Path, tensor: Tensor) -> np.ndarray:
 
 def host_sources(program: Program) -> dict[str, str]:
     """Model, kernels and harness (plus CMSIS-NN on its backend) as {file: text}."""
-    files = dict(codegen.kernel_sources())
-    files.update(codegen.render_model(program))
+    files = codegen.program_sources(program)
     files["main.c"] = codegen.environment().get_template("harness/main.c.j2").render(
         name=program.name, NAME=program.name.upper())
-    if program.backend == "cmsis-nn":
-        files.update(cmsis_nn.sources())
     return files
 
 

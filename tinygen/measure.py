@@ -72,11 +72,8 @@ def _same_isa(cmd: list[str], core: str) -> bool:
 def footprint(program: Program, board=None) -> Footprint:
     """Build (cached by content) and measure; raises RuntimeError if the sources do not compile."""
     cmd, core, measured = toolchain(board)
-    files = {**codegen.kernel_sources(), **codegen.render_model(program)}
-    flags = list(CFLAGS)
-    if program.backend == "cmsis-nn":
-        files.update(cmsis_nn.sources())
-        flags += cmsis_nn.CFLAGS
+    files = codegen.program_sources(program)
+    flags = CFLAGS + (cmsis_nn.CFLAGS if program.backend == "cmsis-nn" else [])
     digest = hashlib.sha256(json.dumps([VERSION, cmd, flags, sorted(files.items())]).encode()).hexdigest()[:24]
     cached = cache_root() / "footprint" / f"{digest}.json"
     if cached.exists():
