@@ -45,10 +45,7 @@ def quantize_multiplier_greater_than_one(m: float) -> tuple[int, int]:
     if not m > 1.0:  # TFLM aborts (TFLITE_CHECK_GT): e.g. SOFTMAX with beta 0 or negative
         raise TinygenError(f"a rescale factor is {m}, not above 1", "check the tensors' quantization scales "
                            "and the operator's options (SOFTMAX beta must be positive)")
-    q, shift = quantize_multiplier(m)
-    if shift < 0:
-        raise TinygenError(f"a rescale factor is {m}, below 1", "check the tensors' quantization scales")
-    return q, shift
+    return quantize_multiplier(m)  # m > 1: frexp's exponent, the shift, is at least 1
 
 
 def per_channel_multipliers(input_scale: float, filter_scales: np.ndarray, output_scale: float,
