@@ -95,15 +95,23 @@ def place(buffers: list[Buffer]) -> int:
     return best_size or 0
 
 
+def _blocked(buf: Buffer, placed: list[Buffer]) -> list[tuple[int, int, int]]:
+    """(start, end) byte ranges of placed buffers that `buf` must avoid, and for each the size of buf's own piece
+    alive alongside."""
+    return [(p.offset, p.offset + theirs, own) for p in placed for own, theirs in buf.conflicts(p)]
+
+
+def _free(offset: int, blocked: list[tuple[int, int, int]]) -> bool:
+    """The buffer fits at `offset`: no blocked (start, end, own) has offset < end and start < offset + own."""
+    return all(not (offset < end and start < offset + own) for start, end, own in blocked)
+
+
 def _place_in_order(ordered: list[Buffer]) -> int:
     placed: list[Buffer] = []
     for buf in ordered:
-        # (start, end) byte ranges of placed buffers that `buf` must avoid, and for each the size of buf's own
-        # piece alive alongside: buf at offset o clashes with (s, e, own) when o < e and s < o + own.
-        blocked = [(p.offset, p.offset + theirs, own) for p in placed for own, theirs in buf.conflicts(p)]
+        blocked = _blocked(buf, placed)
         candidates = sorted({0} | {_align(end) for _, end, _ in blocked})
-        buf.offset = next(o for o in candidates if all(not (o < end and start < o + own)
-                                                      for start, end, own in blocked))
+        buf.offset = next(o for o in candidates if _free(o, blocked))
         placed.append(buf)
     return _align(max((b.offset + b.size for b in ordered), default=0))
 
@@ -120,12 +128,12 @@ def _search(ordered: list[Buffer], beat: int, budget: int = 20000) -> tuple[int,
             best[0], best[1] = top, {id(b): b.offset for b in ordered}
             return
         buf = ordered[k]
-        blocked = [(p.offset, p.offset + theirs, own) for p in ordered[:k] for own, theirs in buf.conflicts(p)]
+        blocked = _blocked(buf, ordered[:k])
         for o in sorted({0} | {_align(p.offset + p.size) for p in ordered[:k]}):
             nodes[0] += 1
             if nodes[0] > budget or _align(max(top, o + buf.size)) >= best[0]:
                 return  # candidates ascend: every later one is at least as large
-            if all(not (o < end and start < o + own) for start, end, own in blocked):
+            if _free(o, blocked):
                 buf.offset = o
                 visit(k + 1, max(top, o + buf.size))
 
