@@ -119,7 +119,7 @@ def run() -> tuple[str, str]:
         "How the arena gets below whole tensors: residual ADDs computed in their convolution's epilogue, outputs "
         "written over inputs that die (elementwise ops, pooling and depthwise windows in raster order, 1x1 "
         "convolutions pixel by pixel, depthwise convolutions channel by channel through one plane of scratch); "
-        "see tinygen/inplace.py and `tinygen report MODEL`.",
+        "see tinygen/lowered/memory.py and `tinygen report MODEL`.",
         _plan_table(rows),
     ])
     flash = "\n\n".join([

@@ -164,7 +164,8 @@ def assert_conv_refused(kind, x_shape, w_shape, y_shape, options, w_zero_point, 
 
     from tinygen.errors import TinygenError
     from tinygen.ir import Graph, Op, Quant, Tensor
-    from tinygen.ops import LowerContext, conv2d, depthwise_conv2d
+    from tinygen.ops import conv2d, depthwise_conv2d
+    from tinygen.ops.common import LowerContext
 
     def q(scale, zp=0):
         return Quant(np.array([scale], np.float32), np.array([zp], np.int64))

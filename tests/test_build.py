@@ -172,7 +172,7 @@ def test_demo_passes_on_the_host(tmp_path, models, io):
 def test_board_demo_passes_under_qemu(tmp_path, models, board_id, target, backend):
     """The board's own main.c and model library, cross-compiled for its core and run under QEMU (on-ISA
     emulation's start-up code and semihosting; QEMU does not emulate DWT->CYCCNT, so cycles read 0)."""
-    from tinygen import cmsis_nn
+    from tinygen.backends import cmsis_nn
     from tinygen.emulator import host, qemu
 
     t = qemu.target(target)

@@ -51,8 +51,8 @@ def sources(tmp_path_factory) -> Path:
         (out / f"{name}.tflite").write_bytes(raw)
         program = compile_model(out / f"{name}.tflite", name=name)
         files.update(codegen.render_model(program))
+        files.update(codegen.kernel_sources(program))
         files.setdefault("main.c", host_sources(program)["main.c"])
-    files.update(codegen.kernel_sources())
     for fname, text in files.items():
         (out / fname).write_text(text)
     return out

@@ -13,7 +13,14 @@ import pytest
 
 from helpers import MLPERF_DIR, MLPERF_MODELS, int8_tflite, keras_model, mlperf_model
 
-from tinygen import cmsis_nn
+from tinygen.backends import cmsis_nn
+from tinygen.ops.common import Activation
+from tinygen.ops.conv2d import ConvQuant
+from tinygen.ops.conv2d.cmsis_nn import conv_exact, conv_scratch
+from tinygen.ops.depthwise_conv2d import DepthwiseParams
+from tinygen.ops.depthwise_conv2d.cmsis_nn import depthwise_scratch
+from tinygen.ops.pool2d.cmsis_nn import avgpool_scratch
+from tinygen.ops.window import Window
 from tinygen.compiler import compile_model
 from tinygen.emulation import emulate, run_qemu
 from tinygen.emulator import host, qemu
@@ -96,6 +103,10 @@ int main(void)
 """
 
 
+def _window(g: dict) -> Window:
+    return Window(**{k: g[k] for k in Window.__dataclass_fields__})
+
+
 @needs_tree
 def test_scratch_sizes_match_cmsis_nn():
     cases = list(geometries(np.random.default_rng(7), 400))
@@ -110,11 +121,11 @@ def test_scratch_sizes_match_cmsis_nn():
     assert len(lines) == len(cases)
     for g, line in zip(cases, lines):
         conv_c, conv_dsp, conv_mve, dw_c, dw_dsp, dw_mve, pool_c, pool_dsp, fc_mve = map(int, line.split())
-        dw = dict(g, out_c=g["in_c"] * g["ch_mult"])
-        got = [cmsis_nn.conv_scratch(g, "c"), cmsis_nn.conv_scratch(g, "dsp"), cmsis_nn.conv_scratch(g, "mve"),
-               cmsis_nn.depthwise_scratch(dw, "c"), cmsis_nn.depthwise_scratch(dw, "dsp"),
-               cmsis_nn.depthwise_scratch(dw, "mve"), cmsis_nn.avgpool_scratch(dict(depth=g["in_c"]), "c"),
-               cmsis_nn.avgpool_scratch(dict(depth=g["in_c"]), "dsp"), 4 * g["out_c"]]
+        win = _window(g)
+        dw = DepthwiseParams(win, g["in_c"], g["in_c"] * g["ch_mult"], g["ch_mult"], ConvQuant(0, 0, Activation(-128, 127)))
+        got = [conv_scratch(win, g["in_c"], g["filter_c"], arch) for arch in ("c", "dsp", "mve")]
+        got += [depthwise_scratch(dw, arch) for arch in ("c", "dsp", "mve")]
+        got += [avgpool_scratch(g["in_c"], "c"), avgpool_scratch(g["in_c"], "dsp"), 4 * g["out_c"]]
         want = [conv_c, conv_dsp, conv_mve, dw_c, dw_dsp, dw_mve, pool_c, pool_dsp, fc_mve]
         if g["in_c"] != g["filter_c"]:  # grouped: v7.0.0 under-allocates, tinygen sizes as main does
             assert got[:3] >= want[:3] and got[3:] == want[3:], g
@@ -131,10 +142,10 @@ def test_scratch_sizes_match_cmsis_nn():
 ])
 def test_helium_1xn_exactness(in_w, k, stride, padding, exact):
     out_w, pad_w = padding_and_output(padding, in_w, k, stride, 1)
-    p = dict(n=1, in_h=1, in_w=in_w, in_c=4, filter_c=4, out_c=8, k_h=1, k_w=k, stride_h=1, stride_w=stride,
-             pad_h=0, pad_w=pad_w, dil_h=1, dil_w=1, out_h=1, out_w=out_w)
-    assert cmsis_nn.conv_exact(p, "mve") is exact
-    assert cmsis_nn.conv_exact(p, "dsp") and cmsis_nn.conv_exact(p, "c")
+    win = Window(n=1, in_h=1, in_w=in_w, k_h=1, k_w=k, stride_h=1, stride_w=stride, pad_h=0, pad_w=pad_w, dil_h=1,
+                 dil_w=1, out_h=1, out_w=out_w)
+    assert conv_exact(win, 4, 4, "mve") is exact
+    assert conv_exact(win, 4, 4, "dsp") and conv_exact(win, 4, 4, "c")
 
 
 def test_arch_per_core():
@@ -205,20 +216,20 @@ def test_small_models_bit_exact(models, model, target):
 @needs_tree
 def test_kernel_choice_is_per_layer(models):
     program = compile_model(models["image"], backend="cmsis-nn", core="cortex-m55")
-    kernels = [layer.params.get("kernel") for layer in program.layers if not layer.alias]
+    kernels = [layer.kernel for layer in program.layers if not layer.alias]
     assert all(k.startswith("arm_") for k in kernels), kernels  # CMSIS-NN covers every layer of this model
     assert "arm_fully_connected_per_channel_s8" in kernels
-    fc = next(layer for layer in program.layers if layer.template == "fully_connected")
-    assert any(c.name.endswith("_kernel_sums") for c in fc.consts)  # Helium only
+    fc = next(layer for layer in program.layers if layer.op.kind == "FULLY_CONNECTED")
+    assert fc.has_const("kernel_sums")  # Helium only
     m4 = compile_model(models["image"], backend="cmsis-nn", core="cortex-m4")
-    fc4 = next(layer for layer in m4.layers if layer.template == "fully_connected")
-    assert not any(c.name.endswith("_kernel_sums") for c in fc4.consts)
+    fc4 = next(layer for layer in m4.layers if layer.op.kind == "FULLY_CONNECTED")
+    assert not fc4.has_const("kernel_sums")
     portable = compile_model(models["image"])
-    assert all(layer.params["kernel"].startswith("tg_") for layer in portable.layers if not layer.alias)
+    assert all(layer.kernel.startswith("tg_") for layer in portable.layers if not layer.alias)
     # Helium's 1xN kernel would pad the VALID conv's last column: that one layer stays portable there.
-    convs = lambda core: [layer.params["kernel"] for layer in  # noqa: E731
+    convs = lambda core: [layer.kernel for layer in  # noqa: E731
                           compile_model(models["row"], backend="cmsis-nn", core=core).layers
-                          if layer.template == "conv2d"]
+                          if layer.op.kind == "CONV_2D"]
     assert convs("cortex-m55") == ["arm_convolve_wrapper_s8"] * 2 + ["tg_convolve_s8", "arm_convolve_wrapper_s8"]
     assert convs("cortex-m4") == ["arm_convolve_wrapper_s8"] * 4
 
@@ -233,7 +244,7 @@ def test_broadcast_add_stays_portable(tmp_path):
     path = tmp_path / "bcast.tflite"
     path.write_bytes(int8_tflite(model, (5,), seed=2))
     program = compile_model(path, backend="cmsis-nn")
-    assert [layer.params["kernel"] for layer in program.layers if layer.template == "add"] == ["tg_broadcast_add_s8"]
+    assert [layer.kernel for layer in program.layers if layer.op.kind == "ADD"] == ["tg_broadcast_add_s8"]
     exact(path, "host")
 
 
@@ -269,4 +280,4 @@ def test_mlperf_cmsis_nn(model, target):
         assert result.instructions and len(result.instructions) == 20, result.note
     offloaded = compile_model(path, backend="cmsis-nn", core="cortex-m4")
     # Every layer of these models has a CMSIS-NN kernel.
-    assert all(re.match("arm_", layer.params["kernel"]) for layer in offloaded.layers if not layer.alias)
+    assert all(re.match("arm_", layer.kernel) for layer in offloaded.layers if not layer.alias)

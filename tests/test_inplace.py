@@ -1,4 +1,4 @@
-"""In-place execution and residual fusion (tinygen/inplace.py): TensorFlow-built models where each path
+"""In-place execution and residual fusion (tinygen/lowered/memory.py, fuse_residual.py): TensorFlow-built models where each path
 triggers, the plan checked to really share the memory, every output bit-exact with TFLM; the access-order
 proof of raster_safe against a simulation; the planner's pieces."""
 import itertools
@@ -10,7 +10,9 @@ from helpers import assert_bit_exact, int8_tflite, keras_model, mlperf_model
 
 from tinygen import planner
 from tinygen.compiler import compile_model
-from tinygen.inplace import applied, raster_safe
+from tinygen.codegen import pointer
+from tinygen.ops.common import raster_safe
+from tinygen.ops.window import Window
 
 
 def _program(tflite: bytes, tmp_path, backend: str = "portable"):
@@ -23,9 +25,9 @@ def _merged(program, kernel: str) -> list:
     """Layers running `kernel` whose output was placed over an input (same pointer), with the plan's word."""
     out = []
     for layer in program.layers:
-        ip = applied(layer)
-        if layer.params.get("kernel") == kernel and ip is not None:
-            assert program.pointers[layer.inputs[ip.input]] == program.pointers[layer.outputs[0]]
+        ip = layer.in_place
+        if layer.kernel == kernel and ip is not None:
+            assert pointer(program, layer.inputs[ip.input]) == pointer(program, layer.outputs[0])
             out.append(layer)
     return out
 
@@ -36,7 +38,7 @@ def _check(build, shape, tmp_path, seed, expect: dict[str, int], count: int = 4)
     tflite = int8_tflite(model, shape, seed=seed)
     program = _program(tflite, tmp_path)
     for kernel, n in expect.items():
-        assert len(_merged(program, kernel)) >= n, (kernel, [(la.summary, la.params.get("kernel"), applied(la))
+        assert len(_merged(program, kernel)) >= n, (kernel, [(la.summary, la.kernel, la.in_place)
                                                             for la in program.layers])
     assert program.arena_size < program.whole_tensor_bound
     assert_bit_exact(tflite, tmp_path, count=count, seed=seed)
@@ -53,7 +55,7 @@ def test_depthwise_channel_plane(tmp_path):
              L.DepthwiseConv2D((3, 2), dilation_rate=2, padding="same"),
              L.DepthwiseConv2D(5, padding="same", activation="relu"), L.Conv2D(2, 1)]
     program = _check(build, (9, 11, 3), tmp_path, 1, {"tg_depthwise_conv_inplace_s8": 3})
-    assert all(layer.scratch_bytes == 9 * 11 + layer.params["k_h"] * layer.params["k_w"]
+    assert all(layer.scratch_bytes == 9 * 11 + layer.params.win.k_h * layer.params.win.k_w
                for layer in _merged(program, "tg_depthwise_conv_inplace_s8"))
 
 
@@ -80,8 +82,8 @@ def test_pointwise_forward_and_backward(tmp_path):
              L.Conv2D(5, 1, activation="relu6"), L.Conv2D(9, 1), L.DepthwiseConv2D(2)]
     program = _check(build, (10, 8, 3), tmp_path, 3, {"tg_convolve_1x1_inplace_s8": 4})
     for layer in _merged(program, "tg_convolve_1x1_inplace_s8"):
-        assert layer.scratch_bytes == layer.params["out_c"]  # one output pixel
-        assert not any(c.name.endswith("_bias") for c in layer.consts)  # folded into kernel_sums
+        assert layer.scratch_bytes == layer.params.out_c  # one output pixel
+        assert not layer.has_const("bias")  # folded into kernel_sums
 
 
 def _residual(x, first: bool, relu: bool):
@@ -106,7 +108,7 @@ def test_residual_add_fused(tmp_path, first, relu):
     without the ADD's fused ReLU; the conv output tensor disappears."""
     program = _check(lambda x: _residual(x, first, relu), (8, 8, 3), tmp_path, 4 + first,
                      {"tg_convolve_add_s8": 1})  # the second writes the model's output
-    fused = [layer for layer in program.layers if layer.params.get("kernel") == "tg_convolve_add_s8"]
+    fused = [layer for layer in program.layers if layer.kernel == "tg_convolve_add_s8"]
     assert len(fused) == 2 and all(layer.fused and layer.fused[0].kind == "ADD" for layer in fused)
     assert not any(layer.op.kind == "ADD" for layer in program.layers)
 
@@ -124,9 +126,9 @@ def test_residual_read_later_fused_not_in_place(tmp_path):
         return L.Conv2D(2, 1)(L.Add()([L.DepthwiseConv2D(3, padding="same")(y), h]))
 
     program = _check(build, (7, 6, 2), tmp_path, 6, {"tg_elementwise_add_s8": 1})
-    fused = next(layer for layer in program.layers if layer.params.get("kernel") == "tg_convolve_add_s8")
-    assert applied(fused) is None
-    assert program.pointers[fused.outputs[0]] != program.pointers[fused.inputs[1]]
+    fused = next(layer for layer in program.layers if layer.kernel == "tg_convolve_add_s8")
+    assert fused.in_place is None
+    assert pointer(program, fused.outputs[0]) != pointer(program, fused.inputs[1])
 
 
 def test_elementwise_and_pooling(tmp_path):
@@ -167,8 +169,8 @@ def test_not_in_place_where_unsafe(tmp_path):
     tflite = int8_tflite(model, (5, 5, 4), seed=8)
     program = _program(tflite, tmp_path)
     first, second = program.layers[0], program.layers[1]
-    assert applied(first) is None and program.pointers[first.inputs[0]] == "input"
-    assert applied(second) is None and program.pointers[second.inputs[0]] != program.pointers[second.outputs[0]]
+    assert first.in_place is None and pointer(program, first.inputs[0]) == "input"
+    assert second.in_place is None and pointer(program, second.inputs[0]) != pointer(program, second.outputs[0])
     assert_bit_exact(tflite, tmp_path, count=3, seed=8)
 
 
@@ -187,9 +189,9 @@ def test_cmsis_nn_layers_keep_their_memory(tmp_path):
     tflite = int8_tflite(keras_model(build, (6, 6, 3), seed=9), (6, 6, 3), seed=9)
     program = _program(tflite, tmp_path, backend="cmsis-nn")
     for layer in program.layers:
-        if layer.params.get("kernel", "").startswith("arm_") and layer.template != "add":
-            assert applied(layer) is None and not layer.fused, layer.summary
-    assert any(applied(layer) for layer in program.layers if layer.params.get("kernel") == "arm_elementwise_add_s8")
+        if layer.kernel.startswith("arm_") and layer.op.kind != "ADD":
+            assert layer.in_place is None and not layer.fused, layer.summary
+    assert any(layer.in_place for layer in program.layers if layer.kernel == "arm_elementwise_add_s8")
 
 
 # ---- raster_safe against a simulation of the kernels' access order ----
@@ -239,7 +241,7 @@ def test_raster_safe_is_sound():
         geo = _geometry(rng)
         if geo["out_h"] < 1 or geo["out_w"] < 1:
             continue
-        if raster_safe(geo):
+        if raster_safe(Window(**geo)):
             said_yes += 1
             assert _simulated_safe(geo), geo
     assert said_yes > 300  # the test is not vacuous
@@ -250,7 +252,7 @@ def test_raster_safe_known_cases():
     same_s1 = dict(base, in_h=8, in_w=8, out_h=8, out_w=8, k_h=3, k_w=3, stride_h=1, stride_w=1, pad_h=1, pad_w=1)
     same_s2 = dict(same_s1, out_h=4, out_w=4, stride_h=2, stride_w=2, pad_h=0, pad_w=0)
     valid_s1 = dict(same_s1, out_h=6, out_w=6, pad_h=0, pad_w=0)
-    assert not raster_safe(same_s1) and raster_safe(same_s2) and raster_safe(valid_s1)
+    assert not raster_safe(Window(**same_s1)) and raster_safe(Window(**same_s2)) and raster_safe(Window(**valid_s1))
 
 
 # ---- planner pieces ----
@@ -282,5 +284,5 @@ def test_slower_in_place_forms_only_where_they_shrink_the_arena():
     path = mlperf_model("vww_96_int8")
     program = compile_model(path)
     first_dw = program.layers[1]
-    assert first_dw.params["kernel"] == "tg_depthwise_conv_s8" and applied(first_dw) is None
+    assert first_dw.kernel == "tg_depthwise_conv_s8" and first_dw.in_place is None
     assert program.arena_size == 36880  # the 48x48x16 tensor plus one output pixel of the 1x1 kernel

@@ -40,7 +40,7 @@ def test_arena_macro_equals_report(model):
 def _firmware_flash(program, work: Path) -> int:
     """A minimal firmware built independently of tinygen.measure: main() calls invoke on static buffers; the
     C library's start-up is left out (-nostartfiles), unused functions dropped; arm-none-eabi-size text + data."""
-    files = {**codegen.kernel_sources(), **codegen.render_model(program)}
+    files = {**codegen.kernel_sources(program), **codegen.render_model(program)}
     n = program.name
     files["main.c"] = (f'#include "{n}.h"\nstatic {n}_input_t x[{n.upper()}_INPUT_SIZE];\n'
                        f"static {n}_output_t y[{n.upper()}_OUTPUT_SIZE];\n"

@@ -110,16 +110,16 @@ def report(model, board, backend, as_json, plot):
     and whether it fits a board. Flash and stack are measured with the core's gcc (Cortex-M4 without --board)."""
     import json
 
-    from . import cmsis_nn
+    from . import backends
     from .boards import get_board
     from .compiler import compile_model
     from .measure import footprint
     from .report import format_table, memory_report, plot_timeline
 
     b = get_board(board) if board else None
-    if backend == "cmsis-nn":
-        cmsis_nn.source_tree()  # a missing tree is reported before compiling
-    program = compile_model(model, backend=backend, core=b.core if b else "cortex-m4")
+    core = b.core if b else "cortex-m4"
+    backends.get(backend, core).check_available()  # a missing source tree is reported before compiling
+    program = compile_model(model, backend=backend, core=core)
     data = memory_report(program, footprint(program, b), b)
     if plot is not None:
         plot_timeline(data, plot)

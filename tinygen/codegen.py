@@ -1,30 +1,52 @@
-"""Render a Program to C through the Jinja2 templates. Knows no operator names: each layer names its template."""
+"""Emission: a Program becomes C through the Jinja2 templates. Knows no operator: each layer names its template.
+
+Here, and only here, constants get their C names and placements become C expressions. The kernel sources
+copied are those the model calls, with the headers they include (found by reading their #include lines).
+"""
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import jinja2
 import numpy as np
 
-from . import __version__, cmsis_nn
+from . import __version__
 from .compiler import Program
 from .ir import CTYPES
+from .lowered.memory import Arena, External, Flash
+from .ops import OPS_DIR, REGISTRY
+from .ops.common import Const, Layer
 
-KERNEL_DIR = Path(str(resources.files("tinygen") / "kernels"))
+CORE_DIR = Path(str(resources.files("tinygen") / "kernels"))  # the shared core of the portable kernels
+_INCLUDE = re.compile(r'^#include "([^"]+)"', re.MULTILINE)
+# A function definition in tinygen's kernel sources: return type at the start of a line, then the name.
+_DEFINITION = re.compile(r"^(?:tg_status|void|int8_t|int32_t)\s+(tg_\w+)\s*\(", re.MULTILINE)
 
 
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(resources.files("tinygen.templates"))), undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters["c_array"] = c_array_body
-    env.filters["c_float"] = c_float
+    loader = jinja2.FileSystemLoader([str(resources.files("tinygen.templates")), str(OPS_DIR)])
+    env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(c_array=c_array_body, c_float=c_float, c_dims=c_dims, c_activation=c_activation)
     return env
 
 
 def c_float(x: float) -> str:
     """A float32 literal that round-trips exactly."""
     return f"{float(np.float32(x))!r}f".replace("inff", "INFINITY")
+
+
+def c_dims(dims) -> str:
+    """A tg_dims initializer from (n, h, w, c)."""
+    n, h, w, c = (int(d) for d in dims)
+    return f"{{.n = {n}, .h = {h}, .w = {w}, .c = {c}}}"
+
+
+def c_activation(act) -> str:
+    return f"{{.min = {act.min}, .max = {act.max}}}"
 
 
 def c_array_body(values: np.ndarray, per_line: int = 16) -> str:
@@ -40,31 +62,63 @@ def c_array_body(values: np.ndarray, per_line: int = 16) -> str:
     return ",\n    ".join(lines)
 
 
+def const_name(program: Program, layer: Layer | None, c: Const) -> str:
+    return f"{program.name}_op{layer.op.index}_{c.role}" if layer is not None else f"{program.name}_{c.role}"
+
+
+def pointer(program: Program, t: int) -> str:
+    place = program.placements[t]
+    if isinstance(place, External):
+        return place.name
+    if isinstance(place, Flash):
+        return const_name(program, None, place.const)
+    assert isinstance(place, Arena)
+    ctype = CTYPES[program.graph.tensors[t].dtype]
+    return f"(arena + {place.offset})" if ctype == "int8_t" else f"(({ctype} *)(void *)(arena + {place.offset}))"
+
+
+def _context(program: Program, index: int) -> str:
+    """The tg_context a kernel gets: its scratch in the arena, or none."""
+    scratch = program.scratch.get(index)
+    if scratch:
+        return f"const tg_context ctx = {{.buf = arena + {scratch[0]}, .size = {scratch[1]}}};"
+    return "const tg_context ctx = {.buf = NULL, .size = 0};"
+
+
 def _layer_context(program: Program, index: int) -> dict:
     layer = program.layers[index]
-    consts = {c.name[len(f"{program.name}_op{layer.op.index}_"):]: c.name for c in layer.consts}
     return dict(
-        layer=layer, p=layer.params, c=consts,
-        input=lambda i: program.pointers[layer.inputs[i]],
-        output=lambda i: program.pointers[layer.outputs[i]],
-        scratch=program.scratch.get(index),
+        layer=layer, p=layer.params, c={c.role: const_name(program, layer, c) for c in layer.consts},
+        input=lambda i: pointer(program, layer.inputs[i]), output=lambda i: pointer(program, layer.outputs[i]),
+        context=_context(program, index), failure=f"-{layer.op.index + 1}",
     )
+
+
+def _portable(layer: Layer) -> bool:
+    return not layer.alias and layer.kernel.startswith("tg_")
+
+
+def model_headers(program: Program) -> list[str]:
+    """The kernel headers the generated model includes: the shared core, then one per operator it calls."""
+    headers = {REGISTRY[layer.op.kind].header for layer in program.layers if _portable(layer)}
+    return ["tg_common.h"] + sorted(h for h in headers if h)
 
 
 def render_model(program: Program) -> dict[str, str]:
     """{file name: text} for <name>.h and <name>.c."""
     env = environment()
-    op_templates = {layer.template: env.get_template(f"ops/{layer.template}.c.j2")
-                    for layer in program.layers if not layer.alias}
     calls = []
     for i, layer in enumerate(program.layers):
-        body = "" if layer.alias else op_templates[layer.template].render(**_layer_context(program, i))
-        calls.append(dict(layer=layer, body=body, scratch=program.scratch.get(i)))
+        body = "" if layer.alias else env.get_template(layer.template).render(**_layer_context(program, i))
+        calls.append(dict(layer=layer, body=body))
+    consts = [(const_name(program, layer, c), c) for layer in program.layers for c in layer.consts]
+    consts += [(const_name(program, None, p.const), p.const) for _, p in sorted(program.placements.items())
+               if isinstance(p, Flash)]
     x, y = program.input, program.output
     common = dict(
         name=program.name, NAME=program.name.upper(), version=__version__, program=program,
-        input=x, output=y, in_ctype=CTYPES[x.dtype], out_ctype=CTYPES[y.dtype], calls=calls,
-        ctypes=CTYPES,
+        backend=program.backend, input=x, output=y, in_ctype=CTYPES[x.dtype], out_ctype=CTYPES[y.dtype],
+        calls=calls, consts=consts, headers=model_headers(program),
     )
     return {
         f"{program.name}.h": env.get_template("model.h.j2").render(**common),
@@ -72,15 +126,34 @@ def render_model(program: Program) -> dict[str, str]:
     }
 
 
-def kernel_sources() -> dict[str, str]:
-    """tinygen's portable kernel library: {file name: text}."""
-    return {p.name: p.read_text() for p in sorted(KERNEL_DIR.iterdir()) if p.suffix in (".c", ".h")}
+@lru_cache(maxsize=1)
+def _kernel_files() -> tuple[dict[str, Path], dict[str, str]]:
+    """Every portable kernel file by name, and the file defining each kernel function."""
+    files = {p.name: p for p in sorted(CORE_DIR.glob("*.h"))}
+    for p in sorted(OPS_DIR.glob("*/tg_*.[ch]")):
+        if p.name in files:
+            raise RuntimeError(f"two kernel files are named {p.name}")
+        files[p.name] = p
+    defined = {fn: name for name, p in files.items() if p.suffix == ".c" for fn in _DEFINITION.findall(p.read_text())}
+    return files, defined
+
+
+def kernel_sources(program: Program) -> dict[str, str]:
+    """tinygen's kernel files the model needs: {file name: text}: the sources defining the kernels it calls and
+    every header they (and the model) include."""
+    files, defined = _kernel_files()
+    wanted = [defined[layer.kernel] for layer in program.layers if _portable(layer)] + model_headers(program)
+    out: dict[str, str] = {}
+    while wanted:
+        name = wanted.pop()
+        if name in out or name not in files:
+            continue  # a system or CMSIS-NN header
+        out[name] = files[name].read_text()
+        wanted += _INCLUDE.findall(out[name])
+    return dict(sorted(out.items()))
 
 
 def program_sources(program: Program) -> dict[str, str]:
-    """The model and its kernels as {file: text}: tinygen's kernels, plus CMSIS-NN's sources on its backend
-    (compiled with cmsis_nn.CFLAGS)."""
-    files = {**kernel_sources(), **render_model(program)}
-    if program.backend == "cmsis-nn":
-        files.update(cmsis_nn.sources())
-    return files
+    """The model and its kernels as {file: text}: tinygen's kernels, plus the backend's sources (compiled with
+    its cflags)."""
+    return {**kernel_sources(program), **render_model(program), **program.backend.sources()}

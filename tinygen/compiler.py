@@ -1,49 +1,62 @@
-"""read → passes → lower → plan: a model becomes a Program the code generator can print."""
+"""read → graph passes → lower → lowered-program passes: a model becomes a Program the emitter can print."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from . import inplace, ops, planner, validate
+from . import backends, lowered, ops, planner, validate
+from .backends import Backend
 from .errors import TinygenError
 from .frontend.keras import is_keras_path, refuse_float_model
 from .frontend.tflite import read_tflite
-from .ir import CTYPES, Graph, Tensor
-from .ops import ConstArray, Layer, LowerContext
+from .ir import Graph, Tensor
+from .lowered.memory import Flash, Placement
+from .ops.common import Const, Layer, LowerContext
 from .passes import run_pipeline
 
+# Names a generated model may not take: its files would collide with the harness's or the C library's headers,
+# its symbols with tinygen's and CMSIS-NN's.
+RESERVED_NAMES = {"main", "arduino_main", "assert", "ctype", "errno", "float", "inttypes", "limits", "locale", "math",
+                  "setjmp", "signal", "stdarg", "stdbool", "stddef", "stdint", "stdio", "stdlib", "string", "time",
+                  "wchar"}
+RESERVED_PREFIXES = ("tg_", "arm_", "cmsis_", "tinygen")
 
-@dataclass
+
+@dataclass(frozen=True, eq=False)
 class Program:
     name: str  # C identifier prefix
     graph: Graph
-    layers: list[Layer]
-    consts: list[ConstArray]
+    layers: tuple[Layer, ...]
     buffers: list[planner.Buffer]
     arena_size: int
-    pointers: dict[int, str]  # tensor → C expression of its data
+    placements: dict[int, Placement]  # tensor → where its data lives
     input: Tensor
     output: Tensor
+    backend: Backend
     lower_bound: int = 0
-    scratch: dict[int, tuple[int, int]] = field(default_factory=dict)  # layer → (offset, bytes)
-    backend: str = "portable"  # kernel library: "portable" (tinygen's) or "cmsis-nn"
-    core: str = "host"  # CPU the core-dependent sizes (CMSIS-NN scratch) were computed for
+    scratch: dict[int, tuple[int, int]] | None = None  # layer → (offset, bytes)
     whole_tensor_bound: int = 0  # op-wise lower bound before in-place execution (every tensor whole)
 
     @property
-    def cmsis_nn_arch(self) -> str:
-        """CMSIS-NN's code path on `core` ("mve", "dsp", "c"): the generated model checks it at compile time."""
-        from .cmsis_nn import arch
+    def core(self) -> str:
+        return self.backend.core
 
-        return arch(self.core)
+    @property
+    def consts(self) -> list[Const]:
+        """Every constant the model keeps in flash: the layers' and the constant tensors they read."""
+        return [c for layer in self.layers for c in layer.consts] + \
+            [p.const for _, p in sorted(self.placements.items()) if isinstance(p, Flash)]
 
 
 def c_identifier(name: str) -> str:
+    """The C prefix of a model named `name`: lowercase identifier characters, never a reserved name."""
     ident = re.sub(r"[^0-9a-zA-Z_]", "_", name).strip("_").lower() or "model"
-    return "m_" + ident if ident[0].isdigit() else ident
+    if ident[0].isdigit():
+        ident = "m_" + ident
+    if ident in RESERVED_NAMES or ident.startswith(RESERVED_PREFIXES):
+        ident = "model_" + ident
+    return ident
 
 
 def load_graph(path: Path) -> Graph:
@@ -80,70 +93,13 @@ def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
 def compile_graph(graph: Graph, name: str, backend: str = "portable", core: str = "host") -> Program:
     validate.well_formed(graph)
     graph = run_pipeline(graph)
-    missing = ops.unsupported(graph)
-    if missing:
-        raise TinygenError(f"unsupported operators: {', '.join(missing)}",
-                           f"tinygen supports {', '.join(sorted(ops.OPS))}")
+    ops.require_lowerable(graph)
     validate.verify(graph)
     x, y = _check_io(graph)
-    ctx = LowerContext(prefix=name, backend=backend, core=core)
-    layers = [ops.lower(graph, op, ctx) for op in graph.ops]
-
-    # Buffer groups: an aliasing layer's output shares its input's memory.
-    groups = inplace.Groups()
-    for layer in layers:
-        if layer.alias:
-            src, dst = layer.inputs[0], layer.outputs[0]
-            if groups.find(src) == x.index and dst == y.index:
-                layer.alias = False  # the user's input and output buffers are distinct: copy
-            else:
-                groups.join(dst, src)
-    group = groups.find
-
-    const_tensors = {t.index for t in graph.tensors
-                     if t.is_const and any(t.index in layer.inputs for layer in layers)}
-    externals = {group(x.index): "input", group(y.index): "output"}
-    if group(x.index) == group(y.index):
-        raise TinygenError("the model only reshapes its input", "there is nothing to compile")
-    whole_tensor_bound = _whole_tensor_bound(graph, layers, group, set(externals), const_tensors)
-    # Then less than whole tensors: residual ADDs into their convolutions, outputs over inputs that die (this
-    # switches those layers to their in-place kernels and scratch), and the arena plan.
-    layers = inplace.fuse_residual_adds(graph, layers)
-    plan = inplace.plan_memory(graph, layers, groups, set(externals), const_tensors)
-    group = plan.groups.find
-
-    consts = [c for layer in layers for c in layer.consts]
-    pointers: dict[int, str] = {}
-    for t in sorted(const_tensors):
-        arr = ConstArray(f"{name}_tensor{t}", CTYPES[graph.tensors[t].dtype], graph.tensors[t].data)
-        consts.append(arr)
-        pointers[t] = arr.name
-
-    for t in graph.tensors:
-        if t.index in pointers:
-            continue
-        g = group(t.index)
-        if g in externals:
-            pointers[t.index] = externals[g]
-        elif g in plan.buffers:
-            off = plan.buffers[g].offset
-            ctype = CTYPES[t.dtype]
-            pointers[t.index] = f"(arena + {off})" if ctype == "int8_t" else f"(({ctype} *)(void *)(arena + {off}))"
-    return Program(name, graph, layers, consts, plan.all_buffers, plan.arena, pointers, x, y,
-                   planner.lower_bound(plan.all_buffers, len(layers)),
-                   {i: (b.offset, b.size) for i, b in plan.scratch.items()}, backend, core, whole_tensor_bound)
-
-
-def _whole_tensor_bound(graph: Graph, layers: list[Layer], group, fixed: set[int], consts: set[int]) -> int:
-    """The op-wise lower bound of the model as written (no fusion, no in-place execution): at each layer, every
-    arena tensor alive then (writer to last reader) in full, plus the layer's scratch; the most over all layers."""
-    span: dict[int, list[int]] = {}
-    size: dict[int, int] = {}
-    for i, layer in enumerate(layers):
-        for t in layer.inputs + layer.outputs:
-            if t in consts or group(t) in fixed:
-                continue
-            span.setdefault(group(t), [i, i])[1] = i
-            size[group(t)] = max(size.get(group(t), 0), graph.tensors[t].nbytes)
-    return max((sum(size[g] for g, (a, b) in span.items() if a <= i <= b) + layer.scratch_bytes
-                for i, layer in enumerate(layers)), default=0)
+    ctx = LowerContext(prefix=name)
+    layers = tuple(ops.lower(graph, op, ctx) for op in graph.ops)
+    result = lowered.run(lowered.Lowered(graph, layers, x.index, y.index, backends.get(backend, core)))
+    plan = result.plan
+    return Program(name, graph, result.layers, plan.all_buffers, plan.arena, plan.placements, x, y,
+                   result.backend, planner.lower_bound(plan.all_buffers, len(result.layers)),
+                   {i: (b.offset, b.size) for i, b in plan.scratch.items()}, result.whole_tensor_bound)

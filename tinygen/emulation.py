@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cmsis_nn, codegen, oracle
+from . import backends, codegen, oracle
 from .compiler import Program, compile_model
 from .emulator import host, qemu
 from .errors import TinygenError
@@ -96,8 +96,7 @@ def host_sources(program: Program) -> dict[str, str]:
 
 
 def _cflags(program: Program, flags: list[str] | None) -> list[str]:
-    backend = cmsis_nn.CFLAGS if program.backend == "cmsis-nn" else []
-    return host.WARNINGS + backend + (flags or ["-O2"])
+    return host.WARNINGS + list(program.backend.cflags) + (flags or ["-O2"])
 
 
 def run_host(program: Program, inputs: np.ndarray, flags: list[str] | None = None) -> np.ndarray:
@@ -124,8 +123,7 @@ def emulate(model: Path, inputs: np.ndarray | Path | None = None, count: int = 1
     """Compile for `backend`, run on `target` ("host" or a QEMU target of tinygen.emulator.qemu), compare
     every output byte with TFLM. `inputs`: an array, a .npy path (load_inputs), or None for `count` random ones."""
     core = "host" if target == "host" else qemu.target(target).core
-    if backend == "cmsis-nn":
-        cmsis_nn.source_tree()  # a missing tree is reported before compiling
+    backends.get(backend, core).check_available()  # a missing source tree is reported before compiling
     program = compile_model(model, backend=backend, core=core)
     if inputs is None:
         inputs = random_inputs(program.input, count, seed)

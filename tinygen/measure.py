@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import cmsis_nn, codegen
+from . import codegen
 from .compiler import Program
 from .emulator.host import cache_root
 
@@ -73,7 +73,7 @@ def footprint(program: Program, board=None) -> Footprint:
     """Build (cached by content) and measure; raises RuntimeError if the sources do not compile."""
     cmd, core, measured = toolchain(board)
     files = codegen.program_sources(program)
-    flags = CFLAGS + (cmsis_nn.CFLAGS if program.backend == "cmsis-nn" else [])
+    flags = CFLAGS + list(program.backend.cflags)
     digest = hashlib.sha256(json.dumps([VERSION, cmd, flags, sorted(files.items())]).encode()).hexdigest()[:24]
     cached = cache_root() / "footprint" / f"{digest}.json"
     if cached.exists():

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from .errors import TinygenError
-from .validate import MAX_ELEMENTS
+from .limits import MAX_ELEMENTS
 
 
 def reference_outputs(model: bytes, inputs: np.ndarray) -> np.ndarray:

@@ -170,7 +170,7 @@ def generate(model: Path, board: Board, backend: str | None = None, check: bool 
     }
     if board.framework == "arduino":
         files["src/arduino_main.cpp"] = render("arduino_main.cpp.j2")
-    for fname, text in {**codegen.kernel_sources(), **codegen.render_model(program)}.items():
+    for fname, text in {**codegen.kernel_sources(program), **codegen.render_model(program)}.items():
         files[f"lib/{program.name}/{fname}"] = text.encode()
     if cmsis:
         files[f"lib/{cmsis.library}/library.json"] = render("cmsis_nn_library.json.j2")

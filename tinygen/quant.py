@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .errors import TinygenError
-from .validate import MAX_WINDOW
+from .limits import MAX_WINDOW
 
 INT8_MIN, INT8_MAX = -128, 127
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .compiler import Program
-from .inplace import applied
+from .lowered.memory import Arena, External
 from .measure import Footprint
 
 REPORT_VERSION = 2
@@ -20,13 +20,10 @@ def _shape(program: Program, t: int) -> list[int]:
 
 def _placement(program: Program, t: int) -> int | str:
     """Arena offset of tensor t, or where it lives instead ('input', 'output', 'flash')."""
-    ptr = program.pointers.get(t, "")
-    if ptr in ("input", "output"):
-        return ptr
-    for buf in program.buffers:
-        if t in buf.tensors:
-            return buf.offset
-    return "flash"
+    place = program.placements.get(t)
+    if isinstance(place, External):
+        return place.name
+    return place.offset if isinstance(place, Arena) else "flash"
 
 
 def _tensors(program: Program, ts: list[int]) -> list[dict]:
@@ -39,13 +36,13 @@ def memory_report(program: Program, footprint: Footprint | None = None, board=No
     layers = []
     for i, layer in enumerate(program.layers):
         scratch = program.scratch.get(i)
-        ip = applied(layer)
+        ip = layer.in_place
         layers.append({
             "index": i,
             "op": "+".join([layer.op.kind] + [op.kind for op in layer.fused]),
             "operators": [layer.op.index] + [op.index for op in layer.fused],
             "summary": layer.summary,
-            "kernel": None if layer.alias else layer.params.get("kernel"),
+            "kernel": None if layer.alias else layer.kernel,
             "inputs": _tensors(program, layer.inputs),
             "outputs": _tensors(program, layer.outputs),
             "macs": layer.macs,
@@ -85,7 +82,7 @@ def memory_report(program: Program, footprint: Footprint | None = None, board=No
         "version": REPORT_VERSION,
         "model": program.graph.name,
         "name": program.name,
-        "backend": program.backend,
+        "backend": program.backend.name,
         "core": footprint.core if footprint is not None else program.core,
         "layers": layers,
         "buffers": [{"name": b.name, "bytes": b.size, "offset": b.offset, "first_layer": b.first,

@@ -21,39 +21,15 @@ import numpy as np
 
 from .errors import TinygenError, corrupted
 from .ir import DTYPES, Graph, Op, Tensor
-
-MAX_RANK = 6  # TFLite's RuntimeShape limit
-MAX_ELEMENTS = 1 << 24
-MAX_WINDOW = 1 << 24
-MAX_ACTIVATION_BYTES = 1 << 30  # all activations together: bounds the planned arena
-# Microcontroller models have tens to hundreds of operators; parts of the compiler are quadratic in their
-# number, so a crafted file with a million operators would take hours.
-MAX_OPERATORS = 4096
-MAX_TENSORS = 4 * MAX_OPERATORS
-INT32_MAX = (1 << 31) - 1
-
-# Operator → (required inputs, optional trailing inputs or None for any number, outputs). Operators tinygen
-# lowers or folds; an operator with the wrong arity is a corrupted file, refused before anything indexes it.
-ARITY = {
-    "ADD": (2, 0, 1), "MUL": (2, 0, 1), "AVERAGE_POOL_2D": (1, 0, 1), "MAX_POOL_2D": (1, 0, 1),
-    "CONCATENATION": (1, None, 1), "CONV_2D": (2, 1, 1), "DEPTHWISE_CONV_2D": (2, 1, 1),
-    "FULLY_CONNECTED": (2, 1, 1), "DEQUANTIZE": (1, 0, 1), "QUANTIZE": (1, 0, 1), "HARD_SWISH": (1, 0, 1),
-    "LOGISTIC": (1, 0, 1), "TANH": (1, 0, 1), "RELU": (1, 0, 1), "RELU6": (1, 0, 1), "SOFTMAX": (1, 0, 1),
-    "MEAN": (2, 0, 1), "PAD": (2, 0, 1), "PADV2": (2, 1, 1), "RESHAPE": (1, 1, 1),
-    "SHAPE": (1, 0, 1), "STRIDED_SLICE": (4, 0, 1), "PACK": (1, None, 1), "CAST": (1, 0, 1),
-}
+from .limits import (INT32_MAX, MAX_ACTIVATION_BYTES, MAX_ELEMENTS, MAX_OPERATORS, MAX_RANK,  # noqa: F401
+                     MAX_TENSORS, MAX_WINDOW)
+from .ops import REGISTRY
 
 _WINDOW_OPTIONS = ("stride_w", "stride_h", "dilation_w_factor", "dilation_h_factor", "filter_width",
                    "filter_height")
 _ENUM_OPTIONS = {"padding": (0, 1), "fused_activation_function": tuple(range(6))}
 _ZERO_POINT_RANGE = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767),
                      "int32": (-(1 << 31), INT32_MAX)}
-# Elementwise operators whose output has exactly their input's shape (the kernels run over one size).
-_SAME_SHAPE = {"LOGISTIC", "TANH", "HARD_SWISH", "RELU", "RELU6", "QUANTIZE", "DEQUANTIZE", "SOFTMAX"}
-# Weighted operators: (weights input, axis of the weights that indexes output channels).
-_WEIGHTED = {"CONV_2D": 0, "DEPTHWISE_CONV_2D": 3, "FULLY_CONNECTED": 0}
-
-
 def _where(op: Op) -> str:
     return f"{op.kind} (operator {op.index})"
 
@@ -124,9 +100,10 @@ def well_formed(graph: Graph) -> None:
         if graph.tensors[i].is_const:
             raise corrupted(f"the model input {_tname(graph.tensors[i])} is a constant")
     for op in graph.ops:
-        arity = ARITY.get(op.kind)
-        if arity is not None:
-            need, optional, outs = arity
+        definition = REGISTRY.get(op.kind)
+        if definition is not None:  # an operator tinygen lowers or folds: the wrong arity is a corrupted file
+            arity = definition.arity[op.kind]
+            need, optional, outs = arity.inputs, arity.optional, arity.outputs
             if (len(op.inputs) < need or (optional is not None and len(op.inputs) > need + optional)
                     or len(op.outputs) != outs):
                 raise corrupted(f"{_where(op)} has {len(op.inputs)} inputs and {len(op.outputs)} outputs")
@@ -171,7 +148,7 @@ def _check_options(graph: Graph, op: Op) -> None:
 def _check_accumulator(graph: Graph, op: Op) -> None:
     """255·Σ|w| + |bias| ≤ INT32_MAX per output channel: (x − zero point) spans at most 255 for int8."""
     w = graph.tensors[op.inputs[1]]
-    axis = _WEIGHTED[op.kind]
+    axis = REGISTRY[op.kind].weights_axis
     if w.data is None or w.dtype != "int8" or len(w.shape) <= axis:
         return  # the lowering refuses these
     per_channel = np.moveaxis(np.abs(w.data.astype(np.int64)), axis, 0).reshape(w.shape[axis], -1).sum(axis=1)
@@ -207,9 +184,10 @@ def verify(graph: Graph) -> None:
                            f"that much RAM; tinygen plans at most {MAX_ACTIVATION_BYTES} bytes")
     for op in graph.ops:
         _check_options(graph, op)
-        if op.kind in _SAME_SHAPE:
+        definition = REGISTRY.get(op.kind)
+        if definition is not None and definition.same_shape:
             x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
             if tuple(x.shape) != tuple(y.shape):
                 raise corrupted(f"{_where(op)} maps shape {list(x.shape)} to {list(y.shape)}")
-        if op.kind in _WEIGHTED:
+        if definition is not None and definition.weights_axis is not None:
             _check_accumulator(graph, op)

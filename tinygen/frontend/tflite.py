@@ -20,7 +20,8 @@ from flatbuffers import encode, packer
 
 from ..errors import TinygenError, corrupted
 from ..ir import Graph, Op, Quant, Tensor
-from ..validate import MAX_OPERATORS, MAX_TENSORS
+from ..ops import REGISTRY
+from ..limits import MAX_OPERATORS, MAX_TENSORS
 
 _TENSOR_TYPES = {getattr(schema.TensorType, n): n.lower() for n in dir(schema.TensorType) if n.isupper()}
 _OP_NAMES = {getattr(schema.BuiltinOperator, n): n for n in dir(schema.BuiltinOperator) if n.isupper()}
@@ -28,18 +29,11 @@ _NUMPY = {"int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int
           "float32": np.float32, "bool": np.bool_}
 SCHEMA_VERSION = 3
 
-# The builtin-options table each operator tinygen reads (lowered or folded) must carry. A different table
-# means a corrupted file; none means the schema's defaults, as flatbuffers defines for absent fields.
-OPTIONS = {
-    "ADD": "AddOptions", "AVERAGE_POOL_2D": "Pool2DOptions", "MAX_POOL_2D": "Pool2DOptions",
-    "CONCATENATION": "ConcatenationOptions", "CONV_2D": "Conv2DOptions",
-    "DEPTHWISE_CONV_2D": "DepthwiseConv2DOptions", "DEQUANTIZE": "DequantizeOptions",
-    "FULLY_CONNECTED": "FullyConnectedOptions", "HARD_SWISH": "HardSwishOptions", "MEAN": "ReducerOptions",
-    "MUL": "MulOptions", "PAD": "PadOptions", "PADV2": "PadV2Options", "QUANTIZE": "QuantizeOptions",
-    "RESHAPE": "ReshapeOptions", "SOFTMAX": "SoftmaxOptions", "SHAPE": "ShapeOptions",
-    "STRIDED_SLICE": "StridedSliceOptions", "PACK": "PackOptions", "CAST": "CastOptions",
-}
-_NO_OPTIONS = {"LOGISTIC", "RELU", "RELU6", "TANH"}
+# The builtin-options table each operator tinygen reads (lowered or folded) must carry (ops/*/ OpDef.options).
+# A different table means a corrupted file; none means the schema's defaults, as flatbuffers defines for
+# absent fields.
+OPTIONS = {kind: table for d in REGISTRY.values() for kind, table in d.options.items() if table is not None}
+_NO_OPTIONS = {kind for d in REGISTRY.values() for kind, table in d.options.items() if table is None}
 
 # vtable offsets of the two strings read here (schema.fbs field slot k sits at 4 + 2k).
 _TENSOR_NAME, _OPCODE_CUSTOM_CODE = 10, 6

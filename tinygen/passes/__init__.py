@@ -1,4 +1,4 @@
-"""Graph rewrites, run in this order. Each takes a Graph and returns it changed in place."""
+"""Graph rewrites, run in this order. Each takes a Graph and returns a new one (the input is left as it was)."""
 from .drop_dead import drop_dead
 from .fold_constants import fold_constants
 from .fuse_activation import fuse_activation

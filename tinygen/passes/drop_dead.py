@@ -1,4 +1,6 @@
 """Remove operators whose results nothing uses (e.g. what is left after constant folding)."""
+import dataclasses
+
 from ..ir import Graph
 
 
@@ -9,5 +11,4 @@ def drop_dead(graph: Graph) -> Graph:
         if any(t in live for t in op.outputs):
             kept.append(op)
             live.update(t for t in op.inputs if t >= 0)
-    graph.ops = kept[::-1]
-    return graph
+    return dataclasses.replace(graph, ops=kept[::-1])

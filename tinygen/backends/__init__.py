@@ -1,0 +1,21 @@
+"""Kernel libraries. A backend offers, per lowered layer, a kernel of its own where it computes the same bytes
+as TFLM's reference kernels; layers it has none for keep tinygen's portable kernel (compiled in the same build).
+
+Lowering never imports a backend: the kernel-selection pass (lowered/select_kernels.py) asks the backend,
+which asks each operator's own mapping (OpDef.cmsis_nn, say). A new backend is a Backend subclass here, with
+its mappings in the operator folders.
+"""
+from __future__ import annotations
+
+from ..errors import TinygenError
+from .base import Backend
+from .cmsis_nn import CmsisNN
+
+BACKENDS: dict[str, type[Backend]] = {"portable": Backend, "cmsis-nn": CmsisNN}
+NAMES = tuple(BACKENDS)
+
+
+def get(name: str, core: str = "host") -> Backend:
+    if name not in BACKENDS:
+        raise TinygenError(f"unknown backend '{name}'", f"choose {' or '.join(NAMES)}")
+    return BACKENDS[name](core)

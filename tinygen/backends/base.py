@@ -1,0 +1,25 @@
+"""The Backend base class: tinygen's portable kernels, and what every other backend overrides."""
+from __future__ import annotations
+
+from ..ops.common import Layer, OpDef
+
+
+class Backend:
+    """tinygen's portable kernels: every layer keeps the kernel its lowering chose."""
+    name = "portable"
+    cflags: tuple[str, ...] = ()
+    preamble: str | None = None  # template the generated model starts with (checks of how it is compiled)
+
+    def __init__(self, core: str = "host"):
+        self.core = core
+
+    def offer(self, layer: Layer, definition: OpDef) -> Layer | None:
+        """This backend's form of the layer, or None to keep the portable kernel."""
+        return None
+
+    def sources(self) -> dict[str, str]:
+        """C sources the backend's kernels need besides tinygen's: {path in the build: text}."""
+        return {}
+
+    def check_available(self) -> None:
+        """Raise a TinygenError when the backend's sources are missing (before anything is compiled)."""

@@ -1,0 +1,41 @@
+/* The shared core of tinygen's portable kernels: types (tg_types.h), alignment, window clipping.
+ *
+ * Each operator's kernels live in its folder (tinygen/ops/<op>/tg_<op>.{c,h}); bit-exact with TensorFlow Lite
+ * Micro's reference kernels. Kernels CMSIS-NN also has take CMSIS-NN's arguments in CMSIS-NN's order.
+ */
+#ifndef TG_COMMON_H
+#define TG_COMMON_H
+
+#include <stdint.h>
+
+#include "tg_types.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TG_ALIGNED(n) __attribute__((aligned(n)))
+#else
+#define TG_ALIGNED(n)
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The taps [*lo, *hi) of a k-tap window, dilation dil, starting at origin, that land inside [0, size): the
+ * padding taps outside contribute nothing (shared by the convolution and pooling kernels). */
+static inline void tg_window_taps(int32_t origin, int32_t k, int32_t dil, int32_t size, int32_t *lo, int32_t *hi)
+{
+    const int32_t end = size - origin; /* tap t is inside when origin + t * dil is in [0, size) */
+    const int32_t first = origin < 0 ? (-origin + dil - 1) / dil : 0;
+    const int32_t last = end <= 0 ? 0 : (end + dil - 1) / dil;
+    *lo = first;
+    *hi = last < k ? last : k;
+    if (*hi < *lo) {
+        *hi = *lo;
+    }
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,209 @@
+"""Less RAM than whole tensors, then one static arena: aliases, in-place decisions, placement.
+
+Lowerings declare what their kernel allows (Layer.inplace, see ops.common.InPlace); this module decides where
+it applies, because only the whole graph tells whether an input dies at a layer. A layer's output takes its
+input's memory when the input is read by no later layer nor by another input of this layer, is not the user's
+buffer (the generated invoke only reads it) and not a constant, and the layer still calls a kernel the
+declaration names. In-place forms that run slower than the kernel they replace are kept only where they make
+the arena smaller. Where each tensor lives is data (a Placement); emission turns it into C.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import planner
+from ..errors import TinygenError
+from ..ir import CTYPES
+from ..ops.common import Const, InPlace, Layer
+
+# ---- where a tensor lives ----
+
+@dataclass(frozen=True)
+class Arena:
+    offset: int
+
+
+@dataclass(frozen=True)
+class External:
+    name: str  # "input" or "output": the caller's buffers
+
+
+@dataclass(frozen=True)
+class Flash:
+    const: Const
+
+
+Placement = Arena | External | Flash
+
+
+# ---- buffer groups: aliases and in-place merges ----
+
+class Groups:
+    """Union-find over tensors: tensors in one group share one buffer."""
+
+    def __init__(self, parent: dict[int, int] | None = None) -> None:
+        self.parent: dict[int, int] = dict(parent or {})
+
+    def copy(self) -> "Groups":
+        return Groups(self.parent)
+
+    def find(self, t: int) -> int:
+        while self.parent.get(t, t) != t:
+            t = self.parent[t]
+        return t
+
+    def join(self, member: int, root: int) -> None:
+        """member's group joins root's group (root stays the representative)."""
+        self.parent[self.find(member)] = self.find(root)
+
+
+def _constants(lowered) -> set[int]:
+    """Constant tensors some layer reads (kept in flash as they are)."""
+    return {t.index for t in lowered.graph.tensors
+            if t.is_const and any(t.index in layer.inputs for layer in lowered.layers)}
+
+
+def _fixed(lowered, groups: Groups) -> set[int]:
+    """Groups that are not arena memory: the user's input and output buffers."""
+    return {groups.find(lowered.input), groups.find(lowered.output)}
+
+
+def resolve_aliases(lowered):
+    """An aliasing layer's output joins its input's group, except where that would make the user's input
+    buffer the output buffer (the generated code then copies)."""
+    groups = Groups()
+    layers = []
+    for layer in lowered.layers:
+        if layer.alias:
+            src, dst = layer.inputs[0], layer.outputs[0]
+            if groups.find(src) == lowered.input and dst == lowered.output:
+                layer = layer.replace(alias=False)
+            else:
+                groups.join(dst, src)
+        layers.append(layer)
+    if groups.find(lowered.input) == groups.find(lowered.output):
+        raise TinygenError("the model only reshapes its input", "there is nothing to compile")
+    return lowered.replace(layers=tuple(layers), aliases=groups)
+
+
+def measure_whole(lowered):
+    """The op-wise lower bound of the model as written (no fusion, no in-place execution): at each layer, every
+    arena tensor alive then (writer to last reader) in full, plus the layer's scratch; the most over all layers."""
+    group, consts = lowered.aliases.find, _constants(lowered)
+    fixed = _fixed(lowered, lowered.aliases)
+    span: dict[int, list[int]] = {}
+    size: dict[int, int] = {}
+    for i, layer in enumerate(lowered.layers):
+        for t in layer.inputs + layer.outputs:
+            if t in consts or group(t) in fixed:
+                continue
+            span.setdefault(group(t), [i, i])[1] = i
+            size[group(t)] = max(size.get(group(t), 0), lowered.graph.tensors[t].nbytes)
+    bound = max((sum(size[g] for g, (a, b) in span.items() if a <= i <= b) + layer.scratch_bytes
+                 for i, layer in enumerate(lowered.layers)), default=0)
+    return lowered.replace(whole_tensor_bound=bound)
+
+
+@dataclass(frozen=True)
+class MemoryPlan:
+    groups: Groups  # aliases and in-place merges
+    buffers: dict[int, planner.Buffer]  # group → its buffer in the arena
+    scratch: dict[int, planner.Buffer]  # layer → its scratch
+    arena: int
+    placements: dict[int, Placement]  # tensor → where it lives
+
+    @property
+    def all_buffers(self) -> list[planner.Buffer]:
+        return list(self.buffers.values()) + list(self.scratch.values())
+
+
+def plan_memory(lowered):
+    """Place every buffer with every in-place form the graph allows, then give up those marked `slower` one by
+    one (most MACs first) wherever that leaves the arena no larger; switch the layers to the forms kept."""
+    consts = _constants(lowered)
+    best = _plan(lowered, consts, frozenset())
+    skip: frozenset[int] = frozenset()
+    layers = lowered.layers
+    for i in sorted((i for i, ip in best[0].items() if ip.slower), key=lambda i: -layers[i].macs):
+        trial = _plan(lowered, consts, skip | {i})
+        if trial[1].arena <= best[1].arena:
+            best, skip = trial, skip | {i}
+    chosen, plan = best
+    planner.check(plan.all_buffers)
+    layers = tuple(_apply(layer, chosen[i]) if i in chosen else layer for i, layer in enumerate(layers))
+    return lowered.replace(layers=layers, plan=plan)
+
+
+def _choose_inplace(lowered, groups: Groups, consts: set[int], skip: frozenset[int]) -> dict[int, InPlace]:
+    """Every in-place declaration the graph allows, in layer order (layers in `skip` excepted); joins the
+    groups."""
+    fixed = _fixed(lowered, groups)
+    chosen = {}
+    for i, layer in enumerate(lowered.layers):
+        for ip in layer.inplace:
+            if i not in skip and _allowed(lowered.layers, i, ip, groups, fixed, consts):
+                chosen[i] = ip
+                groups.join(layer.outputs[0], layer.inputs[ip.input])
+                break
+    return chosen
+
+
+def _allowed(layers, i: int, ip: InPlace, groups: Groups, fixed: set[int], consts: set[int]) -> bool:
+    layer = layers[i]
+    if layer.alias or layer.kernel not in ip.kernels:
+        return False
+    t_in, t_out = layer.inputs[ip.input], layer.outputs[0]
+    g_in, g_out = groups.find(t_in), groups.find(t_out)
+    if t_in in consts or g_in in fixed or g_out in fixed or g_in == g_out:
+        return False
+    if any(groups.find(t) == g_in for k, t in enumerate(layer.inputs) if k != ip.input):
+        return False  # the layer reads the same memory through another input
+    return not any(groups.find(t) == g_in for later in layers[i + 1:] for t in later.inputs)
+
+
+def _plan(lowered, consts: set[int], skip: frozenset[int]) -> tuple[dict[int, InPlace], MemoryPlan]:
+    groups = lowered.aliases.copy()
+    chosen = _choose_inplace(lowered, groups, consts, skip)
+    fixed = _fixed(lowered, groups)
+    graph = lowered.graph
+    # One buffer per group; each tensor of it is a piece alive from its writer to its last reader.
+    span: dict[int, list[int]] = {}
+    for i, layer in enumerate(lowered.layers):
+        for t in layer.inputs + layer.outputs:
+            if t not in consts and groups.find(t) not in fixed:
+                span.setdefault(t, [i, i])[1] = i
+    buffers: dict[int, planner.Buffer] = {}
+    for t, (first, last) in span.items():
+        g, size = groups.find(t), graph.tensors[t].nbytes
+        if g not in buffers:
+            buffers[g] = planner.Buffer(f"tensor{g}", size, first, last, [t])
+        else:
+            buffers[g].add_piece(first, last, size, t)
+    scratch = {}
+    for i, layer in enumerate(lowered.layers):
+        ip = chosen.get(i)
+        size = ip.scratch_bytes if ip is not None and ip.kernel is not None else layer.scratch_bytes
+        if size > 0:
+            scratch[i] = planner.Buffer(f"scratch{i}", size, i, i)
+    arena = planner.place(list(buffers.values()) + list(scratch.values()))
+    externals = {groups.find(lowered.input): External("input"), groups.find(lowered.output): External("output")}
+    placements: dict[int, Placement] = {}
+    for t in graph.tensors:
+        g = groups.find(t.index)
+        if t.index in consts:
+            placements[t.index] = Flash(Const(f"tensor{t.index}", CTYPES[t.dtype], t.data))
+        elif g in externals:
+            placements[t.index] = externals[g]
+        elif g in buffers:
+            placements[t.index] = Arena(buffers[g].offset)
+    return chosen, MemoryPlan(groups, buffers, scratch, arena, placements)
+
+
+def _apply(layer: Layer, ip: InPlace) -> Layer:
+    changes = dict(in_place=ip)
+    if ip.kernel is not None:
+        changes.update(kernel=ip.kernel, scratch_bytes=ip.scratch_bytes)
+    changes["consts"] = tuple(c for c in layer.consts if c.role not in ip.drop) + ip.consts
+    return layer.replace(**changes)
+
+

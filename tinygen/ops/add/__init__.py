@@ -1,0 +1,94 @@
+"""ADD (int8) → tg_elementwise_add_s8 when the operands have the output's shape, else tg_broadcast_add_s8.
+
+Parameters as TFLM's micro/kernels/add_common.cc CalculateOpDataAdd computes them, in double precision:
+both inputs are rescaled to twice the larger input scale with 20 bits of headroom, summed, then rescaled
+to the output.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import cmsis_nn
+from ..common import (Activation, Arity, Layer, LowerContext, OpDef, broadcast_nhwc, elementwise_inplace, require_int8,
+                      require_per_tensor)
+from ...quant import activation_range, quantize_multiplier_smaller_than_one_exp
+
+LEFT_SHIFT = 20  # int8 (16-bit activations would use 15)
+
+
+@dataclass(frozen=True)
+class AddParams:
+    """tg_add_params: the arithmetic of one ADD element (shared with the convolution's residual epilogue)."""
+    in1_offset: int
+    in1_mult: int
+    in1_shift: int
+    in2_offset: int
+    in2_mult: int
+    in2_shift: int
+    left_shift: int
+    out_offset: int
+    out_mult: int
+    out_shift: int
+    act: Activation
+
+    def swapped(self) -> "AddParams":
+        """The same ADD with its operands exchanged (the rescaled sum is an integer addition)."""
+        return AddParams(self.in2_offset, self.in2_mult, self.in2_shift, self.in1_offset, self.in1_mult,
+                         self.in1_shift, self.left_shift, self.out_offset, self.out_mult, self.out_shift, self.act)
+
+
+@dataclass(frozen=True)
+class Elementwise:
+    """A binary elementwise operator's shapes: NHWC-padded dims, or one size when nothing broadcasts."""
+    size: int
+    dims1: tuple[int, ...]
+    dims2: tuple[int, ...]
+    dims_out: tuple[int, ...]
+
+    @property
+    def broadcast(self) -> bool:
+        return not (self.dims1 == self.dims2 == self.dims_out)
+
+
+@dataclass(frozen=True)
+class AddLayer:
+    add: AddParams
+    shape: Elementwise
+
+
+def add_params(graph, op) -> AddParams:
+    a, b, y = (graph.tensors[t] for t in (op.inputs[0], op.inputs[1], op.outputs[0]))
+    twice_max_input_scale = 2 * max(a.scale, b.scale)
+    m1, s1 = quantize_multiplier_smaller_than_one_exp(a.scale / twice_max_input_scale)
+    m2, s2 = quantize_multiplier_smaller_than_one_exp(b.scale / twice_max_input_scale)
+    mo, so = quantize_multiplier_smaller_than_one_exp(twice_max_input_scale / ((1 << LEFT_SHIFT) * y.scale))
+    act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point))
+    return AddParams(-a.zero_point, m1, s1, -b.zero_point, m2, s2, LEFT_SHIFT, y.zero_point, mo, so, act)
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    a, b, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
+    require_per_tensor(op, a, b, y)
+    shape = Elementwise(y.size, *broadcast_nhwc(op, a, b, y))
+    kernel = "tg_broadcast_add_s8" if shape.broadcast else "tg_elementwise_add_s8"
+    how = f"{list(a.shape)} + {list(b.shape)}" if shape.broadcast else f"{y.size}"
+    # CMSIS-NN's arm_elementwise_add_s8 also writes each element (group of 4, Helium lanes) after reading it.
+    inplace = elementwise_inplace((kernel, "arm_elementwise_add_s8"), shape.dims1 == shape.dims_out,
+                                  shape.dims2 == shape.dims_out)
+    return Layer(op, "add/add.c.j2", kernel, (op.inputs[0], op.inputs[1]), (op.outputs[0],),
+                 AddLayer(add_params(graph, op), shape), summary=f"ADD {how}", inplace=inplace)
+
+
+def example(m, rng) -> bytes:
+    """[1,4,4,3] + [1,1,1,3] (broadcast) and + [1,4,4,3] (elementwise), ReLU fused into the second."""
+    x = m.tensor([1, 4, 4, 3], scale=0.05, zero_point=-3)
+    c = m.tensor([1, 1, 1, 3], scale=0.02, zero_point=4, data=rng.integers(-128, 128, 3).astype("int8"))
+    h = m.tensor([1, 4, 4, 3], scale=0.06, zero_point=1)
+    m.op("ADD", [x, c], [h])
+    y = m.tensor([1, 4, 4, 3], scale=0.09, zero_point=-128)
+    m.op("ADD", [h, x], [y], fused_activation_function=1)
+    return m.finish([x], [y])
+
+
+OP = OpDef(kinds=("ADD",), arity={"ADD": Arity(2)}, options={"ADD": "AddOptions"}, lower=lower,
+           fuses_activation=True, cmsis_nn=cmsis_nn.retarget, example=example, header="tg_add.h")

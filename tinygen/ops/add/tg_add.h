@@ -1,0 +1,55 @@
+/* ADD kernels (tg_add.c), and the one-element ADD the fused convolution epilogue shares. */
+#ifndef TG_ADD_H
+#define TG_ADD_H
+
+#include <stdint.h>
+
+#include "tg_common.h"
+#include "tg_math.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- ADD (tg_add.c): same-shape form as CMSIS-NN's arm_elementwise_add_s8, and a broadcasting form ---- */
+tg_status tg_elementwise_add_s8(const int8_t *input_1_vect, const int8_t *input_2_vect, int32_t input_1_offset,
+                                int32_t input_1_mult, int32_t input_1_shift, int32_t input_2_offset,
+                                int32_t input_2_mult, int32_t input_2_shift, int32_t left_shift, int8_t *output,
+                                int32_t out_offset, int32_t out_mult, int32_t out_shift,
+                                int32_t out_activation_min, int32_t out_activation_max, int32_t block_size);
+
+/* Shapes are NHWC-padded to rank 4; a dimension of an input that is 1 where the output's is not is broadcast. */
+typedef struct {
+    int32_t input_1_offset; /* -zero point */
+    int32_t input_1_mult;
+    int32_t input_1_shift;
+    int32_t input_2_offset;
+    int32_t input_2_mult;
+    int32_t input_2_shift;
+    int32_t left_shift;
+    int32_t out_offset; /* +zero point */
+    int32_t out_mult;
+    int32_t out_shift;
+    tg_activation activation;
+} tg_add_params;
+tg_status tg_broadcast_add_s8(const tg_add_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
+                              const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
+                              int8_t *output);
+
+/* One int8 ADD element, TFLite's AddFunc: both inputs brought to a common scale with left_shift bits of
+ * headroom, summed, rescaled to the output, clamped. Shared by the ADD kernels and the convolution whose
+ * epilogue adds a residual (tg_convolve_add_s8). */
+static inline int8_t tg_add_s8_one(const tg_add_params *p, int32_t a, int32_t b)
+{
+    const int32_t scale = (int32_t)1 << p->left_shift;
+    const int32_t x1 = tg_requantize((a + p->input_1_offset) * scale, p->input_1_mult, p->input_1_shift);
+    const int32_t x2 = tg_requantize((b + p->input_2_offset) * scale, p->input_2_mult, p->input_2_shift);
+    const int32_t y = tg_requantize(x1 + x2, p->out_mult, p->out_shift) + p->out_offset;
+    return (int8_t)TG_CLAMP(y, p->activation.min, p->activation.max);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,206 @@
+"""What every operator folder builds on: the lowered layer, its constants and in-place forms, shared checks.
+
+A lowering (each folder's `lower(graph, op, ctx)`) checks that tinygen can run the operator exactly (raising
+TinygenError otherwise), precomputes everything TFLM's Prepare would, and returns a Layer: the portable kernel it
+calls, a frozen parameter object its template reads, and its constants tagged by role. Nothing here knows a
+backend or a C name: backends swap kernels in a later pass, and emission names constants and places tensors.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import TinygenError
+from ..ir import Graph, Op, Tensor
+
+
+@dataclass(frozen=True, eq=False)
+class Const:
+    """A constant the generated C keeps in flash; `role` says what the kernel reads it as ("weights", "bias")."""
+    role: str
+    ctype: str
+    values: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.values.nbytes)
+
+
+@dataclass(frozen=True)
+class InPlace:
+    """A layer's declaration that its output may take over the memory of one input.
+
+    The memory pass merges the two buffers only where the input dies at this layer and is neither the user's
+    input buffer nor a constant, and only while the layer still calls one of `kernels` (a backend may have
+    swapped the kernel for one that is not safe in place). Merging switches the layer to its in-place form:
+    `kernel` (None: the same kernel is safe as is), its scratch and flash constants. The lowering declaring
+    this has checked that the kernel's access order makes it exact.
+    """
+    input: int  # position in Layer.inputs
+    kernels: tuple[str, ...]  # the kernels this holds for
+    kernel: str | None = None
+    scratch_bytes: int = 0
+    consts: tuple[Const, ...] = ()
+    drop: tuple[str, ...] = ()  # roles of constants the in-place form no longer reads
+    slower: bool = False  # runs slower than the kernel it replaces: used only where it shrinks the arena
+
+
+@dataclass(frozen=True, eq=False)
+class Layer:
+    """One operator, lowered: the kernel call its template emits. Passes derive new layers with `replace`."""
+    op: Op
+    template: str  # "<folder>/<name>.c.j2" under tinygen/ops
+    kernel: str  # the C function called ("" for an alias)
+    inputs: tuple[int, ...]  # activation tensors the kernel reads
+    outputs: tuple[int, ...]  # tensors it writes
+    params: Any  # the operator's frozen parameter object
+    consts: tuple[Const, ...] = ()
+    scratch_bytes: int = 0
+    macs: int = 0
+    summary: str = ""
+    alias: bool = False  # output shares its input's memory (no code emitted)
+    inplace: tuple[InPlace, ...] = ()  # inputs the output may overwrite, preferred first
+    fused: tuple[Op, ...] = ()  # further operators this layer's kernel call computes
+    in_place: InPlace | None = None  # the in-place form the memory pass applied
+
+    def const(self, role: str) -> Const:
+        return next(c for c in self.consts if c.role == role)
+
+    def has_const(self, role: str) -> bool:
+        return any(c.role == role for c in self.consts)
+
+    def replace(self, **changes) -> "Layer":
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class LowerContext:
+    """What a lowering may know of the build: nothing of the backend or the target (see backends/)."""
+    prefix: str = "model"
+
+
+def const(role: str, ctype: str, values) -> Const:
+    values = np.ascontiguousarray(values)
+    values.flags.writeable = False
+    return Const(role, ctype, values)
+
+
+# ---- checks and shapes shared by the lowerings ----
+
+def nhwc(shape) -> tuple[int, int, int, int]:
+    """A shape of rank ≤ 4 as (n, h, w, c), leading dimensions padded with 1."""
+    shape = tuple(int(d) for d in shape)
+    if len(shape) > 4:
+        raise TinygenError(f"a tensor of rank {len(shape)} is not supported", "use tensors of rank 4 or less")
+    return (1,) * (4 - len(shape)) + shape
+
+
+def require_int8(graph: Graph, op: Op, *tensors: int) -> list[Tensor]:
+    out = []
+    for t in tensors:
+        tensor = graph.tensors[t]
+        if tensor.dtype != "int8" or tensor.quant is None:
+            raise TinygenError(f"{op.kind} (operator {op.index}) has {tensor.dtype} tensor '{tensor.name}'; "
+                               "tinygen compiles int8-quantized operators",
+                               "convert with full-integer int8 quantization")
+        out.append(tensor)
+    return out
+
+
+def require_per_tensor(op: Op, *tensors: Tensor) -> None:
+    """Activations carry one scale and zero point: refuse the first of `tensors` quantized per channel."""
+    for tensor in tensors:
+        if tensor.quant is not None and tensor.quant.per_channel:
+            raise TinygenError(f"{op.kind} (operator {op.index}): activation '{tensor.name}' is quantized per "
+                               "channel", "only weights may be quantized per channel")
+
+
+def broadcast_nhwc(op: Op, a: Tensor, b: Tensor, y: Tensor) -> tuple[tuple[int, ...], ...]:
+    """(n, h, w, c) shapes of a binary elementwise operator's inputs and output, after checking that the output
+    is the inputs broadcast together (numpy rules, dimensions aligned from the right)."""
+    rank = max(len(a.shape), len(b.shape), len(y.shape))
+    if rank > 4:
+        raise TinygenError(f"{op.kind} (operator {op.index}) has rank-{rank} tensors; "
+                           "tinygen broadcasts up to rank 4", "reshape the operands to rank 4 or less")
+    try:
+        expected = tuple(int(d) for d in np.broadcast_shapes(tuple(a.shape), tuple(b.shape)))
+    except ValueError:
+        expected = None
+    if expected != tuple(int(d) for d in y.shape):
+        raise TinygenError(f"{op.kind} (operator {op.index}) combines {list(a.shape)} and {list(b.shape)} into "
+                           f"{list(y.shape)}", "the model file is inconsistent; re-export it")
+    return nhwc(a.shape), nhwc(b.shape), nhwc(y.shape)
+
+
+def elementwise_inplace(kernels: tuple[str, ...], *same_shape: bool) -> tuple[InPlace, ...]:
+    """In-place declarations of an elementwise kernel that reads element i of each input just before it writes
+    element i of the output: any input with the output's shape and element size may be overwritten
+    (same_shape[k] for input k)."""
+    return tuple(InPlace(k, kernels) for k, same in enumerate(same_shape) if same)
+
+
+def raster_safe(geo) -> bool:
+    """Whether a channelwise window kernel may write its output over its input with no scratch.
+
+    The kernel (tg_depthwise_conv_s8 with multiplier 1, tg_avgpool_s8, tg_max_pool_s8) visits output pixels q
+    in raster order (batch, row, column) and, per channel c, reads the window of (q, c) before it writes
+    (q, c). In place, (q, c) lands on input pixel q, channel c (input and output have the same channel count),
+    and only channel c of a later pixel ever reads it. So the order is safe iff no later output pixel's
+    window reaches back to input pixel q: q < min over q' > q of the first input pixel q' reads. A window
+    starting at row iy0, column ix0 reads no pixel before max(iy0, 0) * in_w + max(ix0, 0) (clipped taps
+    read nothing), a lower bound: the test is conservative. Stride-1 windows with padding fail (pixel q+1
+    reads pixel q); VALID stride-1 windows and most stride >= 2 windows pass.
+    """
+    n, ih, iw, oh, ow = geo.n, geo.in_h, geo.in_w, geo.out_h, geo.out_w
+    if n * oh * ow > n * ih * iw:
+        return False
+    b, oy, ox = np.meshgrid(np.arange(n), np.arange(oh), np.arange(ow), indexing="ij")
+    iy = np.clip(oy * geo.stride_h - geo.pad_h, 0, ih - 1)
+    ix = np.clip(ox * geo.stride_w - geo.pad_w, 0, iw - 1)
+    first_read = (b * ih * iw + iy * iw + ix).reshape(-1).astype(np.int64)
+    # later[q] = min of first_read[q + 1:], the last pixel has no later reader.
+    later = np.minimum.accumulate(first_read[::-1])[::-1]
+    later = np.append(later[1:], np.iinfo(np.int64).max)
+    return bool(np.all(np.arange(len(first_read)) < later))
+
+
+@dataclass(frozen=True)
+class Activation:
+    """The clamp of a fused activation, in output units."""
+    min: int
+    max: int
+
+
+# ---- the registry's entry: one per operator folder (ops/__init__.py collects them) ----
+
+@dataclass(frozen=True)
+class Arity:
+    inputs: int  # required
+    optional: int | None = 0  # optional trailing inputs (None: any number)
+    outputs: int = 1
+
+
+@dataclass(frozen=True)
+class OpDef:
+    """Everything the compiler's tables need to know of one operator (one or more TFLite builtin kinds)."""
+    kinds: tuple[str, ...]
+    arity: dict[str, Arity]  # per kind
+    options: dict[str, str | None]  # kind → schema builtin-options table (None: the operator takes none)
+    lower: Callable[[Graph, Op, LowerContext], Layer] | None = None  # None: only folded at compile time
+    fold: Callable | None = None  # (graph, op, constant inputs) → the output's value, or None if it cannot
+    fold_changes_type: bool = False  # folding may give another type (CAST, SHAPE); elsewhere TFLM refuses that
+    same_shape: bool = False  # the output has exactly input 0's shape (the verifier checks it)
+    weights_axis: int | None = None  # input 1 is weights; this axis indexes output channels (accumulator check)
+    fuses_activation: bool = False  # a standalone RELU/RELU6 after it may become its fused activation
+    cmsis_nn: Callable[[Layer, str], Layer | None] | None = None  # (layer, CMSIS-NN arch) → CMSIS-NN's layer
+    example: Callable | None = None  # (builder, rng) → .tflite bytes of a small model using the operator
+    header: str | None = None  # the portable kernels' header the generated model includes
+    folder: Path | None = None  # set by the registry
+
+    @property
+    def name(self) -> str:
+        return self.folder.name if self.folder else self.kinds[0].lower()

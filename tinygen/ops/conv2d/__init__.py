@@ -1,0 +1,134 @@
+"""CONV_2D (int8, weights per channel or per tensor) → tg_convolve_s8.
+
+Semantics of TFLM's reference integer_ops::ConvPerChannel, parameters as micro/kernels/conv_common.cc prepares
+them. Grouped convolution (input channels a multiple of the filter's) is computed as the reference kernel does.
+The quantization checks here are shared with DEPTHWISE_CONV_2D.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import cmsis_nn
+from ..add import AddParams
+from ..common import (Activation, Arity, Const, InPlace, Layer, LowerContext, OpDef, const, require_int8,
+                      require_per_tensor)
+from ..window import Window, window
+from ...errors import TinygenError
+from ...quant import activation_range, per_channel_multipliers
+
+CONV_OPTIONS = dict(padding=0, stride_w=1, stride_h=1, dilation_w_factor=1, dilation_h_factor=1)
+
+
+@dataclass(frozen=True)
+class ConvQuant:
+    input_offset: int  # -input zero point
+    output_offset: int  # +output zero point
+    act: Activation
+
+
+@dataclass(frozen=True)
+class ConvParams:
+    win: Window
+    in_c: int
+    out_c: int
+    filter_c: int
+    quant: ConvQuant
+    residual: AddParams | None = None  # an ADD fused into the epilogue (input 1 of the ADD is the convolution)
+
+
+def quantization(graph, op, x, w, y, channels: int, axis: int) -> tuple[ConvQuant, tuple[Const, ...]]:
+    """Offsets, activation range, and the bias and per-channel multiplier/shift constants of a convolution.
+
+    TFLM's int8 convolutions always run per channel: per-tensor weights get their one multiplier repeated.
+    """
+    if not w.is_const:
+        raise TinygenError(f"{op.kind} (operator {op.index}) has non-constant weights",
+                           "tinygen compiles models whose weights are constants")
+    q = w.quant
+    if np.any(q.zero_point != 0):
+        # TFLM's per-channel kernels ignore the filter zero point; honouring it would differ from the oracle.
+        raise TinygenError(f"{op.kind} (operator {op.index}) has non-zero weight zero points",
+                           "quantize weights symmetrically (TFLite's int8 default)")
+    if len(q.scale) not in (1, channels) or (q.per_channel and q.axis != axis):
+        raise TinygenError(f"{op.kind} (operator {op.index}) has {len(q.scale)} weight scales along axis {q.axis} "
+                           f"for {channels} output channels", f"quantize weights per tensor or along axis {axis}")
+    bias = np.zeros(channels, np.int32)
+    if len(op.inputs) > 2 and op.inputs[2] >= 0:
+        b = graph.tensors[op.inputs[2]]
+        if b.dtype != "int32" or not b.is_const or b.size != channels:
+            raise TinygenError(f"{op.kind} (operator {op.index}) bias must be {channels} constant int32 values "
+                               f"(it is {b.size} {b.dtype})", "convert with full-integer int8 quantization")
+        bias = b.data.astype(np.int32).reshape(-1)
+    act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point))
+    mult, shift = per_channel_multipliers(x.scale, q.scale, y.scale, channels)
+    consts = (const("weights", "int8_t", w.data), const("bias", "int32_t", bias), const("mult", "int32_t", mult),
+              const("shift", "int32_t", shift))
+    return ConvQuant(-x.zero_point, y.zero_point, act), consts
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    x, w, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
+    require_per_tensor(op, x, y)
+    if len(w.shape) != 4:
+        raise TinygenError(f"CONV_2D (operator {op.index}) has a rank-{len(w.shape)} filter",
+                           "the filter must be [out_c, kh, kw, in_c]")
+    out_c, kh, kw, filter_c = (int(d) for d in w.shape)
+    win = window(op, x, y, kh, kw, out_c)
+    in_c = int(x.shape[3])
+    if filter_c < 1 or in_c % filter_c or out_c % (in_c // filter_c):
+        raise TinygenError(f"CONV_2D (operator {op.index}) has {in_c} input channels, a filter over {filter_c} "
+                           f"and {out_c} outputs, which do not split into equal groups",
+                           "the model file is inconsistent; re-export it")
+    quant, consts = quantization(graph, op, x, w, y, out_c, 0)  # weights OHWI, as the kernel reads them
+    params = ConvParams(win, in_c, out_c, filter_c, quant)
+    groups = in_c // filter_c
+    macs = win.n * win.out_h * win.out_w * out_c * kh * kw * filter_c
+    summary = win.summary(op, in_c, out_c) + (f", {groups} groups" if groups > 1 else "")
+    return Layer(op, "conv2d/conv2d.c.j2", "tg_convolve_s8", (op.inputs[0],), (op.outputs[0],), params, consts,
+                 macs=macs, summary=summary, inplace=_inplace(params, consts, w))
+
+
+def _inplace(p: ConvParams, consts: tuple[Const, ...], w) -> tuple[InPlace, ...]:
+    """A pointwise convolution (1x1, stride 1, no padding, one group) may overwrite its input pixel by pixel
+    through one output pixel of scratch (tg_convolve_1x1_inplace_s8), reading the bias folded with the input
+    offset's filter sums from flash. Not worth it when one pixel is the whole tensor."""
+    g = p.win
+    if (g.k_h, g.k_w, g.stride_h, g.stride_w, g.pad_h, g.pad_w) != (1, 1, 1, 1, 0, 0) or \
+            p.filter_c != p.in_c or g.n * g.in_h * g.in_w < 2:
+        return ()
+    bias = next(c.values for c in consts if c.role == "bias").astype(np.int64)
+    sums = bias + p.quant.input_offset * w.data.reshape(p.out_c, -1).astype(np.int64).sum(axis=1)
+    if np.any(sums < -2**31) or np.any(sums >= 2**31):
+        return ()  # the portable kernel's int32 arithmetic would differ
+    return (InPlace(0, ("tg_convolve_s8",), kernel="tg_convolve_1x1_inplace_s8", scratch_bytes=p.out_c,
+                    consts=(const("kernel_sums", "int32_t", sums.astype(np.int32)),), drop=("bias",)),)
+
+
+def add_conv(m, rng, kind: str, x: int, filter_shape, out_shape, axis: int, **options) -> int:
+    """Append a convolution with random weights (per-channel scales along `axis`) and bias to builder m."""
+    channels = filter_shape[axis]
+    s_in = m.scale(x)
+    scales = rng.uniform(0.002, 0.02, size=channels)
+    w = m.tensor(filter_shape, data=rng.integers(-127, 128, size=filter_shape).astype(np.int8), scale=scales,
+                 zero_point=[0] * channels, axis=axis)
+    b = m.tensor([channels], "int32", data=rng.integers(-2000, 2000, channels).astype(np.int32),
+                 scale=s_in * scales, zero_point=[0] * channels)
+    y = m.tensor(out_shape, scale=float(rng.uniform(0.02, 0.08)), zero_point=int(rng.integers(-10, 10)))
+    m.op(kind, [x, w, b], [y], **dict(CONV_OPTIONS, **options))
+    return y
+
+
+def example(m, rng) -> bytes:
+    """3x3 SAME (ReLU6) → 1x1 → 3x3 VALID stride 2 over a filter of 4 input channels (2 groups)."""
+    x = m.tensor([1, 7, 7, 8], scale=0.04, zero_point=-5)
+    h1 = add_conv(m, rng, "CONV_2D", x, [6, 3, 3, 8], [1, 7, 7, 6], 0, fused_activation_function=3)
+    h2 = add_conv(m, rng, "CONV_2D", h1, [8, 1, 1, 6], [1, 7, 7, 8], 0)
+    y = add_conv(m, rng, "CONV_2D", h2, [4, 3, 3, 4], [1, 3, 3, 4], 0, padding=1, stride_w=2, stride_h=2)
+    return m.finish([x], [y])
+
+
+OP = OpDef(kinds=("CONV_2D",), arity={"CONV_2D": Arity(2, 1)}, options={"CONV_2D": "Conv2DOptions"},
+           lower=lower, weights_axis=0, fuses_activation=True, cmsis_nn=cmsis_nn.retarget, example=example,
+           header="tg_conv2d.h")

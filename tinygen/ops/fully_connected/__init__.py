@@ -1,0 +1,95 @@
+"""FULLY_CONNECTED (int8, per-tensor or per-channel weights) → tg_fully_connected_s8 / _per_channel_s8."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import cmsis_nn
+from ..common import Activation, Arity, Layer, LowerContext, OpDef, const, require_int8, require_per_tensor
+from ...errors import TinygenError
+from ...quant import activation_range, per_channel_multipliers, per_tensor_conv_multiplier
+
+
+@dataclass(frozen=True)
+class FullyConnectedParams:
+    batches: int
+    accum: int  # input values per output
+    out_depth: int
+    input_offset: int
+    output_offset: int
+    act: Activation
+    per_channel: bool
+    mult: int = 0  # per tensor: the one multiplier and shift (per channel: constants "mult", "shift")
+    shift: int = 0
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    x, w, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
+    require_per_tensor(op, x)
+    if not w.is_const:
+        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has non-constant weights",
+                           "tinygen compiles models whose weights are constants")
+    if op.options.get("weights_format", 0) != 0:
+        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) uses shuffled weights",
+                           "convert with the default weights format")
+    if np.any(w.quant.zero_point != 0):
+        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has non-zero weight zero points",
+                           "quantize weights symmetrically (TFLite's int8 default)")
+    out_depth, accum = (int(w.shape[0]), int(w.shape[-1])) if len(w.shape) == 2 else (0, 1)
+    if len(w.shape) != 2 or not y.shape or y.shape[-1] != out_depth or x.size % accum:
+        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has inconsistent shapes "
+                           f"{list(x.shape)} × {list(w.shape)} → {list(y.shape)}", "the model file is corrupted")
+    batches = x.size // accum
+    if batches * out_depth != y.size:
+        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) output shape {list(y.shape)} does not match",
+                           "the model file is corrupted")
+    bias = np.zeros(out_depth, np.int32)
+    if len(op.inputs) > 2 and op.inputs[2] >= 0:
+        b = graph.tensors[op.inputs[2]]
+        if b.dtype != "int32" or not b.is_const or b.size != out_depth:
+            raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) bias must be {out_depth} constant int32 values",
+                               "convert with full-integer int8 quantization")
+        bias = b.data.astype(np.int32).reshape(-1)
+        # TFLM's per-tensor Prepare (GetQuantizedConvolutionMultipler) refuses a bias scale far from in × w.
+        product = float(np.float64(x.scale) * np.float64(w.quant.scale[0]))
+        bias_scale = b.scale if b.quant is not None else 0.0
+        if not w.quant.per_channel and not abs(product - bias_scale) / float(y.scale) <= 0.02:
+            raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has bias scale {bias_scale:g}, not input "
+                               f"scale × weight scale ({product:g}); TFLite Micro refuses this",
+                               "re-quantize the model with the TFLite converter")
+    act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point))
+    consts = [const("weights", "int8_t", w.data.reshape(out_depth, accum)), const("bias", "int32_t", bias)]
+    mult = shift = 0
+    if w.quant.per_channel:
+        mults, shifts = per_channel_multipliers(x.scale, w.quant.scale, y.scale, out_depth)
+        consts += [const("mult", "int32_t", mults), const("shift", "int32_t", shifts)]
+    else:
+        mult, shift = per_tensor_conv_multiplier(x.scale, float(w.quant.scale[0]), y.scale)
+    params = FullyConnectedParams(batches, accum, out_depth, -x.zero_point, y.zero_point, act, w.quant.per_channel,
+                                  mult, shift)
+    kernel = "tg_fully_connected_per_channel_s8" if w.quant.per_channel else "tg_fully_connected_s8"
+    return Layer(op, "fully_connected/fully_connected.c.j2", kernel, (op.inputs[0],), (op.outputs[0],), params,
+                 tuple(consts), macs=batches * accum * out_depth,
+                 summary=f"FULLY_CONNECTED {batches}x{accum} -> {out_depth}")
+
+
+def example(m, rng) -> bytes:
+    """[1, 16] → 8 (per tensor, ReLU) → 4 (per channel): the two kernels."""
+    x = m.tensor([1, 16], scale=0.04, zero_point=7)
+    w1 = m.tensor([8, 16], data=rng.integers(-127, 128, (8, 16)).astype(np.int8), scale=0.01)
+    b1 = m.tensor([8], "int32", data=rng.integers(-2000, 2000, 8).astype(np.int32), scale=0.04 * 0.01)
+    h = m.tensor([1, 8], scale=0.1, zero_point=-128)
+    m.op("FULLY_CONNECTED", [x, w1, b1], [h], fused_activation_function=1)
+    scales = rng.uniform(0.005, 0.02, size=4)
+    w2 = m.tensor([4, 8], data=rng.integers(-127, 128, (4, 8)).astype(np.int8), scale=scales, zero_point=[0] * 4)
+    b2 = m.tensor([4], "int32", data=rng.integers(-2000, 2000, 4).astype(np.int32), scale=0.1 * scales,
+                  zero_point=[0] * 4)
+    y = m.tensor([1, 4], scale=0.2, zero_point=3)
+    m.op("FULLY_CONNECTED", [h, w2, b2], [y])
+    return m.finish([x], [y])
+
+
+OP = OpDef(kinds=("FULLY_CONNECTED",), arity={"FULLY_CONNECTED": Arity(2, 1)},
+           options={"FULLY_CONNECTED": "FullyConnectedOptions"}, lower=lower, weights_axis=0, fuses_activation=True,
+           cmsis_nn=cmsis_nn.retarget, example=example, header="tg_fully_connected.h")

@@ -1,0 +1,58 @@
+/* FULLY_CONNECTED, int8: TFLite reference integer_ops::FullyConnected. */
+#include "tg_math.h"
+#include "tg_fully_connected.h"
+
+static void fully_connected(const tg_fc_params *p, const int32_t *mult, const int32_t *shift, int per_channel,
+                            int32_t batches, int32_t accum, int32_t out_depth, const int8_t *input,
+                            const int8_t *filter, const int32_t *bias, int8_t *output)
+{
+    const int32_t in_off = p->input_offset;
+    for (int32_t b = 0; b < batches; ++b) {
+        const int8_t *x = input + b * accum;
+        /* sum(w * (x + off)) = sum(w * x) + off * sum(w): keeps the inner loop a plain dot product. */
+        for (int32_t oc = 0; oc < out_depth; ++oc) {
+            const int8_t *w = filter + oc * accum;
+            int32_t dot = 0, wsum = 0;
+            for (int32_t d = 0; d < accum; ++d) {
+                dot += (int32_t)w[d] * (int32_t)x[d];
+                wsum += w[d];
+            }
+            int32_t acc = dot + in_off * wsum;
+            if (bias) {
+                acc += bias[oc];
+            }
+            const int32_t k = per_channel ? oc : 0;
+            acc = tg_requantize(acc, mult[k], shift[k]) + p->output_offset;
+            output[b * out_depth + oc] = (int8_t)TG_CLAMP(acc, p->activation.min, p->activation.max);
+        }
+    }
+}
+
+tg_status tg_fully_connected_s8(const tg_context *ctx, const tg_fc_params *fc_params,
+                                const tg_per_tensor_quant_params *quant_params, const tg_dims *input_dims,
+                                const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                                const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                                int8_t *output_data)
+{
+    (void)ctx;
+    (void)bias_dims;
+    (void)output_dims;
+    fully_connected(fc_params, &quant_params->multiplier, &quant_params->shift, 0, input_dims->n, filter_dims->n,
+                    filter_dims->c, input_data, filter_data, bias_data, output_data);
+    return TG_SUCCESS;
+}
+
+tg_status tg_fully_connected_per_channel_s8(const tg_context *ctx, const tg_fc_params *fc_params,
+                                            const tg_per_channel_quant_params *quant_params,
+                                            const tg_dims *input_dims, const int8_t *input_data,
+                                            const tg_dims *filter_dims, const int8_t *filter_data,
+                                            const tg_dims *bias_dims, const int32_t *bias_data,
+                                            const tg_dims *output_dims, int8_t *output_data)
+{
+    (void)ctx;
+    (void)bias_dims;
+    (void)output_dims;
+    fully_connected(fc_params, quant_params->multiplier, quant_params->shift, 1, input_dims->n, filter_dims->n,
+                    filter_dims->c, input_data, filter_data, bias_data, output_data);
+    return TG_SUCCESS;
+}

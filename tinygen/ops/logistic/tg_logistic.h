@@ -1,0 +1,22 @@
+/* LOGISTIC kernel (tg_logistic.c). */
+#ifndef TG_LOGISTIC_H
+#define TG_LOGISTIC_H
+
+#include <stdint.h>
+
+#include "tg_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- LOGISTIC / TANH (tg_logistic.c, tg_tanh.c): input rescaled to Q4.27 (multiplier, left shift); inputs
+ * within radius of the zero point go through gemmlowp's fixed-point function, the rest saturate ---- */
+void tg_logistic_s8(const int8_t *input, int32_t size, int32_t input_zero_point, int32_t input_range_radius,
+                    int32_t input_multiplier, int32_t input_left_shift, int8_t *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

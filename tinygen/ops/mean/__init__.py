@@ -1,0 +1,110 @@
+"""MEAN (int8) → tg_mean_s8.
+
+TFLite Micro (QuantizedMeanOrSum): sum each output's inputs in int32, subtract zero point × count, then one
+MultiplyByQuantizedMultiplier whose multiplier folds in_scale / out_scale and 1 / count together (Prepare's
+QuantizeMultiplier, adjusted in Eval as below). keep_dims changes only the output shape, not its bytes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
+from ...errors import TinygenError
+from ...quant import requantize_multiplier
+
+
+@dataclass(frozen=True)
+class MeanParams:
+    """tg_mean_params: kept and reduced dimensions as (count, input stride) pairs, two of each."""
+    outer: tuple[int, int]
+    outer_stride: tuple[int, int]
+    inner: tuple[int, int]
+    inner_stride: tuple[int, int]
+    sum_offset: int  # -input zero point × number of reduced values
+    mult: int
+    shift: int
+    output_offset: int
+
+
+def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tuple[int, int]:
+    """QuantizedMeanOrSum: shift = min(floor(log2 count), 32, 31 + shift) bits of 1/count go into the
+    multiplier, the rest into the exponent."""
+    mult, shift = requantize_multiplier(input_scale, output_scale)
+    extra = min(count.bit_length() - 1, 32, 31 + shift)
+    return int((mult << extra) // count), shift - extra
+
+
+def loop_nest(shape, axes: set[int]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(kept, reduced) dimensions as (count, stride in elements) lists, outermost first, after merging
+    neighbours of the same kind and dropping size-1 dimensions."""
+    groups: list[list] = []  # [reduced?, count, stride]
+    stride = 1
+    for d in reversed(range(len(shape))):
+        n = int(shape[d])
+        if n != 1:
+            if groups and groups[-1][0] == (d in axes) and groups[-1][2] * groups[-1][1] == stride:
+                groups[-1][1] *= n
+            else:
+                groups.append([d in axes, n, stride])
+        stride *= n
+    groups.reverse()
+    kept = [(n, s) for r, n, s in groups if not r]
+    reduced = [(n, s) for r, n, s in groups if r]
+    return kept, reduced
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    require_per_tensor(op, x, y)
+    where = f"MEAN (operator {op.index})"
+    axis = graph.tensors[op.inputs[1]]
+    if not axis.is_const or axis.dtype != "int32":
+        raise TinygenError(f"{where} needs constant int32 axes (has {axis.dtype}"
+                           f"{'' if axis.is_const else ', computed at run time'})",
+                           "export the model with constant reduction axes")
+    rank = len(x.shape)
+    axes = set()
+    for a in axis.data.reshape(-1):
+        a = int(a)
+        if not -rank <= a < rank:
+            raise TinygenError(f"{where} reduces axis {a} of a rank-{rank} tensor",
+                               "the model file is corrupted; re-export it")
+        axes.add(a + rank if a < 0 else a)
+    count = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
+    if count == 0 or x.size == 0:
+        raise TinygenError(f"{where} reduces an empty tensor {list(x.shape)}", "remove the empty tensor")
+    if y.size * count != x.size:
+        raise TinygenError(f"{where} reduces {list(x.shape)} over {sorted(axes)} into {list(y.shape)}",
+                           "the model file is corrupted; re-export it")
+    kept, reduced = loop_nest(x.shape, axes)
+    if len(kept) > 2 or len(reduced) > 2:
+        raise TinygenError(f"{where} reduces axes {sorted(axes)} of {list(x.shape)}, which interleave in more "
+                           "than 2 separate groups", "reduce neighbouring axes, or reduce in two steps")
+    kept = [(1, 0)] * (2 - len(kept)) + kept
+    reduced = [(1, 0)] * (2 - len(reduced)) + reduced
+    mult, shift = mean_multiplier(x.scale, y.scale, count)
+    sum_offset = -x.zero_point * count  # TFLM subtracts zero point × count from the int32 sum
+    if not -(1 << 31) <= sum_offset < (1 << 31) or 255 * count >= (1 << 31):
+        raise TinygenError(f"{where} sums {count} values, too many for int32", "reduce fewer values at once")
+    params = MeanParams(tuple(n for n, _ in kept), tuple(s for _, s in kept), tuple(n for n, _ in reduced),
+                        tuple(s for _, s in reduced), sum_offset, mult, shift, y.zero_point)
+    return Layer(op, "mean/mean.c.j2", "tg_mean_s8", (op.inputs[0],), (op.outputs[0],), params, macs=x.size,
+                 summary=f"MEAN {list(x.shape)} over axes {sorted(axes)} -> {list(y.shape)}")
+
+
+def example(m, rng) -> bytes:
+    """Global average over H, W (keep_dims), then over the channels of the result."""
+    x = m.tensor([1, 5, 4, 6], scale=0.05, zero_point=-3)
+    hw = m.tensor([2], "int32", data=np.array([1, 2], np.int32))
+    h = m.tensor([1, 1, 1, 6], scale=0.02, zero_point=4)
+    m.op("MEAN", [x, hw], [h], keep_dims=True)
+    c = m.tensor([1], "int32", data=np.array([3], np.int32))
+    y = m.tensor([1, 1, 1], scale=0.01, zero_point=-1)
+    m.op("MEAN", [h, c], [y], keep_dims=False)
+    return m.finish([x], [y])
+
+
+OP = OpDef(kinds=("MEAN",), arity={"MEAN": Arity(2)}, options={"MEAN": "ReducerOptions"}, lower=lower,
+           example=example, header="tg_mean.h")

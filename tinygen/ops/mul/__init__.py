@@ -1,0 +1,58 @@
+"""MUL (int8) → tg_elementwise_mul_s8 when the operands have the output's shape, else tg_broadcast_mul_s8.
+
+One multiplier, QuantizeMultiplier((double)s1 * (double)s2 / (double)s_out), as TFLM's
+micro/kernels/mul_common.cc CalculateOpDataMul.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import cmsis_nn
+from ..add import Elementwise
+from ..common import (Activation, Arity, Layer, LowerContext, OpDef, broadcast_nhwc, elementwise_inplace, require_int8,
+                      require_per_tensor)
+from ...quant import activation_range, quantize_multiplier
+
+
+@dataclass(frozen=True)
+class MulParams:
+    in1_offset: int
+    in2_offset: int
+    out_offset: int
+    out_mult: int
+    out_shift: int
+    act: Activation
+    shape: Elementwise
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    a, b, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
+    require_per_tensor(op, a, b, y)
+    shape = Elementwise(y.size, *broadcast_nhwc(op, a, b, y))
+    mult, shift = quantize_multiplier(a.scale * b.scale / y.scale)
+    act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point))
+    kernel = "tg_broadcast_mul_s8" if shape.broadcast else "tg_elementwise_mul_s8"
+    how = f"{list(a.shape)} * {list(b.shape)}" if shape.broadcast else f"{y.size}"
+    # CMSIS-NN's arm_elementwise_mul_s8 also writes each element (group of 4, Helium lanes) after reading it.
+    inplace = elementwise_inplace((kernel, "arm_elementwise_mul_s8"), shape.dims1 == shape.dims_out,
+                                  shape.dims2 == shape.dims_out)
+    return Layer(op, "mul/mul.c.j2", kernel, (op.inputs[0], op.inputs[1]), (op.outputs[0],),
+                 MulParams(-a.zero_point, -b.zero_point, y.zero_point, mult, shift, act, shape), macs=y.size,
+                 summary=f"MUL {how}", inplace=inplace)
+
+
+def example(m, rng) -> bytes:
+    """[1,3,4,2] * [4,1] (broadcast), then squared elementwise with ReLU6."""
+    x = m.tensor([1, 3, 4, 2], scale=0.05, zero_point=3)
+    c = m.tensor([4, 1], scale=0.03, zero_point=-2, data=rng.integers(-128, 128, (4, 1)).astype(np.int8))
+    h = m.tensor([1, 3, 4, 2], scale=0.01, zero_point=0)
+    m.op("MUL", [x, c], [h])
+    y = m.tensor([1, 3, 4, 2], scale=0.004, zero_point=-128)
+    m.op("MUL", [h, h], [y], fused_activation_function=3)
+    return m.finish([x], [y])
+
+
+OP = OpDef(kinds=("MUL",), arity={"MUL": Arity(2)}, options={"MUL": "MulOptions"}, lower=lower,
+           fuses_activation=True, cmsis_nn=cmsis_nn.retarget, example=example, header="tg_mul.h")

@@ -1,0 +1,75 @@
+"""AVERAGE_POOL_2D / MAX_POOL_2D (int8) → tg_avgpool_s8 / tg_max_pool_s8.
+
+TFLM's reference integer_ops::AveragePool / MaxPool as micro/kernels/pooling_common.cc prepares them: no
+rescaling (input and output quantization must agree), window clipped to the input, fused activation clamp.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import cmsis_nn
+from ..common import (Activation, Arity, InPlace, Layer, LowerContext, OpDef, raster_safe, require_int8,
+                      require_per_tensor)
+from ..window import Window, window
+from ...errors import TinygenError
+from ...quant import activation_range
+
+KERNELS = {"AVERAGE_POOL_2D": "tg_avgpool_s8", "MAX_POOL_2D": "tg_max_pool_s8"}
+
+
+@dataclass(frozen=True)
+class PoolParams:
+    win: Window
+    depth: int
+    act: Activation
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    require_per_tensor(op, x, y)
+    # PoolingPrepare's own test: |Δscale| computed in float32, within 1e-6, and equal zero points.
+    if float(abs(np.float32(x.scale) - np.float32(y.scale))) > 1e-6 or x.zero_point != y.zero_point:
+        raise TinygenError(f"{op.kind} (operator {op.index}) changes quantization (scale {x.scale:g} → {y.scale:g}, "
+                           f"zero point {x.zero_point} → {y.zero_point}); TFLite Micro refuses this",
+                           "give the pooling output the quantization of its input (the converter's default)")
+    kh, kw = int(op.options.get("filter_height", 1)), int(op.options.get("filter_width", 1))
+    if kh < 1 or kw < 1:
+        raise TinygenError(f"{op.kind} (operator {op.index}) has a {kh}x{kw} window", "re-export the model")
+    win = window(op, x, y, kh, kw, int(x.shape[-1]))
+    # Every window must overlap the input: TFLM fails the operator on an empty window (count 0).
+    for size, k, stride, pad, out in ((win.in_h, kh, win.stride_h, win.pad_h, win.out_h),
+                                      (win.in_w, kw, win.stride_w, win.pad_w, win.out_w)):
+        if k - pad <= 0 or (out - 1) * stride - pad >= size:
+            raise TinygenError(f"{op.kind} (operator {op.index}) has a window that lies entirely in the padding",
+                               "use VALID padding or a larger window")
+    act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point))
+    depth = int(x.shape[3])
+    kernel = KERNELS[op.kind]
+    outputs = win.n * win.out_h * win.out_w * depth
+    name = "AVG_POOL" if op.kind == "AVERAGE_POOL_2D" else "MAX_POOL"
+    # Per channel, the kernel reads a window before it writes the output: in place where raster order allows.
+    inplace = (InPlace(0, (kernel,)),) if raster_safe(win) else ()
+    return Layer(op, "pool2d/pool2d.c.j2", kernel, (op.inputs[0],), (op.outputs[0],), PoolParams(win, depth, act),
+                 inplace=inplace, macs=outputs * kh * kw if op.kind == "AVERAGE_POOL_2D" else 0,
+                 summary=f"{name} {kh}x{kw}/{win.stride_h}x{win.stride_w} "
+                         f"{'SAME' if op.options.get('padding', 0) == 0 else 'VALID'} "
+                         f"{win.in_h}x{win.in_w}x{depth} -> {win.out_h}x{win.out_w}x{depth}")
+
+
+def example(m, rng) -> bytes:
+    """AVERAGE_POOL 3x3/2 SAME (ReLU) then MAX_POOL 2x2/1 VALID."""
+    x = m.tensor([1, 7, 7, 3], scale=0.05, zero_point=-4)
+    h = m.tensor([1, 4, 4, 3], scale=0.05, zero_point=-4)
+    m.op("AVERAGE_POOL_2D", [x], [h], padding=0, stride_w=2, stride_h=2, filter_width=3, filter_height=3,
+         fused_activation_function=1)
+    y = m.tensor([1, 3, 3, 3], scale=0.05, zero_point=-4)
+    m.op("MAX_POOL_2D", [h], [y], padding=1, stride_w=1, stride_h=1, filter_width=2, filter_height=2)
+    return m.finish([x], [y])
+
+
+OP = OpDef(kinds=("AVERAGE_POOL_2D", "MAX_POOL_2D"),
+           arity={"AVERAGE_POOL_2D": Arity(1), "MAX_POOL_2D": Arity(1)},
+           options={"AVERAGE_POOL_2D": "Pool2DOptions", "MAX_POOL_2D": "Pool2DOptions"}, lower=lower,
+           fuses_activation=True, cmsis_nn=cmsis_nn.retarget, example=example, header="tg_pool2d.h")

@@ -1,0 +1,28 @@
+/* QUANTIZE: TFLite reference AffineQuantize (float32 -> int8) and Requantize (int8 -> int8). */
+#include "tg_math.h"
+#include "tg_quantize.h"
+
+void tg_quantize_f32_s8(const float *input, int32_t size, float scale, int32_t zero_point, int8_t *output)
+{
+    for (int32_t i = 0; i < size; ++i) {
+        /* TFLM: (int32)round(x / scale) + zero_point in float, clamped. Quotients beyond +-512 clamp the
+         * same way whatever their exact value (|zero_point| <= 128), so bound them first: the conversion
+         * to int stays defined and the rounding below exact. NaN goes low, as TFLM's conversion does on x86. */
+        float q = input[i] / scale;
+        q = q >= -512.0f ? (q <= 512.0f ? q : 512.0f) : -512.0f;
+        int32_t r = (int32_t)q;  /* toward zero; q - r is exact at this magnitude */
+        const float frac = q - (float)r;
+        r += frac >= 0.5f ? 1 : (frac <= -0.5f ? -1 : 0);  /* halves away from zero, as std::round */
+        r += zero_point;
+        output[i] = (int8_t)TG_CLAMP(r, -128, 127);
+    }
+}
+
+void tg_requantize_s8(const int8_t *input, int32_t size, int32_t input_zero_point, int32_t multiplier,
+                      int32_t shift, int32_t output_zero_point, int8_t *output)
+{
+    for (int32_t i = 0; i < size; ++i) {
+        const int32_t r = tg_requantize(input[i] - input_zero_point, multiplier, shift) + output_zero_point;
+        output[i] = (int8_t)TG_CLAMP(r, -128, 127);
+    }
+}
