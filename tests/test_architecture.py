@@ -89,3 +89,19 @@ def test_operator_folder_is_complete(name):
 def test_tables_derive_from_the_registry():
     assert set(tflite.OPTIONS) | tflite._NO_OPTIONS == set(REGISTRY)
     assert ops.LOWERED == sorted(k for k, d in REGISTRY.items() if d.lower is not None)
+
+
+def test_project_holds_only_the_kernels_the_model_calls():
+    from helpers import mlperf_model
+
+    from tinygen.boards import get_board
+    from tinygen.codegen import _kernel_files
+    from tinygen.project import generate
+
+    project = generate(mlperf_model("kws_ref_model"), get_board("nucleo_f446re"), backend="portable")
+    _, defined = _kernel_files()
+    called = {layer.kernel for layer in project.program.layers if not layer.alias}
+    lib = f"lib/{project.program.name}/"
+    sources = {Path(rel).name for rel in project.files if rel.startswith(lib) and rel.endswith(".c")}
+    assert sources - {f"{project.program.name}.c"} == {defined[k] for k in called}
+    assert "tg_mul.c" not in sources and "tg_add.c" not in sources  # KWS has no MUL nor ADD

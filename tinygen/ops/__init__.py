@@ -40,10 +40,6 @@ REGISTRY: dict[str, OpDef] = _collect()
 LOWERED = sorted(kind for kind, d in REGISTRY.items() if d.lower is not None)
 
 
-def definition(kind: str) -> OpDef | None:
-    return REGISTRY.get(kind)
-
-
 def lower(graph: Graph, op: Op, ctx: LowerContext) -> Layer:
     return REGISTRY[op.kind].lower(graph, op, ctx)
 

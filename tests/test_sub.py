@@ -1,0 +1,59 @@
+"""SUB int8: same shapes, broadcasting either operand against constants and reshaped branches up to rank 4,
+fused activations, random quantization; every case bit-exact with TFLM."""
+import numpy as np
+import pytest
+
+from helpers import assert_graph_bit_exact, random_constant
+
+
+def _branches(kind, seed):
+    """(callable building the graph from the one input, input shape)."""
+    import tensorflow as tf
+
+    L, ops = tf.keras.layers, tf.keras.ops
+    if kind == "dense":
+        return (lambda x: L.Subtract()([x, L.Dense(12)(x)])), (12,)
+    if kind == "conv":
+        return (lambda x: L.Subtract()([L.Conv2D(3, 3, padding="same")(x), x])), (5, 6, 3)
+    if kind == "const_channels":  # [1,4,4,3] - [1,1,1,3]
+        return (lambda x: ops.subtract(x, random_constant((1, 1, 1, 3), seed))), (4, 4, 3)
+    if kind == "const_first":  # constant minus the input, rank 3
+        return (lambda x: ops.subtract(random_constant((7,), seed), x)), (3, 7)
+    if kind == "two_sided":  # [1,4,1,3] - [1,1,5,3] -> [1,4,5,3]
+        return (lambda x: L.Subtract()([L.AveragePooling2D((1, 5))(x), L.MaxPooling2D((4, 1))(x)])), (4, 5, 3)
+    if kind == "row_minus_column":
+        return (lambda x: L.Subtract()([L.Reshape((1, 6))(L.Dense(6)(x)), L.Reshape((4, 1))(L.Dense(4)(x))])), (5,)
+    raise ValueError(kind)
+
+
+KINDS = ["dense", "conv", "const_channels", "const_first", "two_sided", "row_minus_column"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_sub(tmp_path, kind):
+    seed = KINDS.index(kind) + 61
+    assert_graph_bit_exact(*_branches(kind, seed), seed, tmp_path)
+
+
+@pytest.mark.parametrize("code", [1, 2, 3])
+@pytest.mark.parametrize("kind", ["const_channels", "two_sided"])
+def test_sub_fused_activation(tmp_path, kind, code):
+    seed = 70 + code
+    assert_graph_bit_exact(*_branches(kind, seed), seed, tmp_path, activation=code)
+
+
+def test_sub_float32_multipliers():
+    """TFLM prepares SUB in float32 (ADD in double): the two differ on some scales, and SUB must follow TFLM."""
+    from types import SimpleNamespace
+
+    from tinygen.ops.add import add_params
+    from tinygen.ops.sub import sub_params
+
+    rng = np.random.default_rng(5)
+    differ = 0
+    for _ in range(2000):
+        a, b, y = (SimpleNamespace(scale=float(np.float32(s)), zero_point=0) for s in rng.uniform(1e-3, 1.0, 3))
+        graph = SimpleNamespace(tensors=[a, b, y])
+        op = SimpleNamespace(inputs=[0, 1], outputs=[2], options={})
+        differ += add_params(graph, op) != sub_params(a, b, y, 0)
+    assert differ > 0
