@@ -89,7 +89,7 @@ def edit_tflite(tflite: bytes, edit) -> bytes:
     models the converter will not write, e.g. unusual options or quantization."""
     from ai_edge_litert import schema_py_generated as schema
 
-    from tinygen.fuzz import pack
+    from tests.support.schema_model import pack
 
     model = schema.ModelT.InitFromPackedBuf(tflite, 0)
     edit(model)

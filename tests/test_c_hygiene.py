@@ -17,7 +17,9 @@ import pytest
 
 from helpers import MLPERF_DIR, MLPERF_MODELS, mlperf_model
 
-from tinygen import codegen, fuzz
+from tests.support.fuzzing import SANITIZE
+from tests.support.schema_model import SCHEMA_SEEDS
+from tinygen import codegen
 from tinygen.compiler import compile_model
 from tinygen.emulation import emulate, host_sources
 
@@ -35,7 +37,6 @@ COMPILERS = {
     "arm-none-eabi-gcc": GCC_WARNINGS + ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"],
     "riscv64-unknown-elf-gcc": GCC_WARNINGS + ["-march=rv32imc", "-mabi=ilp32", "--specs=picolibc.specs"],
 }
-SANITIZE = fuzz.SANITIZE
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def sources(tmp_path_factory) -> Path:
     """Kernels, the harness, and the generated C of the schema-built seeds (every operator tinygen lowers
     between them) and of the MLPerf Tiny models, in one directory."""
     out = tmp_path_factory.mktemp("c")
-    models = {name: make() for name, make in fuzz.SCHEMA_SEEDS.items()}
+    models = {name: make() for name, make in SCHEMA_SEEDS.items()}
     models.update({m: (MLPERF_DIR / f"{m}.tflite").read_bytes() for m in MLPERF_MODELS
                    if (MLPERF_DIR / f"{m}.tflite").exists()})
     files = {}
@@ -63,7 +64,7 @@ def test_every_kernel_is_called(sources):
     models = "".join(p.read_text() for p in sources.glob("*.c") if not p.name.startswith("tg_"))
     unused = [p.name for p in sorted(sources.glob("tg_*.c"))
               if not any(f"{fn}(" in models for fn in re.findall(r"^\w[\w ]*?\b(tg_\w+)\(", p.read_text(), re.M))]
-    assert not unused, f"no generated model calls into {unused}: add a seed using them to tinygen/fuzz.py"
+    assert not unused, f"no generated model calls into {unused}: add a seed using them to tests/support/schema_model.py"
 
 
 @pytest.mark.parametrize("cc", list(COMPILERS))
@@ -80,8 +81,8 @@ def test_warning_free(cc, sources):
 @pytest.mark.parametrize("name", ["mixed", "cnn", "kws_ref_model"])
 def test_emulator_under_sanitizers(name, tmp_path):
     path = tmp_path / f"{name}.tflite"
-    if name in fuzz.SCHEMA_SEEDS:
-        path.write_bytes(fuzz.SCHEMA_SEEDS[name]())
+    if name in SCHEMA_SEEDS:
+        path.write_bytes(SCHEMA_SEEDS[name]())
     else:
         path = mlperf_model(name)
     result = emulate(path, count=10, seed=3, flags=SANITIZE)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from helpers import edit_tflite
 
-from tinygen import fuzz
+from tests.support.schema_model import SchemaModel, cnn_model, fc_model
 from tinygen.cli import main
 from tinygen.errors import TinygenError
 from tinygen.frontend.tflite import parse_tflite
@@ -24,7 +24,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "errors.md"
 
 # ---- bad models, built through the schema object API ----
 
-def _edited(edit, make=lambda: fuzz.fc_model(1)) -> bytes:
+def _edited(edit, make=lambda: fc_model(1)) -> bytes:
     return edit_tflite(make(), edit)
 
 
@@ -72,7 +72,7 @@ def overlapping_tables() -> bytes:
 
 
 def _unsupported_ops() -> bytes:
-    m = fuzz.SchemaModel("unsupported")
+    m = SchemaModel("unsupported")
     x = m.tensor([1, 8], scale=0.05)
     a, b, y = (m.tensor([1, 8], scale=0.05) for _ in range(3))
     m.op("EXP", [x], [a])
@@ -82,7 +82,7 @@ def _unsupported_ops() -> bytes:
 
 
 def _fc(x_dtype="int8", w_dtype="int8", bias_dtype="int32", accum=16, out_shape=(1, 4), **quant) -> bytes:
-    m = fuzz.SchemaModel("fc")
+    m = SchemaModel("fc")
     q = dict(scale=None) if x_dtype == "float32" else dict(scale=quant.get("x_scale", 0.05),
                                                            zero_point=quant.get("x_zp", 0))
     x = m.tensor([1, accum], x_dtype, **q)
@@ -100,12 +100,12 @@ def _fc(x_dtype="int8", w_dtype="int8", bias_dtype="int32", accum=16, out_shape=
 def _conv_stride_zero() -> bytes:
     def edit(model):
         model.subgraphs[0].operators[0].builtinOptions.strideW = 0
-    return _edited(edit, lambda: fuzz.cnn_model(3))
+    return _edited(edit, lambda: cnn_model(3))
 
 
 def _relu(name: str, shape: list[int]) -> bytes:
     """One RELU on a `shape` tensor: for the size limits."""
-    m = fuzz.SchemaModel(name)
+    m = SchemaModel(name)
     x = m.tensor(shape, scale=0.05)
     y = m.tensor(shape, scale=0.05)
     m.op("RELU", [x], [y])
@@ -113,7 +113,7 @@ def _relu(name: str, shape: list[int]) -> bytes:
 
 
 def _too_many_operators() -> bytes:
-    m = fuzz.SchemaModel("chain")
+    m = SchemaModel("chain")
     first = t = m.tensor([1, 8], scale=0.05)
     for _ in range(4097):
         u = m.tensor([1, 8], scale=0.05)
@@ -166,7 +166,7 @@ def _int16_fc() -> bytes:
 
 def _int16_inside() -> bytes:
     """int8 in and out, a 16x8 FULLY_CONNECTED between two QUANTIZE operators."""
-    m = fuzz.SchemaModel("int16")
+    m = SchemaModel("int16")
     x = m.tensor([1, 16], scale=0.05)
     x16 = m.tensor([1, 16], "int16", scale=0.001)
     m.op("QUANTIZE", [x], [x16])
@@ -204,20 +204,20 @@ def _keras_with_calibration(calibration: np.ndarray):
 
 
 def _user_files(tmp):
-    (tmp / "model.tflite").write_bytes(fuzz.fc_model(1))
+    (tmp / "model.tflite").write_bytes(fc_model(1))
     (tmp / "proj").mkdir()
     (tmp / "proj" / "notes.txt").write_text("mine")
     return ["build", "model.tflite", "--board", "nucleo_f446re", "-o", "proj"]
 
 
 def _file_as_project(tmp):
-    (tmp / "model.tflite").write_bytes(fuzz.fc_model(1))
+    (tmp / "model.tflite").write_bytes(fc_model(1))
     (tmp / "proj").write_text("not a directory")
     return ["build", "model.tflite", "--board", "nucleo_f446re", "-o", "proj"]
 
 
 def _emulate_inputs(tmp, x: np.ndarray):
-    (tmp / "model.tflite").write_bytes(fuzz.fc_model(1))
+    (tmp / "model.tflite").write_bytes(fc_model(1))
     np.save(tmp / "x.npy", x)
     return ["emulate", "model.tflite", "--input", "x.npy"]
 
@@ -228,9 +228,9 @@ ROWS = {
                                                    ["report", "notes.tflite"])[1],
     "A Keras .h5 file passed as .tflite": lambda tmp: ((tmp / "model.tflite").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(64)),
                                                        ["report", "model.tflite"])[1],
-    "Wrong file identifier": _model(fuzz.fc_model(1)[:4] + b"ONNX" + fuzz.fc_model(1)[8:]),
-    "Truncated file": _model(fuzz.fc_model(1)[:700]),
-    "Offset out of range": _model(_set_root_field(fuzz.fc_model(1), 8, 0x7FFFFFF0)),
+    "Wrong file identifier": _model(fc_model(1)[:4] + b"ONNX" + fc_model(1)[8:]),
+    "Truncated file": _model(fc_model(1)[:700]),
+    "Offset out of range": _model(_set_root_field(fc_model(1), 8, 0x7FFFFFF0)),
     "Buffer index out of range": _model(_buffer_out_of_range()),
     "Constant data size not matching its shape": _model(_short_buffer()),
     "Crafted file whose tables overlap": _model(overlapping_tables()),
@@ -251,7 +251,7 @@ ROWS = {
     "Variable tensor (stateful model)": _model(_stateful()),
     "More operators than any microcontroller model": lambda tmp: _model(_too_many_operators())(tmp),
     "Weights that could overflow the int32 accumulator": _model(_accumulator()),
-    "Unknown board": lambda tmp: ((tmp / "model.tflite").write_bytes(fuzz.fc_model(1)),
+    "Unknown board": lambda tmp: ((tmp / "model.tflite").write_bytes(fc_model(1)),
                                   ["build", "model.tflite", "--board", "nucleo_f44re"])[1],
     "Model too big for the board": lambda tmp: (
         (tmp / "big.tflite").write_bytes(_relu("big", [1, 320, 320, 2])),
@@ -323,7 +323,7 @@ def test_internal_error_is_one_line_with_exit_3(tmp_path, monkeypatch):
         raise KeyError("boom")
 
     monkeypatch.setattr(tinygen.compiler, "compile_model", broken)
-    (tmp_path / "model.tflite").write_bytes(fuzz.fc_model(1))
+    (tmp_path / "model.tflite").write_bytes(fc_model(1))
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["report", "model.tflite"])
     assert result.exit_code == 3
@@ -333,7 +333,7 @@ def test_internal_error_is_one_line_with_exit_3(tmp_path, monkeypatch):
 
 def test_os_error_is_one_line(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "model.tflite").write_bytes(fuzz.fc_model(1))
+    (tmp_path / "model.tflite").write_bytes(fc_model(1))
     result = CliRunner().invoke(main, ["emulate", "model.tflite", "--count", "1", "--output", "no/such/dir/y.npy"])
     assert result.exit_code == 2
     assert result.stderr.strip().startswith("error: ") and "Traceback" not in result.stderr

@@ -8,20 +8,21 @@ import pytest
 
 from helpers import MLPERF_DIR
 
-from tinygen import fuzz
+from tests.support import fuzzing as fuzz
+from tests.support.schema_model import SCHEMA_SEEDS
 from tinygen.emulation import emulate
 
 CASES = 2000
 SANITIZED = 5
 # Schema-built seeds compile in milliseconds, the MLPerf models in tens: weigh the cheap ones up.
-WEIGHTS = {name: 3.0 for name in fuzz.SCHEMA_SEEDS}
+WEIGHTS = {name: 3.0 for name in SCHEMA_SEEDS}
 
 
-@pytest.mark.parametrize("name", list(fuzz.SCHEMA_SEEDS))
+@pytest.mark.parametrize("name", list(SCHEMA_SEEDS))
 def test_schema_seeds_are_bit_exact(name, tmp_path):
     """The seeds are valid models: mutants start from something tinygen and TFLM both run, identically."""
     path = tmp_path / f"{name}.tflite"
-    path.write_bytes(fuzz.SCHEMA_SEEDS[name]())
+    path.write_bytes(SCHEMA_SEEDS[name]())
     result = emulate(path, count=8, seed=0)
     assert np.array_equal(result.outputs, result.expected), result.summary()
 

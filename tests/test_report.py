@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from helpers import MLPERF_MODELS, mlperf_model
 
-from tinygen import codegen, fuzz
+from tests.support.schema_model import fc_model
+from tinygen import codegen
 from tinygen.cli import main
 from tinygen.compiler import compile_model
 from tinygen.measure import CORTEX_M4, footprint
@@ -25,7 +26,7 @@ needs_arm = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason
 
 def _fc(tmp_path) -> Path:
     path = tmp_path / "fc.tflite"
-    path.write_bytes(fuzz.fc_model(1))
+    path.write_bytes(fc_model(1))
     return path
 
 
