@@ -5,7 +5,7 @@ import functools
 import numpy as np
 import pytest
 
-from helpers import int8_tflite, keras_model, op_kinds, with_quantization
+from tests.support.helpers import int8_tflite, keras_model, op_kinds, with_quantization
 
 ACTIVATIONS = {"sigmoid": "LOGISTIC", "tanh": "TANH", "relu": "RELU", "relu6": "RELU6", "hard_swish": "HARD_SWISH"}
 

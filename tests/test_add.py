@@ -3,7 +3,7 @@ branch up to rank 4, fused activations, random quantization; every case bit-exac
 import numpy as np
 import pytest
 
-from helpers import assert_graph_bit_exact, random_constant
+from tests.support.helpers import assert_graph_bit_exact, random_constant
 
 
 def _branches(kind, seed):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import int8_tflite, keras_model, mlperf_model
+from tests.support.helpers import int8_tflite, keras_model, mlperf_model
 
 from tinygen.boards import all_boards, get_board
 from tinygen.cli import main

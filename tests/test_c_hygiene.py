@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import MLPERF_DIR, MLPERF_MODELS, mlperf_model
+from tests.support.helpers import MLPERF_DIR, MLPERF_MODELS, mlperf_model
 
 from tests.support.fuzzing import SANITIZE
 from tests.support.schema_model import SCHEMA_SEEDS

@@ -11,7 +11,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from helpers import MLPERF_DIR, MLPERF_MODELS, int8_tflite, keras_model, mlperf_model
+from tests.support.helpers import MLPERF_DIR, MLPERF_MODELS, int8_tflite, keras_model, mlperf_model
 
 from tinygen import cmsis_nn
 from tinygen.compiler import compile_model

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds, with_quantization
+from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds, with_quantization
 
 
 def _check(tmp_path, build, shape, seed):

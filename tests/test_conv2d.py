@@ -2,7 +2,7 @@
 with and without bias; every case bit-exact with TFLM. Plus the refusals for what TFLM would not compute."""
 import pytest
 
-from helpers import assert_bit_exact, assert_conv_refused, int8_tflite, keras_model, without_bias
+from tests.support.helpers import assert_bit_exact, assert_conv_refused, int8_tflite, keras_model, without_bias
 
 # (input hwc, filters, kernel, strides, dilation, padding, activation, per_channel, use_bias, groups)
 CASES = {

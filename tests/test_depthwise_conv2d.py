@@ -2,7 +2,7 @@
 counts, activations, per-tensor/per-channel weights, with and without bias; every case bit-exact with TFLM."""
 import pytest
 
-from helpers import assert_bit_exact, assert_conv_refused, int8_tflite, keras_model, without_bias
+from tests.support.helpers import assert_bit_exact, assert_conv_refused, int8_tflite, keras_model, without_bias
 
 # (input hwc, kernel, strides, dilation, padding, depth multiplier, activation, per_channel, use_bias)
 CASES = {

@@ -12,7 +12,7 @@ import pytest
 from ai_edge_litert import schema_py_generated as schema
 from click.testing import CliRunner
 
-from helpers import edit_tflite
+from tests.support.helpers import edit_tflite
 
 from tests.support.schema_model import SchemaModel, cnn_model, fc_model
 from tinygen.cli import main

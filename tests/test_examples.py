@@ -9,8 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import helpers  # noqa: F401 - quiets TensorFlow's C++ logging before it is imported
-
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 

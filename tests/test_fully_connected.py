@@ -1,7 +1,7 @@
 """FULLY_CONNECTED: sizes, activations, batch, per-tensor and per-channel weights, bit-exact with TFLM."""
 import pytest
 
-from helpers import assert_bit_exact, int8_tflite, keras_model
+from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model
 
 
 @pytest.mark.parametrize("units,inputs,activation,per_channel", [

@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from helpers import MLPERF_DIR
+from tests.support.helpers import MLPERF_DIR
 
 from tests.support import fuzzing as fuzz
 from tests.support.schema_model import SCHEMA_SEEDS

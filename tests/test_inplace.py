@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 import pytest
 
-from helpers import assert_bit_exact, int8_tflite, keras_model, mlperf_model
+from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, mlperf_model
 
 from tinygen import planner
 from tinygen.compiler import compile_model

@@ -5,8 +5,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import helpers  # noqa: F401 - quiets TensorFlow's C++ logging before it is imported
-
 SHAPE = (8, 8, 1)
 
 

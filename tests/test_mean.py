@@ -1,7 +1,7 @@
 """MEAN: global average pooling and arbitrary constant axes, keep_dims either way, bit-exact with TFLM."""
 import pytest
 
-from helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds, with_quantization
+from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds, with_quantization
 
 
 def _check(tmp_path, build, shape, seed):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from helpers import MLPERF_MODELS, mlperf_model
+from tests.support.helpers import MLPERF_MODELS, mlperf_model
 
 from tinygen.emulation import emulate
 

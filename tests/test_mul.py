@@ -3,7 +3,7 @@ reshaped branches up to rank 4, fused activations, random quantization; every ca
 import numpy as np
 import pytest
 
-from helpers import assert_graph_bit_exact, random_constant
+from tests.support.helpers import assert_graph_bit_exact, random_constant
 
 
 def _branches(kind, seed):

@@ -1,7 +1,7 @@
 """PAD / PADV2: paddings on every dimension, ranks 2–4, pad value = output zero point or a constant."""
 import pytest
 
-from helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds
+from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds
 
 
 def _check(tmp_path, build, shape, seed, kind):

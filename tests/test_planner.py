@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from helpers import mlperf_model
+from tests.support.helpers import mlperf_model
 
 from tinygen import planner
 from tinygen.compiler import compile_model

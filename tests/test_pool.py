@@ -2,7 +2,7 @@
 bit-exact with TFLM. Plus the refusal of a rescaling pool."""
 import pytest
 
-from helpers import assert_bit_exact, edit_tflite, int8_tflite, keras_model
+from tests.support.helpers import assert_bit_exact, edit_tflite, int8_tflite, keras_model
 
 # (input hwc, pool size, strides, padding)
 GEOMETRIES = {

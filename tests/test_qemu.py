@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from helpers import int8_tflite, keras_model, mlperf_model
+from tests.support.helpers import int8_tflite, keras_model, mlperf_model
 
 from tinygen.cli import main
 from tinygen.compiler import compile_model

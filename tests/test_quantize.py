@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds
+from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds
 
 
 def _float_model(tmp_path, layers, shape, seed):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from helpers import MLPERF_MODELS, mlperf_model
+from tests.support.helpers import MLPERF_MODELS, mlperf_model
 
 from tests.support.schema_model import fc_model
 from tinygen import codegen

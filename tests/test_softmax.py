@@ -2,7 +2,7 @@
 with TFLM. Plus the refusal of an output quantization TFLM rejects."""
 import pytest
 
-from helpers import assert_bit_exact, edit_tflite, int8_tflite, keras_model, with_option
+from tests.support.helpers import assert_bit_exact, edit_tflite, int8_tflite, keras_model, with_option
 
 
 # (input shape without batch, calibration scale)

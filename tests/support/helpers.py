@@ -8,7 +8,8 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-MLPERF_DIR = Path(__file__).resolve().parents[2] / "shared" / "models" / "mlperf_tiny"
+REPO = Path(__file__).resolve().parents[2]
+MLPERF_DIR = REPO.parent / "shared" / "models" / "mlperf_tiny"
 MLPERF_MODELS = ["ad01_int8", "kws_ref_model", "pretrainedResnet_quant", "str_ww_ref_model", "vww_96_int8"]
 
 
