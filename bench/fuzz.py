@@ -1,4 +1,4 @@
-"""Long fuzzing runs: the CI harness (tests/support/fuzzing.py, tests/test_fuzz.py) with many more cases.
+"""Long fuzzing runs: the CI harness (tests/support/fuzzing.py, tests/compiler/test_fuzz.py) with many more cases.
 
 Usage, from the repository root (the harness lives in the tests package):
     python -m bench.fuzz [--cases 50000] [--seed 1] [--sanitize 50] [--oracle] [--out fuzz-failures]

@@ -1,4 +1,4 @@
-"""Mutation fuzzing of the compiler, shared by tests/test_fuzz.py (CI) and bench/fuzz.py (long runs).
+"""Mutation fuzzing of the compiler, shared by tests/compiler/test_fuzz.py (CI) and bench/fuzz.py (long runs).
 
 Seeds are valid int8 models: small ones written through the schema object API (no TensorFlow; see
 schema_model.py) and the MLPerf Tiny models when present. Mutants come from bit flips, truncation, byte edits

@@ -11,16 +11,16 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from tests.support.helpers import MLPERF_MODELS, mlperf_model
-
+from tests.support.helpers import MLPERF_MODELS, REPO, mlperf_model
 from tests.support.schema_model import fc_model
+
 from tinygen import codegen
 from tinygen.cli import main
 from tinygen.compiler import compile_model
 from tinygen.measure import CORTEX_M4, footprint
 from tinygen.report import format_table, memory_report
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "report.md"
+DOCS = REPO / "docs" / "report.md"
 needs_arm = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="arm-none-eabi-gcc not installed")
 
 

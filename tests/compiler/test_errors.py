@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import re
-from pathlib import Path
 
 import flatbuffers
 import numpy as np
@@ -12,14 +11,14 @@ import pytest
 from ai_edge_litert import schema_py_generated as schema
 from click.testing import CliRunner
 
-from tests.support.helpers import edit_tflite
-
+from tests.support.helpers import REPO, edit_tflite
 from tests.support.schema_model import SchemaModel, cnn_model, fc_model
+
 from tinygen.cli import main
 from tinygen.errors import TinygenError
 from tinygen.frontend.tflite import parse_tflite
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "errors.md"
+DOC = REPO / "docs" / "errors.md"
 
 
 # ---- bad models, built through the schema object API ----

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.support.helpers import MLPERF_DIR, MLPERF_MODELS, mlperf_model
-
 from tests.support.fuzzing import SANITIZE
+from tests.support.helpers import MLPERF_DIR, MLPERF_MODELS, mlperf_model
 from tests.support.schema_model import SCHEMA_SEEDS
+
 from tinygen import codegen
 from tinygen.compiler import compile_model
 from tinygen.emulation import emulate, host_sources

@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from tests.support.helpers import REPO
+
+EXAMPLES = REPO / "examples"
 
 
 def run_example(name: str, out: Path, *args: str) -> dict:

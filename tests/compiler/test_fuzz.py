@@ -6,10 +6,10 @@ import time
 import numpy as np
 import pytest
 
-from tests.support.helpers import MLPERF_DIR
-
 from tests.support import fuzzing as fuzz
+from tests.support.helpers import MLPERF_DIR
 from tests.support.schema_model import SCHEMA_SEEDS
+
 from tinygen.emulation import emulate
 
 CASES = 2000
