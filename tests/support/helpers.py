@@ -13,13 +13,24 @@ MLPERF_DIR = REPO.parent / "shared" / "models" / "mlperf_tiny"
 MLPERF_MODELS = ["ad01_int8", "kws_ref_model", "pretrainedResnet_quant", "str_ww_ref_model", "vww_96_int8"]
 
 
+def in_ci() -> bool:
+    """Whether the tests run in CI: the CI environment variable is set (CI runs with CI=true; an empty value,
+    0, false or no count as unset)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
 def mlperf_model(name: str) -> Path:
-    """The path of an MLPerf Tiny model, or skip the test when this checkout has no ../shared/models."""
+    """The path of an MLPerf Tiny model. When this checkout has no ../shared/models the test is skipped locally,
+    and fails in CI (see in_ci), where the models must be present."""
     import pytest
 
     path = MLPERF_DIR / f"{name}.tflite"
     if not path.exists():
-        pytest.skip(f"{path} missing: the MLPerf Tiny models live in ../shared/models/mlperf_tiny")
+        reason = f"{path} missing: the MLPerf Tiny models live in ../shared/models/mlperf_tiny"
+        if in_ci():
+            pytest.fail(f"{reason} (CI is set, so a missing model fails the test instead of skipping it)",
+                        pytrace=False)
+        pytest.skip(reason)
     return path
 
 
