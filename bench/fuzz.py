@@ -1,6 +1,7 @@
-"""Long fuzzing runs: the CI harness (tinygen.fuzz, tests/test_fuzz.py) with many more cases.
+"""Long fuzzing runs: the CI harness (tests/support/fuzzing.py, tests/compiler/test_fuzz.py) with many more cases.
 
-Usage: python bench/fuzz.py [--cases 50000] [--seed 1] [--sanitize 50] [--oracle] [--out fuzz-failures]
+Usage, from the repository root (the harness lives in the tests package):
+    python -m bench.fuzz [--cases 50000] [--seed 1] [--sanitize 50] [--oracle] [--out fuzz-failures]
 Failing mutants are written to --out with a .txt note each; reproduce one with
 `tinygen --debug report FILE` (compile errors) or `tinygen emulate FILE` (generated C vs TFLM).
 """
@@ -10,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tinygen import fuzz
+from tests.support import fuzzing as fuzz
 
 MLPERF_DIR = Path(__file__).resolve().parents[2] / "shared" / "models" / "mlperf_tiny"
 

@@ -1,0 +1,1 @@
+"""The compiler itself: planner, in-place aliasing, error messages, fuzzing, C hygiene, the CMSIS-NN backend."""

@@ -1,0 +1,1 @@
+"""End to end: MLPerf Tiny models, QEMU firmware, the examples, Keras models in."""

@@ -1,0 +1,1 @@
+"""One file per operator: lowerings bit-exact with TFLM, and their refusals."""

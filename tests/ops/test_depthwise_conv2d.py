@@ -1,0 +1,57 @@
+"""DEPTHWISE_CONV_2D: kernel sizes, strides, dilations, padding, depth multipliers, odd and block-crossing channel
+counts, activations, per-tensor/per-channel weights, with and without bias; every case bit-exact with TFLM."""
+import pytest
+
+from tests.support.helpers import assert_bit_exact, assert_conv_refused, int8_tflite, keras_model, without_bias
+
+# (input hwc, kernel, strides, dilation, padding, depth multiplier, activation, per_channel, use_bias)
+CASES = {
+    "3x3_same": ((8, 8, 5), 3, 1, 1, "same", 1, "relu", True, True),
+    "3x3_stride2_mult2": ((9, 7, 7), 3, 2, 1, "same", 2, None, True, True),
+    "5x5_valid_mult3": ((9, 9, 3), 5, 1, 1, "valid", 3, "relu6", True, True),
+    "1x3_same": ((6, 7, 5), (1, 3), 1, 1, "same", 1, None, True, True),
+    "2x3_asymmetric_stride": ((9, 8, 3), (2, 3), (1, 2), 1, "valid", 1, "relu", True, True),
+    "3x3_dilation2_same": ((10, 9, 7), 3, 1, 2, "same", 1, None, True, True),
+    "2x2_dilation5_empty_windows": ((3, 4, 6), 2, 1, 5, "same", 1, None, True, True),  # no tap inside
+    "3x3_per_tensor_no_bias": ((7, 6, 5), 3, 1, 1, "same", 1, "relu6", False, False),
+    "1x1_mult2_per_tensor": ((5, 4, 3), 1, 1, 1, "valid", 2, None, False, True),
+    "4x4_stride2_even_same": ((8, 10, 4), 4, 2, 1, "same", 1, None, True, True),  # odd pad total
+    "70_channels": ((5, 5, 70), 3, 1, 1, "same", 1, None, True, True),  # more than one channel block
+    "23_channels_mult3": ((5, 6, 23), 3, 2, 1, "same", 3, "relu", True, True),  # block edge inside a group
+    "3x2_dilation_2x1_no_bias": ((9, 8, 3), (3, 2), 1, (2, 1), "valid", 2, None, True, False),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_depthwise_conv2d(tmp_path, case):
+    import tensorflow as tf
+
+    shape, kernel, strides, dilation, padding, mult, activation, per_channel, use_bias = CASES[case]
+    seed = list(CASES).index(case) + 11
+    layer = tf.keras.layers.DepthwiseConv2D(kernel, strides=strides, dilation_rate=dilation, padding=padding,
+                                            depth_multiplier=mult, activation=activation, use_bias=use_bias)
+    model = keras_model([layer], shape, seed=seed)
+    tflite = int8_tflite(model, shape, seed=seed, per_channel=per_channel)
+    assert_bit_exact(tflite if use_bias else without_bias(tflite, marker=False), tmp_path, count=4)
+
+
+def test_mobilenet_block(tmp_path):
+    """Depthwise then pointwise, as in MobileNet: two kernels, random intermediate quantization."""
+    import tensorflow as tf
+
+    L = tf.keras.layers
+    layers = [L.Conv2D(8, 3, strides=2, padding="same", activation="relu"),
+              L.DepthwiseConv2D(3, padding="same", activation="relu"), L.Conv2D(16, 1, activation="relu"),
+              L.DepthwiseConv2D(3, strides=2, padding="same", activation="relu")]
+    model = keras_model(layers, (16, 16, 3), seed=7)
+    assert_bit_exact(int8_tflite(model, (16, 16, 3), seed=7), tmp_path, count=4)
+
+
+@pytest.mark.parametrize("x_shape,w_shape,y_shape,options,w_zp,message", [
+    ((1, 5, 5, 3), (1, 3, 3, 3), (1, 3, 3, 3), {"depth_multiplier": 1}, 2, "zero point"),
+    ((1, 5, 5, 3), (1, 3, 3, 6), (1, 3, 3, 6), {"depth_multiplier": 1}, 0, "depth multiplier"),
+    ((1, 5, 5, 3), (1, 3, 3, 3), (1, 3, 4, 3), {"depth_multiplier": 1}, 0, "declares output"),
+    ((1, 5, 5, 3), (2, 3, 3, 3), (1, 3, 3, 3), {"depth_multiplier": 1}, 0, "filter shape"),
+])
+def test_refusals(x_shape, w_shape, y_shape, options, w_zp, message):
+    assert_conv_refused("DEPTHWISE_CONV_2D", x_shape, w_shape, y_shape, options, w_zp, message)

@@ -1,0 +1,61 @@
+"""MEAN: global average pooling and arbitrary constant axes, keep_dims either way, bit-exact with TFLM."""
+import pytest
+
+from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds, with_quantization
+
+
+def _check(tmp_path, build, shape, seed):
+    tflite = int8_tflite(keras_model(build, shape, seed=seed), shape, seed=seed)
+    assert "MEAN" in op_kinds(tflite, tmp_path)
+    assert_bit_exact(tflite, tmp_path)
+
+
+@pytest.mark.parametrize("shape,keepdims", [((4, 5, 3), False), ((7, 3, 8), True), ((1, 1, 5), False)])
+def test_global_average_pooling(tmp_path, shape, keepdims):
+    import tensorflow as tf
+
+    _check(tmp_path, [tf.keras.layers.GlobalAveragePooling2D(keepdims=keepdims)], shape, seed=shape[0])
+
+
+@pytest.mark.parametrize("shape,axes,keepdims", [
+    ((4, 5, 3), (1, 3), False),  # interleaved: kept, reduced, kept, reduced
+    ((4, 5, 3), -1, True),
+    ((4, 5, 3), (0, 1, 2, 3), False),  # everything
+    ((6, 2), (-2,), True),
+    ((16, 9), 1, False),  # count 9: multiplier adjustment with a non-power of two
+])
+def test_axes(tmp_path, shape, axes, keepdims):
+    import keras
+    import tensorflow as tf
+
+    build = [tf.keras.layers.Lambda(lambda t: keras.ops.mean(t, axis=axes, keepdims=keepdims))]
+    _check(tmp_path, build, shape, seed=len(shape) + shape[0])
+
+
+def test_after_dense(tmp_path):
+    """The mean of a computed tensor, quantized differently from the model input."""
+    import keras
+    import tensorflow as tf
+
+    build = [tf.keras.layers.Dense(6), tf.keras.layers.Lambda(lambda t: keras.ops.mean(t, axis=1))]
+    _check(tmp_path, build, (5, 3), seed=11)
+
+
+@pytest.mark.parametrize("x_quant,y_quant", [
+    ((1e-9, 5), (1.0, 0)),  # the 1/count bits are capped by the exponent's -31 floor
+    ((1.0, 100), (0.001, 7)),  # a left shift remains after dividing by the count
+    ((0.1, 9), (0.1, 9)),  # input and output quantized alike
+])
+def test_extreme_quantization(tmp_path, x_quant, y_quant):
+    import keras
+    import tensorflow as tf
+    from tinygen.frontend.tflite import read_tflite
+
+    build = [tf.keras.layers.Lambda(lambda t: keras.ops.mean(t, axis=1))]
+    tflite = int8_tflite(keras_model(build, (64, 4), seed=1), (64, 4), seed=1)
+    path = tmp_path / "mean.tflite"
+    path.write_bytes(tflite)
+    graph = read_tflite(path)
+    assert [op.kind for op in graph.ops] == ["MEAN"]
+    changes = {graph.inputs[0]: x_quant, graph.outputs[0]: y_quant}
+    assert_bit_exact(with_quantization(tflite, changes), tmp_path)

@@ -1,0 +1,1 @@
+"""Generated projects: PlatformIO builds, boards, the memory report."""
