@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
-
 from tinygen import oracle
 from tinygen.compiler import compile_model
 from tinygen.emulation import compare, random_inputs, run_host

@@ -127,7 +127,7 @@ def render_model(program: Program) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _kernel_files() -> tuple[dict[str, Path], dict[str, str]]:
+def kernel_files() -> tuple[dict[str, Path], dict[str, str]]:
     """Every portable kernel file by name, and the file defining each kernel function."""
     files = {p.name: p for p in sorted(CORE_DIR.glob("*.h"))}
     for p in sorted(OPS_DIR.glob("*/tg_*.[ch]")):
@@ -141,7 +141,7 @@ def _kernel_files() -> tuple[dict[str, Path], dict[str, str]]:
 def kernel_sources(program: Program) -> dict[str, str]:
     """tinygen's kernel files the model needs: {file name: text}: the sources defining the kernels it calls and
     every header they (and the model) include."""
-    files, defined = _kernel_files()
+    files, defined = kernel_files()
     wanted = [defined[layer.kernel] for layer in program.layers if _portable(layer)] + model_headers(program)
     out: dict[str, str] = {}
     while wanted:

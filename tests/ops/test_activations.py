@@ -82,3 +82,15 @@ def test_hard_swish_refused_when_tflm_refuses(tmp_path):
     path.write_bytes(with_quantization(_activation_model("hard_swish", 0), {0: (0.1, 0), 1: (0.1 / 256, 0)}))
     with pytest.raises(TinygenError, match="HARD_SWISH"):
         compile_model(path)
+
+
+@pytest.mark.parametrize("scale", [3.4e38, 1e10, 8.0])
+def test_huge_logistic_input_scale_is_refused(scale):
+    """TFLM shifts the centred input left by more than 30 bits here (undefined behaviour in C: found by fuzzing,
+    TFLM's outputs follow no rule), so tinygen refuses rather than guess."""
+    from tinygen.errors import TinygenError
+    from tinygen.quant import logistic_tanh_input_params
+
+    with pytest.raises(TinygenError, match="overflows TFLite Micro's LOGISTIC/TANH parameters"):
+        logistic_tanh_input_params(scale)
+    assert logistic_tanh_input_params(7.9)[1] == 30  # the largest shift TFLM computes without overflow

@@ -53,6 +53,10 @@ class SchemaModel:
         self.sg.tensors.append(t)
         return len(self.sg.tensors) - 1
 
+    def scale(self, t: int) -> float:
+        """The (first) scale of tensor t."""
+        return float(self.sg.tensors[t].quantization.scale[0])
+
     def op(self, kind: str, inputs, outputs, **options) -> int:
         if kind not in self._codes:
             code = schema.OperatorCodeT()
@@ -188,7 +192,20 @@ def mixed_model(seed: int = 0) -> bytes:
     return m.finish([x], [y])
 
 
+def operator_examples() -> dict[str, Callable[[], bytes]]:
+    """Every operator folder's example model (OpDef.example), built through SchemaModel: "op_<folder>"."""
+    from tinygen.ops import REGISTRY
+
+    examples = {}
+    for d in sorted({id(d): d for d in REGISTRY.values()}.values(), key=lambda d: d.name):
+        if d.example is not None and d.example.__module__ == f"tinygen.ops.{d.name}":  # shared ones once
+            examples[f"op_{d.name}"] = d.example
+    return {name: (lambda name=name, make=make, k=k: make(SchemaModel(name), np.random.default_rng(100 + k)))
+            for k, (name, make) in enumerate(examples.items())}
+
+
+# Fuzzing seeds, the hygiene build's models and the per-operator TFLM comparison (tests/compiler/test_fuzz.py).
 SCHEMA_SEEDS: dict[str, Callable[[], bytes]] = {
     "fc": lambda: fc_model(1), "fc_float_io": lambda: fc_model(2, float_io=True), "cnn": lambda: cnn_model(3),
-    "mixed": lambda: mixed_model(4),
+    "mixed": lambda: mixed_model(4), **operator_examples(),
 }

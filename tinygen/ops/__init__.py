@@ -12,7 +12,7 @@ import importlib
 import pkgutil
 from pathlib import Path
 
-from .common import Arity, Layer, LowerContext, OpDef  # noqa: F401 (the registry's types)
+from .common import Arity, Layer, LowerContext, OpDef
 from ..errors import TinygenError
 from ..ir import Graph, Op
 
@@ -54,3 +54,5 @@ def require_lowerable(graph: Graph) -> None:
     missing = unsupported(graph)
     if missing:
         raise TinygenError(f"unsupported operators: {', '.join(missing)}", f"tinygen supports {', '.join(LOWERED)}")
+
+__all__ = ["LOWERED", "OPS_DIR", "REGISTRY", "Arity", "OpDef", "lower", "require_lowerable", "unsupported"]

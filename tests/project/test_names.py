@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.helpers import REPO
 from tinygen.boards import get_board
 from tinygen.compiler import c_identifier
 from tinygen.emulator import host, qemu
 from tinygen.project import generate
 
-DIGITS = Path(__file__).resolve().parents[1] / "examples" / "digits" / "digits_int8.tflite"
+DIGITS = REPO / "examples" / "digits" / "digits_int8.tflite"
 CLASHING = ["tg_add", "tg_conv2d", "tg_common", "main", "arduino_main", "string", "stdint", "arm_nnfunctions"]
 
 

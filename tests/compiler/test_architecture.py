@@ -92,14 +92,14 @@ def test_tables_derive_from_the_registry():
 
 
 def test_project_holds_only_the_kernels_the_model_calls():
-    from helpers import mlperf_model
+    from tests.support.helpers import mlperf_model
 
     from tinygen.boards import get_board
-    from tinygen.codegen import _kernel_files
+    from tinygen.codegen import kernel_files
     from tinygen.project import generate
 
     project = generate(mlperf_model("kws_ref_model"), get_board("nucleo_f446re"), backend="portable")
-    _, defined = _kernel_files()
+    _, defined = kernel_files()
     called = {layer.kernel for layer in project.program.layers if not layer.alias}
     lib = f"lib/{project.program.name}/"
     sources = {Path(rel).name for rel in project.files if rel.startswith(lib) and rel.endswith(".c")}
