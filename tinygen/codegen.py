@@ -91,6 +91,7 @@ def _layer_context(program: Program, index: int) -> dict:
         layer=layer, p=layer.params, c={c.role: const_name(program, layer, c) for c in layer.consts},
         input=lambda i: pointer(program, layer.inputs[i]), output=lambda i: pointer(program, layer.outputs[i]),
         context=_context(program, index), failure=f"-{layer.op.index + 1}",
+        checked=program.backend.reports_status(layer.kernel),
     )
 
 

@@ -135,9 +135,9 @@ def logistic_tanh_input_params(input_scale: float, input_integer_bits: int = 4) 
     real = float(np.float32(input_scale)) * (1 << (31 - input_integer_bits))
     q, shift = math.frexp(real)
     mult = _round_half_away(q * (1 << 31))
-    # TFLM shifts (q − zero point) left by `shift` in int32 (and its radius by it in int64): beyond 30 bits
-    # that is undefined behaviour in C, whose result tinygen cannot reproduce.
-    if mult == 1 << 31 or not 0 <= shift <= 30:
+    # TFLM divides its radius by 1LL << shift: beyond 62 bits that is undefined behaviour in C, whose result
+    # tinygen cannot reproduce. (From 31 bits on the radius is 0: every input saturates, nothing is shifted.)
+    if mult == 1 << 31 or not 0 <= shift <= 62:
         raise TinygenError(f"an input scale of {input_scale} overflows TFLite Micro's LOGISTIC/TANH parameters",
                            "re-quantize the model so the activation's input scale is a usual value")
     radius = math.floor(((1 << input_integer_bits) - 1) * (1 << (31 - input_integer_bits)) / (1 << shift))

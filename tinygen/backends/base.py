@@ -17,6 +17,10 @@ class Backend:
         """This backend's form of the layer, or None to keep the portable kernel."""
         return None
 
+    def reports_status(self, kernel: str) -> bool:
+        """Whether `kernel` returns a status the generated code must check (tinygen's kernels cannot fail)."""
+        return False
+
     def sources(self) -> dict[str, str]:
         """C sources the backend's kernels need besides tinygen's: {path in the build: text}."""
         return {}

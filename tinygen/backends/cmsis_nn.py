@@ -65,6 +65,9 @@ class CmsisNN(Backend):
             return None
         return definition.cmsis_nn(layer, self.arch)
 
+    def reports_status(self, kernel: str) -> bool:
+        return kernel.startswith("arm_")  # arm_cmsis_nn_status (the templates of void ones call no check)
+
     def sources(self) -> dict[str, str]:
         return sources()
 

@@ -1,7 +1,8 @@
 /* The shared core of tinygen's portable kernels: types (tg_types.h), alignment, window clipping.
  *
  * Each operator's kernels live in its folder (tinygen/ops/<op>/tg_<op>.{c,h}); bit-exact with TensorFlow Lite
- * Micro's reference kernels. Kernels CMSIS-NN also has take CMSIS-NN's arguments in CMSIS-NN's order.
+ * Micro's reference kernels. Kernels CMSIS-NN also has take CMSIS-NN's arguments in CMSIS-NN's order but return
+ * nothing: the compiler checked their arguments, so they cannot fail.
  */
 #ifndef TG_COMMON_H
 #define TG_COMMON_H

@@ -2,9 +2,9 @@
 #include "tg_add.h"
 #include "tg_broadcast.h"
 
-tg_status tg_broadcast_add_s8(const tg_add_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
-                              const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
-                              int8_t *output)
+void tg_broadcast_add_s8(const tg_add_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
+                         const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
+                         int8_t *output)
 {
     const tg_add_params p = *params;
     int32_t s1[4], s2[4];
@@ -21,18 +21,17 @@ tg_status tg_broadcast_add_s8(const tg_add_params *params, const tg_dims *input_
             }
         }
     }
-    return TG_SUCCESS;
 }
 
-tg_status tg_elementwise_add_s8(const int8_t *input_1_vect, const int8_t *input_2_vect, int32_t input_1_offset,
-                                int32_t input_1_mult, int32_t input_1_shift, int32_t input_2_offset,
-                                int32_t input_2_mult, int32_t input_2_shift, int32_t left_shift, int8_t *output,
-                                int32_t out_offset, int32_t out_mult, int32_t out_shift,
-                                int32_t out_activation_min, int32_t out_activation_max, int32_t block_size)
+void tg_elementwise_add_s8(const int8_t *input_1_vect, const int8_t *input_2_vect, int32_t input_1_offset,
+                           int32_t input_1_mult, int32_t input_1_shift, int32_t input_2_offset,
+                           int32_t input_2_mult, int32_t input_2_shift, int32_t left_shift, int8_t *output,
+                           int32_t out_offset, int32_t out_mult, int32_t out_shift,
+                           int32_t out_activation_min, int32_t out_activation_max, int32_t block_size)
 {
     const tg_add_params p = { input_1_offset, input_1_mult, input_1_shift, input_2_offset, input_2_mult,
                               input_2_shift, left_shift, out_offset, out_mult, out_shift,
                               { out_activation_min, out_activation_max } };
     const tg_dims flat = { 1, 1, 1, block_size };
-    return tg_broadcast_add_s8(&p, &flat, input_1_vect, &flat, input_2_vect, &flat, output);
+    tg_broadcast_add_s8(&p, &flat, input_1_vect, &flat, input_2_vect, &flat, output);
 }

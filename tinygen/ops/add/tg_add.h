@@ -12,11 +12,11 @@ extern "C" {
 #endif
 
 /* ---- ADD (tg_add.c): same-shape form as CMSIS-NN's arm_elementwise_add_s8, and a broadcasting form ---- */
-tg_status tg_elementwise_add_s8(const int8_t *input_1_vect, const int8_t *input_2_vect, int32_t input_1_offset,
-                                int32_t input_1_mult, int32_t input_1_shift, int32_t input_2_offset,
-                                int32_t input_2_mult, int32_t input_2_shift, int32_t left_shift, int8_t *output,
-                                int32_t out_offset, int32_t out_mult, int32_t out_shift,
-                                int32_t out_activation_min, int32_t out_activation_max, int32_t block_size);
+void tg_elementwise_add_s8(const int8_t *input_1_vect, const int8_t *input_2_vect, int32_t input_1_offset,
+                           int32_t input_1_mult, int32_t input_1_shift, int32_t input_2_offset,
+                           int32_t input_2_mult, int32_t input_2_shift, int32_t left_shift, int8_t *output,
+                           int32_t out_offset, int32_t out_mult, int32_t out_shift,
+                           int32_t out_activation_min, int32_t out_activation_max, int32_t block_size);
 
 /* Shapes are NHWC-padded to rank 4; a dimension of an input that is 1 where the output's is not is broadcast. */
 typedef struct {
@@ -32,9 +32,9 @@ typedef struct {
     int32_t out_shift;
     tg_activation activation;
 } tg_add_params;
-tg_status tg_broadcast_add_s8(const tg_add_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
-                              const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
-                              int8_t *output);
+void tg_broadcast_add_s8(const tg_add_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
+                         const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
+                         int8_t *output);
 
 /* One int8 ADD element, TFLite's AddFunc: both inputs brought to a common scale with left_shift bits of
  * headroom, summed, rescaled to the output, clamped. Shared by the ADD kernels and the convolution whose

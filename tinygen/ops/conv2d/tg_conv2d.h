@@ -12,27 +12,27 @@ extern "C" {
 #endif
 
 /* ---- CONV_2D (tg_conv2d.c): filter OHWI, filter_dims = {out_c, kh, kw, in_c} ---- */
-tg_status tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_params,
-                         const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
-                         const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
-                         const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
-                         int8_t *output_data);
+void tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_params,
+                    const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                    const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                    const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                    int8_t *output_data);
 
 /* CONV_2D then ADD(conv output, residual), one pass (tg_conv2d.c): the ADD's operand order is folded into
  * add_params (input 1 = the convolution). output_data may be residual itself. */
-tg_status tg_convolve_add_s8(const tg_context *ctx, const tg_conv_params *conv_params,
-                             const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
-                             const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
-                             const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
-                             const tg_add_params *add_params, const int8_t *residual, int8_t *output_data);
+void tg_convolve_add_s8(const tg_context *ctx, const tg_conv_params *conv_params,
+                        const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                        const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                        const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                        const tg_add_params *add_params, const int8_t *residual, int8_t *output_data);
 
 /* 1x1 CONV_2D, stride 1, no padding, one group, pixel by pixel (tg_conv2d.c): output_data may be input_data.
  * ctx->buf holds one output pixel (out_c bytes). kernel_sums[o] = bias[o] + input_offset * sum of filter row o. */
-tg_status tg_convolve_1x1_inplace_s8(const tg_context *ctx, const tg_conv_params *conv_params,
-                                     const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
-                                     const int8_t *input_data, const tg_dims *filter_dims,
-                                     const int8_t *filter_data, const tg_dims *bias_dims,
-                                     const int32_t *kernel_sums, const tg_dims *output_dims, int8_t *output_data);
+void tg_convolve_1x1_inplace_s8(const tg_context *ctx, const tg_conv_params *conv_params,
+                                const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                                const int8_t *input_data, const tg_dims *filter_dims,
+                                const int8_t *filter_data, const tg_dims *bias_dims,
+                                const int32_t *kernel_sums, const tg_dims *output_dims, int8_t *output_data);
 
 #ifdef __cplusplus
 }

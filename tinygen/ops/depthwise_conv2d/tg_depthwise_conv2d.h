@@ -11,19 +11,19 @@ extern "C" {
 #endif
 
 /* ---- DEPTHWISE_CONV_2D (tg_depthwise_conv2d.c): filter [1][kh][kw][out_c], filter_dims = {1, kh, kw, out_c} ---- */
-tg_status tg_depthwise_conv_s8(const tg_context *ctx, const tg_dw_conv_params *dw_conv_params,
-                               const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
-                               const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
-                               const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
-                               int8_t *output_data);
+void tg_depthwise_conv_s8(const tg_context *ctx, const tg_dw_conv_params *dw_conv_params,
+                          const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                          const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                          const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                          int8_t *output_data);
 
 /* DEPTHWISE_CONV_2D, multiplier 1, channel by channel through a copy of the channel's input plane
  * (tg_depthwise_conv2d.c): output_data may be input_data. ctx->buf holds in_h * in_w + k_h * k_w bytes. */
-tg_status tg_depthwise_conv_inplace_s8(const tg_context *ctx, const tg_dw_conv_params *dw_conv_params,
-                                       const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
-                                       const int8_t *input_data, const tg_dims *filter_dims,
-                                       const int8_t *filter_data, const tg_dims *bias_dims,
-                                       const int32_t *bias_data, const tg_dims *output_dims, int8_t *output_data);
+void tg_depthwise_conv_inplace_s8(const tg_context *ctx, const tg_dw_conv_params *dw_conv_params,
+                                  const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                                  const int8_t *input_data, const tg_dims *filter_dims,
+                                  const int8_t *filter_data, const tg_dims *bias_dims,
+                                  const int32_t *bias_data, const tg_dims *output_dims, int8_t *output_data);
 
 #ifdef __cplusplus
 }

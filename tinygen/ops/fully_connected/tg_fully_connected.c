@@ -28,31 +28,29 @@ static void fully_connected(const tg_fc_params *p, const int32_t *mult, const in
     }
 }
 
-tg_status tg_fully_connected_s8(const tg_context *ctx, const tg_fc_params *fc_params,
-                                const tg_per_tensor_quant_params *quant_params, const tg_dims *input_dims,
-                                const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
-                                const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
-                                int8_t *output_data)
+void tg_fully_connected_s8(const tg_context *ctx, const tg_fc_params *fc_params,
+                           const tg_per_tensor_quant_params *quant_params, const tg_dims *input_dims,
+                           const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                           const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                           int8_t *output_data)
 {
     (void)ctx;
     (void)bias_dims;
     (void)output_dims;
     fully_connected(fc_params, &quant_params->multiplier, &quant_params->shift, 0, input_dims->n, filter_dims->n,
                     filter_dims->c, input_data, filter_data, bias_data, output_data);
-    return TG_SUCCESS;
 }
 
-tg_status tg_fully_connected_per_channel_s8(const tg_context *ctx, const tg_fc_params *fc_params,
-                                            const tg_per_channel_quant_params *quant_params,
-                                            const tg_dims *input_dims, const int8_t *input_data,
-                                            const tg_dims *filter_dims, const int8_t *filter_data,
-                                            const tg_dims *bias_dims, const int32_t *bias_data,
-                                            const tg_dims *output_dims, int8_t *output_data)
+void tg_fully_connected_per_channel_s8(const tg_context *ctx, const tg_fc_params *fc_params,
+                                       const tg_per_channel_quant_params *quant_params,
+                                       const tg_dims *input_dims, const int8_t *input_data,
+                                       const tg_dims *filter_dims, const int8_t *filter_data,
+                                       const tg_dims *bias_dims, const int32_t *bias_data,
+                                       const tg_dims *output_dims, int8_t *output_data)
 {
     (void)ctx;
     (void)bias_dims;
     (void)output_dims;
     fully_connected(fc_params, quant_params->multiplier, quant_params->shift, 1, input_dims->n, filter_dims->n,
                     filter_dims->c, input_data, filter_data, bias_data, output_data);
-    return TG_SUCCESS;
 }

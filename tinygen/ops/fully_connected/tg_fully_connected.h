@@ -11,17 +11,17 @@ extern "C" {
 #endif
 
 /* ---- FULLY_CONNECTED (tg_fully_connected.c): filter [out_depth][accum], filter_dims = {accum,1,1,out_depth} ---- */
-tg_status tg_fully_connected_s8(const tg_context *ctx, const tg_fc_params *fc_params,
-                                const tg_per_tensor_quant_params *quant_params, const tg_dims *input_dims,
-                                const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
-                                const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
-                                int8_t *output_data);
-tg_status tg_fully_connected_per_channel_s8(const tg_context *ctx, const tg_fc_params *fc_params,
-                                            const tg_per_channel_quant_params *quant_params,
-                                            const tg_dims *input_dims, const int8_t *input_data,
-                                            const tg_dims *filter_dims, const int8_t *filter_data,
-                                            const tg_dims *bias_dims, const int32_t *bias_data,
-                                            const tg_dims *output_dims, int8_t *output_data);
+void tg_fully_connected_s8(const tg_context *ctx, const tg_fc_params *fc_params,
+                           const tg_per_tensor_quant_params *quant_params, const tg_dims *input_dims,
+                           const int8_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                           const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                           int8_t *output_data);
+void tg_fully_connected_per_channel_s8(const tg_context *ctx, const tg_fc_params *fc_params,
+                                       const tg_per_channel_quant_params *quant_params,
+                                       const tg_dims *input_dims, const int8_t *input_data,
+                                       const tg_dims *filter_dims, const int8_t *filter_data,
+                                       const tg_dims *bias_dims, const int32_t *bias_data,
+                                       const tg_dims *output_dims, int8_t *output_data);
 
 #ifdef __cplusplus
 }

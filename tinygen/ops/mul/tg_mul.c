@@ -3,9 +3,9 @@
 #include "tg_math.h"
 #include "tg_mul.h"
 
-tg_status tg_broadcast_mul_s8(const tg_mul_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
-                              const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
-                              int8_t *output)
+void tg_broadcast_mul_s8(const tg_mul_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
+                         const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
+                         int8_t *output)
 {
     const tg_mul_params p = *params;
     int32_t s1[4], s2[4];
@@ -24,16 +24,15 @@ tg_status tg_broadcast_mul_s8(const tg_mul_params *params, const tg_dims *input_
             }
         }
     }
-    return TG_SUCCESS;
 }
 
-tg_status tg_elementwise_mul_s8(const int8_t *input_1_vect, const int8_t *input_2_vect, int32_t input_1_offset,
-                                int32_t input_2_offset, int8_t *output, int32_t out_offset, int32_t out_mult,
-                                int32_t out_shift, int32_t out_activation_min, int32_t out_activation_max,
-                                int32_t block_size)
+void tg_elementwise_mul_s8(const int8_t *input_1_vect, const int8_t *input_2_vect, int32_t input_1_offset,
+                           int32_t input_2_offset, int8_t *output, int32_t out_offset, int32_t out_mult,
+                           int32_t out_shift, int32_t out_activation_min, int32_t out_activation_max,
+                           int32_t block_size)
 {
     const tg_mul_params p = { input_1_offset, input_2_offset, out_offset, out_mult, out_shift,
                               { out_activation_min, out_activation_max } };
     const tg_dims flat = { 1, 1, 1, block_size };
-    return tg_broadcast_mul_s8(&p, &flat, input_1_vect, &flat, input_2_vect, &flat, output);
+    tg_broadcast_mul_s8(&p, &flat, input_1_vect, &flat, input_2_vect, &flat, output);
 }

@@ -11,10 +11,10 @@ extern "C" {
 #endif
 
 /* ---- MUL (tg_mul.c): same-shape form as CMSIS-NN's arm_elementwise_mul_s8, and a broadcasting form ---- */
-tg_status tg_elementwise_mul_s8(const int8_t *input_1_vect, const int8_t *input_2_vect, int32_t input_1_offset,
-                                int32_t input_2_offset, int8_t *output, int32_t out_offset, int32_t out_mult,
-                                int32_t out_shift, int32_t out_activation_min, int32_t out_activation_max,
-                                int32_t block_size);
+void tg_elementwise_mul_s8(const int8_t *input_1_vect, const int8_t *input_2_vect, int32_t input_1_offset,
+                           int32_t input_2_offset, int8_t *output, int32_t out_offset, int32_t out_mult,
+                           int32_t out_shift, int32_t out_activation_min, int32_t out_activation_max,
+                           int32_t block_size);
 typedef struct {
     int32_t input_1_offset; /* -zero point */
     int32_t input_2_offset;
@@ -23,9 +23,9 @@ typedef struct {
     int32_t out_shift;
     tg_activation activation;
 } tg_mul_params;
-tg_status tg_broadcast_mul_s8(const tg_mul_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
-                              const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
-                              int8_t *output);
+void tg_broadcast_mul_s8(const tg_mul_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
+                         const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
+                         int8_t *output);
 
 #ifdef __cplusplus
 }

@@ -11,8 +11,8 @@ static int8_t *fill(int8_t *output, int8_t value, int32_t count)
     return output + count;
 }
 
-tg_status tg_pad_s8(const int8_t *input, int8_t *output, int8_t pad_value, const tg_dims *input_size,
-                    const tg_dims *pre_pad, const tg_dims *post_pad)
+void tg_pad_s8(const int8_t *input, int8_t *output, int8_t pad_value, const tg_dims *input_size,
+               const tg_dims *pre_pad, const tg_dims *post_pad)
 {
     const int32_t in_c = input_size->c;
     const int32_t pixel = pre_pad->c + in_c + post_pad->c;
@@ -36,5 +36,4 @@ tg_status tg_pad_s8(const int8_t *input, int8_t *output, int8_t pad_value, const
         output = fill(output, pad_value, post_pad->h * row);
     }
     fill(output, pad_value, post_pad->n * image);
-    return TG_SUCCESS;
 }

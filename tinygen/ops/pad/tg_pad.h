@@ -11,8 +11,8 @@ extern "C" {
 #endif
 
 /* ---- PAD / PADV2 (tg_pad.c): CMSIS-NN's arm_pad_s8 ---- */
-tg_status tg_pad_s8(const int8_t *input, int8_t *output, int8_t pad_value, const tg_dims *input_size,
-                    const tg_dims *pre_pad, const tg_dims *post_pad);
+void tg_pad_s8(const int8_t *input, int8_t *output, int8_t pad_value, const tg_dims *input_size,
+               const tg_dims *pre_pad, const tg_dims *post_pad);
 
 #ifdef __cplusplus
 }

@@ -11,12 +11,12 @@ extern "C" {
 #endif
 
 /* ---- AVERAGE_POOL_2D / MAX_POOL_2D (tg_average_pool2d.c, tg_max_pool2d.c): filter_dims = {1, kh, kw, 1} ---- */
-tg_status tg_avgpool_s8(const tg_context *ctx, const tg_pool_params *pool_params, const tg_dims *input_dims,
-                        const int8_t *input_data, const tg_dims *filter_dims, const tg_dims *output_dims,
-                        int8_t *output_data);
-tg_status tg_max_pool_s8(const tg_context *ctx, const tg_pool_params *pool_params, const tg_dims *input_dims,
-                         const int8_t *input_data, const tg_dims *filter_dims, const tg_dims *output_dims,
-                         int8_t *output_data);
+void tg_avgpool_s8(const tg_context *ctx, const tg_pool_params *pool_params, const tg_dims *input_dims,
+                   const int8_t *input_data, const tg_dims *filter_dims, const tg_dims *output_dims,
+                   int8_t *output_data);
+void tg_max_pool_s8(const tg_context *ctx, const tg_pool_params *pool_params, const tg_dims *input_dims,
+                    const int8_t *input_data, const tg_dims *filter_dims, const tg_dims *output_dims,
+                    int8_t *output_data);
 
 #ifdef __cplusplus
 }
