@@ -53,5 +53,5 @@ def run(count: int) -> str:
     return (f"Mean over {count} random inputs; counts vary by a few hundred instructions between inputs (data-"
             "dependent branches in requantization and softmax). arm-none-eabi-gcc -O2, -mcpu=cortex-m4 -mfpu=fpv4-"
             "sp-d16 -mfloat-abi=hard. MACs are tinygen's count per layer (convolutions, fully connected, "
-            "average pooling). TFLM columns: /work/shared/anchors/tflm-cmsis-nn-cortex-m4.json."
+            "average pooling). TFLM columns: ../shared/anchors/tflm-cmsis-nn-cortex-m4.json."
             + note + "\n\n" + _table(rows))
