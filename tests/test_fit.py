@@ -79,3 +79,16 @@ def test_no_compiler_at_all(fc, monkeypatch):
         "without the fit check")
     result = CliRunner().invoke(main, ["build", str(fc), "--board", "esp32dev", "-o", "fw", "--force"])
     assert result.exit_code == 0 and "flash and RAM not checked: no C compiler here" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("riscv64-unknown-elf-gcc") is None, reason="riscv64-unknown-elf-gcc not installed")
+def test_riscv_measures_more_than_picolibcs_default_memory(tmp_path):
+    """picolibc's default linker script has 64 KiB of flash and 32 KiB of RAM; the measurement link lifts them."""
+    import tensorflow as tf
+
+    from helpers import int8_tflite, keras_model
+
+    path = tmp_path / "wide.tflite"
+    path.write_bytes(int8_tflite(keras_model([tf.keras.layers.Dense(320)], (320,)), (320,)))
+    fp = generate(path, get_board("esp32-c3-devkitm-1")).footprint
+    assert fp.model.measured and fp.consts > 100_000 and fp.model.flash_bytes > fp.consts
