@@ -126,7 +126,8 @@ def test_the_check_sees_an_undeclared_import(tmp_path):
 @pytest.mark.parametrize("blocked, args, expected", [
     ("tensorflow", ["emulate", "m.keras", "--calibration", "c.npy"],
      'error: Keras models need TensorFlow (…) — pip install -e ".[keras]"'),
-    ("matplotlib", ["report", "fc.tflite", "--plot", "m.png"], "error: --plot needs matplotlib (…) — pip install matplotlib"),
+    ("matplotlib", ["report", "fc.tflite", "--plot", "m.png"],
+     "error: --plot needs matplotlib (…) — pip install matplotlib"),
 ])
 def test_a_missing_module_is_one_line(blocked, args, expected, tmp_path, monkeypatch):
     """A module that is not installed (blocked here) gives the one-line error with the pip command, exit 2."""
