@@ -23,6 +23,7 @@ from pathlib import Path
 from . import codegen
 from .compiler import Program
 from .emulator.host import cache_root
+from .errors import TinygenError
 
 CORTEX_M4 = ("arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard")
 CFLAGS = ["-std=c99", "-O2", "-ffunction-sections", "-fdata-sections"]
@@ -45,6 +46,10 @@ class Footprint:
     bss_bytes: int | None = None  # zeroed RAM (.bss): the arena
 
 
+class NoCompiler(TinygenError):
+    """Neither the core's compiler nor a host compiler to stand in for it is installed."""
+
+
 def toolchain(board=None) -> tuple[list[str], str, bool]:
     """(compiler command with core flags, core, measured?) for a board (or a Cortex-M4 without one)."""
     candidates = []
@@ -58,7 +63,22 @@ def toolchain(board=None) -> tuple[list[str], str, bool]:
         # A stand-in with another instruction set (e.g. `gcc -m32` for Xtensa) only estimates.
         if shutil.which(cmd[0]) and _same_isa(cmd, core):
             return cmd, core, True
+    if not shutil.which("cc"):
+        raise NoCompiler(f"no C compiler here to measure the model's flash and stack: neither "
+                         f"{core_compiler(board)} nor cc is installed",
+                         f"install {core_compiler(board)} (or gcc for an estimate)")
     return ["cc"], core, False
+
+
+def core_compiler(board=None) -> str:
+    """The compiler whose measurement counts: the board's own (a Cortex-M4's without a board)."""
+    return board.compiler if board is not None else CORTEX_M4[0]
+
+
+def how(fp: Footprint, board=None) -> str:
+    """How the figures were got, for messages: "measured with <compiler>" or "estimated (no <compiler> installed)"
+    when the host compiler stood in."""
+    return f"measured with {fp.compiler[0]}" if fp.measured else f"estimated (no {core_compiler(board)} installed)"
 
 
 def _same_isa(cmd: list[str], core: str) -> bool:
@@ -108,6 +128,8 @@ def _build(program: Program, files: dict[str, str], cmd: list[str], flags: list[
             link = ["-nostartfiles", f"-Wl,-e,{entry}", "-Wl,--gc-sections"]
             if "arm-none-eabi" in cmd[0]:
                 link.append("--specs=nano.specs")
+            if "--specs=picolibc.specs" in cmd:  # its default script has 64 KiB of flash and 32 KiB of RAM:
+                link += ["-Wl,--defsym=__flash_size=0x10000000", "-Wl,--defsym=__ram_size=0x10000000"]  # lift them
             _run(cmd + flags + link + objects + ["-o", "model.elf"], work)
             flash = flash_bytes(work / "model.elf", size_tool(cmd[0]))
             sections = _sections(work / "model.elf", size_tool(cmd[0]))

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, codegen, oracle
+from . import __version__, codegen, measure, oracle
+from .backends.cmsis_nn import ENV as CMSIS_NN_ENV
 from .boards import Board, get_board
 from .compiler import Program, compile_model
 from .emulation import NUMPY_DTYPES, random_inputs
@@ -55,31 +56,41 @@ class CmsisNN:
 
 
 # ---- fit check ----
-
-# Estimates of the code tinygen adds: the demo and invoke's set-up, each layer's call, each kernel used.
-DEMO_CODE_BYTES = 2048
-LAYER_CODE_BYTES = 160
-KERNEL_CODE_BYTES = 4096
-DEMO_STACK_BYTES = 2048
-
+#
+# One source of figures with `tinygen report --board`: the model's flash (weights + code, linked from invoke) and
+# invoke's stack are measure.footprint's, measured with the core's compiler where it is installed and otherwise the
+# host compiler's estimate, labelled as one. The demo adds its sample input and expected output (flash) and its
+# output buffer (RAM, where the report counts the caller's input and output buffers); the framework's share is the
+# board file's estimate.
 
 @dataclass
 class Footprint:
-    consts: int  # weights, biases, multipliers (flash)
+    model: measure.Footprint  # the model as a firmware calling <name>_invoke carries it
+    how: str  # how model's figures were got: "measured with arm-none-eabi-gcc", "estimated (no ... installed)"
     samples: int  # the demo's sample input and expected output (flash)
-    code: int  # estimate
     arena: int
     output: int  # the demo's output buffer
-    stack: int
     board: Board
 
     @property
+    def consts(self) -> int:  # weights, biases, multipliers (flash)
+        return self.model.weight_bytes
+
+    @property
+    def code(self) -> int:
+        return self.model.code_bytes
+
+    @property
+    def stack(self) -> int:
+        return self.model.stack_bytes
+
+    @property
     def flash(self) -> int:
-        return self.consts + self.samples + self.code + self.board.framework_flash_bytes
+        return self.model.flash_bytes + self.samples + self.board.framework_flash_bytes
 
     @property
     def ram(self) -> int:
-        in_ram = self.consts + self.samples + self.code if self.board.flash_data_in_ram else 0
+        in_ram = self.model.flash_bytes + self.samples if self.board.flash_data_in_ram else 0
         return self.arena + self.output + self.stack + in_ram + self.board.framework_ram_bytes
 
 
@@ -87,32 +98,41 @@ def _kib(n: int) -> str:
     return f"{n / 1024:.1f} KiB"
 
 
-def footprint(program: Program, board: Board) -> Footprint:
-    aligned = lambda n: (n + 15) // 16 * 16  # noqa: E731 (TG_ALIGNED(16) on every constant)
-    layers = [layer for layer in program.layers if not layer.alias]
-    kernels = {layer.template for layer in layers}
-    return Footprint(
-        consts=sum(aligned(c.values.nbytes) for c in program.consts),
-        samples=program.input.nbytes + program.output.nbytes,
-        code=DEMO_CODE_BYTES + LAYER_CODE_BYTES * len(layers) + KERNEL_CODE_BYTES * len(kernels),
-        arena=program.arena_size, output=program.output.nbytes, stack=DEMO_STACK_BYTES, board=board)
+def footprint(program: Program, board: Board, model: Path) -> Footprint:
+    """program compiled from the .tflite file model for board. On the cmsis-nn backend without CMSIS-NN's sources
+    here (PlatformIO fetches them for the project) the same model with the portable kernels stands in, and the
+    figures are an estimate; the arena is the program's own either way."""
+    measured = program
+    if program.backend.name == "cmsis-nn":
+        try:
+            program.backend.check_available()
+        except TinygenError:
+            measured = compile_model(Path(model), backend="portable", core=board.core)
+    fp = measure.footprint(measured, board)
+    how = measure.how(fp, board)
+    if measured is not program:
+        how = f"estimated with the portable kernels ({CMSIS_NN_ENV} not set), {how}"
+    return Footprint(model=fp, how=how, samples=program.input.nbytes + program.output.nbytes,
+                     arena=program.arena_size, output=program.output.nbytes, board=board)
+
+
+FIT_FIX = "choose a board with more memory (`tinygen boards`), or pass --force to write the project anyway"
 
 
 def check_fit(fp: Footprint, name: str) -> None:
     b = fp.board
-    fix = "choose a board with more memory (`tinygen boards`), or pass --force to write the project anyway"
     if fp.flash > b.flash_bytes:
         raise TinygenError(
-            f"{name} needs about {_kib(fp.flash)} of flash on the {b.name}: weights {_kib(fp.consts)} + demo data "
-            f"{_kib(fp.samples)} + code ~{_kib(fp.code)} + framework ~{_kib(b.framework_flash_bytes)}; "
-            f"the board has {_kib(b.flash_bytes)}", fix)
+            f"{name} needs about {_kib(fp.flash)} of flash on the {b.name}, model {fp.how}: weights "
+            f"{_kib(fp.consts)} + code {_kib(fp.code)} + demo data {_kib(fp.samples)} + framework "
+            f"~{_kib(b.framework_flash_bytes)}; the board has {_kib(b.flash_bytes)}", FIT_FIX)
     if fp.ram > b.ram_bytes:
-        copied = (f" + weights and code copied to RAM {_kib(fp.consts + fp.samples + fp.code)}"
+        copied = (f" + model and demo data copied to RAM {_kib(fp.model.flash_bytes + fp.samples)}"
                   if b.flash_data_in_ram else "")
         raise TinygenError(
-            f"{name} needs about {_kib(fp.ram)} of RAM on the {b.name}: arena {_kib(fp.arena)} + output "
-            f"{_kib(fp.output)} + stack ~{_kib(fp.stack)}{copied} + framework ~{_kib(b.framework_ram_bytes)}; "
-            f"the board has {_kib(b.ram_bytes)}", fix)
+            f"{name} needs about {_kib(fp.ram)} of RAM on the {b.name}, model {fp.how}: arena {_kib(fp.arena)} + "
+            f"output {_kib(fp.output)} + stack {_kib(fp.stack)}{copied} + framework ~{_kib(b.framework_ram_bytes)}; "
+            f"the board has {_kib(b.ram_bytes)}", FIT_FIX)
 
 
 # ---- generation (no disk writes) ----
@@ -130,7 +150,7 @@ class Project:
     program: Program
     backend: str
     files: dict[str, bytes]  # relative POSIX path → content
-    footprint: Footprint
+    footprint: Footprint | None  # None: no C compiler here to measure with (--force)
 
 
 def generate(model: Path, board: Board, backend: str | None = None, check: bool = False) -> Project:
@@ -140,7 +160,13 @@ def generate(model: Path, board: Board, backend: str | None = None, check: bool 
     if backend == "cmsis-nn" and not board.is_cortex_m:
         raise TinygenError(f"the {board.name} ({board.core}) cannot use CMSIS-NN", "use --backend portable")
     program = compile_model(Path(model), backend=backend, core=board.core)
-    fp = footprint(program, board)
+    try:
+        fp = footprint(program, board, Path(model))
+    except measure.NoCompiler as e:
+        if check:
+            raise TinygenError(e.problem, f"{e.fix}, or pass --force to write the project without the fit "
+                                          "check") from None
+        fp = None
     if check:
         check_fit(fp, program.name)
     y = program.output
@@ -529,8 +555,9 @@ class BuildResult:
             f"wrote {self.write.out_dir}: {p.program.name} for the {b.name} ({b.core}, {p.backend} kernels), "
             f"{len(self.write.written)} files changed, {len(self.write.unchanged)} unchanged"
             + (f", {len(self.write.removed)} stale removed" if self.write.removed else ""),
-            f"flash ~{_kib(fp.flash)} of {_kib(b.flash_bytes)}, RAM ~{_kib(fp.ram)} of {_kib(b.ram_bytes)} "
-            f"(arena {_kib(fp.arena)})",
+            f"flash {_kib(fp.flash)} of {_kib(b.flash_bytes)}, RAM {_kib(fp.ram)} of {_kib(b.ram_bytes)} "
+            f"(arena {_kib(fp.arena)}; model {fp.how}, framework: the board file's estimate)" if fp is not None
+            else "flash and RAM not checked: no C compiler here to measure the model with",
         ]
         lines += [f"kept your {src} as {dst}" for src, dst in self.write.backed_up.items()]
         lines += [f"warning (--force): {w}" for w in self.warnings]
@@ -546,7 +573,8 @@ def build(model: Path, board_name: str, out_dir: Path | None = None, force: bool
     project = generate(Path(model), board, backend, check=not force)
     warnings = []
     try:
-        check_fit(project.footprint, project.program.name)
+        if project.footprint is not None:
+            check_fit(project.footprint, project.program.name)
     except TinygenError as e:
         warnings.append(e.problem)
     out = Path(out_dir) if out_dir is not None else Path(f"{project.program.name}_{board.id}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .compiler import Program
+from .errors import TinygenError
 from .lowered.memory import Arena, External
 from .measure import Footprint
 
@@ -162,7 +163,10 @@ def format_table(report: dict) -> str:
 def plot_timeline(report: dict, path: Path) -> None:
     """A picture of the arena: x = layer, y = offset; each tensor a rectangle while it is alive, at its buffer's
     offset (tensors written in place share their buffer's color), scratch hatched."""
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError as e:  # a dependency (pyproject.toml): missing only from a broken install
+        raise TinygenError(f"--plot needs matplotlib ({e})", "pip install matplotlib") from None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

@@ -329,7 +329,7 @@ def test_fit_check_counts_ram(tmp_path, small_boards):
     path.write_bytes(int8_tflite(model, (64, 64, 4), seed=1))
     with pytest.raises(TinygenError) as e:
         build(path, "small_ram", tmp_path / "no")
-    assert "of RAM on the ST Nucleo-F446RE: arena" in e.value.problem
+    assert "of RAM on the ST Nucleo-F446RE, model " in e.value.problem and ": arena " in e.value.problem
 
 
 def test_teensy_counts_weights_in_ram():
