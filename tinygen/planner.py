@@ -1,7 +1,7 @@
 """Static memory plan: every activation and scratch buffer gets an offset in one arena.
 
 A buffer is the memory of one or more tensors that share it: a reshape's alias, or a layer's output written in
-place over an input that dies there (tinygen/inplace.py). Each tensor is a piece of the buffer: alive from the
+place over an input that dies there (tinygen/lowered/memory.py). Each tensor is a piece of the buffer: alive from the
 layer that writes it to the last that reads it, with its own size, all pieces at the buffer's offset. So an
 in-place chain is an L-shaped region over time (a shrinking stride-2 output holds only its own bytes
 afterwards), not a rectangle as large as its largest piece for its whole life.

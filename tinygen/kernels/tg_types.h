@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #if defined(TINYGEN_USE_CMSIS_NN)
-#include "arm_nnfunctions.h" /* its types, and the kernels the cmsis-nn backend calls (tinygen/cmsis_nn.py) */
+#include "arm_nnfunctions.h" /* its types, and the kernels the cmsis-nn backend calls (tinygen/backends/cmsis_nn.py) */
 typedef cmsis_nn_tile tg_tile;
 typedef cmsis_nn_context tg_context;
 typedef cmsis_nn_dims tg_dims;
