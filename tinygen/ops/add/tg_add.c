@@ -2,25 +2,16 @@
 #include "tg_add.h"
 #include "tg_broadcast.h"
 
+static int8_t add_one(const void *params, int32_t a, int32_t b)
+{
+    return tg_add_s8_one((const tg_add_params *)params, a, b);
+}
+
 void tg_broadcast_add_s8(const tg_add_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
                          const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
                          int8_t *output)
 {
-    const tg_add_params p = *params;
-    int32_t s1[4], s2[4];
-    tg_broadcast_strides(input_1_dims, s1);
-    tg_broadcast_strides(input_2_dims, s2);
-    for (int32_t n = 0; n < output_dims->n; ++n) {
-        for (int32_t h = 0; h < output_dims->h; ++h) {
-            for (int32_t w = 0; w < output_dims->w; ++w) {
-                const int8_t *a = input_1 + n * s1[0] + h * s1[1] + w * s1[2];
-                const int8_t *b = input_2 + n * s2[0] + h * s2[1] + w * s2[2];
-                for (int32_t c = 0; c < output_dims->c; ++c) {
-                    *output++ = tg_add_s8_one(&p, a[c * s1[3]], b[c * s2[3]]);
-                }
-            }
-        }
-    }
+    tg_broadcast_binary_s8(add_one, params, input_1_dims, input_1, input_2_dims, input_2, output_dims, output);
 }
 
 void tg_elementwise_add_s8(const int8_t *input_1_vect, const int8_t *input_2_vect, int32_t input_1_offset,
