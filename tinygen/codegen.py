@@ -22,8 +22,8 @@ from .ops.common import Const, Layer
 
 CORE_DIR = Path(str(resources.files("tinygen") / "kernels"))  # the shared core of the portable kernels
 _INCLUDE = re.compile(r'^#include "([^"]+)"', re.MULTILINE)
-# A function definition in tinygen's kernel sources: return type at the start of a line, then the name.
-_DEFINITION = re.compile(r"^(?:tg_status|void|int8_t|int32_t)\s+(tg_\w+)\s*\(", re.MULTILINE)
+# A kernel's definition in tinygen's sources: `void` at the start of a line, then the name (kernels return nothing).
+_DEFINITION = re.compile(r"^void\s+(tg_\w+)\s*\(", re.MULTILINE)
 
 
 def environment() -> jinja2.Environment:
@@ -112,9 +112,7 @@ def render_model(program: Program) -> dict[str, str]:
     for i, layer in enumerate(program.layers):
         body = "" if layer.alias else env.get_template(layer.template).render(**_layer_context(program, i))
         calls.append(dict(layer=layer, body=body))
-    consts = [(const_name(program, layer, c), c) for layer in program.layers for c in layer.consts]
-    consts += [(const_name(program, None, p.const), p.const) for _, p in sorted(program.placements.items())
-               if isinstance(p, Flash)]
+    consts = [(const_name(program, layer, c), c) for layer, c in program.owned_consts()]
     x, y = program.input, program.output
     common = dict(
         name=program.name, NAME=program.name.upper(), version=__version__, program=program,
@@ -143,6 +141,9 @@ def kernel_sources(program: Program) -> dict[str, str]:
     """tinygen's kernel files the model needs: {file name: text}: the sources defining the kernels it calls and
     every header they (and the model) include."""
     files, defined = kernel_files()
+    missing = sorted({layer.kernel for layer in program.layers if _portable(layer)} - set(defined))
+    if missing:
+        raise RuntimeError(f"no kernel source defines {missing} (a definition starts a line with `void tg_...(`)")
     wanted = [defined[layer.kernel] for layer in program.layers if _portable(layer)] + model_headers(program)
     out: dict[str, str] = {}
     while wanted:

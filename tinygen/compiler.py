@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import backends, lowered, ops, planner, validate
@@ -15,12 +15,14 @@ from .lowered.memory import Flash, Placement
 from .ops.common import Const, Layer, LowerContext
 from .passes import run_pipeline
 
-# Names a generated model may not take: its files would collide with the harness's or the C library's headers,
-# its symbols with tinygen's and CMSIS-NN's.
-RESERVED_NAMES = {"main", "arduino_main", "assert", "ctype", "errno", "float", "inttypes", "limits", "locale", "math",
-                  "setjmp", "signal", "stdarg", "stdbool", "stddef", "stdint", "stdio", "stdlib", "string", "time",
-                  "wchar"}
-RESERVED_PREFIXES = ("tg_", "arm_", "cmsis_", "tinygen")
+# Names a generated model may not take (compared in lower case, as file systems on macOS and Windows do): its
+# files would collide with the harness's (main.c, Arduino.h) or the C library's headers (C99 and C11), its
+# symbols and headers with tinygen's, CMSIS-NN's and ESP-IDF's.
+C_HEADERS = {"assert", "complex", "ctype", "errno", "fenv", "float", "inttypes", "iso646", "limits", "locale", "math",
+             "setjmp", "signal", "stdalign", "stdarg", "stdatomic", "stdbool", "stddef", "stdint", "stdio", "stdlib",
+             "stdnoreturn", "string", "tgmath", "threads", "time", "uchar", "wchar", "wctype"}
+RESERVED_NAMES = C_HEADERS | {"main", "arduino", "arduino_main", "tg", "arm", "cmsis", "esp", "tinygen"}
+RESERVED_PREFIXES = ("tg_", "arm_", "cmsis_", "esp_", "tinygen_")
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,18 +37,21 @@ class Program:
     output: Tensor
     backend: Backend
     lower_bound: int = 0
-    scratch: dict[int, tuple[int, int]] | None = None  # layer → (offset, bytes)
+    scratch: dict[int, tuple[int, int]] = field(default_factory=dict)  # layer → (offset, bytes)
     whole_tensor_bound: int = 0  # op-wise lower bound before in-place execution (every tensor whole)
 
     @property
     def core(self) -> str:
         return self.backend.core
 
+    def owned_consts(self) -> list[tuple[Layer | None, Const]]:
+        """Every constant the model keeps in flash with the layer it belongs to (None: a constant tensor)."""
+        return [(layer, c) for layer in self.layers for c in layer.consts] + \
+            [(None, p.const) for _, p in sorted(self.placements.items()) if isinstance(p, Flash)]
+
     @property
     def consts(self) -> list[Const]:
-        """Every constant the model keeps in flash: the layers' and the constant tensors they read."""
-        return [c for layer in self.layers for c in layer.consts] + \
-            [p.const for _, p in sorted(self.placements.items()) if isinstance(p, Flash)]
+        return [c for _, c in self.owned_consts()]
 
 
 def c_identifier(name: str) -> str:
@@ -96,7 +101,7 @@ def compile_graph(graph: Graph, name: str, backend: str = "portable", core: str 
     ops.require_lowerable(graph)
     validate.verify(graph)
     x, y = _check_io(graph)
-    ctx = LowerContext(prefix=name)
+    ctx = LowerContext()
     layers = tuple(ops.lower(graph, op, ctx) for op in graph.ops)
     result = lowered.run(lowered.Lowered(graph, layers, x.index, y.index, backends.get(backend, core)))
     plan = result.plan

@@ -42,7 +42,7 @@ TIMED_RUNS = 4
 
 
 @dataclass(frozen=True)
-class CmsisNN:
+class CmsisNNDependency:
     """CMSIS-NN as a PlatformIO dependency: the pinned checkout plus the local library that compiles it."""
     env: str
     url: str = "https://github.com/ARM-software/CMSIS-NN.git"
@@ -178,7 +178,7 @@ def generate(model: Path, board: Board, backend: str | None = None, check: bool 
 
     env = codegen.environment()
     env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False)
-    cmsis = CmsisNN(env=board.id) if backend == "cmsis-nn" else None
+    cmsis = CmsisNNDependency(env=board.id) if backend == "cmsis-nn" else None
     common = dict(version=__version__, name=program.name, NAME=program.name.upper(), board=board, backend=backend,
                   cmsis=cmsis, env=board.id, manifest=MANIFEST)
 

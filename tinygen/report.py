@@ -37,7 +37,7 @@ def memory_report(program: Program, footprint: Footprint | None = None, board=No
     layers = []
     for i, layer in enumerate(program.layers):
         scratch = program.scratch.get(i)
-        ip = layer.in_place
+        ip = layer.applied_inplace
         layers.append({
             "index": i,
             "op": "+".join([layer.op.kind] + [op.kind for op in layer.fused]),

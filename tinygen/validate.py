@@ -30,6 +30,8 @@ _WINDOW_OPTIONS = ("stride_w", "stride_h", "dilation_w_factor", "dilation_h_fact
 _ENUM_OPTIONS = {"padding": (0, 1), "fused_activation_function": tuple(range(6))}
 _ZERO_POINT_RANGE = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767),
                      "int32": (-(1 << 31), INT32_MAX)}
+
+
 def _where(op: Op) -> str:
     return f"{op.kind} (operator {op.index})"
 

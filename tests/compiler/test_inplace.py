@@ -25,7 +25,7 @@ def _merged(program, kernel: str) -> list:
     """Layers running `kernel` whose output was placed over an input (same pointer), with the plan's word."""
     out = []
     for layer in program.layers:
-        ip = layer.in_place
+        ip = layer.applied_inplace
         if layer.kernel == kernel and ip is not None:
             assert pointer(program, layer.inputs[ip.input]) == pointer(program, layer.outputs[0])
             out.append(layer)
@@ -38,7 +38,7 @@ def _check(build, shape, tmp_path, seed, expect: dict[str, int], count: int = 4)
     tflite = int8_tflite(model, shape, seed=seed)
     program = _program(tflite, tmp_path)
     for kernel, n in expect.items():
-        assert len(_merged(program, kernel)) >= n, (kernel, [(la.summary, la.kernel, la.in_place)
+        assert len(_merged(program, kernel)) >= n, (kernel, [(la.summary, la.kernel, la.applied_inplace)
                                                             for la in program.layers])
     assert program.arena_size < program.whole_tensor_bound
     assert_bit_exact(tflite, tmp_path, count=count, seed=seed)
@@ -127,7 +127,7 @@ def test_residual_read_later_fused_not_in_place(tmp_path):
 
     program = _check(build, (7, 6, 2), tmp_path, 6, {"tg_elementwise_add_s8": 1})
     fused = next(layer for layer in program.layers if layer.kernel == "tg_convolve_add_s8")
-    assert fused.in_place is None
+    assert fused.applied_inplace is None
     assert pointer(program, fused.outputs[0]) != pointer(program, fused.inputs[1])
 
 
@@ -169,8 +169,8 @@ def test_not_in_place_where_unsafe(tmp_path):
     tflite = int8_tflite(model, (5, 5, 4), seed=8)
     program = _program(tflite, tmp_path)
     first, second = program.layers[0], program.layers[1]
-    assert first.in_place is None and pointer(program, first.inputs[0]) == "input"
-    assert second.in_place is None and pointer(program, second.inputs[0]) != pointer(program, second.outputs[0])
+    assert first.applied_inplace is None and pointer(program, first.inputs[0]) == "input"
+    assert second.applied_inplace is None and pointer(program, second.inputs[0]) != pointer(program, second.outputs[0])
     assert_bit_exact(tflite, tmp_path, count=3, seed=8)
 
 
@@ -190,8 +190,8 @@ def test_cmsis_nn_layers_keep_their_memory(tmp_path):
     program = _program(tflite, tmp_path, backend="cmsis-nn")
     for layer in program.layers:
         if layer.kernel.startswith("arm_") and layer.op.kind != "ADD":
-            assert layer.in_place is None and not layer.fused, layer.summary
-    assert any(layer.in_place for layer in program.layers if layer.kernel == "arm_elementwise_add_s8")
+            assert layer.applied_inplace is None and not layer.fused, layer.summary
+    assert any(layer.applied_inplace for layer in program.layers if layer.kernel == "arm_elementwise_add_s8")
 
 
 # ---- raster_safe against a simulation of the kernels' access order ----
@@ -284,5 +284,5 @@ def test_slower_in_place_forms_only_where_they_shrink_the_arena():
     path = mlperf_model("vww_96_int8")
     program = compile_model(path)
     first_dw = program.layers[1]
-    assert first_dw.kernel == "tg_depthwise_conv_s8" and first_dw.in_place is None
+    assert first_dw.kernel == "tg_depthwise_conv_s8" and first_dw.applied_inplace is None
     assert program.arena_size == 36880  # the 48x48x16 tensor plus one output pixel of the 1x1 kernel

@@ -15,12 +15,14 @@ from tinygen.emulator import host, qemu
 from tinygen.project import generate
 
 DIGITS = REPO / "examples" / "digits" / "digits_int8.tflite"
-CLASHING = ["tg_add", "tg_conv2d", "tg_common", "main", "arduino_main", "string", "stdint", "arm_nnfunctions"]
+CLASHING = ["tg_add", "tg_conv2d", "tg_common", "main", "arduino_main", "arduino", "string", "stdint", "tgmath",
+            "arm_nnfunctions", "esp_cpu", "tg"]
 
 
 @pytest.mark.parametrize("name", CLASHING)
 def test_reserved_names_get_a_prefix(name):
     assert c_identifier(name) == f"model_{name}"
+    assert c_identifier(name.upper()) == f"model_{name}"  # Arduino.h and arduino.h are one file on macOS
 
 
 def test_ordinary_names_stay():

@@ -190,4 +190,4 @@ def assert_conv_refused(kind, x_shape, w_shape, y_shape, options, w_zero_point, 
     op = Op(kind, [0, 1, 2], [3], {"padding": 1, "stride_h": 1, "stride_w": 1, **options}, index=0)
     lower = conv2d.lower if kind == "CONV_2D" else depthwise_conv2d.lower
     with pytest.raises(TinygenError, match=message):
-        lower(Graph("g", tensors, [op], [0], [3]), op, LowerContext("m"))
+        lower(Graph("g", tensors, [op], [0], [3]), op, LowerContext())

@@ -2,7 +2,7 @@
 as TFLM's reference kernels; layers it has none for keep tinygen's portable kernel (compiled in the same build).
 
 Lowering never imports a backend: the kernel-selection pass (lowered/select_kernels.py) asks the backend,
-which asks each operator's own mapping (OpDef.cmsis_nn, say). A new backend is a Backend subclass here, with
+which asks each operator's own mapping (OpDef.backends["cmsis-nn"], say). A new backend is a Backend subclass here, with
 its mappings in the operator folders.
 """
 from __future__ import annotations

@@ -18,8 +18,9 @@ class Backend:
         return None
 
     def reports_status(self, kernel: str) -> bool:
-        """Whether `kernel` returns a status the generated code must check (tinygen's kernels cannot fail)."""
-        return False
+        """Whether `kernel` returns a status the generated code must check: any library kernel unless its backend
+        says otherwise; tinygen's own (tg_*) cannot fail, the compiler checked their arguments."""
+        return not kernel.startswith("tg_")
 
     def sources(self) -> dict[str, str]:
         """C sources the backend's kernels need besides tinygen's: {path in the build: text}."""

@@ -21,6 +21,7 @@ from ..ops.common import Layer, OpDef
 
 ENV = "TINYGEN_CMSIS_NN"
 CFLAGS = ["-DTINYGEN_USE_CMSIS_NN", "-Icmsis-nn/Include"]  # with sources() placed under cmsis-nn/
+VOID_KERNELS = {"arm_softmax_s8"}  # the CMSIS-NN kernels tinygen calls that return no status
 MVE_CORES = {"cortex-m55", "cortex-m85"}
 DSP_CORES = {"cortex-m4", "cortex-m7", "cortex-m33", "cortex-m35p"}
 
@@ -61,12 +62,11 @@ class CmsisNN(Backend):
         return arch(self.core)
 
     def offer(self, layer: Layer, definition: OpDef) -> Layer | None:
-        if layer.alias or definition.cmsis_nn is None:
-            return None
-        return definition.cmsis_nn(layer, self.arch)
+        mapping = definition.backends.get(self.name)
+        return None if layer.alias or mapping is None else mapping(layer, self.arch)
 
     def reports_status(self, kernel: str) -> bool:
-        return kernel.startswith("arm_")  # arm_cmsis_nn_status (the templates of void ones call no check)
+        return kernel.startswith("arm_") and kernel not in VOID_KERNELS
 
     def sources(self) -> dict[str, str]:
         return sources()

@@ -1,5 +1,5 @@
 /* Broadcasting over NHWC-padded rank-4 shapes, as TFLite's BroadcastBinaryOpSimple: an input dimension of 1
- * repeats along the output's. Shared by the elementwise binary kernels (ADD, MUL). */
+ * repeats along the output's. Shared by the elementwise binary kernels (ADD, MUL, SUB). */
 #ifndef TG_BROADCAST_H
 #define TG_BROADCAST_H
 

@@ -20,12 +20,8 @@ typedef cmsis_nn_conv_params tg_conv_params;
 typedef cmsis_nn_dw_conv_params tg_dw_conv_params;
 typedef cmsis_nn_pool_params tg_pool_params;
 typedef cmsis_nn_fc_params tg_fc_params;
-typedef arm_cmsis_nn_status tg_status;
-#define TG_SUCCESS ARM_CMSIS_NN_SUCCESS
-#define TG_ARG_ERROR ARM_CMSIS_NN_ARG_ERROR
+#define TG_SUCCESS ARM_CMSIS_NN_SUCCESS /* what the generated code compares CMSIS-NN's statuses with */
 #else
-typedef enum { TG_SUCCESS = 0, TG_ARG_ERROR = -1 } tg_status;
-
 typedef struct { int32_t w; int32_t h; } tg_tile;
 typedef struct { void *buf; int32_t size; } tg_context;
 /* n: batch (or output channels of a filter), h, w, c: NHWC. */

@@ -57,10 +57,11 @@ class Groups:
         self.parent[self.find(member)] = self.find(root)
 
 
-def _constants(lowered) -> set[int]:
-    """Constant tensors some layer reads (kept in flash as they are)."""
-    return {t.index for t in lowered.graph.tensors
-            if t.is_const and any(t.index in layer.inputs for layer in lowered.layers)}
+def _constants(lowered) -> dict[int, Flash]:
+    """Constant tensors some layer reads, kept in flash as they are."""
+    read = {t for layer in lowered.layers for t in layer.inputs}
+    return {t.index: Flash(Const(f"tensor{t.index}", CTYPES[t.dtype], t.data)) for t in lowered.graph.tensors
+            if t.is_const and t.index in read}
 
 
 def _fixed(lowered, groups: Groups) -> set[int]:
@@ -106,7 +107,6 @@ def measure_whole(lowered):
 
 @dataclass(frozen=True)
 class MemoryPlan:
-    groups: Groups  # aliases and in-place merges
     buffers: dict[int, planner.Buffer]  # group → its buffer in the arena
     scratch: dict[int, planner.Buffer]  # layer → its scratch
     arena: int
@@ -134,7 +134,7 @@ def plan_memory(lowered):
     return lowered.replace(layers=layers, plan=plan)
 
 
-def _choose_inplace(lowered, groups: Groups, consts: set[int], skip: frozenset[int]) -> dict[int, InPlace]:
+def _choose_inplace(lowered, groups: Groups, consts: dict[int, Flash], skip: frozenset[int]) -> dict[int, InPlace]:
     """Every in-place declaration the graph allows, in layer order (layers in `skip` excepted); joins the
     groups."""
     fixed = _fixed(lowered, groups)
@@ -148,7 +148,7 @@ def _choose_inplace(lowered, groups: Groups, consts: set[int], skip: frozenset[i
     return chosen
 
 
-def _allowed(layers, i: int, ip: InPlace, groups: Groups, fixed: set[int], consts: set[int]) -> bool:
+def _allowed(layers, i: int, ip: InPlace, groups: Groups, fixed: set[int], consts: dict[int, Flash]) -> bool:
     layer = layers[i]
     if layer.alias or layer.kernel not in ip.kernels:
         return False
@@ -161,7 +161,7 @@ def _allowed(layers, i: int, ip: InPlace, groups: Groups, fixed: set[int], const
     return not any(groups.find(t) == g_in for later in layers[i + 1:] for t in later.inputs)
 
 
-def _plan(lowered, consts: set[int], skip: frozenset[int]) -> tuple[dict[int, InPlace], MemoryPlan]:
+def _plan(lowered, consts: dict[int, Flash], skip: frozenset[int]) -> tuple[dict[int, InPlace], MemoryPlan]:
     groups = lowered.aliases.copy()
     chosen = _choose_inplace(lowered, groups, consts, skip)
     fixed = _fixed(lowered, groups)
@@ -191,16 +191,16 @@ def _plan(lowered, consts: set[int], skip: frozenset[int]) -> tuple[dict[int, In
     for t in graph.tensors:
         g = groups.find(t.index)
         if t.index in consts:
-            placements[t.index] = Flash(Const(f"tensor{t.index}", CTYPES[t.dtype], t.data))
+            placements[t.index] = consts[t.index]
         elif g in externals:
             placements[t.index] = externals[g]
         elif g in buffers:
             placements[t.index] = Arena(buffers[g].offset)
-    return chosen, MemoryPlan(groups, buffers, scratch, arena, placements)
+    return chosen, MemoryPlan(buffers, scratch, arena, placements)
 
 
 def _apply(layer: Layer, ip: InPlace) -> Layer:
-    changes = dict(in_place=ip)
+    changes = dict(applied_inplace=ip)
     if ip.kernel is not None:
         changes.update(kernel=ip.kernel, scratch_bytes=ip.scratch_bytes)
     changes["consts"] = tuple(c for c in layer.consts if c.role not in ip.drop) + ip.consts

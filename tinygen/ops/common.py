@@ -8,7 +8,7 @@ backend or a C name: backends swap kernels in a later pass, and emission names c
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -54,7 +54,7 @@ class Layer:
     """One operator, lowered: the kernel call its template emits. Passes derive new layers with `replace`."""
     op: Op
     template: str  # "<folder>/<name>.c.j2" under tinygen/ops
-    kernel: str  # the C function called ("" for an alias)
+    kernel: str  # the C function called (an alias calls none unless the memory plan makes it copy)
     inputs: tuple[int, ...]  # activation tensors the kernel reads
     outputs: tuple[int, ...]  # tensors it writes
     params: Any  # the operator's frozen parameter object
@@ -63,9 +63,9 @@ class Layer:
     macs: int = 0
     summary: str = ""
     alias: bool = False  # output shares its input's memory (no code emitted)
-    inplace: tuple[InPlace, ...] = ()  # inputs the output may overwrite, preferred first
+    inplace: tuple[InPlace, ...] = ()  # forms that may overwrite an input, preferred first (declared)
     fused: tuple[Op, ...] = ()  # further operators this layer's kernel call computes
-    in_place: InPlace | None = None  # the in-place form the memory pass applied
+    applied_inplace: InPlace | None = None  # the one of them the memory pass applied
 
     def const(self, role: str) -> Const:
         return next(c for c in self.consts if c.role == role)
@@ -79,8 +79,7 @@ class Layer:
 
 @dataclass(frozen=True)
 class LowerContext:
-    """What a lowering may know of the build: nothing of the backend or the target (see backends/)."""
-    prefix: str = "model"
+    """What a lowering may know of the build: for now nothing (not the backend, the target nor C names)."""
 
 
 def const(role: str, ctype: str, values) -> Const:
@@ -193,10 +192,12 @@ class OpDef:
     lower: Callable[[Graph, Op, LowerContext], Layer] | None = None  # None: only folded at compile time
     fold: Callable | None = None  # (graph, op, constant inputs) → the output's value, or None if it cannot
     fold_changes_type: bool = False  # folding may give another type (CAST, SHAPE); elsewhere TFLM refuses that
+    fold_reads_shapes: bool = False  # folds from its inputs' shapes alone (SHAPE): they need not be constant
     same_shape: bool = False  # the output has exactly input 0's shape (the verifier checks it)
     weights_axis: int | None = None  # input 1 is weights; this axis indexes output channels (accumulator check)
     fuses_activation: bool = False  # a standalone RELU/RELU6 after it may become its fused activation
-    cmsis_nn: Callable[[Layer, str], Layer | None] | None = None  # (layer, CMSIS-NN arch) → CMSIS-NN's layer
+    # backend name → (layer, the backend's code path) → the backend's form of the layer, or None to keep it
+    backends: dict[str, Callable[[Layer, str], Layer | None]] = field(default_factory=dict)
     example: Callable | None = None  # (builder, rng) → .tflite bytes of a small model using the operator
     header: str | None = None  # the portable kernels' header the generated model includes
     folder: Path | None = None  # set by the registry

@@ -22,7 +22,7 @@ def _evaluate(graph: Graph, op: Op) -> np.ndarray | None:
     if definition is None or definition.fold is None:
         return None
     args = [graph.tensors[i].data if i >= 0 else None for i in op.inputs]
-    if op.kind != "SHAPE" and any(a is None for a in args):
+    if not definition.fold_reads_shapes and any(a is None for a in args):
         return None
     return definition.fold(graph, op, args)
 

@@ -72,8 +72,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     shape = Elementwise(y.size, *broadcast_nhwc(op, a, b, y))
     kernel = "tg_broadcast_add_s8" if shape.broadcast else "tg_elementwise_add_s8"
     how = f"{list(a.shape)} + {list(b.shape)}" if shape.broadcast else f"{y.size}"
-    # CMSIS-NN's arm_elementwise_add_s8 also writes each element (group of 4, Helium lanes) after reading it.
-    inplace = elementwise_inplace((kernel, "arm_elementwise_add_s8"), shape.dims1 == shape.dims_out,
+    inplace = elementwise_inplace((kernel,), shape.dims1 == shape.dims_out,
                                   shape.dims2 == shape.dims_out)
     return Layer(op, "add/add.c.j2", kernel, (op.inputs[0], op.inputs[1]), (op.outputs[0],),
                  AddLayer(add_params(graph, op), shape), summary=f"ADD {how}", inplace=inplace)
@@ -91,4 +90,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("ADD",), arity={"ADD": Arity(2)}, options={"ADD": "AddOptions"}, lower=lower,
-           fuses_activation=True, cmsis_nn=cmsis_nn.retarget, example=example, header="tg_add.h")
+           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, example=example, header="tg_add.h")

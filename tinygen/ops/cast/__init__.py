@@ -1,4 +1,4 @@
-"""CAST of constants, folded at compile time (the one operator whose folding may change the type)."""
+"""CAST of constants, folded at compile time (its folding, like SHAPE's, may change the type)."""
 from __future__ import annotations
 
 import numpy as np

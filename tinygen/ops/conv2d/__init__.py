@@ -130,5 +130,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("CONV_2D",), arity={"CONV_2D": Arity(2, 1)}, options={"CONV_2D": "Conv2DOptions"},
-           lower=lower, weights_axis=0, fuses_activation=True, cmsis_nn=cmsis_nn.retarget, example=example,
+           lower=lower, weights_axis=0, fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, example=example,
            header="tg_conv2d.h")

@@ -71,4 +71,4 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("DEPTHWISE_CONV_2D",), arity={"DEPTHWISE_CONV_2D": Arity(2, 1)},
            options={"DEPTHWISE_CONV_2D": "DepthwiseConv2DOptions"}, lower=lower, weights_axis=3,
-           fuses_activation=True, cmsis_nn=cmsis_nn.retarget, example=example, header="tg_depthwise_conv2d.h")
+           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, example=example, header="tg_depthwise_conv2d.h")

@@ -92,4 +92,4 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("FULLY_CONNECTED",), arity={"FULLY_CONNECTED": Arity(2, 1)},
            options={"FULLY_CONNECTED": "FullyConnectedOptions"}, lower=lower, weights_axis=0, fuses_activation=True,
-           cmsis_nn=cmsis_nn.retarget, example=example, header="tg_fully_connected.h")
+           backends={"cmsis-nn": cmsis_nn.retarget}, example=example, header="tg_fully_connected.h")

@@ -35,8 +35,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point))
     kernel = "tg_broadcast_mul_s8" if shape.broadcast else "tg_elementwise_mul_s8"
     how = f"{list(a.shape)} * {list(b.shape)}" if shape.broadcast else f"{y.size}"
-    # CMSIS-NN's arm_elementwise_mul_s8 also writes each element (group of 4, Helium lanes) after reading it.
-    inplace = elementwise_inplace((kernel, "arm_elementwise_mul_s8"), shape.dims1 == shape.dims_out,
+    inplace = elementwise_inplace((kernel,), shape.dims1 == shape.dims_out,
                                   shape.dims2 == shape.dims_out)
     return Layer(op, "mul/mul.c.j2", kernel, (op.inputs[0], op.inputs[1]), (op.outputs[0],),
                  MulParams(-a.zero_point, -b.zero_point, y.zero_point, mult, shift, act, shape), macs=y.size,
@@ -55,4 +54,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("MUL",), arity={"MUL": Arity(2)}, options={"MUL": "MulOptions"}, lower=lower,
-           fuses_activation=True, cmsis_nn=cmsis_nn.retarget, example=example, header="tg_mul.h")
+           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, example=example, header="tg_mul.h")

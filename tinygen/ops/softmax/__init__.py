@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import cmsis_nn
 from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
 from ...errors import TinygenError
 from ...quant import softmax_params
@@ -45,11 +46,6 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                  SoftmaxParams(rows, row, mult, shift, diff_min), summary=f"SOFTMAX {rows}x{row} beta={beta:g}")
 
 
-def retarget_cmsis_nn(layer: Layer, arch: str) -> Layer | None:
-    """arm_softmax_s8 takes tinygen's arguments."""
-    return layer.replace(kernel="arm_softmax_s8")
-
-
 def example(m, rng) -> bytes:
     """Softmax over rows of 5, beta 0.7."""
     x = m.tensor([1, 3, 5], scale=0.1, zero_point=12)
@@ -59,4 +55,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("SOFTMAX",), arity={"SOFTMAX": Arity(1)}, options={"SOFTMAX": "SoftmaxOptions"}, lower=lower,
-           same_shape=True, cmsis_nn=retarget_cmsis_nn, example=example, header="tg_softmax.h")
+           same_shape=True, backends={"cmsis-nn": cmsis_nn.retarget}, example=example, header="tg_softmax.h")
