@@ -20,18 +20,23 @@ from .errors import TinygenError
 FRAMEWORKS = ("arduino",)  # main.c's entry points and console are written for these
 BACKENDS = ("cmsis-nn", "portable")
 # dwt: Cortex-M3/M4/M7/M33/M55 DWT->CYCCNT; esp_cpu: ESP-IDF's CPU cycle counter; rp2040_timer: the RP2040's
-# 1 MHz timer scaled by the clock (the Cortex-M0+ has no cycle counter).
-CYCLE_COUNTERS = ("dwt", "esp_cpu", "rp2040_timer")
+# 1 MHz timer scaled by the clock (the Cortex-M0+ has no cycle counter); none: the demo reports no cycles.
+CYCLE_COUNTERS = ("dwt", "esp_cpu", "rp2040_timer", "none")
+# usb: native USB (CDC), whose host may attach after reset, so the demo waits a moment for it; uart: a UART on
+# a USB bridge or debugger.
+SERIALS = ("usb", "uart")
 DWT_CORES = ("cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33", "cortex-m55", "cortex-m85")
 
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+# A platform is PlatformIO's name for it or the git URL of a community platform.
+PLATFORM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*|https://[A-Za-z0-9.-]+(/[A-Za-z0-9_.~-]+)+(#[A-Za-z0-9_.-]+)?")
 TEXT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,:()+_/-]*")
 
 # table → {key: (type, required)}; anything else in a file is a mistake worth reporting.
 SCHEMA = {
     "": {"name": (str, True), "mcu": (str, True), "aliases": (list, False)},
     "platformio": {"platform": (str, True), "board": (str, True), "framework": (str, True),
-                   "monitor_speed": (int, True)},
+                   "monitor_speed": (int, True), "serial": (str, False)},
     "cpu": {"core": (str, True), "fpu": (str, True), "clock_hz": (int, True), "compiler": (str, True),
             "cflags": (list, True)},
     "memory": {"flash_bytes": (int, True), "ram_bytes": (int, True), "framework_flash_bytes": (int, True),
@@ -65,15 +70,29 @@ class Board:
     cycle_counter: str
     check_compiler: tuple[str, ...]  # compiler + flags available here for the same instruction set
     path: Path
+    serial: str = "uart"  # usb | uart: how Serial reaches the host
+    source: str = ""  # where the data came from, as platformio.ini names it
 
     @property
     def is_cortex_m(self) -> bool:
         return self.core.startswith("cortex-m")
 
 
+def _builtin_dir() -> Path:
+    return Path(str(resources.files("tinygen.targets")))
+
+
 def _target_dirs() -> list[Path]:
     extra = [Path(p) for p in os.environ.get("TINYGEN_TARGETS", "").split(os.pathsep) if p]
-    return extra + [Path(str(resources.files("tinygen.targets")))]
+    return extra + [_builtin_dir()]
+
+
+def _source(path: Path) -> str:
+    try:
+        builtin = path.resolve().parent == _builtin_dir().resolve()
+    except OSError:
+        builtin = False
+    return f"tinygen target targets/{path.name}" if builtin else f"TINYGEN_TARGETS file {path}"
 
 
 def _invalid(path: Path, what: str) -> TinygenError:
@@ -123,7 +142,7 @@ def load_board(path: Path) -> Board:
         framework_ram_bytes=mem["framework_ram_bytes"], flash_data_in_ram=mem.get("flash_data_in_ram", False),
         backend=kern["backend"], cycle_counter=kern["cycle_counter"],
         check_compiler=tuple(data.get("check", {}).get("compiler", [cpu["compiler"], *cpu["cflags"]])),
-        path=path)
+        path=path, serial=pio.get("serial", "uart"), source=_source(path))
     _check_values(board)
     return board
 
@@ -133,10 +152,15 @@ def _check_values(b: Board) -> None:
         return _invalid(b.path, what)
 
     # These land in platformio.ini, C comments and C string literals: keep them plain.
-    for what, value in [("the file name", b.id), ("platformio.platform", b.platform),
-                        ("platformio.board", b.pio_board)] + [("an alias", a) for a in b.aliases]:
+    for what, value in [("the file name", b.id), ("platformio.board", b.pio_board)] + [
+            ("an alias", a) for a in b.aliases]:
         if not IDENTIFIER.fullmatch(value):
             raise bad(f"{what} '{value}' may hold only letters, digits and . _ -")
+    if not PLATFORM.fullmatch(b.platform):
+        raise bad(f"platformio.platform '{b.platform}' must be a PlatformIO platform name (letters, digits and "
+                  ". _ -) or an https:// git URL")
+    if b.serial not in SERIALS:
+        raise bad(f"platformio.serial '{b.serial}': choose {' or '.join(SERIALS)}")
     for what, value in (("name", b.name), ("mcu", b.mcu)):
         if not TEXT.fullmatch(value):
             raise bad(f"{what} '{value}' may hold only letters, digits, spaces and . , : ( ) + _ / -")
