@@ -1,4 +1,6 @@
-"""Board data: one TOML file per board in targets/ (or in the directories of TINYGEN_TARGETS, searched first).
+"""Board data: one TOML file per board in targets/ (tinygen's curated boards) or in the directories of
+TINYGEN_TARGETS (a file there replaces a curated board of the same id); any other PlatformIO board installed on
+this machine is read from its PlatformIO manifest (platformio_boards.py).
 
 A board says how PlatformIO builds for it (platform, board id, framework), what CPU it has (core, FPU, the gcc
 flags for that core), how much flash and RAM the model may use, which kernel library to link and how the demo
@@ -191,13 +193,20 @@ def all_boards() -> dict[str, Board]:
 
 
 def get_board(name: str) -> Board:
-    """A board by id, PlatformIO board id or alias (case-insensitive)."""
+    """A board by id, PlatformIO board id or alias (case-insensitive): tinygen's targets (with TINYGEN_TARGETS),
+    then the PlatformIO boards installed here (PlatformIO's id, or platform:id where two platforms share one)."""
+    from . import platformio_boards
+
     boards = all_boards()
     key = name.strip().lower()
     for b in boards.values():
         if key in (b.id.lower(), b.pio_board.lower()) or key in b.aliases:
             return b
+    found = platformio_boards.find(name.strip())
+    if found is not None:
+        return found
     owner = {n.lower(): b.id for b in boards.values() for n in (b.id, *b.aliases)}
+    owner.update({i.lower(): i for i in platformio_boards.installed_ids() if i.lower() not in owner})
     close, seen = [], set()  # the closest name of each board: an id and its alias are one suggestion
     for n in difflib.get_close_matches(key, sorted(owner), n=6, cutoff=0.5):
         if owner[n] not in seen:
@@ -211,8 +220,17 @@ def get_board(name: str) -> Board:
 COLUMNS = ("board", "aliases", "name", "core", "FPU", "MHz", "flash", "RAM", "kernels", "cycles")
 
 
+def _size(n: int) -> str:
+    return f"{n // 1024} KiB" if n < 1 << 20 else f"{n / (1 << 20):g} MiB"
+
+
 def table_rows() -> list[tuple[str, ...]]:
     """One row per board, in COLUMNS order, for `tinygen boards`."""
-    size = lambda n: f"{n // 1024} KiB" if n < 1 << 20 else f"{n / (1 << 20):g} MiB"  # noqa: E731
-    return [(b.id, ", ".join(b.aliases), b.name, b.core, b.fpu, str(b.clock_hz // 1_000_000), size(b.flash_bytes),
-             size(b.ram_bytes), b.backend, b.cycle_counter) for b in all_boards().values()]
+    return [(b.id, ", ".join(b.aliases), b.name, b.core, b.fpu, str(b.clock_hz // 1_000_000), _size(b.flash_bytes),
+             _size(b.ram_bytes), b.backend, b.cycle_counter) for b in all_boards().values()]
+
+
+def installed_row(platform: str, b: Board) -> tuple[str, ...]:
+    """A PlatformIO board for `tinygen boards --all`: its platform in place of aliases."""
+    return (b.id, platform, b.name, b.core, b.fpu, str(b.clock_hz // 1_000_000), _size(b.flash_bytes),
+            _size(b.ram_bytes), b.backend, b.cycle_counter)
