@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinygen import oracle
+from tinygen import oracle, progress
 from tinygen.compiler import compile_model
 from tinygen.emulation import compare, random_inputs, run_host
 
@@ -41,5 +41,10 @@ def table(rows: list[dict]) -> str:
 
 
 def run(count: int) -> str:
-    rows = [measure(m, count) for m in MODELS if (MODELS_DIR / f"{m}.tflite").exists()]
+    models = [m for m in MODELS if (MODELS_DIR / f"{m}.tflite").exists()]
+    rows = []
+    with progress.bar("benchmark: host emulator vs TFLM", len(models)) as bar:
+        for m in models:
+            rows.append(measure(m, count))
+            bar.advance()
     return table(rows)
