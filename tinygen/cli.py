@@ -181,7 +181,7 @@ def _installed_boards(console, curated: set) -> None:
     from rich.table import Table
 
     from .boards import installed_row
-    from .platformio_boards import catalogue
+    from .boards import catalogue
 
     cat = catalogue()
     rows = [installed_row(platform, b) for platform, b in cat.boards if (b.platform, b.pio_board) not in curated]
