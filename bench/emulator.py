@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from tinygen import oracle
+from tinygen import oracle, progress
 from tinygen.compiler import compile_model
 from tinygen.emulation import compare, random_inputs, run_host
 
@@ -39,5 +39,10 @@ def table(rows: list[dict]) -> str:
 
 
 def run(count: int) -> str:
-    rows = [measure(m, count) for m in MODELS if (MODELS_DIR / f"{m}.tflite").exists()]
+    models = [m for m in MODELS if (MODELS_DIR / f"{m}.tflite").exists()]
+    rows = []
+    with progress.bar("benchmark: host emulator vs TFLM", len(models)) as bar:
+        for m in models:
+            rows.append(measure(m, count))
+            bar.advance()
     return table(rows)

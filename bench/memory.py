@@ -16,6 +16,7 @@ from pathlib import Path
 
 from emulator import MODELS, MODELS_DIR
 
+from tinygen import progress
 from tinygen.compiler import compile_model
 from tinygen.measure import footprint
 
@@ -107,7 +108,12 @@ def _flash_table(rows: list[dict]) -> str:
 
 def run() -> tuple[str, str]:
     """(RAM section, flash section) as markdown."""
-    rows = [measure(m) for m in MODELS if (MODELS_DIR / f"{m}.tflite").exists()]
+    models = [m for m in MODELS if (MODELS_DIR / f"{m}.tflite").exists()]
+    rows = []
+    with progress.bar("benchmark: RAM and flash", len(models)) as bar:
+        for m in models:
+            rows.append(measure(m))
+            bar.advance()
     ram = "\n\n".join([
         "RAM is tinygen's arena plus the stack of one inference. The arena holds no input or output tensor: the "
         "generated invoke reads the caller's input buffer and writes the caller's output buffer, which the "

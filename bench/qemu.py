@@ -10,6 +10,7 @@ import os
 from emulator import MODELS, MODELS_DIR
 from memory import anchors
 
+from tinygen import progress
 from tinygen.compiler import compile_model
 from tinygen.emulation import emulate, random_inputs
 
@@ -47,7 +48,12 @@ def _table(rows: list[dict]) -> str:
 
 def run(count: int) -> str:
     backends = ["portable"] + (["cmsis-nn"] if os.environ.get("TINYGEN_CMSIS_NN") else [])
-    rows = [measure(m, count, b) for m in MODELS if (MODELS_DIR / f"{m}.tflite").exists() for b in backends]
+    runs = [(m, b) for m in MODELS if (MODELS_DIR / f"{m}.tflite").exists() for b in backends]
+    rows = []
+    with progress.bar("benchmark: Cortex-M4 instructions (QEMU)", len(runs)) as bar:
+        for m, b in runs:
+            rows.append(measure(m, count, b))
+            bar.advance()
     note = ("" if len(backends) > 1 else
             "\n\nCMSIS-NN rows need TINYGEN_CMSIS_NN=<CMSIS-NN source tree> (not set in this run).")
     return (f"Mean over {count} random inputs; counts vary by a few hundred instructions between inputs (data-"

@@ -1,4 +1,6 @@
-"""Board data: one TOML file per board in targets/ (or in the directories of TINYGEN_TARGETS, searched first).
+"""Board data: one TOML file per board in targets/ (tinygen's curated boards) or in the directories of
+TINYGEN_TARGETS (a file there replaces a curated board of the same id); any other PlatformIO board installed on
+this machine is read from its PlatformIO manifest (found by platformio_boards.py, mapped below).
 
 A board says how PlatformIO builds for it (platform, board id, framework), what CPU it has (core, FPU, the gcc
 flags for that core), how much flash and RAM the model may use, which kernel library to link and how the demo
@@ -15,13 +17,18 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from . import platformio_boards
 from .errors import TinygenError
+from .platformio_boards import PLATFORM, Manifest
 
 FRAMEWORKS = ("arduino",)  # main.c's entry points and console are written for these
 BACKENDS = ("cmsis-nn", "portable")
 # dwt: Cortex-M3/M4/M7/M33/M55 DWT->CYCCNT; esp_cpu: ESP-IDF's CPU cycle counter; rp2040_timer: the RP2040's
-# 1 MHz timer scaled by the clock (the Cortex-M0+ has no cycle counter).
-CYCLE_COUNTERS = ("dwt", "esp_cpu", "rp2040_timer")
+# 1 MHz timer scaled by the clock (the Cortex-M0+ has no cycle counter); none: the demo reports no cycles.
+CYCLE_COUNTERS = ("dwt", "esp_cpu", "rp2040_timer", "none")
+# usb: native USB (CDC), whose host may attach after reset, so the demo waits a moment for it; uart: a UART on
+# a USB bridge or debugger.
+SERIALS = ("usb", "uart")
 DWT_CORES = ("cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33", "cortex-m55", "cortex-m85")
 
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -31,7 +38,7 @@ TEXT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,:()+_/-]*")
 SCHEMA = {
     "": {"name": (str, True), "mcu": (str, True), "aliases": (list, False)},
     "platformio": {"platform": (str, True), "board": (str, True), "framework": (str, True),
-                   "monitor_speed": (int, True)},
+                   "monitor_speed": (int, True), "serial": (str, False)},
     "cpu": {"core": (str, True), "fpu": (str, True), "clock_hz": (int, True), "compiler": (str, True),
             "cflags": (list, True)},
     "memory": {"flash_bytes": (int, True), "ram_bytes": (int, True), "framework_flash_bytes": (int, True),
@@ -65,15 +72,29 @@ class Board:
     cycle_counter: str
     check_compiler: tuple[str, ...]  # compiler + flags available here for the same instruction set
     path: Path
+    serial: str = "uart"  # usb | uart: how Serial reaches the host
+    source: str = ""  # where the data came from, as platformio.ini names it
 
     @property
     def is_cortex_m(self) -> bool:
         return self.core.startswith("cortex-m")
 
 
+def _builtin_dir() -> Path:
+    return Path(str(resources.files("tinygen.targets")))
+
+
 def _target_dirs() -> list[Path]:
     extra = [Path(p) for p in os.environ.get("TINYGEN_TARGETS", "").split(os.pathsep) if p]
-    return extra + [Path(str(resources.files("tinygen.targets")))]
+    return extra + [_builtin_dir()]
+
+
+def _source(path: Path) -> str:
+    try:
+        builtin = path.resolve().parent == _builtin_dir().resolve()
+    except OSError:
+        builtin = False
+    return f"tinygen target targets/{path.name}" if builtin else f"TINYGEN_TARGETS file {path}"
 
 
 def _invalid(path: Path, what: str) -> TinygenError:
@@ -123,7 +144,7 @@ def load_board(path: Path) -> Board:
         framework_ram_bytes=mem["framework_ram_bytes"], flash_data_in_ram=mem.get("flash_data_in_ram", False),
         backend=kern["backend"], cycle_counter=kern["cycle_counter"],
         check_compiler=tuple(data.get("check", {}).get("compiler", [cpu["compiler"], *cpu["cflags"]])),
-        path=path)
+        path=path, serial=pio.get("serial", "uart"), source=_source(path))
     _check_values(board)
     return board
 
@@ -133,10 +154,15 @@ def _check_values(b: Board) -> None:
         return _invalid(b.path, what)
 
     # These land in platformio.ini, C comments and C string literals: keep them plain.
-    for what, value in [("the file name", b.id), ("platformio.platform", b.platform),
-                        ("platformio.board", b.pio_board)] + [("an alias", a) for a in b.aliases]:
+    for what, value in [("the file name", b.id), ("platformio.board", b.pio_board)] + [
+            ("an alias", a) for a in b.aliases]:
         if not IDENTIFIER.fullmatch(value):
             raise bad(f"{what} '{value}' may hold only letters, digits and . _ -")
+    if not PLATFORM.fullmatch(b.platform):
+        raise bad(f"platformio.platform '{b.platform}' must be a PlatformIO platform name (letters, digits and "
+                  ". _ -) or an https:// git URL")
+    if b.serial not in SERIALS:
+        raise bad(f"platformio.serial '{b.serial}': choose {' or '.join(SERIALS)}")
     for what, value in (("name", b.name), ("mcu", b.mcu)):
         if not TEXT.fullmatch(value):
             raise bad(f"{what} '{value}' may hold only letters, digits, spaces and . , : ( ) + _ / -")
@@ -167,13 +193,22 @@ def all_boards() -> dict[str, Board]:
 
 
 def get_board(name: str) -> Board:
-    """A board by id, PlatformIO board id or alias (case-insensitive)."""
+    """A board by id, PlatformIO board id or alias (case-insensitive): tinygen's targets (with TINYGEN_TARGETS),
+    then the PlatformIO boards installed here (PlatformIO's id, or platform:id where two platforms share one)."""
     boards = all_boards()
     key = name.strip().lower()
     for b in boards.values():
         if key in (b.id.lower(), b.pio_board.lower()) or key in b.aliases:
             return b
+    found = platformio_boards.lookup(name.strip())
+    if len(found) > 1:
+        choices = " or ".join(f"'{m.platform}:{m.id}'" for m in found)
+        raise TinygenError(f"PlatformIO board '{name.strip()}' is defined by {len(found)} installed platforms",
+                           f"name one: {choices}")
+    if found:
+        return from_manifest(found[0])
     owner = {n.lower(): b.id for b in boards.values() for n in (b.id, *b.aliases)}
+    owner.update({i.lower(): i for i in platformio_boards.installed_ids() if i.lower() not in owner})
     close, seen = [], set()  # the closest name of each board: an id and its alias are one suggestion
     for n in difflib.get_close_matches(key, sorted(owner), n=6, cutoff=0.5):
         if owner[n] not in seen:
@@ -187,8 +222,161 @@ def get_board(name: str) -> Board:
 COLUMNS = ("board", "aliases", "name", "core", "FPU", "MHz", "flash", "RAM", "kernels", "cycles")
 
 
+def _size(n: int) -> str:
+    return f"{n // 1024} KiB" if n < 1 << 20 else f"{n / (1 << 20):g} MiB"
+
+
 def table_rows() -> list[tuple[str, ...]]:
     """One row per board, in COLUMNS order, for `tinygen boards`."""
-    size = lambda n: f"{n // 1024} KiB" if n < 1 << 20 else f"{n / (1 << 20):g} MiB"  # noqa: E731
-    return [(b.id, ", ".join(b.aliases), b.name, b.core, b.fpu, str(b.clock_hz // 1_000_000), size(b.flash_bytes),
-             size(b.ram_bytes), b.backend, b.cycle_counter) for b in all_boards().values()]
+    return [(b.id, ", ".join(b.aliases), b.name, b.core, b.fpu, str(b.clock_hz // 1_000_000), _size(b.flash_bytes),
+             _size(b.ram_bytes), b.backend, b.cycle_counter) for b in all_boards().values()]
+
+
+def installed_row(platform: str, b: Board) -> tuple[str, ...]:
+    """A PlatformIO board for `tinygen boards --all`: its platform in place of aliases."""
+    return (b.id, platform, b.name, b.core, b.fpu, str(b.clock_hz // 1_000_000), _size(b.flash_bytes),
+            _size(b.ram_bytes), b.backend, b.cycle_counter)
+
+# ---- boards known only from a PlatformIO manifest ----
+#
+# A manifest becomes a Board through its core: `build.cpu` (Cortex-M) or, for Espressif's chips, which give none,
+# `build.mcu`. The core decides the compiler flags, the kernel library (CMSIS-NN on every Cortex-M, the portable
+# kernels elsewhere) and the cycle counter. The FPU is not in the manifest: it is inferred from the MCU family
+# where every part of it has one (FPUS), otherwise the board is treated as having none (correct code; only the
+# measurement is pessimistic). Memory comes from `upload.maximum_size` / `maximum_ram_size`, the clock from
+# `build.f_cpu`; Serial is native USB when the manifest says so (use_1200bps_touch, native_usb,
+# ARDUINO_USB_CDC_ON_BOOT=1).
+
+# Cortex-M cores a manifest may name in build.cpu.
+CORTEX_M = ("cortex-m0", "cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33")
+# (core, MCU name prefixes (build.mcu, lower case), FPU): the families whose every part has that FPU. First match
+# wins, so the double-precision STM32F76x/F77x come before the other F7s.
+FPUS = [
+    ("cortex-m4", ("stm32f3", "stm32f4", "stm32g4", "stm32l4", "stm32wb", "stm32h7", "nrf52832", "nrf52833",
+                   "nrf52840", "samd51", "same51", "same53", "same54", "ra4m1", "mk64", "mk66"), "fpv4-sp-d16"),
+    ("cortex-m7", ("stm32f76", "stm32f77", "stm32h7", "imxrt", "mimxrt", "same70", "samv71", "sams70"), "fpv5-d16"),
+    ("cortex-m7", ("stm32f7",), "fpv5-sp-d16"),
+    ("cortex-m33", ("stm32l5", "stm32u5", "stm32h5", "rp2350", "nrf53", "nrf54", "nrf91"), "fpv5-sp-d16"),
+]
+
+
+@dataclass(frozen=True)
+class Espressif:
+    core: str
+    fpu: str
+    compiler: str
+    cflags: tuple[str, ...]
+    check: tuple[str, ...]  # what compiles the same instruction set here (as in targets/esp32*.toml)
+
+
+XTENSA_CHECK = ("gcc", "-m32")  # no Xtensa compiler here: a 32-bit little-endian ILP32 host build stands in
+ESPRESSIF = {  # build.mcu → core (Espressif's manifests name no build.cpu)
+    "esp32": Espressif("xtensa-lx6", "xtensa-sp", "xtensa-esp32-elf-gcc", ("-mlongcalls",), XTENSA_CHECK),
+    "esp32s2": Espressif("xtensa-lx7", "none", "xtensa-esp32s2-elf-gcc", ("-mlongcalls",), XTENSA_CHECK),
+    "esp32s3": Espressif("xtensa-lx7", "xtensa-sp", "xtensa-esp32s3-elf-gcc", ("-mlongcalls",), XTENSA_CHECK),
+    **{mcu: Espressif("rv32imc", "none", "riscv32-esp-elf-gcc", ("-march=rv32imc", "-mabi=ilp32"),
+                      ("riscv64-unknown-elf-gcc", "-march=rv32imc", "-mabi=ilp32", "--specs=picolibc.specs"))
+       for mcu in ("esp32c2", "esp32c3")},
+    **{mcu: Espressif("rv32imac", "none", "riscv32-esp-elf-gcc", ("-march=rv32imac", "-mabi=ilp32"),
+                      ("riscv64-unknown-elf-gcc", "-march=rv32imac", "-mabi=ilp32", "--specs=picolibc.specs"))
+       for mcu in ("esp32c6", "esp32h2")},
+}
+KNOWN_CORES = list(dict.fromkeys([*CORTEX_M, *(e.core for e in ESPRESSIF.values())]))
+
+# What the Arduino core takes before the model (an estimate, as in targets/*.toml), at most half the board.
+FRAMEWORK_SHARE = {"cortex-m": (65_536, 16_384), "xtensa-lx6": (262_144, 163_840), "other": (262_144, 65_536)}
+MONITOR_SPEED = 115_200
+_TEXT_OUT = re.compile(r"[^A-Za-z0-9 .,:()+_/-]+")
+
+
+def _refuse(m: Manifest, what: str, fix: str) -> TinygenError:
+    return TinygenError(f"PlatformIO board '{m.id}' ({m.path}) {what}", fix)
+
+
+def _core(m: Manifest) -> tuple[str, str, str, tuple[str, ...], tuple[str, ...]]:
+    """(core, fpu, compiler, cflags, check compiler) of the manifest's board."""
+    build = m.data.get("build", {}) if isinstance(m.data.get("build"), dict) else {}
+    cpu = str(build.get("cpu") or "").lower()
+    mcu = str(build.get("mcu") or "").lower()
+    if cpu in CORTEX_M:
+        fpu = next((f for core, prefixes, f in FPUS if core == cpu and mcu.startswith(prefixes)), "none")
+        abi = ("-mfloat-abi=soft",) if fpu == "none" else (f"-mfpu={fpu}", "-mfloat-abi=hard")
+        cflags = (f"-mcpu={cpu}", "-mthumb", *abi)
+        return cpu, fpu, "arm-none-eabi-gcc", cflags, ("arm-none-eabi-gcc", *cflags)
+    if not cpu and mcu in ESPRESSIF:
+        e = ESPRESSIF[mcu]
+        return e.core, e.fpu, e.compiler, e.cflags, e.check
+    what = f"core '{cpu}'" if cpu else f"MCU '{mcu}' (no build.cpu)" if mcu else "no build.cpu or build.mcu"
+    raise _refuse(m, f"has {what}, which tinygen cannot compile for",
+                  f"known cores: {', '.join(KNOWN_CORES)}; or describe the board in a .toml file in a "
+                  "TINYGEN_TARGETS directory (see targets/nucleo_f446re.toml)")
+
+
+def _number(m: Manifest, path: str) -> int:
+    value = m.data
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    digits = "".join(c for c in str(value) if c.isdigit()) if isinstance(value, (int, str)) else ""
+    if not digits or int(digits) <= 0:
+        raise _refuse(m, f"gives no {path}", "describe the board in a .toml file in a TINYGEN_TARGETS directory "
+                      "(see targets/nucleo_f446re.toml)")
+    return int(digits)
+
+
+def from_manifest(m: Manifest) -> Board:
+    """The manifest as tinygen's Board (see above for the mapping)."""
+    if not IDENTIFIER.fullmatch(m.id):
+        raise _refuse(m, "has an id tinygen cannot put in platformio.ini", "rename the manifest: letters, digits "
+                      "and . _ - only")
+    frameworks = m.data.get("frameworks") or []
+    framework = next((f for f in FRAMEWORKS if f in frameworks), None)
+    if framework is None:
+        raise _refuse(m, f"supports only {', '.join(map(str, frameworks)) or 'no framework'}",
+                      f"the generated demo runs on {', '.join(FRAMEWORKS)}: choose a board that supports it")
+    core, fpu, compiler, cflags, check = _core(m)
+    build = m.data.get("build") if isinstance(m.data.get("build"), dict) else {}
+    mcu = str(build.get("mcu") or "").lower()
+    flash, ram = _number(m, "upload.maximum_size"), _number(m, "upload.maximum_ram_size")
+    clock = _number(m, "build.f_cpu")
+    family = "cortex-m" if core.startswith("cortex-m") else core if core in FRAMEWORK_SHARE else "other"
+    share_flash, share_ram = (min(share, size // 2) for share, size in zip(FRAMEWORK_SHARE[family], (flash, ram)))
+    if core.startswith("cortex-m"):
+        backend = "cmsis-nn"
+        counter = "dwt" if core in DWT_CORES else "rp2040_timer" if mcu.startswith("rp2040") else "none"
+    else:
+        backend, counter = "portable", "esp_cpu"
+    flags = str(build.get("extra_flags") or "") if not isinstance(build.get("extra_flags"), list) else \
+        " ".join(map(str, build["extra_flags"]))
+    upload = m.data.get("upload") if isinstance(m.data.get("upload"), dict) else {}
+    usb = "ARDUINO_USB_CDC_ON_BOOT=1" in flags or any(upload.get(k) for k in ("use_1200bps_touch", "native_usb"))
+    name = " ".join(_TEXT_OUT.sub(" ", str(m.data.get("name") or m.id)).split()) or m.id
+    mcu_text = " ".join(_TEXT_OUT.sub(" ", mcu.upper()).split()) or "unknown"
+    board = Board(
+        id=m.id, name=name, mcu=mcu_text, aliases=(), platform=m.spec, pio_board=m.id, framework=framework,
+        monitor_speed=MONITOR_SPEED, core=core, fpu=fpu, clock_hz=clock, compiler=compiler, cflags=cflags,
+        flash_bytes=flash, ram_bytes=ram, framework_flash_bytes=share_flash, framework_ram_bytes=share_ram,
+        flash_data_in_ram=False, backend=backend, cycle_counter=counter, check_compiler=check, path=m.path,
+        serial="usb" if usb else "uart", source=f"PlatformIO manifest {m.path}")
+    _check_values(board)
+    return board
+
+
+@dataclass
+class Catalogue:
+    """What `tinygen boards --all` shows of PlatformIO's installed boards."""
+    directory: str
+    boards: list[tuple[str, Board]]  # (platform, board) tinygen can target
+    refused: dict[str, int]  # reason → how many boards
+    problems: list[str]  # platforms PlatformIO could not load
+
+
+def catalogue() -> Catalogue:
+    manifests, problems = platformio_boards.installed()
+    boards, refused = [], {}
+    for m in manifests:
+        try:
+            boards.append((m.platform, from_manifest(m)))
+        except TinygenError as e:
+            reason = e.problem.split(") ", 1)[-1].split(",")[0]
+            refused[reason] = refused.get(reason, 0) + 1
+    return Catalogue(platformio_boards.platforms_dir(), boards, refused, problems)

@@ -156,15 +156,47 @@ def build(model, board, out_dir, force, backend, calibration, validation, io):
 
 
 @main.command()
-def boards():
+@click.option("--all", "show_all", is_flag=True,
+              help="Also list the PlatformIO boards installed on this machine (any of them works with --board).")
+def boards(show_all):
     """List the boards `tinygen build --board` knows (add your own: TINYGEN_TARGETS=<dir of .toml files>)."""
     from rich.console import Console
     from rich.table import Table
 
-    from .boards import COLUMNS, table_rows
+    from .boards import COLUMNS, all_boards, table_rows
 
     table = Table(*COLUMNS, box=None, header_style="bold")
     for row in table_rows():
         table.add_row(*row)
     # Off a terminal rich would wrap to 80 columns: give it the table's natural width.
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    console.print(table)
+    if show_all:
+        _installed_boards(console, {(b.platform, b.pio_board) for b in all_boards().values()})
+
+
+def _installed_boards(console, curated: set) -> None:
+    """`tinygen boards --all`: PlatformIO's installed catalogue, the boards above left out."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .boards import installed_row
+    from .boards import catalogue
+
+    cat = catalogue()
+    rows = [installed_row(platform, b) for platform, b in cat.boards if (b.platform, b.pio_board) not in curated]
+    console.print(f"\nPlatformIO boards installed in {escape(cat.directory)}: {len(rows)}"
+                  + (f" (and {len(cat.boards) - len(rows)} listed above)" if len(rows) < len(cat.boards) else ""),
+                  highlight=False)
+    if rows:
+        table = Table("board", "platform", "name", "core", "FPU", "MHz", "flash", "RAM", "kernels", "cycles",
+                      box=None, header_style="bold")
+        for row in sorted(rows):
+            table.add_row(*map(escape, row))
+        console.print(table)
+    elif not cat.boards:
+        console.print("(none: `pio pkg install -g -p <platform>` installs a platform and its boards)", highlight=False)
+    for reason, n in sorted(cat.refused.items()):
+        console.print(f"not usable: {n} board{'s' if n > 1 else ''} that {escape(reason)}", highlight=False)
+    for problem in cat.problems:
+        console.print(f"PlatformIO could not load {escape(problem)}", highlight=False)

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from . import progress
 from .errors import TinygenError
 from .limits import MAX_ELEMENTS
 
@@ -18,11 +19,13 @@ def reference_outputs(model: bytes, inputs: np.ndarray) -> np.ndarray:
     try:
         interpreter = runtime.Interpreter.from_bytes(model, arena_size=_arena_bound(model))
         outputs = []
-        for sample in inputs:
-            interpreter.set_input(np.ascontiguousarray(sample), 0)
-            interpreter.invoke()
-            outputs.append(np.array(interpreter.get_output(0)).reshape(-1))
-            interpreter.reset()  # independent samples: clear any variable tensors
+        with progress.bar("TFLM reference", len(inputs)) as bar:
+            for sample in inputs:
+                interpreter.set_input(np.ascontiguousarray(sample), 0)
+                interpreter.invoke()
+                outputs.append(np.array(interpreter.get_output(0)).reshape(-1))
+                interpreter.reset()  # independent samples: clear any variable tensors
+                bar.advance()
     except (RuntimeError, ValueError) as e:  # tinygen compiled it, but the reference refuses it (e.g. dead ops)
         lines = str(e).strip().splitlines()
         raise TinygenError(f"TensorFlow Lite Micro, the reference tinygen matches, cannot run this model "

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import progress
 from ..errors import TinygenError
 
 WARNINGS = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
@@ -58,11 +59,13 @@ def build_cached(sources: dict[str, str], compiler: list[str], flags: list[str],
 
 
 def run_batch(exe: Path, inputs: np.ndarray, output_shape: tuple, output_dtype) -> np.ndarray:
-    """Run the harness over [N, ...] inputs in one process; returns [N, *output_shape]."""
-    with tempfile.TemporaryDirectory() as tmp:
+    """Run the harness over [N, ...] inputs in one process; returns [N, *output_shape]. On a terminal a bar
+    follows the outputs it writes."""
+    record = int(np.prod(output_shape)) * np.dtype(output_dtype).itemsize
+    with tempfile.TemporaryDirectory() as tmp, progress.bar("generated C (host)", len(inputs)) as bar:
         in_path, out_path = Path(tmp) / "in.bin", Path(tmp) / "out.bin"
         np.ascontiguousarray(inputs).tofile(in_path)
-        result = subprocess.run([str(exe), str(in_path), str(out_path)], capture_output=True, text=True)
+        result = progress.run_counting([str(exe), str(in_path), str(out_path)], bar, out_path, record)
         if result.returncode != 0:
             raise RuntimeError(f"generated program failed (exit {result.returncode}): {result.stderr[-2000:]}")
         data = np.fromfile(out_path, dtype=output_dtype)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import progress
 from ..errors import TinygenError
 from . import host
 
@@ -127,10 +128,11 @@ def _qemu_arg(value: str) -> str:
     return value.replace(",", ",,")  # QEMU option syntax: a literal comma is doubled
 
 
-def _execute(cmd: list[str], work: Path, t: Target, inferences: int) -> subprocess.CompletedProcess:
+def _execute(cmd: list[str], work: Path, t: Target, inferences: int, bar: progress.Bar = progress.Bar(),
+             record_bytes: int = 1) -> subprocess.CompletedProcess:
     timeout = 120 + 30 * inferences  # a hung guest must not hang tinygen
     try:
-        return subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=timeout)
+        return progress.run_counting(cmd, bar, work / "tg_out.bin", record_bytes, timeout=timeout, cwd=work)
     except subprocess.TimeoutExpired:
         raise RuntimeError(f"generated program did not finish under {t.description} in {timeout} s") from None
 
@@ -143,7 +145,8 @@ def run(elf: Path, t: Target, inputs: np.ndarray, output_shape: tuple, output_dt
                            f"install the Debian packages: apt-get install {t.packages}")
     note = ""
     plugin_args: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    record = int(np.prod(output_shape)) * np.dtype(output_dtype).itemsize
+    with tempfile.TemporaryDirectory() as tmp, progress.bar(f"generated C ({t.description})", len(inputs)) as bar:
         work = Path(tmp)
         np.ascontiguousarray(inputs).tofile(work / "tg_in.bin")
         counts = work / "counts.txt"
@@ -155,12 +158,12 @@ def run(elf: Path, t: Target, inputs: np.ndarray, output_shape: tuple, output_dt
             except (TinygenError, RuntimeError, subprocess.CalledProcessError, KeyError) as e:
                 note = f"no instruction count: the counting plugin could not be prepared ({e})"
         cmd = list(t.emulator[:1]) + plugin_args + list(t.emulator[1:]) + [str(elf)]
-        result = _execute(cmd, work, t, len(inputs))
+        result = _execute(cmd, work, t, len(inputs), bar, record)
         if plugin_args and result.returncode != 0 and not (work / "tg_out.bin").exists():
             # QEMU refused the plugin before the guest started: run without it, say why.
             note = f"no instruction count: {t.emulator[0]} rejected the plugin ({result.stderr.strip()[-300:]})"
             plugin_args = []
-            result = _execute(list(t.emulator) + [str(elf)], work, t, len(inputs))
+            result = _execute(list(t.emulator) + [str(elf)], work, t, len(inputs), bar, record)
         if result.returncode != 0:
             what = "faulted" if result.returncode == FAULT_STATUS else f"failed (exit {result.returncode})"
             raise RuntimeError(f"generated program {what} under {t.description}: "

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import progress
 from ..errors import TinygenError
 from ..ir import Graph
 
@@ -99,6 +100,16 @@ def _captured_stderr():
             log["text"] = tmp.read().decode(errors="replace")
 
 
+def _tracked(samples: np.ndarray, bar: progress.Bar):
+    """A representative dataset (one-sample batches) that moves `bar`; each pass over it starts the bar again."""
+    def dataset():
+        bar.update(0)
+        for s in samples:
+            yield [s[np.newaxis]]
+            bar.advance()
+    return dataset
+
+
 def _tensorflow():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
@@ -174,8 +185,9 @@ class KerasModel:
         return np.ascontiguousarray(x, dtype=np.float32)
 
     # ---- int8 conversion ----
-    def converter(self, calibration: np.ndarray, io: str = "float"):
-        """A TFLiteConverter set up for full-integer int8 post-training quantization (kept for the debugger)."""
+    def converter(self, calibration: np.ndarray, io: str = "float", bar: progress.Bar = progress.Bar()):
+        """A TFLiteConverter set up for full-integer int8 post-training quantization (kept for the debugger);
+        `bar` follows its passes over the calibration samples."""
         tf, keras = _tensorflow()
         if io not in IO_TYPES:
             raise TinygenError(f"unknown I/O type '{io}'", "use io='float' or io='int8'")
@@ -197,7 +209,7 @@ class KerasModel:
         converter = tf.lite.TFLiteConverter.from_saved_model(export_dir)
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        converter.representative_dataset = lambda: ([s[np.newaxis]] for s in calibration)
+        converter.representative_dataset = _tracked(calibration, bar)
         if io == "int8":
             converter.inference_input_type = tf.int8
             converter.inference_output_type = tf.int8
@@ -206,13 +218,14 @@ class KerasModel:
 
     def quantize(self, calibration: np.ndarray, io: str = "float") -> bytes:
         """Full-integer int8 .tflite bytes; refuses (naming the layers) what the converter leaves in float."""
-        converter = self.converter(calibration, io)
         error = None
-        with _captured_stderr() as log:
-            try:
-                tflite = converter.convert()
-            except Exception as e:  # noqa: BLE001 - ConverterError, RuntimeError, ValueError from calibration
-                error = e
+        with progress.bar("calibrating (int8 quantization)", len(calibration)) as bar:
+            converter = self.converter(calibration, io, bar)
+            with _captured_stderr() as log:
+                try:
+                    tflite = converter.convert()
+                except Exception as e:  # noqa: BLE001 - ConverterError, RuntimeError, ValueError from calibration
+                    error = e
         if error is not None:
             raise self._conversion_error(error, log["text"]) from None
         self._refuse_float_layers(tflite)
@@ -226,14 +239,16 @@ class KerasModel:
         import warnings
 
         tf, _ = _tensorflow()
-        converter = self.converter(calibration, io)
-        dataset = lambda: ([s[np.newaxis]] for s in samples)  # noqa: E731
-        with _captured_stderr(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
-            debugger = tf.lite.experimental.QuantizationDebugger(converter=converter, debug_dataset=dataset)
-            debugger.run()
-            dump = io_module.StringIO()
-            debugger.layer_statistics_dump(dump)
+        with progress.bar("calibrating (quantization debugger)", len(calibration)) as calibrating, \
+                progress.bar("per-layer errors", len(samples)) as layers:
+            converter = self.converter(calibration, io, calibrating)
+            with _captured_stderr(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
+                debugger = tf.lite.experimental.QuantizationDebugger(converter=converter,
+                                                                     debug_dataset=_tracked(samples, layers))
+                debugger.run()
+                dump = io_module.StringIO()
+                debugger.layer_statistics_dump(dump)
         rows = []
         for row in csv.DictReader(io_module.StringIO(dump.getvalue())):
             rows.append(dict(layer=self.layer_of(row["tensor_name"]), op=row["op_name"],
