@@ -63,8 +63,7 @@ def test_unknown_board_suggests_close_names():
 
 def test_extra_targets_dir(tmp_path, monkeypatch):
     (tmp_path / "tiny_m4.toml").write_text(NUCLEO.replace('aliases = ["f446re"]', 'aliases = ["tiny"]')
-                                           .replace("ram_bytes = 131_072", "ram_bytes = 16_384")
-                                           .replace("framework_ram_bytes = 12_288", "framework_ram_bytes = 4_096"))
+                                           .replace("ram_bytes = 131_072", "ram_bytes = 16_384"))
     # A file with a built-in board's name replaces that board.
     (tmp_path / "pico.toml").write_text(get_board("pico").path.read_text().replace("Raspberry Pi Pico", "My Pico"))
     builtin = len(all_boards())

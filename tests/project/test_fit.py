@@ -94,3 +94,26 @@ def test_riscv_measures_more_than_picolibcs_default_memory(tmp_path):
     path.write_bytes(int8_tflite(keras_model([tf.keras.layers.Dense(320)], (320,)), (320,)))
     fp = generate(path, get_board("esp32-c3-devkitm-1")).footprint
     assert fp.model.measured and fp.consts > 100_000 and fp.model.flash_bytes > fp.consts
+
+
+# A real `pio run` of KWS for the Nucleo-F446RE with the Arduino framework (../shared/notes/platformio-offline.md):
+# flash and static RAM (.data + .bss) of the whole firmware, per backend.
+REAL_PIO_RUN = {"portable": (58_400, 9_012), "cmsis-nn": (69_460, 16_868)}
+
+
+@pytest.mark.parametrize("backend", sorted(REAL_PIO_RUN))
+def test_fit_check_is_close_to_a_real_build(backend):
+    """The fit check's totals are within 10 % of a real build, never below it by more than 3 % (they also count
+    the stack, which a static RAM figure leaves out)."""
+    import os
+    import shutil as sh
+
+    from tests.support.helpers import mlperf_model
+
+    if sh.which("arm-none-eabi-gcc") is None:
+        pytest.skip("arm-none-eabi-gcc is not installed: the figures would be estimates")
+    if backend == "cmsis-nn" and not os.environ.get(cmsis_nn.ENV):
+        pytest.skip(f"{cmsis_nn.ENV} is not set: CMSIS-NN's code cannot be measured")
+    fp = generate(mlperf_model("kws_ref_model"), get_board("nucleo_f446re"), backend=backend).footprint
+    for ours, real in zip((fp.flash, fp.ram), REAL_PIO_RUN[backend]):
+        assert 0.97 * real <= ours <= 1.10 * real, (backend, ours, real)
