@@ -121,7 +121,7 @@ def test_board_that_is_too_small(tmp_path, monkeypatch):
     from tinygen.boards import get_board
 
     board = get_board("nucleo_f446re").path.read_text()
-    board = re.sub(r"ram_bytes = [\d_]+", "ram_bytes = 20_000", board, count=1)
+    board = re.sub(r"ram_bytes = [\d_]+", "ram_bytes = 8_000", board, count=1)
     board = board.replace('aliases = ["f446re"]', 'aliases = ["tiny"]')
     (tmp_path / "tinyboard.toml").write_text(board)
     monkeypatch.setenv("TINYGEN_TARGETS", str(tmp_path))
