@@ -36,16 +36,22 @@ void tg_broadcast_add_s8(const tg_add_params *params, const tg_dims *input_1_dim
                          const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
                          int8_t *output);
 
-/* One int8 ADD element, TFLite's AddFunc: both inputs brought to a common scale with left_shift bits of
- * headroom, summed, rescaled to the output, clamped. Shared by the ADD kernels and the convolution whose
- * epilogue adds a residual (tg_convolve_add_s8). */
-static inline int8_t tg_add_s8_one(const tg_add_params *p, int32_t a, int32_t b)
+/* One int8 ADD (sign 1, TFLite's AddFunc) or SUB (sign -1, SubFunc) element: both inputs brought to a common
+ * scale with left_shift bits of headroom, summed or subtracted, rescaled to the output, clamped. Shared by the
+ * ADD and SUB kernels and the convolution whose epilogue adds a residual (tg_convolve_add_s8); sign is a
+ * constant at every call, so the multiply folds away. */
+static inline int8_t tg_add_sub_s8_one(const tg_add_params *p, int32_t a, int32_t b, int32_t sign)
 {
     const int32_t scale = (int32_t)1 << p->left_shift;
     const int32_t x1 = tg_requantize((a + p->input_1_offset) * scale, p->input_1_mult, p->input_1_shift);
     const int32_t x2 = tg_requantize((b + p->input_2_offset) * scale, p->input_2_mult, p->input_2_shift);
-    const int32_t y = tg_requantize(x1 + x2, p->out_mult, p->out_shift) + p->out_offset;
+    const int32_t y = tg_requantize(x1 + sign * x2, p->out_mult, p->out_shift) + p->out_offset;
     return (int8_t)TG_CLAMP(y, p->activation.min, p->activation.max);
+}
+
+static inline int8_t tg_add_s8_one(const tg_add_params *p, int32_t a, int32_t b)
+{
+    return tg_add_sub_s8_one(p, a, b, 1);
 }
 
 #ifdef __cplusplus

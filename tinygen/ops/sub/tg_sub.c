@@ -2,16 +2,10 @@
 #include "tg_sub.h"
 
 #include "tg_broadcast.h"
-#include "tg_math.h"
 
 static int8_t sub_one(const void *params, int32_t a, int32_t b)
 {
-    const tg_add_params *p = (const tg_add_params *)params;
-    const int32_t scale = (int32_t)1 << p->left_shift;
-    const int32_t x1 = tg_requantize((a + p->input_1_offset) * scale, p->input_1_mult, p->input_1_shift);
-    const int32_t x2 = tg_requantize((b + p->input_2_offset) * scale, p->input_2_mult, p->input_2_shift);
-    const int32_t y = tg_requantize(x1 - x2, p->out_mult, p->out_shift) + p->out_offset;
-    return (int8_t)TG_CLAMP(y, p->activation.min, p->activation.max);
+    return tg_add_sub_s8_one((const tg_add_params *)params, a, b, -1);
 }
 
 void tg_sub_s8(const tg_add_params *params, const int8_t *input_1, const int8_t *input_2, int8_t *output,
