@@ -131,7 +131,7 @@ def _options(reader: _Reader, op, kind: str, k: int) -> dict:
     return out
 
 
-def _quant(reader: _Reader, t, i: int) -> Quant | None:
+def _quant(reader: _Reader, t, i: int, rank: int) -> Quant | None:
     q = t.Quantization()
     if q is None:
         return None
@@ -145,8 +145,11 @@ def _quant(reader: _Reader, t, i: int) -> Quant | None:
         zero_point = np.zeros(len(scale), np.int64)
     if len(zero_point) != len(scale):
         raise reader.fail(f"tensor {i} has {len(scale)} scales but {len(zero_point)} zero points")
+    # A rank-1 tensor's only axis is 0 whatever the file says: the converter gives a per-channel bias its
+    # filter's quantized_dimension (3 for depthwise, e.g. in TFLM's person-detection model), and TFLM never reads it.
+    axis = 0 if rank == 1 else int(q.QuantizedDimension())
     return Quant(scale=np.asarray(scale, dtype=np.float32).copy(), zero_point=np.asarray(zero_point, np.int64),
-                 axis=int(q.QuantizedDimension()))
+                 axis=axis)
 
 
 def _tensor(reader: _Reader, model, t, i: int) -> Tensor:
@@ -176,7 +179,7 @@ def _tensor(reader: _Reader, model, t, i: int) -> Tensor:
                               f"of {dtype} needs {count * itemsize}")
         data = raw.view(_NUMPY[dtype]).reshape(shape)
         data.flags.writeable = False  # shared by every tensor of this buffer: passes must not change it
-    return Tensor(i, name, shape, dtype, _quant(reader, t, i), data, bool(t.IsVariable()))
+    return Tensor(i, name, shape, dtype, _quant(reader, t, i, len(shape)), data, bool(t.IsVariable()))
 
 
 def _opcode(reader: _Reader, model, index: int, cache: dict) -> str:
