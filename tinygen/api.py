@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from . import oracle
+from .arrays import load_array
 from .compiler import c_identifier
 from .errors import TinygenError
 from .frontend import keras as keras_frontend
@@ -67,7 +68,7 @@ def _array(value, what: str):
     if value is None or isinstance(value, np.ndarray):
         return value
     if isinstance(value, (str, Path)):
-        return keras_frontend.load_array(value, what)
+        return load_array(value, what)
     return np.asarray(value)
 
 

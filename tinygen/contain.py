@@ -83,12 +83,15 @@ def _last_words(stderr: str) -> str:
 
 
 def _describe(status: int) -> str:
-    if status < 0:
-        try:
-            return f"killed by {signal.Signals(-status).name}"
-        except ValueError:
-            return f"killed by signal {-status}"
-    return f"exit status {status} without a result"
+    return f"killed by {signal_name(-status)}" if status < 0 else f"exit status {status} without a result"
+
+
+def signal_name(number: int) -> str:
+    """SIGSEGV for 11: what killed a child process (subprocess's negative return code)."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _child(work: Path) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import contain, progress
+from ..arrays import load_array
 from ..errors import TinygenError
 from ..ir import Graph
 
@@ -43,24 +44,6 @@ def is_keras_path(path) -> bool:
 def is_keras_object(obj) -> bool:
     """A Keras model object, recognised without importing TensorFlow."""
     return any(c.__module__.split(".")[0] in ("keras", "tf_keras") for c in type(obj).__mro__)
-
-
-def load_array(path, what: str = "calibration") -> np.ndarray:
-    """A .npy array, or from a .npz the array named 'x' (else its first array)."""
-    path = Path(path)
-    if not path.is_file():
-        raise TinygenError(f"{what} data {path}: no such file", "save the samples with numpy.save (.npy) or numpy.savez (.npz)")
-    try:
-        data = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as e:
-        raise TinygenError(f"cannot read {what} data {path} ({e})",
-                           "save the samples with numpy.save (.npy) or numpy.savez (.npz)") from None
-    if isinstance(data, np.lib.npyio.NpzFile):
-        with data:
-            if not data.files:
-                raise TinygenError(f"{what} data {path} holds no arrays", "save the samples with numpy.savez(path, x=samples)")
-            return data["x"] if "x" in data.files else data[data.files[0]]
-    return data
 
 
 def float_ops(graph: Graph) -> list:
