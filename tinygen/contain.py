@@ -2,7 +2,7 @@
 
 Native code in those libraries can crash the process (a segfault on odd calibration data, an abort in a
 kernel's Prepare). In a child, a crash becomes a TinygenError naming the step, and tinygen's own process, its
-files and its messages survive. The child is a fresh interpreter (`python -m tinygen.contain <dir>`), not a fork:
+files and its messages survive. The child is a fresh interpreter running `child(<dir>)` of this module, not a fork:
 TensorFlow's threads do not survive a fork, and unlike multiprocessing's 'spawn' it never re-runs the caller's
 main module (a user script calling tinygen.compile at top level). The step is named "module:function" and
 imported by name in the child, so it runs exactly the code the package holds.
@@ -46,8 +46,9 @@ def run(step: str, what: str, fix: str, *args, bar: progress.Bar = progress.Bar(
         work = Path(tmp)
         (work / REQUEST).write_bytes(pickle.dumps((step, args), protocol=pickle.HIGHEST_PROTOCOL))
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"))
-        result = progress.run_counting([sys.executable, "-m", "tinygen.contain", str(work)], bar,
-                                       work / PROGRESS, 1, env=env, stdin=subprocess.DEVNULL)
+        # -c, not -m: the steps import this module by name, and report_progress must see what child() set
+        command = [sys.executable, "-c", "import sys, tinygen.contain as c; c.child(sys.argv[1])", str(work)]
+        result = progress.run_counting(command, bar, work / PROGRESS, 1, env=env, stdin=subprocess.DEVNULL)
         reply = work / REPLY
         if not reply.exists():
             stage = (work / STAGE).read_text() if (work / STAGE).exists() else ""
@@ -94,8 +95,10 @@ def signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def _child(work: Path) -> None:
+def child(work) -> None:
+    """The child process's side of run: the step named in work/request.pickle, its reply to work/reply.pickle."""
     global _work
+    work = Path(work)
     _work = work
     step, args = pickle.loads((work / REQUEST).read_bytes())
     module, function = step.split(":")
@@ -108,7 +111,3 @@ def _child(work: Path) -> None:
     partial = work / (REPLY + ".partial")  # the parent sees a whole reply or none
     partial.write_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
     partial.rename(work / REPLY)
-
-
-if __name__ == "__main__":
-    _child(Path(sys.argv[1]))
