@@ -74,9 +74,9 @@ def _probe(compiler: str, identity: str) -> str:  # noqa: ARG001 - `identity` ke
         except (OSError, subprocess.TimeoutExpired) as e:
             return f"it cannot be run ({e})"
     if result.returncode < 0:
-        return f"it crashed on `{TRIVIAL.strip()}` ({signal_name(-result.returncode)})"
+        return f"it crashed on an empty program ({TRIVIAL.strip()}) ({signal_name(-result.returncode)})"
     if result.returncode != 0:
         lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
         said = f": {lines[-1][:200]}" if lines else ""
-        return f"it cannot compile `{TRIVIAL.strip()}` (exit {result.returncode}{said})"
+        return f"it cannot compile an empty program ({TRIVIAL.strip()}): exit {result.returncode}{said}"
     return ""
