@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from . import oracle
+from .arrays import load_array
 from .compiler import c_identifier
 from .errors import TinygenError
 from .frontend import keras as keras_frontend
@@ -67,7 +68,7 @@ def _array(value, what: str):
     if value is None or isinstance(value, np.ndarray):
         return value
     if isinstance(value, (str, Path)):
-        return keras_frontend.load_array(value, what)
+        return load_array(value, what)
     return np.asarray(value)
 
 
@@ -98,32 +99,46 @@ def _output_scale(graph: Graph) -> float:
     return out.scale if out.quant is not None else 0.0
 
 
-def _quantize_keras(model, calibration, io: str):
-    """The Keras model, its checked calibration samples, the int8 .tflite bytes and their graph."""
-    km = keras_frontend.load_keras(model)
-    calib = km.calibration(calibration)
-    tflite = km.quantize(calib, io)
-    return km, calib, tflite, parse_tflite(tflite, km.name, f"the quantized '{km.name}'")
+def _convert(km, calib: np.ndarray, io: str, debug_samples: np.ndarray | None = None):
+    """The converter's result for the Keras model and its graph, checked for operators tinygen compiles."""
+    conversion = km.quantize(calib, io, debug_samples)
+    graph = parse_tflite(conversion.tflite, km.name, f"the quantized '{km.name}'")
+    _refuse_unsupported(km, graph)
+    return conversion, graph
+
+
+def _refuse_unsupported(km, graph: Graph) -> None:
+    """Operators the converter made that tinygen has no kernel for, named with their Keras layers (before
+    TFLM, which may not run them either, reports only that it could not allocate them)."""
+    from .ops import REGISTRY
+
+    found = {}
+    for op in graph.ops:
+        if op.kind not in REGISTRY:
+            name = graph.tensors[op.outputs[0]].name if op.outputs else ""
+            found.setdefault(km.layer_of(name), op.kind)
+    if found:
+        listed = ", ".join(f"layer '{layer}' uses {kind}" for layer, kind in found.items())
+        raise TinygenError(f"{listed}, which tinygen has no int8 kernel for",
+                           f"use layers and activations tinygen compiles (relu, relu6, sigmoid, tanh, hard_swish, "
+                           f"softmax; operators {', '.join(sorted(REGISTRY))})")
 
 
 def quantize(model, calibration, validation=None, io: str = "float", layer_errors: bool = True) -> Quantized:
     """Full-integer int8 post-training quantization of a Keras model, with the float-vs-int8 report."""
-    km, calib, tflite, graph = _quantize_keras(model, calibration, io)
+    km = keras_frontend.load_keras(model)
+    calib = km.calibration(calibration)
     x, labels = _validation(validation)
     data = "validation" if x is not None else "calibration"
     x = km.check_samples(x, "validation") if x is not None else calib
+    conversion, graph = _convert(km, calib, io, x[:DEBUG_SAMPLES] if layer_errors else None)
     float_out = km.predict(x)
     inputs = model_inputs(x, graph.tensors[graph.inputs[0]])
-    int8_out = dequantize_output(oracle.reference_outputs(tflite, inputs), graph.tensors[graph.outputs[0]])
-    layers, note = [], ""
-    if layer_errors:
-        try:
-            layers = [LayerError(**row) for row in km.layer_errors(calib, x[:DEBUG_SAMPLES], io)]
-        except Exception as e:  # noqa: BLE001 - the debugger is a diagnostic: the report stands without it
-            note = f"unavailable (TensorFlow's quantization debugger failed: {str(e).splitlines()[0][:200]})"
+    int8_out = dequantize_output(oracle.reference_outputs(conversion.tflite, inputs), graph.tensors[graph.outputs[0]])
+    layers = [LayerError(**row) for row in conversion.layers]
     report = build_report(float_out, int8_out.reshape(float_out.shape), _output_scale(graph), io, data, labels,
-                          layers, note)
-    return Quantized(tflite, report, graph)
+                          layers, conversion.layers_note)
+    return Quantized(conversion.tflite, report, graph)
 
 
 def emulate(model, inputs=None, calibration=None, io: str | None = None, count: int = 10, seed: int = 0,
@@ -138,7 +153,10 @@ def emulate(model, inputs=None, calibration=None, io: str | None = None, count: 
     if not is_keras(model):
         _refuse_keras_options(model, calibration=calibration, io=io)
         return run(Path(model), inputs=inputs, count=count, seed=seed, **options)  # a path is loaded there
-    km, calib, tflite, graph = _quantize_keras(model, calibration, io or "float")
+    km = keras_frontend.load_keras(model)
+    calib = km.calibration(calibration)
+    conversion, graph = _convert(km, calib, io or "float")
+    tflite = conversion.tflite
     x = calib if inputs is None else _array(inputs, "input")
     x_tensor = graph.tensors[graph.inputs[0]]
     if x.dtype != np.int8 or x_tensor.dtype != "int8":

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import __version__
 from .errors import TinygenError
+from .limits import MAX_SAMPLES
 
 
 def _fail(problem: str, fix: str, status: int) -> None:
@@ -72,7 +73,7 @@ def main(ctx, debug):
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option("--input", "input_path", type=click.Path(path_type=Path), help=".npy batch [N, *input_shape] or one sample.")
 @click.option("--output", "output_path", type=click.Path(path_type=Path), help="Write tinygen's outputs here (.npy).")
-@click.option("--count", default=10, show_default=True, type=click.IntRange(min=1),
+@click.option("--count", default=10, show_default=True, type=click.IntRange(min=1, max=MAX_SAMPLES),
               help="Random inputs when --input is not given.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed for the random inputs.")
 @click.option("--target", default="host", show_default=True,

@@ -9,8 +9,10 @@ import numpy as np
 from . import backends, codegen, oracle
 from .compiler import Program, compile_model
 from .emulator import host, qemu
+from .arrays import load_array
 from .errors import TinygenError
 from .ir import Tensor
+from .limits import MAX_SAMPLES
 
 NUMPY_DTYPES = {"int8": np.int8, "float32": np.float32}
 
@@ -45,6 +47,9 @@ class Comparison:
 
 
 def random_inputs(tensor: Tensor, count: int, seed: int) -> np.ndarray:
+    if not 1 <= count <= MAX_SAMPLES:
+        raise TinygenError(f"count {count} is outside the range 1..{MAX_SAMPLES:,}",
+                           f"give a count of random inputs from 1 to {MAX_SAMPLES:,}")
     rng = np.random.default_rng(seed)
     shape = (count,) + tuple(tensor.shape)
     if tensor.dtype == "int8":
@@ -57,13 +62,8 @@ def random_inputs(tensor: Tensor, count: int, seed: int) -> np.ndarray:
 
 
 def load_inputs(path: Path, tensor: Tensor) -> np.ndarray:
-    try:
-        data = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as e:
-        raise TinygenError(f"cannot read {path} as a .npy array ({e})", "save inputs with numpy.save") from None
-    if not isinstance(data, np.ndarray):  # an .npz archive
-        data.close()
-        raise TinygenError(f"{path} is an .npz archive, not one array", "save inputs with numpy.save (.npy)")
+    """A batch [N, *input_shape] (or one sample) from a .npy file, or a .npz's 'x' (else first) array."""
+    data = load_array(path, "input")
     shape = tuple(tensor.shape)
     if data.shape == shape:
         data = data[np.newaxis]

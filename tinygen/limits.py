@@ -9,3 +9,7 @@ MAX_ACTIVATION_BYTES = 1 << 30  # all activations together: bounds the planned a
 MAX_OPERATORS = 4096
 MAX_TENSORS = 4 * MAX_OPERATORS
 INT32_MAX = (1 << 31) - 1
+# Emulator batches and calibration sets: more samples than any check needs, bounded so that a typo
+# (--count 1000000000) is refused instead of exhausting memory.
+MAX_SAMPLES = 100_000
+MAX_BATCH_BYTES = 1 << 30  # one array read from a file

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -22,8 +23,10 @@ from pathlib import Path
 
 from . import codegen
 from .compiler import Program
-from .emulator.host import cache_root
+from .emulator.host import cache_error, cache_root
 from .errors import TinygenError
+from .toolchain import failure as compile_failure
+from .toolchain import identity as compiler_identity
 
 CORTEX_M4 = ("arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard")
 CFLAGS = ["-std=c99", "-O2", "-ffunction-sections", "-fdata-sections"]
@@ -94,20 +97,28 @@ def footprint(program: Program, board=None) -> Footprint:
     cmd, core, measured = toolchain(board)
     files = codegen.program_sources(program)
     flags = CFLAGS + list(program.backend.cflags)
-    digest = hashlib.sha256(json.dumps([VERSION, cmd, flags, sorted(files.items())]).encode()).hexdigest()[:24]
+    key = [VERSION, compiler_identity(cmd[0]), cmd, flags, sorted(files.items())]
+    digest = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:24]
     cached = cache_root() / "footprint" / f"{digest}.json"
-    if cached.exists():
+    try:
         return Footprint(**json.loads(cached.read_text()))
+    except (OSError, ValueError, TypeError):  # not measured yet, or a damaged entry: measure (again)
+        pass
     result = _build(program, files, cmd, flags, core, measured)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    cached.write_text(json.dumps(asdict(result)))
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f".{cached.name}.{os.getpid()}")
+        partial.write_text(json.dumps(asdict(result)))
+        partial.replace(cached)  # atomic: readers see the old entry or the whole new one
+    except OSError as e:
+        raise cache_error(e) from None
     return result
 
 
 def _run(cmd: list[str], cwd: Path) -> str:
     out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     if out.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd[:3])} ... failed:\n{out.stderr[-3000:]}")
+        raise compile_failure(cmd, out)
     return out.stdout
 
 

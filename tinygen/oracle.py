@@ -1,17 +1,29 @@
-"""The reference: TensorFlow Lite Micro's reference kernels through the tflite-micro Python interpreter."""
+"""The reference: TensorFlow Lite Micro's reference kernels through the tflite-micro Python interpreter.
+
+The interpreter is native code that a model tinygen accepts can still crash (an abort in a kernel's Prepare):
+it runs in a child process (tinygen.contain), which costs a fresh interpreter's start-up, about 0.3 s a call.
+"""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from . import progress
+from . import contain, progress
 from .errors import TinygenError
 from .limits import MAX_ELEMENTS
 
 
 def reference_outputs(model: bytes, inputs: np.ndarray) -> np.ndarray:
     """Run every sample of `inputs` ([N, *input_shape]) through TFLM; returns [N, *output_shape]."""
+    with progress.bar("TFLM reference", len(inputs)) as bar:
+        return contain.run("tinygen.oracle:run_reference", "TensorFlow Lite Micro (the reference tinygen matches)",
+                           "check that the model runs in TensorFlow Lite Micro; re-export it", model,
+                           np.ascontiguousarray(inputs), bar=bar)
+
+
+def run_reference(model: bytes, inputs: np.ndarray) -> np.ndarray:
+    """reference_outputs in this process (the contained step)."""
     from tflite_micro.python.tflite_micro import runtime
 
     # tflite-micro's default arena (10x the file size) is too small for models with big activations and small
@@ -19,13 +31,12 @@ def reference_outputs(model: bytes, inputs: np.ndarray) -> np.ndarray:
     try:
         interpreter = runtime.Interpreter.from_bytes(model, arena_size=_arena_bound(model))
         outputs = []
-        with progress.bar("TFLM reference", len(inputs)) as bar:
-            for sample in inputs:
-                interpreter.set_input(np.ascontiguousarray(sample), 0)
-                interpreter.invoke()
-                outputs.append(np.array(interpreter.get_output(0)).reshape(-1))
-                interpreter.reset()  # independent samples: clear any variable tensors
-                bar.advance()
+        for done, sample in enumerate(inputs):
+            contain.report_progress(done)
+            interpreter.set_input(np.ascontiguousarray(sample), 0)
+            interpreter.invoke()
+            outputs.append(np.array(interpreter.get_output(0)).reshape(-1))
+            interpreter.reset()  # independent samples: clear any variable tensors
     except (RuntimeError, ValueError) as e:  # tinygen compiled it, but the reference refuses it (e.g. dead ops)
         lines = str(e).strip().splitlines()
         raise TinygenError(f"TensorFlow Lite Micro, the reference tinygen matches, cannot run this model "

@@ -119,20 +119,29 @@ def footprint(program: Program, board: Board, model: Path) -> Footprint:
 FIT_FIX = "choose a board with more memory (`tinygen boards`), or pass --force to write the project anyway"
 
 
+def _need_and_have(need: int, have: int) -> tuple[str, str]:
+    """Both amounts in KiB, or in bytes where KiB would print the same number for both (a few bytes over)."""
+    if _kib(need) != _kib(have):
+        return _kib(need), _kib(have)
+    return f"{need:,} B", f"{have:,} B"
+
+
 def check_fit(fp: Footprint, name: str) -> None:
     b = fp.board
     if fp.flash > b.flash_bytes:
+        need, have = _need_and_have(fp.flash, b.flash_bytes)
         raise TinygenError(
-            f"{name} needs about {_kib(fp.flash)} of flash on the {b.name}, model {fp.how}: weights "
+            f"{name} needs about {need} of flash on the {b.name}, model {fp.how}: weights "
             f"{_kib(fp.consts)} + code {_kib(fp.code)} + demo data {_kib(fp.samples)} + framework "
-            f"~{_kib(b.framework_flash_bytes)}; the board has {_kib(b.flash_bytes)}", FIT_FIX)
+            f"~{_kib(b.framework_flash_bytes)}; the board has {have}", FIT_FIX)
     if fp.ram > b.ram_bytes:
+        need, have = _need_and_have(fp.ram, b.ram_bytes)
         copied = (f" + model and demo data copied to RAM {_kib(fp.model.flash_bytes + fp.samples)}"
                   if b.flash_data_in_ram else "")
         raise TinygenError(
-            f"{name} needs about {_kib(fp.ram)} of RAM on the {b.name}, model {fp.how}: arena {_kib(fp.arena)} + "
+            f"{name} needs about {need} of RAM on the {b.name}, model {fp.how}: arena {_kib(fp.arena)} + "
             f"output {_kib(fp.output)} + stack {_kib(fp.stack)}{copied} + framework ~{_kib(b.framework_ram_bytes)}; "
-            f"the board has {_kib(b.ram_bytes)}", FIT_FIX)
+            f"the board has {have}", FIT_FIX)
 
 
 # ---- generation (no disk writes) ----

@@ -81,10 +81,15 @@ class QuantReport:
 
 
 def quantize_input(x: np.ndarray, tensor: Tensor) -> np.ndarray:
-    """Float samples → the int8 values an int8-input model takes (TFLite's QUANTIZE: round half away from zero)."""
-    v = (np.asarray(x, np.float32) / np.float32(tensor.scale)).astype(np.float64)
-    q = np.sign(v) * np.floor(np.abs(v) + 0.5) + tensor.zero_point
-    return np.clip(q, -128, 127).astype(np.int8)
+    """Float samples → the int8 values an int8-input model takes, as TFLM's QUANTIZE computes them on x86
+    (tg_quantize_f32_s8 does the same): round half away from zero, add the zero point; a quotient beyond int32
+    or NaN becomes INT32_MIN, which a negative zero point wraps around to the top."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        v = (np.asarray(x, np.float32) / np.float32(tensor.scale)).astype(np.float64)
+    inside = (v > -2.0 ** 31) & (v < 2.0 ** 31)  # False for NaN
+    v = np.where(inside, v, 0.0)
+    q = np.clip(np.sign(v) * np.floor(np.abs(v) + 0.5) + tensor.zero_point, -128, 127)
+    return np.where(inside, q, 127 if tensor.zero_point < 0 else -128).astype(np.int8)
 
 
 def dequantize_output(y: np.ndarray, tensor: Tensor) -> np.ndarray:

@@ -3,6 +3,7 @@ documented line (`…` in the table stands for any text) on stderr with exit sta
 from __future__ import annotations
 
 import copy
+import os
 import re
 
 import flatbuffers
@@ -221,6 +222,53 @@ def _emulate_inputs(tmp, x: np.ndarray):
     return ["emulate", "model.tflite", "--input", "x.npy"]
 
 
+def _gelu_layer(tmp):
+    keras = pytest.importorskip("keras")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="gelu", name="dense")])
+    model.save(tmp / "net.keras")
+    np.save(tmp / "calib.npy", np.random.default_rng(0).standard_normal((8, 4)).astype(np.float32))
+    return ["build", "net.keras", "--board", "nucleo_f446re", "--calibration", "calib.npy"]
+
+
+def _empty_file(tmp):
+    (tmp / "model.tflite").write_bytes(fc_model(1))
+    (tmp / "x.npy").write_bytes(b"")
+    return ["emulate", "model.tflite", "--input", "x.npy"]
+
+
+def _crash_hook(tmp, step: str) -> dict:
+    """Environment whose Python children replace `step` with a segfault (tests/e2e/test_contain.py)."""
+    from tests.e2e.test_contain import CRASH
+
+    module, function = step.split(":")
+    (tmp / "hook").mkdir()
+    (tmp / "hook" / "sitecustomize.py").write_text(CRASH.format(module=module, function=function, signal="SIGSEGV"))
+    return {"PYTHONPATH": os.pathsep.join([str(tmp / "hook"), os.environ.get("PYTHONPATH", "")])}
+
+
+def _converter_crash(tmp):
+    return _keras_with_calibration(np.ones((8, 4), np.float32))(tmp), _crash_hook(
+        tmp, "tinygen.frontend.keras:convert_saved_model")
+
+
+def _oracle_crash(tmp):
+    return (_emulate_inputs(tmp, np.zeros((2, 1, 16), np.int8)),
+            _crash_hook(tmp, "tinygen.oracle:run_reference"))
+
+
+def _broken_cc(tmp):
+    (tmp / "bin").mkdir()
+    (tmp / "bin" / "cc").write_text("#!/bin/sh\necho 'cc: internal compiler error' >&2\nexit 1\n")
+    (tmp / "bin" / "cc").chmod(0o755)
+    env = {"PATH": f"{tmp / 'bin'}{os.pathsep}{os.environ['PATH']}", "TINYGEN_CACHE": str(tmp / "cache")}
+    return _emulate_inputs(tmp, np.zeros((2, 1, 16), np.int8)), env
+
+
+def _cache_is_a_file(tmp):
+    (tmp / "cache").write_text("not a directory")
+    return _emulate_inputs(tmp, np.zeros((2, 1, 16), np.int8)), {"TINYGEN_CACHE": str(tmp / "cache")}
+
+
 ROWS = {
     "Missing model file": lambda tmp: ["report", "missing.tflite"],
     "Not a flatbuffer (a text file)": lambda tmp: ((tmp / "notes.tflite").write_text("hello\n"),
@@ -263,6 +311,16 @@ ROWS = {
     "Option value out of range": lambda tmp: ["emulate", "model.tflite", "--count", "0"],
     "Emulator inputs of the wrong shape": lambda tmp: _emulate_inputs(tmp, np.zeros((3, 5), np.int8)),
     "Empty emulator inputs": lambda tmp: _emulate_inputs(tmp, np.zeros((0, 1, 16), np.int8)),
+    "Emulator count beyond the limit": lambda tmp: ["emulate", "model.tflite", "--count", "1000000000"],
+    "Empty or truncated input file": _empty_file,
+    "Input array that is not numbers": lambda tmp: _emulate_inputs(tmp, np.array(["abc", "de"])),
+    "More input samples than an emulator batch takes": lambda tmp: _emulate_inputs(
+        tmp, np.zeros((100_001, 1, 16), np.int8)),
+    "Keras layer with no int8 kernel (e.g. GELU)": _gelu_layer,
+    "TensorFlow's converter crashes (native code)": _converter_crash,
+    "The TFLM reference crashes (native code)": _oracle_crash,
+    "Broken C compiler": _broken_cc,
+    "Build cache that cannot be written": _cache_is_a_file,
 }
 
 
@@ -284,6 +342,10 @@ def test_every_row_is_tested_and_documented():
 def test_error_row(title, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     args = ROWS[title](tmp_path)
+    if isinstance(args, tuple):  # (arguments, environment)
+        args, env = args
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
     result = CliRunner().invoke(main, args, prog_name="tinygen")
     message = result.stderr.strip()
     assert result.exit_code == 2, (result.exit_code, message, result.exception)

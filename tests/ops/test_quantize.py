@@ -71,3 +71,47 @@ def test_int8_requantize(tmp_path, seed):
     tflite = int8_tflite(keras_model(build, (40,), seed=seed), (40,), seed=seed)
     assert op_kinds(tflite, tmp_path) == ["LOGISTIC", "QUANTIZE", "CONCATENATION"]
     assert_bit_exact(tflite, tmp_path, count=16)
+
+
+def _quantize_only(zero_point: int, scale: float = 0.05) -> bytes:
+    from tests.support.schema_model import SchemaModel
+
+    m = SchemaModel("q")
+    x = m.tensor([1, 16], "float32")
+    y = m.tensor([1, 16], scale=scale, zero_point=zero_point)
+    m.op("QUANTIZE", [x], [y])
+    return m.finish([x], [y])
+
+
+# Quotients beyond int32, infinities and NaN: TFLM converts them to INT32_MIN (x86), which a negative zero point
+# wraps around; -2^31 * scale is the one in-range quotient that is INT32_MIN itself.
+BEYOND_INT32 = np.array([1e7, 1e8, -1e8, 1e10, -1e10, np.inf, -np.inf, np.nan, -np.nan, 1e38, -3.4e38,
+                         2147483520 * 0.05, -2147483648 * 0.05, -2147483520 * 0.05, 0.0, 6.35], np.float32)
+
+
+@pytest.mark.parametrize("zero_point", [0, 5, -5, 127, -128])
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_inputs_beyond_int32_quantize_as_tflm(tmp_path, zero_point, target):
+    from tinygen.emulation import emulate
+
+    path = tmp_path / "q.tflite"
+    path.write_bytes(_quantize_only(zero_point))
+    result = emulate(path, inputs=BEYOND_INT32.reshape(1, 1, 16), target=target)
+    assert np.array_equal(result.outputs, result.expected), (result.outputs, result.expected)
+    assert set(result.expected.reshape(-1)[:14]) <= {-128, 127}  # the edges, not values tinygen chose
+
+
+@pytest.mark.parametrize("zero_point", [0, 5, -5, -128])
+def test_python_side_quantization_matches_tflm(tmp_path, zero_point):
+    """report_quant.quantize_input (int8-input Keras models) quantizes float samples exactly as TFLM's QUANTIZE."""
+    from tinygen import oracle
+    from tinygen.frontend.tflite import parse_tflite
+    from tinygen.report_quant import quantize_input
+
+    raw = _quantize_only(zero_point)
+    graph = parse_tflite(raw)
+    edge = np.concatenate([BEYOND_INT32, np.float32(0.05) * (np.arange(-140, 140, dtype=np.float32) + 0.5)])
+    x = np.resize(edge, (-(-edge.size // 16) * 16,)).reshape(-1, 1, 16)
+    expected = oracle.reference_outputs(raw, x)
+    got = quantize_input(x, graph.tensors[graph.ops[0].outputs[0]])
+    assert np.array_equal(got.reshape(expected.shape), expected)

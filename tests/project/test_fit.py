@@ -117,3 +117,19 @@ def test_fit_check_is_close_to_a_real_build(backend):
     fp = generate(mlperf_model("kws_ref_model"), get_board("nucleo_f446re"), backend=backend).footprint
     for ours, real in zip((fp.flash, fp.ram), REAL_PIO_RUN[backend]):
         assert 0.97 * real <= ours <= 1.10 * real, (backend, ours, real)
+
+
+def test_refusal_never_prints_two_equal_amounts():
+    """A few bytes over the board's RAM would round to the same KiB: the message then gives bytes."""
+    from types import SimpleNamespace
+
+    from tinygen.errors import TinygenError
+    from tinygen.project import check_fit
+
+    board = SimpleNamespace(name="Tiny", flash_bytes=1 << 20, ram_bytes=131072, flash_data_in_ram=False,
+                            framework_ram_bytes=0, framework_flash_bytes=0)
+    fp = SimpleNamespace(board=board, flash=1000, ram=131080, arena=131000, output=16, stack=64, how="measured",
+                         consts=0, code=0, samples=0)
+    with pytest.raises(TinygenError) as e:
+        check_fit(fp, "m")
+    assert "needs about 131,080 B of RAM" in e.value.problem and e.value.problem.endswith("the board has 131,072 B")

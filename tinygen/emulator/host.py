@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -10,10 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import progress
+from .. import progress, toolchain
 from ..errors import TinygenError
 
 WARNINGS = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
+PROGRAM, MANIFEST = "prog", "manifest.json"  # a cache entry: the binary, and its hash with what it was built from
 
 
 def cache_root() -> Path:
@@ -21,41 +23,90 @@ def cache_root() -> Path:
     return Path(root)
 
 
+def cache_error(error: OSError) -> TinygenError:
+    """The cache directory cannot be written: say which one and how to move or clear it."""
+    root = cache_root()
+    return TinygenError(f"cannot write tinygen's build cache {root} ({error.strerror or error})",
+                        f"make it writable, clear it (rm -rf {root}), or point TINYGEN_CACHE at another directory")
+
+
 def build_cached(sources: dict[str, str], compiler: list[str], flags: list[str], kind: str = "host",
                  packages: str = "gcc") -> Path:
-    """Compile {file: text} once into an executable; reuse it when sources and flags are unchanged.
+    """Compile {file: text} once into an executable; reuse it while sources, flags and compiler are unchanged.
 
     File names may contain directories; the compiler runs inside the build directory, so flags can name
     files of `sources` by relative path (-I include/, -T link.ld). `packages`: Debian packages providing
-    the compiler, named when it is missing.
+    the compiler, named when it is missing or broken.
+
+    Each entry records the hash of its binary (manifest.json); an entry whose binary no longer has that hash
+    (truncated, replaced, half-deleted) is rebuilt. Entries are built aside and renamed into place, so two
+    processes building the same one at once both end with a whole, verified entry.
     """
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(toolchain.identity(compiler[0], packages).encode() + b"\0")
     for part in compiler + flags:
         digest.update(part.encode() + b"\0")
     for fname in sorted(sources):
         digest.update(fname.encode() + b"\0" + sources[fname].encode() + b"\0")
     out_dir = cache_root() / kind / digest.hexdigest()[:24]
-    exe = out_dir / "prog"
-    if exe.exists():
-        return exe
-    if shutil.which(compiler[0]) is None:
-        raise TinygenError(f"C compiler '{compiler[0]}' not found",
-                           f"install it (Debian: apt-get install {packages})")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=out_dir.parent))
-    for fname, text in sources.items():
-        (work / fname).parent.mkdir(parents=True, exist_ok=True)
-        (work / fname).write_text(text)
+    if _verified(out_dir):
+        return out_dir / PROGRAM
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=".build-"))
+        for fname, text in sources.items():
+            (work / fname).parent.mkdir(parents=True, exist_ok=True)
+            (work / fname).write_text(text)
+    except OSError as e:
+        raise cache_error(e) from None
     c_files = sorted(f for f in sources if f.endswith(".c"))
-    cmd = compiler + flags + ["-I", "."] + c_files + ["-o", "prog", "-lm"]
+    cmd = compiler + flags + ["-I", "."] + c_files + ["-o", PROGRAM, "-lm"]
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
     if result.returncode != 0:
-        raise RuntimeError(f"generated C failed to compile ({' '.join(compiler)}):\n{result.stderr[-4000:]}")
-    try:
-        work.rename(out_dir)
-    except OSError:  # another process built the same sources first
         shutil.rmtree(work, ignore_errors=True)
-    return exe
+        raise toolchain.failure(cmd, result, packages)
+    try:
+        (work / MANIFEST).write_text(json.dumps({"binary_sha256": _sha256(work / PROGRAM), "inputs": digest.hexdigest(),
+                                                 "compiler": toolchain.identity(compiler[0], packages),
+                                                 "command": cmd}, indent=1))
+        _install(work, out_dir)
+    except OSError as e:
+        shutil.rmtree(work, ignore_errors=True)
+        raise cache_error(e) from None
+    return out_dir / PROGRAM
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _verified(entry: Path) -> bool:
+    """The entry holds the binary its manifest describes."""
+    try:
+        manifest = json.loads((entry / MANIFEST).read_text())
+        return _sha256(entry / PROGRAM) == manifest["binary_sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _install(work: Path, entry: Path) -> None:
+    """Rename the built directory `work` to `entry`, replacing a damaged entry (moved aside first: a directory
+    cannot be replaced in one rename). Another process's verified entry wins; ours is dropped."""
+    for _ in range(3):
+        try:
+            work.rename(entry)  # atomic; fails if entry exists and is not empty
+            return
+        except OSError:
+            if _verified(entry):
+                shutil.rmtree(work, ignore_errors=True)
+                return
+        stale = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".stale-"))
+        try:
+            entry.rename(stale / "entry")
+        except OSError:
+            pass  # another process moved it first
+        shutil.rmtree(stale, ignore_errors=True)
+    raise OSError(f"{entry} kept changing while tinygen replaced it")
 
 
 def run_batch(exe: Path, inputs: np.ndarray, output_shape: tuple, output_dtype) -> np.ndarray:

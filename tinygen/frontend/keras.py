@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import progress
+from .. import contain, progress
+from ..arrays import load_array
 from ..errors import TinygenError
 from ..ir import Graph
 
@@ -26,6 +27,7 @@ IO_TYPES = ("float", "int8")
 # The converter crashes the process (segfault) on recurrent loops under int8-only conversion: refuse first.
 _CONTROL_FLOW = {"While", "StatelessWhile", "If", "StatelessIf", "Case", "StatelessCase"}
 _EDGE_OPS = {"QUANTIZE", "DEQUANTIZE"}
+DEBUGGER_STAGE = "running the quantization debugger"
 
 HOW_TO_QUANTIZE = ("quantize it to full-integer int8: give tinygen the Keras model and calibration data "
                    "(tinygen build model.keras --calibration calib.npy, or tinygen.compile(model, "
@@ -42,24 +44,6 @@ def is_keras_path(path) -> bool:
 def is_keras_object(obj) -> bool:
     """A Keras model object, recognised without importing TensorFlow."""
     return any(c.__module__.split(".")[0] in ("keras", "tf_keras") for c in type(obj).__mro__)
-
-
-def load_array(path, what: str = "calibration") -> np.ndarray:
-    """A .npy array, or from a .npz the array named 'x' (else its first array)."""
-    path = Path(path)
-    if not path.is_file():
-        raise TinygenError(f"{what} data {path}: no such file", "save the samples with numpy.save (.npy) or numpy.savez (.npz)")
-    try:
-        data = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as e:
-        raise TinygenError(f"cannot read {what} data {path} ({e})",
-                           "save the samples with numpy.save (.npy) or numpy.savez (.npz)") from None
-    if isinstance(data, np.lib.npyio.NpzFile):
-        with data:
-            if not data.files:
-                raise TinygenError(f"{what} data {path} holds no arrays", "save the samples with numpy.savez(path, x=samples)")
-            return data["x"] if "x" in data.files else data[data.files[0]]
-    return data
 
 
 def float_ops(graph: Graph) -> list:
@@ -100,13 +84,14 @@ def _captured_stderr():
             log["text"] = tmp.read().decode(errors="replace")
 
 
-def _tracked(samples: np.ndarray, bar: progress.Bar):
-    """A representative dataset (one-sample batches) that moves `bar`; each pass over it starts the bar again."""
+def _tracked(samples: np.ndarray):
+    """A representative dataset (one-sample batches) that reports its progress to the parent's bar; each pass
+    over it starts the bar again."""
     def dataset():
-        bar.update(0)
-        for s in samples:
+        for i, s in enumerate(samples):
+            contain.report_progress(i)
             yield [s[np.newaxis]]
-            bar.advance()
+        contain.report_progress(len(samples))
     return dataset
 
 
@@ -123,6 +108,15 @@ def _tensorflow():
 
 def _shape_text(shape) -> str:
     return "[" + ", ".join("N" if d is None else str(d) for d in shape) + "]"
+
+
+@dataclass
+class Conversion:
+    """What the converter made: the int8 .tflite, per-layer errors (dicts for report_quant.LayerError; none
+    unless asked for) and why they are missing, if they are."""
+    tflite: bytes
+    layers: list[dict]
+    layers_note: str = ""
 
 
 @dataclass
@@ -185,16 +179,44 @@ class KerasModel:
         return np.ascontiguousarray(x, dtype=np.float32)
 
     # ---- int8 conversion ----
-    def converter(self, calibration: np.ndarray, io: str = "float", bar: progress.Bar = progress.Bar()):
-        """A TFLiteConverter set up for full-integer int8 post-training quantization (kept for the debugger);
-        `bar` follows its passes over the calibration samples."""
-        tf, keras = _tensorflow()
+    def quantize(self, calibration: np.ndarray, io: str = "float", debug_samples: np.ndarray | None = None) \
+            -> Conversion:
+        """Full-integer int8 .tflite bytes; refuses (naming the layers) what the converter leaves in float.
+        With `debug_samples`, also each layer's int8 error from TensorFlow's QuantizationDebugger.
+
+        The model is exported here; the converter and the debugger run in a child process (tinygen.contain):
+        their native code can crash, which then becomes a TinygenError naming the step."""
+        tf, _ = _tensorflow()
         if io not in IO_TYPES:
             raise TinygenError(f"unknown I/O type '{io}'", "use io='float' or io='int8'")
         sample_shape = tuple(calibration.shape[1:])
         self._refuse_control_flow(tf, sample_shape)
-        export = tempfile.TemporaryDirectory(prefix="tinygen_keras_")
-        export_dir = export.name
+        with tempfile.TemporaryDirectory(prefix="tinygen_keras_") as export_dir:
+            self._export(tf, sample_shape, export_dir)
+            try:
+                reply = self._convert(export_dir, calibration, io, debug_samples)
+            except contain.StepCrashed as e:
+                if e.stage != DEBUGGER_STAGE:
+                    raise
+                # The debugger is a diagnostic: convert again without it, and say why the report lacks it.
+                reply = self._convert(export_dir, calibration, io, None)
+                reply["layers_note"] = f"unavailable (TensorFlow's quantization debugger crashed: {e.problem})"
+        if "error" in reply:
+            raise self._conversion_error(*reply["error"])
+        self._refuse_float_layers(reply["tflite"])
+        layers = [dict(row, layer=self.layer_of(row.pop("tensor_name"))) for row in reply["layers"]]
+        return Conversion(reply["tflite"], layers, reply["layers_note"])
+
+    def _convert(self, export_dir: str, calibration: np.ndarray, io: str, debug_samples) -> dict:
+        with progress.bar("calibrating (int8 quantization)", len(calibration)) as bar:
+            return contain.run("tinygen.frontend.keras:convert_saved_model",
+                               f"TensorFlow's int8 conversion of '{self.name}'",
+                               "check the calibration data (values far outside the training data's range can "
+                               "crash the converter) and that the model runs in TensorFlow on it",
+                               export_dir, calibration, io, debug_samples, bar=bar)
+
+    def _export(self, tf, sample_shape: tuple, export_dir: str) -> None:
+        _, keras = _tensorflow()
         archive = keras.export.ExportArchive()
         archive.track(self.model)
         model = self.model
@@ -206,56 +228,6 @@ class KerasModel:
             except Exception as e:  # noqa: BLE001 - anything Keras raises here is a model the exporter refuses
                 raise TinygenError(f"Keras could not export '{self.name}' for conversion: {_first_line(e)}",
                                    "check that the model runs on one sample of the calibration data") from None
-        converter = tf.lite.TFLiteConverter.from_saved_model(export_dir)
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        converter.representative_dataset = _tracked(calibration, bar)
-        if io == "int8":
-            converter.inference_input_type = tf.int8
-            converter.inference_output_type = tf.int8
-        converter.tinygen_export = export  # the converter reads the SavedModel lazily: delete it with the converter
-        return converter
-
-    def quantize(self, calibration: np.ndarray, io: str = "float") -> bytes:
-        """Full-integer int8 .tflite bytes; refuses (naming the layers) what the converter leaves in float."""
-        error = None
-        with progress.bar("calibrating (int8 quantization)", len(calibration)) as bar:
-            converter = self.converter(calibration, io, bar)
-            with _captured_stderr() as log:
-                try:
-                    tflite = converter.convert()
-                except Exception as e:  # noqa: BLE001 - ConverterError, RuntimeError, ValueError from calibration
-                    error = e
-        if error is not None:
-            raise self._conversion_error(error, log["text"]) from None
-        self._refuse_float_layers(tflite)
-        return bytes(tflite)
-
-    def layer_errors(self, calibration: np.ndarray, samples: np.ndarray, io: str = "float") -> list[dict]:
-        """Per-layer int8 error from TensorFlow's QuantizationDebugger: each quantized layer is run on the float
-        model's inputs to it, so errors do not accumulate. Returns dicts for report_quant.LayerError."""
-        import csv
-        import io as io_module
-        import warnings
-
-        tf, _ = _tensorflow()
-        with progress.bar("calibrating (quantization debugger)", len(calibration)) as calibrating, \
-                progress.bar("per-layer errors", len(samples)) as layers:
-            converter = self.converter(calibration, io, calibrating)
-            with _captured_stderr(), warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
-                debugger = tf.lite.experimental.QuantizationDebugger(converter=converter,
-                                                                     debug_dataset=_tracked(samples, layers))
-                debugger.run()
-                dump = io_module.StringIO()
-                debugger.layer_statistics_dump(dump)
-        rows = []
-        for row in csv.DictReader(io_module.StringIO(dump.getvalue())):
-            rows.append(dict(layer=self.layer_of(row["tensor_name"]), op=row["op_name"],
-                             max_abs_error=float(row["max_abs_error"]),
-                             rms_error=float(np.sqrt(float(row["mean_squared_error"]))),
-                             scale=float(row["scale"])))
-        return rows
 
     # ---- naming what the converter cannot make int8 ----
     def layer_names(self) -> list[str]:
@@ -312,7 +284,7 @@ class KerasModel:
             raise TinygenError(f"the converter cannot make these layers int8: {listed}; recurrent layers become "
                                "control flow", "use convolutional or dense layers instead")
 
-    def _conversion_error(self, error: Exception, log: str) -> TinygenError:
+    def _conversion_error(self, error: str, log: str) -> TinygenError:
         text = f"{error}\n{log}"
         ops = sorted(set(re.findall(r"'tf\.(\w+)' op is neither a custom op nor a flex op", text)))
         if ops:
@@ -343,9 +315,62 @@ class KerasModel:
                                "replace them with layers TensorFlow Lite has int8 kernels for")
 
 
-def _first_line(error: Exception) -> str:
+def _first_line(error) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return lines[0][:300] if lines else type(error).__name__
+
+
+# ---- in the child process (tinygen.contain): TensorFlow's converter and debugger on the exported model ----
+
+def convert_saved_model(export_dir: str, calibration: np.ndarray, io: str, debug_samples: np.ndarray | None) -> dict:
+    """{"tflite": bytes, "layers": [rows], "layers_note": str}, or {"error": (message, TensorFlow's log)} when
+    the converter refuses the model. Layer rows name TensorFlow tensors; the parent maps them to Keras layers."""
+    tf, _ = _tensorflow()
+
+    def converter():
+        c = tf.lite.TFLiteConverter.from_saved_model(export_dir)
+        c.optimizations = [tf.lite.Optimize.DEFAULT]
+        c.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        c.representative_dataset = _tracked(calibration)
+        if io == "int8":
+            c.inference_input_type = tf.int8
+            c.inference_output_type = tf.int8
+        return c
+
+    contain.report_stage("calibrating and converting")
+    with _captured_stderr() as log:
+        try:
+            tflite = converter().convert()
+        except Exception as e:  # noqa: BLE001 - ConverterError, RuntimeError, ValueError from calibration
+            tflite, error = None, str(e) or type(e).__name__
+    if tflite is None:
+        return {"error": (error, log["text"])}
+    layers, note = [], ""
+    if debug_samples is not None:
+        contain.report_stage(DEBUGGER_STAGE)
+        try:
+            layers = _layer_statistics(tf, converter(), debug_samples)
+        except Exception as e:  # noqa: BLE001 - the debugger is a diagnostic: the report stands without it
+            note = f"unavailable (TensorFlow's quantization debugger failed: {_first_line(e)[:200]})"
+    return {"tflite": bytes(tflite), "layers": layers, "layers_note": note}
+
+
+def _layer_statistics(tf, converter, samples: np.ndarray) -> list[dict]:
+    """Per-layer int8 error from TensorFlow's QuantizationDebugger: each quantized layer is run on the float
+    model's inputs to it, so errors do not accumulate."""
+    import csv
+    import io as io_module
+    import warnings
+
+    with _captured_stderr(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
+        debugger = tf.lite.experimental.QuantizationDebugger(converter=converter, debug_dataset=_tracked(samples))
+        debugger.run()
+        dump = io_module.StringIO()
+        debugger.layer_statistics_dump(dump)
+    return [dict(tensor_name=row["tensor_name"], op=row["op_name"], max_abs_error=float(row["max_abs_error"]),
+                 rms_error=float(np.sqrt(float(row["mean_squared_error"]))), scale=float(row["scale"]))
+            for row in csv.DictReader(io_module.StringIO(dump.getvalue()))]
 
 
 def load_keras(source) -> KerasModel:

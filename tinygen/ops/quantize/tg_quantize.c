@@ -5,15 +5,18 @@
 void tg_quantize_f32_s8(const float *input, int32_t size, float scale, int32_t zero_point, int8_t *output)
 {
     for (int32_t i = 0; i < size; ++i) {
-        /* TFLM: (int32)round(x / scale) + zero_point in float, clamped. Quotients beyond +-512 clamp the
-         * same way whatever their exact value (|zero_point| <= 128), so bound them first: the conversion
-         * to int stays defined and the rounding below exact. NaN goes low, as TFLM's conversion does on x86. */
-        float q = input[i] / scale;
-        q = q >= -512.0f ? (q <= 512.0f ? q : 512.0f) : -512.0f;
-        int32_t r = (int32_t)q;  /* toward zero; q - r is exact at this magnitude */
+        /* TFLM: (int32)round(x / scale) + zero_point in int32, clamped. Where TFLM's reference runs (x86), a
+         * quotient beyond int32 (or NaN) converts to INT32_MIN, which a negative zero point wraps around to
+         * a large positive sum: such inputs give -128, or 127 when zero_point < 0. */
+        const float q = input[i] / scale;
+        if (!(q > -2147483648.0f && q < 2147483648.0f)) {
+            output[i] = zero_point < 0 ? 127 : -128;
+            continue;
+        }
+        int32_t r = (int32_t)q;  /* toward zero; q - r is exact (q has no fraction beyond 2^23) */
         const float frac = q - (float)r;
         r += frac >= 0.5f ? 1 : (frac <= -0.5f ? -1 : 0);  /* halves away from zero, as std::round */
-        r += zero_point;
+        r += zero_point;  /* |r| <= 2^31 - 128 here: no overflow */
         output[i] = (int8_t)TG_CLAMP(r, -128, 127);
     }
 }

@@ -1,0 +1,82 @@
+"""The C compilers tinygen runs: who they are (for cache keys) and whose fault a failed build is.
+
+Generated C that does not compile is a bug in tinygen. A compiler that crashes, or cannot compile even an empty
+program, is the user's environment; a link that overflows a memory region is the model's size. Both are told
+apart from a bug here, so they are reported with a fix instead of as an internal error.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .contain import signal_name
+from .errors import TinygenError
+
+TRIVIAL = "int main(void) { return 0; }\n"
+_OVERFLOW = re.compile(r"region [`'](\S+?)' overflowed by (\d+) bytes|will not fit in region [`'](\S+?)'")
+
+
+def resolve(compiler: str, packages: str = "gcc") -> Path:
+    """The compiler's executable, or a TinygenError saying how to install it."""
+    found = shutil.which(compiler)
+    if found is None:
+        raise TinygenError(f"C compiler '{compiler}' not found", f"install it (Debian: apt-get install {packages})")
+    return Path(os.path.realpath(found))
+
+
+def identity(compiler: str, packages: str = "gcc") -> str:
+    """What a build's result depends on about the compiler: its resolved path, size and modification time
+    (cheap, unlike running `--version` on every use; an upgrade changes them)."""
+    path = resolve(compiler, packages)
+    st = path.stat()
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def failure(command: list[str], result: subprocess.CompletedProcess, packages: str = "gcc") -> Exception:
+    """The exception for a failed compile or link of generated code: a TinygenError when the compiler is at
+    fault or the model does not fit, else a RuntimeError (a bug in tinygen)."""
+    compiler = command[0]
+    stderr = result.stderr or ""
+    if result.returncode < 0:
+        return _broken(compiler, f"it crashed ({signal_name(-result.returncode)})", packages)
+    overflow = _OVERFLOW.search(stderr)
+    if overflow:
+        region = overflow.group(1) or overflow.group(3)
+        by = f" by {int(overflow.group(2)):,} bytes" if overflow.group(2) else ""
+        return TinygenError(f"the model does not fit the linker's memory region '{region}' ({compiler}: "
+                            f"overflowed{by})", "choose a target with more memory, or make the model smaller")
+    problem = _probe(compiler, identity(compiler, packages))
+    if problem:
+        return _broken(compiler, problem, packages)
+    return RuntimeError(f"generated C failed to compile ({compiler}):\n{stderr[-4000:]}")
+
+
+def _broken(compiler: str, problem: str, packages: str) -> TinygenError:
+    where = shutil.which(compiler) or compiler
+    return TinygenError(f"the C compiler '{compiler}' ({where}) is broken: {problem}",
+                        f"repair or reinstall it (Debian: apt-get install --reinstall {packages}), or put a "
+                        "working one first on PATH")
+
+
+@functools.lru_cache(maxsize=None)
+def _probe(compiler: str, identity: str) -> str:  # noqa: ARG001 - `identity` keys the cache
+    """"" if `compiler` compiles an empty program to an object file, else what went wrong."""
+    with tempfile.TemporaryDirectory(prefix="tinygen_probe_") as tmp:
+        (Path(tmp) / "probe.c").write_text(TRIVIAL)
+        try:
+            result = subprocess.run([compiler, "-c", "probe.c", "-o", "probe.o"], cwd=tmp, capture_output=True,
+                                    text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return f"it cannot be run ({e})"
+    if result.returncode < 0:
+        return f"it crashed on an empty program ({TRIVIAL.strip()}) ({signal_name(-result.returncode)})"
+    if result.returncode != 0:
+        lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
+        said = f": {lines[-1][:200]}" if lines else ""
+        return f"it cannot compile an empty program ({TRIVIAL.strip()}): exit {result.returncode}{said}"
+    return ""
