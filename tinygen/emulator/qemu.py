@@ -8,6 +8,7 @@ plugin (tg_insn_count.c) counts the guest instructions of every inference exactl
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -26,6 +27,8 @@ ARM_PACKAGES = "gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 RV32_PACKAGES = "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-user"
 XTENSA_PACKAGES = "gcc-xtensa-lx106 binutils-xtensa-lx106 picolibc-xtensa-lx106-elf qemu-system-misc"
 FAULT_STATUS = 70  # tg_cortex_m_startup.c's fault handlers
+# A soft-float helper the linker did not find (__mulsf3, __floatsisf, __adddf3, ...).
+_MISSING_FLOAT_HELPER = re.compile(r"undefined reference to `(__\w*[sd]f\w*)'")
 XTENSA_FAULT = 0x80  # tg_xtensa_startup.c's exception vectors exit with 0x80 | EXCCAUSE
 # Xtensa ISA exception causes a faulting guest is likely to show (the ISA reference's EXCCAUSE table).
 EXCCAUSES = {0: "illegal instruction or trap", 2: "instruction fetch error", 3: "load/store error",
@@ -137,6 +140,12 @@ def build(sources: dict[str, str], t: Target, flags: list[str]) -> Path:
         if overflow:
             raise TinygenError(f"the model does not fit {t.description}: {overflow[0].split('tinygen: ')[-1]}",
                                "emulate on cortex-m3/m4/m7 (4 MB of code and 4 MB of RAM)") from None
+        helpers = sorted(set(_MISSING_FLOAT_HELPER.findall(str(e))))
+        if helpers:  # Debian's lx106 libgcc: the ESP8266 keeps its soft-float in ROM
+            raise TinygenError(f"the model computes in float at run time (its float input or output is quantized "
+                               f"in C), and the compiler runtime (libgcc) for {t.name} has no soft-float {', '.join(helpers)}",
+                               "give the model int8 input and output (Keras: --io int8), or emulate it on "
+                               "cortex-m4 or rv32imc") from None
         raise
 
 

@@ -20,8 +20,8 @@ int64_t __moddi3(int64_t a, int64_t b);
 uint64_t __udivdi3(uint64_t a, uint64_t b);
 uint64_t __umoddi3(uint64_t a, uint64_t b);
 
-/* Shift-and-subtract long division, one quotient bit a step. `carry` keeps the bit shifted out of the
- * remainder: with it set the true remainder exceeds the divisor's range, so the subtraction is due. */
+/* Shift-and-subtract long division, one quotient bit a step. After step i the remainder is below both the
+ * divisor and 2^i, so shifting it left never loses a bit. */
 static uint32_t udivmod32(uint32_t n, uint32_t d, uint32_t *rem)
 {
     uint32_t q = 0, r = 0;
@@ -29,11 +29,10 @@ static uint32_t udivmod32(uint32_t n, uint32_t d, uint32_t *rem)
         __builtin_trap();
     }
     for (int i = 0; i < 32; ++i) {
-        const uint32_t carry = r >> 31;
         r = (r << 1) | (n >> 31);
         n <<= 1;
         q <<= 1;
-        if (carry || r >= d) {
+        if (r >= d) {
             r -= d;
             q |= 1;
         }
@@ -55,11 +54,10 @@ static uint64_t udivmod64(uint64_t n, uint64_t d, uint64_t *rem)
         return q;
     }
     for (int i = 0; i < 64; ++i) {
-        const uint64_t carry = r >> 63;
         r = (r << 1) | (n >> 63);
         n <<= 1;
         q <<= 1;
-        if (carry || r >= d) {
+        if (r >= d) {
             r -= d;
             q |= 1;
         }
