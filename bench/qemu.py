@@ -1,5 +1,6 @@
 """Cortex-M4 instructions per inference under QEMU (mps2-an386), counted exactly by tinygen's TCG plugin,
-beside TFLM's (the anchors: TFLM with its reference kernels and with CMSIS-NN, same machine, same counting).
+beside TFLM's (the anchors: TFLM with its reference kernels and with CMSIS-NN, same machine, same counting),
+and the portable kernels' count on the Xtensa lx106 ISA (QEMU sim; a proxy for the ESP32's LX6).
 
 Each run also compares every output byte with the tflite-micro interpreter.
 """
@@ -15,34 +16,44 @@ from tinygen.compiler import compile_model
 from tinygen.emulation import emulate, random_inputs
 
 
+def _mean(counts: list[int] | None) -> float | None:
+    return sum(counts) / len(counts) if counts else None
+
+
 def measure(model: str, count: int, backend: str) -> dict:
     path = MODELS_DIR / f"{model}.tflite"
     program = compile_model(path, backend=backend, core="cortex-m4")
     inputs = random_inputs(program.input, count, seed=1)
     result = emulate(path, inputs=inputs, target="cortex-m4", backend=backend)
-    counts = result.instructions or []
-    return dict(model=model, backend=backend, inputs=count, mismatched=result.mismatched_bytes,
-                macs=sum(layer.macs for layer in program.layers),
-                insns=sum(counts) / len(counts) if counts else None, note=result.note)
+    mismatched, lx106 = result.mismatched_bytes, None
+    if backend == "portable":  # CMSIS-NN is Arm's: no Xtensa row
+        xtensa = emulate(path, inputs=inputs, target="xtensa", backend=backend)
+        mismatched += xtensa.mismatched_bytes
+        lx106 = _mean(xtensa.instructions)
+    return dict(model=model, backend=backend, inputs=count, mismatched=mismatched,
+                macs=sum(layer.macs for layer in program.layers), insns=_mean(result.instructions), lx106=lx106,
+                note=result.note)
 
 
 def _table(rows: list[dict]) -> str:
     ref = anchors()
     lines = ["| model | kernels | inputs | mismatching bytes | MACs | instructions / inference | instructions / MAC | "
-             "TFLM reference kernels | TFLM CMSIS-NN | tinygen / TFLM reference | tinygen / TFLM CMSIS-NN |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "TFLM reference kernels | TFLM CMSIS-NN | tinygen / TFLM reference | tinygen / TFLM CMSIS-NN | "
+             "lx106 ISA (portable) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         a = ref.get(r["model"], {})
         insns = r["insns"]
+        lx106 = f"{r['lx106']:,.0f}" if r["lx106"] is not None else "—"
         if insns is None:
             lines.append(f"| {r['model']} | {r['backend']} | {r['inputs']} | {r['mismatched']} | {r['macs']:,} | "
-                         f"— ({r['note']}) | | | | | |")
+                         f"— ({r['note']}) | | | | | | {lx106} |")
             continue
         tflm_ref, tflm_cmsis = a.get("insns_reference"), a.get("insns_cmsis_nn")
         ratio = lambda x: f"{insns / x:.2f}" if x else "—"  # noqa: E731
         lines.append(f"| {r['model']} | {r['backend']} | {r['inputs']} | {r['mismatched']} | {r['macs']:,} | "
                      f"{insns:,.0f} | {insns / r['macs']:.2f} | {tflm_ref or 0:,} | {tflm_cmsis or 0:,} | "
-                     f"{ratio(tflm_ref)} | {ratio(tflm_cmsis)} |")
+                     f"{ratio(tflm_ref)} | {ratio(tflm_cmsis)} | {lx106} |")
     return "\n".join(lines)
 
 
@@ -50,7 +61,7 @@ def run(count: int) -> str:
     backends = ["portable"] + (["cmsis-nn"] if os.environ.get("TINYGEN_CMSIS_NN") else [])
     runs = [(m, b) for m in MODELS if (MODELS_DIR / f"{m}.tflite").exists() for b in backends]
     rows = []
-    with progress.bar("benchmark: Cortex-M4 instructions (QEMU)", len(runs)) as bar:
+    with progress.bar("benchmark: Cortex-M4 and lx106 instructions (QEMU)", len(runs)) as bar:
         for m, b in runs:
             rows.append(measure(m, count, b))
             bar.advance()
@@ -59,5 +70,9 @@ def run(count: int) -> str:
     return (f"Mean over {count} random inputs; counts vary by a few hundred instructions between inputs (data-"
             "dependent branches in requantization and softmax). arm-none-eabi-gcc -O2, -mcpu=cortex-m4 -mfpu=fpv4-"
             "sp-d16 -mfloat-abi=hard. MACs are tinygen's count per layer (convolutions, fully connected, "
-            "average pooling). TFLM columns: ../shared/anchors/tflm-cmsis-nn-cortex-m4.json."
+            "average pooling). TFLM columns: ../shared/anchors/tflm-cmsis-nn-cortex-m4.json. lx106 ISA: the same "
+            "inputs, portable kernels, xtensa-lx106-elf-gcc -O2 -mlongcalls under qemu-system-xtensa -M sim -cpu "
+            "lx106 (`tinygen emulate --target xtensa`); mismatching bytes add both targets'. A proxy for the "
+            "ESP32: its LX6 adds MAC16, MUL32_HIGH, zero-overhead loops, MIN/MAX and CLAMPS, so the lx106 builds "
+            "every 64-bit product of requantization from 16-bit halves in a libgcc helper."
             + note + "\n\n" + _table(rows))

@@ -77,7 +77,8 @@ def main(ctx, debug):
               help="Random inputs when --input is not given.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed for the random inputs.")
 @click.option("--target", default="host", show_default=True,
-              type=click.Choice(["host", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m55", "rv32imc"]),
+              type=click.Choice(["host", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m55", "rv32imc",
+                                 "xtensa"]),
               help="Where the generated C runs: the host, or that core's instruction set under QEMU.")
 @click.option("--backend", default="portable", show_default=True, type=click.Choice(["portable", "cmsis-nn"]),
               help="Kernel library; cmsis-nn needs TINYGEN_CMSIS_NN=<CMSIS-NN source tree>.")

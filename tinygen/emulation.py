@@ -27,6 +27,7 @@ class Comparison:
     target: str = "host"
     instructions: list[int] | None = None  # executed guest instructions per inference (QEMU targets)
     note: str = ""
+    isa: str = ""  # what the instruction counts stand for, when only a proxy for the board's core
 
     @property
     def exact(self) -> bool:
@@ -40,7 +41,7 @@ class Comparison:
             lo, hi = min(self.instructions), max(self.instructions)
             mean = sum(self.instructions) / len(self.instructions)
             spread = f"{lo:,}" if lo == hi else f"{lo:,}..{hi:,} (mean {mean:,.0f})"
-            text += f"\n{spread} instructions per inference"
+            text += f"\n{spread} instructions per inference" + (f" ({self.isa})" if self.isa else "")
         if self.note:
             text += f"\n{self.note}"
         return text
@@ -135,5 +136,5 @@ def emulate(model: Path, inputs: np.ndarray | Path | None = None, count: int = 1
         run = run_qemu(program, inputs, target, flags)
     expected = oracle.reference_outputs(Path(model).read_bytes(), inputs).reshape(run.outputs.shape)
     result = compare(run.outputs, expected)
-    result.target, result.instructions, result.note = target, run.instructions, run.note
+    result.target, result.instructions, result.note, result.isa = target, run.instructions, run.note, run.isa
     return result

@@ -1,11 +1,14 @@
-"""On-ISA emulator: the generated C cross-compiled for a Cortex-M or RV32 core and run under QEMU.
+"""On-ISA emulator: the generated C cross-compiled for a Cortex-M, RV32 or Xtensa core and run under QEMU.
 
 Cortex-M: arm-none-eabi-gcc + newlib's rdimon, qemu-system-arm on an MPS2/MPS3 machine, semihosting for the
 harness's files and exit status. rv32imc: riscv64-unknown-elf-gcc + picolibc (semihost), qemu-riscv32 in user
-mode. A TCG plugin (tg_insn_count.c) counts the guest instructions of every inference exactly.
+mode. xtensa: Debian's xtensa-lx106-elf-gcc + picolibc, qemu-system-xtensa's `sim` machine with the lx106 core,
+simcall semihosting (tinygen's own start-up, simcall stubs and libgcc helpers: the package has none). A TCG
+plugin (tg_insn_count.c) counts the guest instructions of every inference exactly.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -22,7 +25,16 @@ from . import host
 HERE = resources.files("tinygen.emulator")
 ARM_PACKAGES = "gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 RV32_PACKAGES = "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-user"
+XTENSA_PACKAGES = "gcc-xtensa-lx106 binutils-xtensa-lx106 picolibc-xtensa-lx106-elf qemu-system-misc"
 FAULT_STATUS = 70  # tg_cortex_m_startup.c's fault handlers
+# A soft-float helper the linker did not find (__mulsf3, __floatsisf, __adddf3, ...).
+_MISSING_FLOAT_HELPER = re.compile(r"undefined reference to `(__\w*[sd]f\w*)'")
+XTENSA_FAULT = 0x80  # tg_xtensa_startup.c's exception vectors exit with 0x80 | EXCCAUSE
+# Xtensa ISA exception causes a faulting guest is likely to show (the ISA reference's EXCCAUSE table).
+EXCCAUSES = {0: "illegal instruction or trap", 2: "instruction fetch error", 3: "load/store error",
+             6: "integer divide by zero", 9: "unaligned load/store", 14: "instruction address error",
+             15: "load/store address error", 20: "instruction fetch prohibited", 28: "load prohibited",
+             29: "store prohibited"}
 
 
 @dataclass(frozen=True)
@@ -36,10 +48,22 @@ class Target:
     emulator: tuple[str, ...]  # QEMU command; the ELF follows
     packages: str  # Debian packages providing compiler, C library and QEMU
     description: str
+    fault_status: int = FAULT_STATUS  # the exit status of a guest fault
+    fault_cause_bits: int = 0  # low bits of that status holding the fault's cause (EXCCAUSE on Xtensa)
+    isa: str = ""  # what the instruction counts stand for, when they only approximate the board's core
 
     @property
     def nm(self) -> str:
         return self.compiler.removesuffix("gcc") + "nm"
+
+    def fault(self, status: int) -> str | None:
+        """How the guest faulted, from QEMU's exit status; None when the status is the harness's own."""
+        if status >> self.fault_cause_bits != self.fault_status >> self.fault_cause_bits:
+            return None
+        if not self.fault_cause_bits:
+            return "faulted"
+        cause = status & ((1 << self.fault_cause_bits) - 1)
+        return f"faulted (EXCCAUSE {cause}: {EXCCAUSES.get(cause, 'see the Xtensa ISA reference')})"
 
 
 def _cortex_m(cpu: str, fpu: tuple[str, ...], machine: str, code: tuple[int, int], ram: tuple[int, int],
@@ -70,6 +94,17 @@ TARGETS = {t.name: t for t in [
            ldflags=("--oslib=semihost", "--crt0=hosted", "-T", "tg_rv32_user.ld", "-Wl,--no-warn-rwx-segments"),
            support=("tg_rv32_user.ld",), emulator=("qemu-riscv32",), packages=RV32_PACKAGES,
            description="qemu-riscv32 (user mode)"),
+    # The ESP32's compiler and LX6 core exist on no reachable registry: Debian's lx106 (ESP8266) compiler and
+    # QEMU core run the same C on the Xtensa base ISA. core is the ESP32 board's, so the program is the one an
+    # ESP32 build compiles (portable kernels; the core only sizes CMSIS-NN scratch). -mlongcalls as there.
+    Target(name="xtensa", core="xtensa-lx6", compiler="xtensa-lx106-elf-gcc", cflags=("-mlongcalls",),
+           ldflags=("--specs=/usr/lib/xtensa-lx106-elf/picolibc.specs", "-nostartfiles", "-T", "tg_xtensa.ld"),
+           support=("tg_xtensa_startup.c", "tg_xtensa_simcall.c", "tg_xtensa_libgcc.c", "tg_xtensa.ld"),
+           emulator=("qemu-system-xtensa", "-M", "sim", "-cpu", "lx106", "-semihosting", "-display", "none",
+                     "-monitor", "none", "-serial", "none", "-kernel"),
+           packages=XTENSA_PACKAGES, description="QEMU sim (Xtensa lx106)", fault_status=XTENSA_FAULT,
+           fault_cause_bits=7, isa="lx106 ISA: a proxy for the ESP32's LX6, which adds MAC16, MUL32_HIGH, "
+                                   "zero-overhead loops, MIN/MAX and CLAMPS"),
 ]}
 
 
@@ -78,6 +113,7 @@ class Run:
     outputs: np.ndarray  # [N, *output_shape]
     instructions: list[int] | None  # executed guest instructions per inference
     note: str = ""  # why there is no instruction count
+    isa: str = ""  # Target.isa: what the counts stand for
 
 
 def target(name: str) -> Target:
@@ -104,6 +140,12 @@ def build(sources: dict[str, str], t: Target, flags: list[str]) -> Path:
         if overflow:
             raise TinygenError(f"the model does not fit {t.description}: {overflow[0].split('tinygen: ')[-1]}",
                                "emulate on cortex-m3/m4/m7 (4 MB of code and 4 MB of RAM)") from None
+        helpers = sorted(set(_MISSING_FLOAT_HELPER.findall(str(e))))
+        if helpers:  # Debian's lx106 libgcc: the ESP8266 keeps its soft-float in ROM
+            raise TinygenError(f"the model computes in float at run time (its float input or output is quantized "
+                               f"in C), and the compiler runtime (libgcc) for {t.name} has no soft-float {', '.join(helpers)}",
+                               "give the model int8 input and output (Keras: --io int8), or emulate it on "
+                               "cortex-m4 or rv32imc") from None
         raise
 
 
@@ -165,7 +207,7 @@ def run(elf: Path, t: Target, inputs: np.ndarray, output_shape: tuple, output_dt
             plugin_args = []
             result = _execute(list(t.emulator) + [str(elf)], work, t, len(inputs), bar, record)
         if result.returncode != 0:
-            what = "faulted" if result.returncode == FAULT_STATUS else f"failed (exit {result.returncode})"
+            what = t.fault(result.returncode) or f"failed (exit {result.returncode})"
             raise RuntimeError(f"generated program {what} under {t.description}: "
                                f"{(result.stderr + result.stdout)[-2000:]}")
         data = np.fromfile(work / "tg_out.bin", dtype=output_dtype)
@@ -176,4 +218,4 @@ def run(elf: Path, t: Target, inputs: np.ndarray, output_shape: tuple, output_dt
                 note, instructions = f"no instruction count: the plugin saw {len(instructions)} inferences", None
     if data.size != len(inputs) * int(np.prod(output_shape)):
         raise RuntimeError(f"generated program wrote {data.size} output values for {len(inputs)} inputs")
-    return Run(data.reshape((len(inputs),) + tuple(output_shape)), instructions, note)
+    return Run(data.reshape((len(inputs),) + tuple(output_shape)), instructions, note, t.isa)
