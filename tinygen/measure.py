@@ -25,6 +25,7 @@ from . import codegen
 from .compiler import Program
 from .emulator.host import cache_error, cache_root
 from .errors import TinygenError
+from .toolchain import binutil
 from .toolchain import failure as compile_failure
 from .toolchain import identity as compiler_identity
 
@@ -162,13 +163,13 @@ def size_tool(compiler: str) -> str:
 
 def flash_bytes(path: Path, size: str = "arm-none-eabi-size") -> int:
     """text + data of `size` in Berkeley format (text includes rodata): what is stored in flash."""
-    out = subprocess.run([size, str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
+    out = binutil([size, str(path)]).splitlines()
     text, data = out[1].split()[:2]
     return int(text) + int(data)
 
 
 def _sections(path: Path, size: str) -> dict[str, int]:
-    out = subprocess.run([size, "-A", str(path)], capture_output=True, text=True, check=True).stdout
+    out = binutil([size, "-A", str(path)])
     return {parts[0]: int(parts[1]) for parts in (line.split() for line in out.splitlines())
             if len(parts) == 3 and parts[0].startswith(".") and parts[1].isdigit()}
 

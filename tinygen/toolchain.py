@@ -21,11 +21,16 @@ TRIVIAL = "int main(void) { return 0; }\n"
 _OVERFLOW = re.compile(r"region [`'](\S+?)' overflowed by (\d+) bytes|will not fit in region [`'](\S+?)'")
 
 
-def resolve(compiler: str, packages: str = "gcc") -> Path:
+# Debian's package of each cross prefix's binutils (size, nm)
+BINUTILS = {"arm-none-eabi-": "binutils-arm-none-eabi", "riscv64-unknown-elf-": "binutils-riscv64-unknown-elf",
+            "xtensa-lx106-elf-": "binutils-xtensa-lx106"}
+
+
+def resolve(compiler: str, packages: str = "gcc", what: str = "C compiler") -> Path:
     """The compiler's executable, or a TinygenError saying how to install it."""
     found = shutil.which(compiler)
     if found is None:
-        raise TinygenError(f"C compiler '{compiler}' not found", f"install it (Debian: apt-get install {packages})")
+        raise TinygenError(f"{what} '{compiler}' not found", f"install it (Debian: apt-get install {packages})")
     return Path(os.path.realpath(found))
 
 
@@ -56,9 +61,27 @@ def failure(command: list[str], result: subprocess.CompletedProcess, packages: s
     return RuntimeError(f"generated C failed to compile ({compiler}):\n{stderr[-4000:]}")
 
 
-def _broken(compiler: str, problem: str, packages: str) -> TinygenError:
+def binutil(command: list[str]) -> str:
+    """The output of a binutils tool (size, nm) on a file tinygen built; a missing or broken tool is the
+    user's environment, not a bug."""
+    tool = command[0]
+    packages = next((p for prefix, p in BINUTILS.items() if tool.startswith(prefix)), "binutils")
+    resolve(tool, packages, "binutils tool")
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise _broken(tool, f"it cannot be run ({e})", packages, "binutils tool") from None
+    if result.returncode < 0:
+        raise _broken(tool, f"it crashed ({signal_name(-result.returncode)})", packages, "binutils tool")
+    if result.returncode != 0:
+        lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
+        raise _broken(tool, f"exit {result.returncode}{f': {lines[-1][:200]}' if lines else ''}", packages, "binutils tool")
+    return result.stdout
+
+
+def _broken(compiler: str, problem: str, packages: str, what: str = "C compiler") -> TinygenError:
     where = shutil.which(compiler) or compiler
-    return TinygenError(f"the C compiler '{compiler}' ({where}) is broken: {problem}",
+    return TinygenError(f"the {what} '{compiler}' ({where}) is broken: {problem}",
                         f"repair or reinstall it (Debian: apt-get install --reinstall {packages}), or put a "
                         "working one first on PATH")
 

@@ -133,6 +133,24 @@ def test_broken_cross_compiler_in_report_is_the_environment(tmp_path, cache, mon
     assert result.stderr.startswith("error: the C compiler 'arm-none-eabi-gcc' (")
 
 
+@pytest.mark.parametrize("kind", list(FAKE_CC))
+def test_broken_size_tool_in_report_is_the_environment(tmp_path, cache, monkeypatch, kind):
+    """`report --board` reads flash from the core's `size`: a failing or crashing one is named, exit 2."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "arm-none-eabi-size").write_text(FAKE_CC[kind])
+    (bin_dir / "arm-none-eabi-size").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    _model(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["report", "model.tflite", "--board", "nucleo_f446re", "--json"])
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    assert result.stderr.startswith(f"error: the binutils tool 'arm-none-eabi-size' ({bin_dir / 'arm-none-eabi-size'}) "
+                                    "is broken: ")
+    assert "binutils-arm-none-eabi" in result.stderr and not result.stdout
+    assert not list((cache / "footprint").glob("*.json"))  # nothing measured is remembered
+
+
 def test_damaged_footprint_entry_is_measured_again(tmp_path, cache):
     from tinygen.boards import get_board
     from tinygen.compiler import compile_model
