@@ -223,6 +223,11 @@ def _write_journal(out: Path, journal: dict) -> None:
     _fsync_dir(out.parent)
 
 
+def _some(paths: list[str]) -> str:
+    """The first five of paths, for a message."""
+    return ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+
+
 def _foreign_entries(tree: Path) -> list[str]:
     """Entries of a staging or old tree that tinygen did not put there. tinygen writes regular files only, each
     at a path the tree's own manifest lists (written first); anything else (a file it does not list, a symbolic
@@ -253,8 +258,7 @@ def _delete_stale_trees(out: Path) -> None:
             continue
         foreign = _foreign_entries(stale)
         if foreign:
-            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-            raise TinygenError(f"{stale} holds {shown}, which an interrupted build of {out.name} left there",
+            raise TinygenError(f"{stale} holds {_some(foreign)}, which an interrupted build of {out.name} left there",
                                f"move what you want to keep into {out}, delete {stale.name}, then build again")
         shutil.rmtree(stale)
 
@@ -488,9 +492,8 @@ def _write_locked(files: dict[str, bytes], out: Path, manifest: bytes, force: bo
         else:
             users.append(rel)
     if users and not force:
-        listed = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
         raise TinygenError(
-            f"{shown} holds files tinygen did not write (or that changed since it wrote them): {listed}",
+            f"{shown} holds files tinygen did not write (or that changed since it wrote them): {_some(users)}",
             "choose a new or empty directory, or pass --force: tinygen then keeps those files and renames any "
             f"that sit where it writes to <name>{BACKUP_SUFFIX}")
 
