@@ -216,6 +216,37 @@ def _file_as_project(tmp):
     return ["build", "model.tflite", "--board", "nucleo_f446re", "-o", "proj"]
 
 
+_HELD_LOCKS: list[int] = []  # lock files this process holds for a row; closed after the row's command
+
+
+def _locked_by_another_build(tmp):
+    """Another process's build of proj holds its lock (the row waits 0 s)."""
+    import fcntl
+
+    from tinygen.build_lock import lock_path
+
+    (tmp / "model.tflite").write_bytes(fc_model(1))
+    fd = os.open(lock_path(tmp / "proj"), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.write(fd, b"4242\n")
+    _HELD_LOCKS.append(fd)
+    return ["build", "model.tflite", "--board", "nucleo_f446re", "-o", "proj"]
+
+
+def _dangling_link(tmp):
+    (tmp / "model.tflite").write_bytes(fc_model(1))
+    (tmp / "proj").symlink_to("gone")
+    return ["build", "model.tflite", "--board", "nucleo_f446re", "-o", "proj"]
+
+
+def _user_files_left_in_staging(tmp):
+    """What builds that ran at once without the lock could leave: a staging tree holding a user's file."""
+    (tmp / "model.tflite").write_bytes(fc_model(1))
+    (tmp / ".proj.tinygen-123-0123abcd").mkdir()
+    (tmp / ".proj.tinygen-123-0123abcd" / "notes.txt").write_text("mine")
+    return ["build", "model.tflite", "--board", "nucleo_f446re", "-o", "proj"]
+
+
 def _emulate_inputs(tmp, x: np.ndarray):
     (tmp / "model.tflite").write_bytes(fc_model(1))
     np.save(tmp / "x.npy", x)
@@ -307,6 +338,9 @@ ROWS = {
     "Calibration data with NaN": _keras_with_calibration(np.full((8, 4), np.nan, np.float32)),
     "Output directory holding user files": _user_files,
     "Output path that is a file": _file_as_project,
+    "Output path that is a symbolic link to nothing": _dangling_link,
+    "Another build of the directory that does not end": _locked_by_another_build,
+    "User files in a staging directory an interrupted build left": _user_files_left_in_staging,
     "Command-line usage error": lambda tmp: ["build", "model.tflite"],
     "Option value out of range": lambda tmp: ["emulate", "model.tflite", "--count", "0"],
     "Emulator inputs of the wrong shape": lambda tmp: _emulate_inputs(tmp, np.zeros((3, 5), np.int8)),
@@ -340,13 +374,20 @@ def test_every_row_is_tested_and_documented():
 
 @pytest.mark.parametrize("title", list(ROWS))
 def test_error_row(title, tmp_path, monkeypatch):
+    from tinygen import build_lock
+
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(build_lock, "WAIT_SECONDS", 0)  # refuse at once: no waiting line
     args = ROWS[title](tmp_path)
     if isinstance(args, tuple):  # (arguments, environment)
         args, env = args
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-    result = CliRunner().invoke(main, args, prog_name="tinygen")
+    try:
+        result = CliRunner().invoke(main, args, prog_name="tinygen")
+    finally:
+        while _HELD_LOCKS:
+            os.close(_HELD_LOCKS.pop())
     message = result.stderr.strip()
     assert result.exit_code == 2, (result.exit_code, message, result.exception)
     assert "Traceback" not in result.output + result.stderr

@@ -16,7 +16,8 @@ from tests.support.helpers import int8_tflite, keras_model, mlperf_model
 from tinygen.boards import all_boards, get_board
 from tinygen.cli import main
 from tinygen.errors import TinygenError
-from tinygen.project import BACKUP_SUFFIX, MANIFEST, build, generate, write_project
+from tinygen.project import build, generate
+from tinygen.writer import BACKUP_SUFFIX, MANIFEST, write_project
 
 BOARDS = sorted(all_boards())
 CORTEX_M = [b for b in BOARDS if get_board(b).is_cortex_m]
@@ -356,25 +357,25 @@ def test_build_command(tmp_path, models):
 def test_interrupted_rebuild_recovers(tmp_path, models, monkeypatch):
     """A real rebuild that fails halfway through carrying the user's entries leaves the old project exactly, and
     the next build needs no --force."""
-    import tinygen.project as project
+    import tinygen.writer as writer
 
     out, fresh = tmp_path / "fw", tmp_path / "fresh"
     build(models["int8"], "pico", out)
     (out / ".pio").mkdir()
     (out / ".pio" / "firmware.elf").write_bytes(b"\x7fELF")
     before = _snapshot(out)
-    real_move = project._move
+    real_move = writer._move
 
     def failing_move(src, dst):
         if src.name == ".pio":
             raise OSError(28, "No space left on device")
         real_move(src, dst)
 
-    monkeypatch.setattr(project, "_move", failing_move)
+    monkeypatch.setattr(writer, "_move", failing_move)
     with pytest.raises(OSError):
         build(models["float32"], "pico", out)
     assert _snapshot(out) == before
-    monkeypatch.setattr(project, "_move", real_move)
+    monkeypatch.setattr(writer, "_move", real_move)
     build(models["float32"], "pico", out)
     build(models["float32"], "pico", fresh)
     (fresh / ".pio").mkdir()
@@ -461,7 +462,7 @@ def test_interruption_leaves_old_or_new(tmp_path, monkeypatch, step, exchange, h
     exists exactly once, unchanged, at the target or where the journal says; after recovery the target is the
     complete old tree byte for byte (before the switch) or the complete new one (after it), nothing is left beside
     it, and the rebuild run again completes."""
-    import tinygen.project as project
+    import tinygen.writer as writer
 
     out = tmp_path / "fw"
     old = _old_project(out)
@@ -471,41 +472,41 @@ def test_interruption_leaves_old_or_new(tmp_path, monkeypatch, step, exchange, h
     def fail(*_):
         raise error
 
-    real_move, real_rename, real_write = project._move, os.rename, project._write_tree
+    real_move, real_rename, real_write = writer._move, os.rename, writer._write_tree
     moves = []
     if exchange == "fallback":
-        monkeypatch.setattr(project, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(writer, "_exchange", lambda a, b: False)
     elif step == "exchange":
-        monkeypatch.setattr(project, "_exchange", fail)
+        monkeypatch.setattr(writer, "_exchange", fail)
     if step == "stage":
         def partial(root, files, **kw):
             real_write(root, dict(list(files.items())[:2]), **kw)
             raise error
-        monkeypatch.setattr(project, "_write_tree", partial)
+        monkeypatch.setattr(writer, "_write_tree", partial)
     if step == "journal":
-        monkeypatch.setattr(project, "_write_journal", fail)
+        monkeypatch.setattr(writer, "_write_journal", fail)
     if step.startswith("carry"):
         def move(src, dst):
             moves.append(src)
             if len(moves) == int(step[5:]) + 1:
                 raise error
             real_move(src, dst)
-        monkeypatch.setattr(project, "_move", move)
+        monkeypatch.setattr(writer, "_move", move)
     if step in ("aside", "swap"):
         def rename(src, dst):
             if Path(src if step == "aside" else dst) == out and not moves:  # out → aside, or staging → out
                 moves.append(src)  # only once: the in-process recovery's own renames work
                 raise error
             real_rename(src, dst)
-        monkeypatch.setattr(project.os, "rename", rename)
+        monkeypatch.setattr(writer.os, "rename", rename)
     if step == "cleanup":
-        monkeypatch.setattr(project.shutil, "rmtree", fail)
-    journal = tmp_path / f".fw{project.STAGING_TAG}journal"
+        monkeypatch.setattr(writer.shutil, "rmtree", fail)
+    journal = tmp_path / f".fw{writer.STAGING_TAG}journal"
     if how == "kill":
         def no_recovery(_):  # a dead process recovers nothing; killed at cleanup = before the old tree is gone
             if step == "cleanup" and journal.exists():
                 raise error
-        monkeypatch.setattr(project, "_recover", no_recovery)
+        monkeypatch.setattr(writer, "_recover", no_recovery)
     with pytest.raises(type(error)):
         write_project(NEW, out, force=True)
 
@@ -527,7 +528,7 @@ def test_interruption_leaves_old_or_new(tmp_path, monkeypatch, step, exchange, h
     monkeypatch.undo()
     committed = step == "cleanup"
     if how == "kill" or committed:
-        project._recover(out)  # what the next build does first
+        writer.recover(out)  # what the next build does first
     snap = _snapshot(out)
     if committed:
         assert _matches(snap, new), sorted(set(snap) ^ set(new))
@@ -542,11 +543,11 @@ def test_interruption_leaves_old_or_new(tmp_path, monkeypatch, step, exchange, h
 KILL_SCRIPT = """
 import json, os, signal, sys
 from pathlib import Path
-import tinygen.project as project
+import tinygen.writer as writer
 
 out, where, files = Path(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
 die = lambda: os.kill(os.getpid(), signal.SIGKILL)
-real_move, real_exchange, moves = project._move, project._exchange, []
+real_move, real_exchange, moves = writer._move, writer._exchange, []
 def move(src, dst):
     moves.append(src)
     if where == f"carry{len(moves) - 1}":
@@ -559,8 +560,8 @@ def exchange(a, b):
     if where == "after-exchange":
         die()
     return done
-project._move, project._exchange = move, exchange
-project.write_project({k: v.encode("latin-1") for k, v in files.items()}, out, force=True)
+writer._move, writer._exchange = move, exchange
+writer.write_project({k: v.encode("latin-1") for k, v in files.items()}, out, force=True)
 """
 
 
@@ -570,12 +571,12 @@ def test_sigkill_during_rebuild(tmp_path, where):
     exchange) or the complete new one (after it), every user entry in place, nothing left beside it."""
     import sys
 
-    import tinygen.project as project
+    import tinygen.writer as writer
 
     if where.endswith("exchange"):
         (tmp_path / "a").mkdir()
         (tmp_path / "b").mkdir()
-        if not project._exchange(tmp_path / "a", tmp_path / "b"):
+        if not writer._exchange(tmp_path / "a", tmp_path / "b"):
             pytest.skip("no renameat2(RENAME_EXCHANGE) here")
         (tmp_path / "a").rmdir()
         (tmp_path / "b").rmdir()
@@ -584,8 +585,8 @@ def test_sigkill_during_rebuild(tmp_path, where):
     files = json.dumps({k: v.decode("latin-1") for k, v in NEW.items()})
     run = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(out), where, files], capture_output=True, text=True)
     assert run.returncode == -9, run.stderr
-    assert (tmp_path / f".fw{project.STAGING_TAG}journal").exists()
-    project._recover(out)  # the first thing the next build does
+    assert (tmp_path / f".fw{writer.STAGING_TAG}journal").exists()
+    writer.recover(out)  # the first thing the next build does
     if where == "after-exchange":
         assert _matches(_snapshot(out), _expected_new(old))
     else:
@@ -594,7 +595,7 @@ def test_sigkill_during_rebuild(tmp_path, where):
 
 
 def test_exchange_swaps_two_directories(tmp_path):
-    from tinygen.project import _exchange
+    from tinygen.writer import _exchange
 
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "x").write_text("a")
@@ -609,11 +610,11 @@ def test_exchange_swaps_two_directories(tmp_path):
 def test_next_build_recovers_a_killed_one(tmp_path, monkeypatch):
     """A build killed mid-carry: the next `tinygen build` first restores the old project (so it needs --force
     for exactly the same user files as before), then writes the new one."""
-    import tinygen.project as project
+    import tinygen.writer as writer
 
     out = tmp_path / "fw"
     old = _old_project(out)
-    real_move = project._move
+    real_move = writer._move
     moves = []
 
     def move(src, dst):
@@ -622,8 +623,8 @@ def test_next_build_recovers_a_killed_one(tmp_path, monkeypatch):
             raise Killed()
         real_move(src, dst)
 
-    monkeypatch.setattr(project, "_move", move)
-    monkeypatch.setattr(project, "_recover", lambda out: None)
+    monkeypatch.setattr(writer, "_move", move)
+    monkeypatch.setattr(writer, "_recover", lambda out: None)
     with pytest.raises(Killed):
         write_project(NEW, out, force=True)
     monkeypatch.undo()
@@ -637,14 +638,14 @@ def test_next_build_recovers_a_killed_one(tmp_path, monkeypatch):
 
 
 def test_rebuild_switches_user_entries_and_keeps_unchanged_inodes(tmp_path, monkeypatch):
-    import tinygen.project as project
+    import tinygen.writer as writer
 
     out = tmp_path / "fw"
     old = _old_project(out)
     main_inode = (out / "src" / "main.c").stat().st_ino
     moves = []
-    real_move = project._move
-    monkeypatch.setattr(project, "_move", lambda src, dst: (moves.append(src), real_move(src, dst)))
+    real_move = writer._move
+    monkeypatch.setattr(writer, "_move", lambda src, dst: (moves.append(src), real_move(src, dst)))
     result = write_project(NEW, out, force=True)
     assert len(moves) == CARRIES  # directories holding nothing of tinygen's (.pio, data) move whole
     assert _matches(_snapshot(out), _expected_new(old))
