@@ -295,6 +295,15 @@ def _broken_cc(tmp):
     return _emulate_inputs(tmp, np.zeros((2, 1, 16), np.int8)), env
 
 
+def _broken_size(tmp):
+    (tmp / "bin").mkdir()
+    (tmp / "bin" / "arm-none-eabi-size").write_text("#!/bin/sh\nkill -SEGV $$\n")
+    (tmp / "bin" / "arm-none-eabi-size").chmod(0o755)
+    (tmp / "model.tflite").write_bytes(fc_model(1))
+    env = {"PATH": f"{tmp / 'bin'}{os.pathsep}{os.environ['PATH']}", "TINYGEN_CACHE": str(tmp / "cache")}
+    return ["report", "model.tflite", "--board", "nucleo_f446re"], env
+
+
 def _cache_is_a_file(tmp):
     (tmp / "cache").write_text("not a directory")
     return _emulate_inputs(tmp, np.zeros((2, 1, 16), np.int8)), {"TINYGEN_CACHE": str(tmp / "cache")}
@@ -354,6 +363,7 @@ ROWS = {
     "TensorFlow's converter crashes (native code)": _converter_crash,
     "The TFLM reference crashes (native code)": _oracle_crash,
     "Broken C compiler": _broken_cc,
+    "Broken binutils (`size` of the core's toolchain, used by `report --board` and the fit check)": _broken_size,
     "Build cache that cannot be written": _cache_is_a_file,
 }
 
