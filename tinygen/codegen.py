@@ -105,8 +105,9 @@ def model_headers(program: Program) -> list[str]:
     return ["tg_common.h"] + sorted(h for h in headers if h)
 
 
-def render_model(program: Program) -> dict[str, str]:
-    """{file name: text} for <name>.h and <name>.c."""
+def render_model(program: Program, layer_marks: bool = False) -> dict[str, str]:
+    """{file name: text} for <name>.h and <name>.c. `layer_marks`: call the harness's instruction-count markers
+    after every layer (bench/layers.py counts each layer on its own); off in every product."""
     env = environment()
     calls = []
     for i, layer in enumerate(program.layers):
@@ -117,7 +118,7 @@ def render_model(program: Program) -> dict[str, str]:
     common = dict(
         name=program.name, NAME=program.name.upper(), version=__version__, program=program,
         backend=program.backend, input=x, output=y, in_ctype=CTYPES[x.dtype], out_ctype=CTYPES[y.dtype],
-        calls=calls, consts=consts, headers=model_headers(program),
+        calls=calls, consts=consts, headers=model_headers(program), layer_marks=layer_marks,
     )
     return {
         f"{program.name}.h": env.get_template("model.h.j2").render(**common),
@@ -155,7 +156,7 @@ def kernel_sources(program: Program) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def program_sources(program: Program) -> dict[str, str]:
+def program_sources(program: Program, layer_marks: bool = False) -> dict[str, str]:
     """The model and its kernels as {file: text}: tinygen's kernels, plus the backend's sources (compiled with
     its cflags)."""
-    return {**kernel_sources(program), **render_model(program), **program.backend.sources()}
+    return {**kernel_sources(program), **render_model(program, layer_marks), **program.backend.sources()}
