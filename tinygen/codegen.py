@@ -24,6 +24,8 @@ CORE_DIR = Path(str(resources.files("tinygen") / "kernels"))  # the shared core 
 _INCLUDE = re.compile(r'^#include "([^"]+)"', re.MULTILINE)
 # A kernel's definition in tinygen's sources: `void` at the start of a line, then the name (kernels return nothing).
 _DEFINITION = re.compile(r"^void\s+(tg_\w+)\s*\(", re.MULTILINE)
+# A kernel the core headers define inline (inlined with each call's constants, kernels/tg_gemm.h).
+_INLINE_DEFINITION = re.compile(r"^TG_\w*INLINE void\s+(tg_\w+)\s*\(", re.MULTILINE)
 
 
 def environment() -> jinja2.Environment:
@@ -90,7 +92,7 @@ def _layer_context(program: Program, index: int) -> dict:
     return dict(
         layer=layer, p=layer.params, c={c.role: const_name(program, layer, c) for c in layer.consts},
         input=lambda i: pointer(program, layer.inputs[i]), output=lambda i: pointer(program, layer.outputs[i]),
-        context=_context(program, index), failure=f"-{layer.op.index + 1}",
+        context=_context(program, index), scratch=program.scratch.get(index), failure=f"-{layer.op.index + 1}",
         checked=program.backend.reports_status(layer.kernel),
     )
 
@@ -101,7 +103,10 @@ def _portable(layer: Layer) -> bool:
 
 def model_headers(program: Program) -> list[str]:
     """The kernel headers the generated model includes: the shared core, then one per operator it calls."""
+    defined = kernel_files()[1]
     headers = {REGISTRY[layer.op.kind].header for layer in program.layers if _portable(layer)}
+    headers |= {defined[layer.kernel] for layer in program.layers
+                if _portable(layer) and defined.get(layer.kernel, "").endswith(".h")}
     return ["tg_common.h"] + sorted(h for h in headers if h)
 
 
@@ -135,6 +140,8 @@ def kernel_files() -> tuple[dict[str, Path], dict[str, str]]:
             raise RuntimeError(f"two kernel files are named {p.name}")
         files[p.name] = p
     defined = {fn: name for name, p in files.items() if p.suffix == ".c" for fn in _DEFINITION.findall(p.read_text())}
+    defined.update({fn: name for name, p in files.items() if p.suffix == ".h"
+                    for fn in _INLINE_DEFINITION.findall(p.read_text())})
     return files, defined
 
 

@@ -1,0 +1,177 @@
+/* The specialized backend's matrix product (backends/specialized.py): pointwise CONV_2D and FULLY_CONNECTED as
+ * out[p][c] = requantize(bias[c] + sum_k w[c][k] * x[p][k]), bit-exact with TFLM's reference kernels.
+ *
+ * tg_gemm_s8 is inlined at every call with the layer's sizes as literal constants, so the compiler sees fixed
+ * trip counts and blocks. What the compiler prepared offline (ops/fully_connected/specialized.py):
+ * - the bias has the input offset folded in: sum w * (x + off) = sum w * x + off * sum w;
+ * - each weight row is zero-padded to whole words of 4 bytes and packed into int32 words (byte j of a word is
+ *   bits 8j..8j+7); the rows of output channels 2i and 2i+1 are interleaved word by word, so the inner loop
+ *   reads one sequential stream; an odd last channel's row follows on its own.
+ *
+ * With the DSP extension (Cortex-M4/M7/M33) and scratch, two pixels' input rows are sign-extended into scratch
+ * first, as the 16-bit pairs SXTB16 makes of each word ((x0, x2), (x1, x3)), the same pairs it makes of the
+ * weights; the inner loop then does two SMLADs per weight word and pixel for 2 pixels x 2 channels. Elsewhere
+ * the same blocks run in plain C on bytes.
+ */
+#ifndef TG_GEMM_H
+#define TG_GEMM_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "tg_math.h"
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#define TG_GEMM_DSP 1
+#else
+#define TG_GEMM_DSP 0
+#endif
+
+#if defined(__GNUC__)
+/* The point of the kernel is its specialisation: every call must be inlined with its constants. */
+#define TG_GEMM_INLINE static inline __attribute__((always_inline))
+#else
+#define TG_GEMM_INLINE static inline
+#endif
+
+/* Signed byte j of a packed word. */
+TG_GEMM_INLINE int32_t tg_gemm_byte(uint32_t word, int32_t j)
+{
+    return (int32_t)(int8_t)(uint8_t)(word >> (8 * j));
+}
+
+TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, int32_t mult, int32_t shift, int32_t out_off, int32_t lo,
+                                  int32_t hi)
+{
+    const int32_t v = tg_requantize(acc, mult, shift) + out_off;
+    *y = (int8_t)TG_CLAMP(v, lo, hi);
+}
+
+/* acc[q][c] += row q of x . weight row c, for nx pixels (x rows `depth` apart) and nc channels of a block whose
+ * weight words are interleaved `nc` at a time. Plain C; the tail word reads only the row's bytes. */
+TG_GEMM_INLINE void tg_gemm_block_c(const int8_t *x, const int32_t *w, int32_t depth, int32_t nx, int32_t nc,
+                                    int32_t acc[2][2])
+{
+    for (int32_t k = 0; k < depth; ++k) {
+        for (int32_t c = 0; c < nc; ++c) {
+            const int32_t wv = tg_gemm_byte((uint32_t)w[(k / 4) * nc + c], k % 4);
+            for (int32_t q = 0; q < nx; ++q) {
+                acc[q][c] += wv * (int32_t)x[q * depth + k];
+            }
+        }
+    }
+}
+
+#if TG_GEMM_DSP
+/* SXTB16 of the word rotated right by 8: its bytes 1 and 3, sign-extended (GCC's arm_acle.h has no __ror). */
+TG_GEMM_INLINE int32_t tg_gemm_sxtb16_ror8(uint32_t word)
+{
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(word));
+    return r;
+}
+
+/* scratch[4i + 2q], scratch[4i + 2q + 1] = the even and odd 16-bit pairs of word i of pixel q's row, for nx
+ * pixels (the last word zero-padded). */
+TG_GEMM_INLINE void tg_gemm_extend(const int8_t *x, int32_t depth, int32_t nx, int32_t *scratch)
+{
+    const int32_t words = (depth + 3) / 4;
+    for (int32_t q = 0; q < nx; ++q) {
+        const int8_t *row = x + q * depth;
+        for (int32_t i = 0; i < words; ++i) {
+            uint32_t word = 0;
+            memcpy(&word, row + 4 * i, (size_t)(i + 1 < words || depth % 4 == 0 ? 4 : depth % 4));
+            scratch[4 * i + 2 * q] = __sxtb16((int32_t)word);
+            scratch[4 * i + 2 * q + 1] = tg_gemm_sxtb16_ror8(word);
+        }
+    }
+}
+
+/* acc[q][c] += pixel q . channel c over `words` words, for nx pixels of extended scratch and nc channels. */
+TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32_t words, int32_t nx, int32_t nc,
+                                      int32_t acc[2][2])
+{
+    int32_t a00 = acc[0][0], a01 = acc[0][1], a10 = acc[1][0], a11 = acc[1][1];
+    for (int32_t i = 0; i < words; ++i) {
+        const uint32_t w0 = (uint32_t)w[0];
+        const int32_t w0e = __sxtb16((int32_t)w0), w0o = tg_gemm_sxtb16_ror8(w0);
+        a00 = __smlad(w0e, xs[0], a00);
+        a00 = __smlad(w0o, xs[1], a00);
+        if (nx == 2) {
+            a10 = __smlad(w0e, xs[2], a10);
+            a10 = __smlad(w0o, xs[3], a10);
+        }
+        if (nc == 2) {
+            const uint32_t w1 = (uint32_t)w[1];
+            const int32_t w1e = __sxtb16((int32_t)w1), w1o = tg_gemm_sxtb16_ror8(w1);
+            a01 = __smlad(w1e, xs[0], a01);
+            a01 = __smlad(w1o, xs[1], a01);
+            if (nx == 2) {
+                a11 = __smlad(w1e, xs[2], a11);
+                a11 = __smlad(w1o, xs[3], a11);
+            }
+        }
+        w += nc;
+        xs += 4;
+    }
+    acc[0][0] = a00;
+    acc[0][1] = a01;
+    acc[1][0] = a10;
+    acc[1][1] = a11;
+}
+#endif
+
+/* nx (1 or 2) pixels of x against every output channel. `scratch`: 4 words per weight word, or NULL for the
+ * plain C loop. mult/shift: per channel, or one value when per_channel is 0. */
+TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, const int32_t *bias,
+                                   const int32_t *mult, const int32_t *shift, int32_t *scratch, int8_t *y,
+                                   int32_t nx, int32_t depth, int32_t channels, int32_t per_channel,
+                                   int32_t out_off, int32_t lo, int32_t hi)
+{
+    const int32_t words = (depth + 3) / 4;
+#if TG_GEMM_DSP
+    if (scratch != NULL) {
+        tg_gemm_extend(x, depth, nx, scratch);
+    }
+#endif
+    for (int32_t c = 0; c < channels; c += 2) {
+        const int32_t nc = c + 2 <= channels ? 2 : 1;
+        const int32_t *w = weights + c * words;
+        int32_t acc[2][2] = {{bias[c], bias[c + nc - 1]}, {bias[c], bias[c + nc - 1]}};
+#if TG_GEMM_DSP
+        if (scratch != NULL) {
+            tg_gemm_block_dsp(scratch, w, words, nx, nc, acc);
+        } else {
+            tg_gemm_block_c(x, w, depth, nx, nc, acc);
+        }
+#else
+        tg_gemm_block_c(x, w, depth, nx, nc, acc);
+#endif
+        for (int32_t q = 0; q < nx; ++q) {
+            for (int32_t k = 0; k < nc; ++k) {
+                const int32_t m = per_channel ? c + k : 0;
+                tg_gemm_store(y + q * channels + c + k, acc[q][k], mult[m], shift[m], out_off, lo, hi);
+            }
+        }
+    }
+    (void)scratch;
+}
+
+/* y[p][c] for `pixels` rows of `depth` input values and `channels` outputs, two pixels at a time. */
+TG_GEMM_INLINE void tg_gemm_s8(const int8_t *x, const int32_t *weights, const int32_t *bias, const int32_t *mult,
+                               const int32_t *shift, int32_t *scratch, int8_t *y, int32_t pixels, int32_t depth,
+                               int32_t channels, int32_t per_channel, int32_t out_off, int32_t lo, int32_t hi)
+{
+    int32_t p = 0;
+    for (; p + 2 <= pixels; p += 2) {
+        tg_gemm_pixels(x + p * depth, weights, bias, mult, shift, scratch, y + p * channels, 2, depth, channels,
+                       per_channel, out_off, lo, hi);
+    }
+    if (p < pixels) {
+        tg_gemm_pixels(x + p * depth, weights, bias, mult, shift, scratch, y + p * channels, 1, depth, channels,
+                       per_channel, out_off, lo, hi);
+    }
+}
+
+#endif
