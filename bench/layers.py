@@ -26,7 +26,7 @@ from tinygen.emulator import qemu  # noqa: E402
 
 def layer_class(layer) -> str:
     """The kind of layer that matters for a kernel's cost: pointwise / 3x3 / first convolutions, depthwise, ..."""
-    kind, p = layer.op.kind, layer.params
+    kind, p = layer.op.kind, getattr(layer.params, "source", layer.params)  # a backend's parameters keep the op's
     if kind == "CONV_2D":
         g = p.win
         if p.in_c <= 3:

@@ -41,10 +41,31 @@ TG_GEMM_INLINE int32_t tg_gemm_byte(uint32_t word, int32_t j)
     return (int32_t)(int8_t)(uint8_t)(word >> (8 * j));
 }
 
-TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, int32_t mult, int32_t shift, int32_t out_off, int32_t lo,
-                                  int32_t hi)
+/* tg_requantize (TFLite's MultiplyByQuantizedMultiplier) for a multiplier > 0, as the compiler makes them. Then
+ * the doubling high product never saturates, and its round-to-nearest (ties away from zero, truncating) equals
+ * floor((a * b + 2^30) / 2^31): one 64-bit multiply-add and a shift instead of a 64-bit division.
+ * right_shifts_only: every shift of the layer is < 0 and no high product comes within 2^(-shift - 1) of
+ * INT32_MAX (checked offline), so the rounding division by 2^e is (high + 2^(e-1) - (high < 0)) >> e. */
+TG_GEMM_INLINE int32_t tg_gemm_requantize(int32_t acc, int32_t mult, int32_t shift, int32_t right_shifts_only)
 {
-    const int32_t v = tg_requantize(acc, mult, shift) + out_off;
+    const int32_t left = shift > 0 && !right_shifts_only ? shift : 0;
+    const int64_t product = (int64_t)(int32_t)((uint32_t)acc << left) * mult + ((int64_t)1 << 30);
+    const int32_t high = (int32_t)(product >> 31); /* arithmetic shift on every supported compiler */
+    if (right_shifts_only) {
+        const int32_t e = -shift;
+        return (high + ((int32_t)1 << (e - 1)) + (high >> 31)) >> e;
+    }
+    return shift > 0 ? high : tg_rounding_divide_by_pot(high, -shift);
+}
+
+/* y = the requantized acc, offset and clamped to [lo, hi] (within int8). */
+TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, int32_t mult, int32_t shift, int32_t right_shifts_only,
+                                  int32_t out_off, int32_t lo, int32_t hi)
+{
+    int32_t v = tg_gemm_requantize(acc, mult, shift, right_shifts_only) + out_off;
+#if TG_GEMM_DSP
+    v = __ssat(v, 8); /* one instruction for the int8 range; a fused activation clamps further */
+#endif
     *y = (int8_t)TG_CLAMP(v, lo, hi);
 }
 
@@ -88,46 +109,55 @@ TG_GEMM_INLINE void tg_gemm_extend(const int8_t *x, int32_t depth, int32_t nx, i
     }
 }
 
-/* acc[q][c] += pixel q . channel c over `words` words, for nx pixels of extended scratch and nc channels. */
-TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32_t words, int32_t nx, int32_t nc,
-                                      int32_t acc[2][2])
+/* *a0 (pixel 0) and *a1 (pixel 1, when nx is 2) += the 4 products of one weight word with one extended word. */
+TG_GEMM_INLINE void tg_gemm_mac_dsp(uint32_t word, const int32_t *xs, int32_t nx, int32_t *a0, int32_t *a1)
 {
-    int32_t a00 = acc[0][0], a01 = acc[0][1], a10 = acc[1][0], a11 = acc[1][1];
-    for (int32_t i = 0; i < words; ++i) {
-        const uint32_t w0 = (uint32_t)w[0];
-        const int32_t w0e = __sxtb16((int32_t)w0), w0o = tg_gemm_sxtb16_ror8(w0);
-        a00 = __smlad(w0e, xs[0], a00);
-        a00 = __smlad(w0o, xs[1], a00);
-        if (nx == 2) {
-            a10 = __smlad(w0e, xs[2], a10);
-            a10 = __smlad(w0o, xs[3], a10);
-        }
-        if (nc == 2) {
-            const uint32_t w1 = (uint32_t)w[1];
-            const int32_t w1e = __sxtb16((int32_t)w1), w1o = tg_gemm_sxtb16_ror8(w1);
-            a01 = __smlad(w1e, xs[0], a01);
-            a01 = __smlad(w1o, xs[1], a01);
-            if (nx == 2) {
-                a11 = __smlad(w1e, xs[2], a11);
-                a11 = __smlad(w1o, xs[3], a11);
-            }
-        }
-        w += nc;
-        xs += 4;
+    const int32_t even = __sxtb16((int32_t)word), odd = tg_gemm_sxtb16_ror8(word);
+    *a0 = __smlad(odd, xs[1], __smlad(even, xs[0], *a0));
+    if (nx == 2) {
+        *a1 = __smlad(odd, xs[3], __smlad(even, xs[2], *a1));
     }
-    acc[0][0] = a00;
-    acc[0][1] = a01;
-    acc[1][0] = a10;
-    acc[1][1] = a11;
+}
+
+/* a[q][c] += pixel q . channel c over `words` words, for nx pixels of extended scratch and nc channels; two
+ * words per iteration (half the loop overhead), the accumulators in locals (registers) throughout. */
+TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32_t words, int32_t nx, int32_t nc,
+                                      int32_t a[2][2])
+{
+    int32_t a00 = a[0][0], a01 = a[0][1], a10 = a[1][0], a11 = a[1][1];
+    int32_t i = 0;
+    for (; i + 2 <= words; i += 2) {
+        tg_gemm_mac_dsp((uint32_t)w[0], xs, nx, &a00, &a10);
+        if (nc == 2) {
+            tg_gemm_mac_dsp((uint32_t)w[1], xs, nx, &a01, &a11);
+        }
+        tg_gemm_mac_dsp((uint32_t)w[nc], xs + 4, nx, &a00, &a10);
+        if (nc == 2) {
+            tg_gemm_mac_dsp((uint32_t)w[nc + 1], xs + 4, nx, &a01, &a11);
+        }
+        xs += 8;
+        w += 2 * nc;
+    }
+    if (i < words) {
+        tg_gemm_mac_dsp((uint32_t)w[0], xs, nx, &a00, &a10);
+        if (nc == 2) {
+            tg_gemm_mac_dsp((uint32_t)w[1], xs, nx, &a01, &a11);
+        }
+    }
+    a[0][0] = a00;
+    a[0][1] = a01;
+    a[1][0] = a10;
+    a[1][1] = a11;
 }
 #endif
 
 /* nx (1 or 2) pixels of x against every output channel. `scratch`: 4 words per weight word, or NULL for the
- * plain C loop. mult/shift: per channel, or one value when per_channel is 0. */
+ * plain C loop. mult/shift: per channel, or one value when per_channel is 0 (right_shifts_only: see
+ * tg_gemm_requantize). */
 TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, const int32_t *bias,
                                    const int32_t *mult, const int32_t *shift, int32_t *scratch, int8_t *y,
                                    int32_t nx, int32_t depth, int32_t channels, int32_t per_channel,
-                                   int32_t out_off, int32_t lo, int32_t hi)
+                                   int32_t right_shifts_only, int32_t out_off, int32_t lo, int32_t hi)
 {
     const int32_t words = (depth + 3) / 4;
 #if TG_GEMM_DSP
@@ -148,10 +178,15 @@ TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, cons
 #else
         tg_gemm_block_c(x, w, depth, nx, nc, acc);
 #endif
-        for (int32_t q = 0; q < nx; ++q) {
-            for (int32_t k = 0; k < nc; ++k) {
-                const int32_t m = per_channel ? c + k : 0;
-                tg_gemm_store(y + q * channels + c + k, acc[q][k], mult[m], shift[m], out_off, lo, hi);
+        const int32_t m = per_channel ? c : 0, m1 = per_channel ? c + 1 : 0;
+        tg_gemm_store(y + c, acc[0][0], mult[m], shift[m], right_shifts_only, out_off, lo, hi);
+        if (nc == 2) {
+            tg_gemm_store(y + c + 1, acc[0][1], mult[m1], shift[m1], right_shifts_only, out_off, lo, hi);
+        }
+        if (nx == 2) {
+            tg_gemm_store(y + channels + c, acc[1][0], mult[m], shift[m], right_shifts_only, out_off, lo, hi);
+            if (nc == 2) {
+                tg_gemm_store(y + channels + c + 1, acc[1][1], mult[m1], shift[m1], right_shifts_only, out_off, lo, hi);
             }
         }
     }
@@ -161,16 +196,17 @@ TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, cons
 /* y[p][c] for `pixels` rows of `depth` input values and `channels` outputs, two pixels at a time. */
 TG_GEMM_INLINE void tg_gemm_s8(const int8_t *x, const int32_t *weights, const int32_t *bias, const int32_t *mult,
                                const int32_t *shift, int32_t *scratch, int8_t *y, int32_t pixels, int32_t depth,
-                               int32_t channels, int32_t per_channel, int32_t out_off, int32_t lo, int32_t hi)
+                               int32_t channels, int32_t per_channel, int32_t right_shifts_only, int32_t out_off,
+                               int32_t lo, int32_t hi)
 {
     int32_t p = 0;
     for (; p + 2 <= pixels; p += 2) {
         tg_gemm_pixels(x + p * depth, weights, bias, mult, shift, scratch, y + p * channels, 2, depth, channels,
-                       per_channel, out_off, lo, hi);
+                       per_channel, right_shifts_only, out_off, lo, hi);
     }
     if (p < pixels) {
         tg_gemm_pixels(x + p * depth, weights, bias, mult, shift, scratch, y + p * channels, 1, depth, channels,
-                       per_channel, out_off, lo, hi);
+                       per_channel, right_shifts_only, out_off, lo, hi);
     }
 }
 

@@ -12,4 +12,6 @@ def retarget(layer: Layer, arch: str) -> Layer | None:
     pointwise = (g.k_h, g.k_w, g.stride_h, g.stride_w, g.pad_h, g.pad_w, g.dil_h, g.dil_w) == (1, 1, 1, 1, 0, 0, 1, 1)
     if layer.kernel != "tg_convolve_s8" or not pointwise or p.filter_c != p.in_c or p.residual is not None:
         return None
-    return gemm_layer(layer, layer.const("weights").values.reshape(p.out_c, p.in_c), p.quant.input_offset, arch)
+    q = p.quant
+    return gemm_layer(layer, layer.const("weights").values.reshape(p.out_c, p.in_c), q.input_offset, q.output_offset,
+                      q.act, g.n * g.in_h * g.in_w, arch)

@@ -5,9 +5,27 @@ folded in, and the weights packed into the words and order its inner loop reads.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
-from ..common import Const, Layer, const
+from ..common import Activation, Const, Layer, const
+
+
+@dataclass(frozen=True)
+class GemmParams:
+    """A tg_gemm_s8 call: y[pixels][channels] from x[pixels][depth]."""
+    pixels: int
+    depth: int
+    channels: int
+    output_offset: int
+    act: Activation
+    per_channel: bool  # else the one multiplier and shift below
+    right_shifts_only: bool  # tg_gemm_requantize's short rounding holds for every channel (checked here)
+    source: Any  # the operator's own parameters
+    mult: int = 0
+    shift: int = 0
 
 KERNEL = "tg_gemm_s8"
 TEMPLATE = "fully_connected/gemm.c.j2"
@@ -41,19 +59,38 @@ def scratch_bytes(depth: int, arch: str) -> int:
     return 16 * ((depth + 3) // 4) if arch == "dsp" else 0
 
 
-def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, arch: str) -> Layer | None:
-    """The layer as a tg_gemm_s8 call over its [channels, depth] weights, or None where the folded bias
-    would overflow."""
+def right_shifts_only(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> bool:
+    """Whether every shift is a right shift and no channel's high product |acc| * mult / 2^31 (+1 for rounding)
+    plus 2^(e-1) can reach 2^31, for any int8 input (|x| <= 128): tg_gemm_requantize's short rounding."""
+    if np.any(shift >= 0):
+        return False
+    channels = len(bias)
+    mult = np.broadcast_to(mult, channels).astype(object)
+    shift = np.broadcast_to(shift, channels)
+    bound = np.abs(bias.astype(object)) + 128 * np.abs(weights.astype(np.int64)).sum(axis=1).astype(object)
+    return all(b * m // 2**31 + 1 + 2**(-int(s) - 1) < 2**31 for b, m, s in zip(bound, mult, shift))
+
+
+def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offset: int, act: Activation,
+               pixels: int, arch: str, mult: int = 0, shift: int = 0) -> Layer | None:
+    """The layer as a tg_gemm_s8 call over its [channels, depth] weights (per-channel "mult"/"shift" constants,
+    else the one mult and shift), or None where the folded bias would overflow."""
     bias = folded_bias(layer.const("bias").values, weights, input_offset)
     if bias is None:
         return None
+    per_channel = layer.has_const("mult")
+    mults = layer.const("mult").values if per_channel else np.array([mult])
+    shifts = layer.const("shift").values if per_channel else np.array([shift])
+    params = GemmParams(pixels, weights.shape[1], weights.shape[0], output_offset, act, per_channel,
+                        right_shifts_only(bias, weights, mults, shifts), layer.params, mult, shift)
     kept = tuple(c for c in layer.consts if c.role not in ("weights", "bias"))
     consts: tuple[Const, ...] = (const("weights", "int32_t", packed_weights(weights)),
                                  const("bias", "int32_t", bias)) + kept
-    return layer.replace(kernel=KERNEL, template=TEMPLATE, consts=consts, inplace=(),
+    return layer.replace(kernel=KERNEL, template=TEMPLATE, params=params, consts=consts, inplace=(),
                          scratch_bytes=scratch_bytes(weights.shape[1], arch))
 
 
 def retarget(layer: Layer, arch: str) -> Layer | None:
     p = layer.params
-    return gemm_layer(layer, layer.const("weights").values, p.input_offset, arch)
+    return gemm_layer(layer, layer.const("weights").values, p.input_offset, p.output_offset, p.act, p.batches, arch,
+                      p.mult, p.shift)
