@@ -47,7 +47,7 @@ def _table(rows: list[dict]) -> str:
 
 
 def run(count: int) -> str:
-    backends = ["portable"] + (["cmsis-nn"] if os.environ.get("TINYGEN_CMSIS_NN") else [])
+    backends = ["portable", "specialized"] + (["cmsis-nn"] if os.environ.get("TINYGEN_CMSIS_NN") else [])
     runs = [(m, b) for m in MODELS if (MODELS_DIR / f"{m}.tflite").exists() for b in backends]
     rows = []
     with progress.bar("benchmark: Cortex-M4 instructions (QEMU)", len(runs)) as bar:

@@ -62,11 +62,11 @@ TG_GEMM_INLINE int32_t tg_gemm_requantize(int32_t acc, int32_t mult, int32_t shi
 TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, int32_t mult, int32_t shift, int32_t right_shifts_only,
                                   int32_t out_off, int32_t lo, int32_t hi)
 {
-    int32_t v = tg_gemm_requantize(acc, mult, shift, right_shifts_only) + out_off;
-#if TG_GEMM_DSP
-    v = __ssat(v, 8); /* one instruction for the int8 range; a fused activation clamps further */
-#endif
-    *y = (int8_t)TG_CLAMP(v, lo, hi);
+    /* Clamped to int8 first (GCC makes one SSAT of it on Arm; arm_acle.h's __ssat trips -Wsign-conversion), then
+     * to the fused activation's range. */
+    const int32_t v = tg_gemm_requantize(acc, mult, shift, right_shifts_only) + out_off;
+    const int32_t s8 = TG_CLAMP(v, -128, 127);
+    *y = (int8_t)TG_CLAMP(s8, lo, hi);
 }
 
 /* acc[q][c] += row q of x . weight row c, for nx pixels (x rows `depth` apart) and nc channels of a block whose
