@@ -1,10 +1,12 @@
-"""The specialized backend: pointwise CONV_2D and FULLY_CONNECTED as tg_gemm_s8 (kernels/tg_gemm.h), bit-exact
-with TFLM on the host (plain C loops) and on QEMU Cortex-M4 (SMLAD loops over extended scratch).
+"""The specialized backend: pointwise CONV_2D and FULLY_CONNECTED as tg_gemm_s8, other convolutions as
+tg_conv_gemm_s8 over im2col rows (kernels/tg_gemm.h), bit-exact with TFLM on the host (plain C loops) and on
+QEMU Cortex-M4 (SMLAD loops over extended scratch).
 
 Every variant the backend can pick is here: 2x2 blocks with an odd pixel and an odd channel left over, input
 depths that are and are not whole words (odd or even word counts for the 2-word unrolled loop), per-tensor and
 per-channel requantization, the short rounding and the general one (multipliers above 1: left shifts),
-fused activations, and FC batches.
+fused activations, FC batches, and convolution windows with every padding and stride combination, dilation,
+one or three input channels, windows larger than the input and batches.
 """
 import shutil
 
@@ -60,7 +62,7 @@ def exact(tmp_path, raw: bytes, target: str, name: str = "model", count: int = 5
     path = tmp_path / f"{name}.tflite"
     path.write_bytes(raw)
     program = compile_model(path, backend="specialized", core="host" if target == "host" else target)
-    gemms = [layer for layer in program.layers if layer.kernel == "tg_gemm_s8"]
+    gemms = [layer for layer in program.layers if layer.kernel in ("tg_gemm_s8", "tg_conv_gemm_s8")]
     assert gemms, "the backend did not take the layer"
     result = emulate(path, count=count, seed=1, target=target, backend="specialized")
     assert np.array_equal(result.outputs, result.expected), result.summary()
@@ -101,6 +103,40 @@ def test_fully_connected(tmp_path, target, batches, depth, units, per_channel, a
     assert gemms[0].params.per_channel == per_channel
 
 
+def conv_model(seed: int, n: int, h: int, w: int, in_c: int, out_c: int, k: tuple[int, int], stride: int,
+               same: bool, dilation: int = 1) -> bytes:
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("conv")
+    x = m.tensor([n, h, w, in_c], scale=0.05, zero_point=int(rng.integers(-30, 30)))
+    span = [(k[i] - 1) * dilation + 1 for i in range(2)]
+    out = [-(-d // stride) if same else (d - s) // stride + 1 for d, s in zip((h, w), span)]
+    y = add_conv(m, rng, "CONV_2D", x, [out_c, k[0], k[1], in_c], [n, out[0], out[1], out_c], 0,
+                 padding=0 if same else 1, stride_h=stride, stride_w=stride, dilation_h_factor=dilation,
+                 dilation_w_factor=dilation, fused_activation_function=int(rng.integers(0, 2)))
+    return m.finish([x], [y])
+
+
+CONVS = [  # (n, h, w, in_c, out_c, (k_h, k_w), stride, SAME, dilation)
+    (1, 6, 7, 4, 5, (3, 3), 1, True, 1),  # SAME stride 1: a border all round
+    (1, 7, 6, 3, 8, (3, 3), 2, True, 1),  # SAME stride 2, three input channels (a first layer)
+    (1, 7, 7, 5, 3, (3, 3), 1, False, 1),  # VALID stride 1, odd channels
+    (1, 9, 8, 8, 6, (3, 3), 2, False, 1),  # VALID stride 2
+    (1, 11, 4, 1, 7, (5, 2), 2, True, 1),  # one input channel, a 5x2 window (KWS's first layer's kind)
+    (1, 6, 6, 6, 4, (1, 1), 2, False, 1),  # strided 1x1 (ResNet's shortcut)
+    (2, 5, 5, 4, 4, (3, 3), 1, True, 1),  # two batches
+    (1, 8, 8, 4, 3, (3, 3), 1, True, 2),  # dilation 2
+    (1, 3, 3, 2, 3, (5, 5), 1, True, 1),  # the window overhangs the input on every side
+]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("shape", CONVS, ids=lambda s: "-".join(map(str, s)).replace(" ", ""))
+def test_convolution(tmp_path, target, shape):
+    need(target)
+    gemms = exact(tmp_path, conv_model(len(str(shape)), *shape), target)
+    assert gemms[0].kernel == "tg_conv_gemm_s8"
+
+
 def test_packed_weights_order():
     """Channels 2i and 2i+1 alternate word by word, rows zero-padded, byte j of a word in bits 8j.."""
     w = np.arange(3 * 5, dtype=np.int8).reshape(3, 5) - 7
@@ -110,14 +146,14 @@ def test_packed_weights_order():
     assert as_bytes == [row[0][:4], row[1][:4], row[0][4:8], row[1][4:8], row[2][:4], row[2][4:8]]
 
 
-def test_other_layers_keep_their_kernels(tmp_path):
-    """A 3x3 convolution is not the backend's (yet): it keeps the portable kernel, the 1x1 after it is taken."""
+def test_grouped_convolution_keeps_its_kernel(tmp_path):
+    """A grouped convolution is not the backend's: it keeps the portable kernel; the 1x1 after it is taken."""
     rng = np.random.default_rng(0)
-    m = SchemaModel("mixed")
+    m = SchemaModel("grouped")
     x = m.tensor([1, 5, 5, 4], scale=0.05, zero_point=3)
-    h = add_conv(m, rng, "CONV_2D", x, [6, 3, 3, 4], [1, 5, 5, 6], 0)  # SAME padding
+    h = add_conv(m, rng, "CONV_2D", x, [6, 3, 3, 2], [1, 5, 5, 6], 0)  # 2 groups, SAME padding
     y = add_conv(m, rng, "CONV_2D", h, [3, 1, 1, 6], [1, 5, 5, 3], 0)
-    path = tmp_path / "mixed.tflite"
+    path = tmp_path / "grouped.tflite"
     path.write_bytes(m.finish([x], [y]))
     kernels = [layer.kernel for layer in compile_model(path, backend="specialized").layers]
     assert kernels == ["tg_convolve_s8", "tg_gemm_s8"]

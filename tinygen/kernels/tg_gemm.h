@@ -1,9 +1,12 @@
-/* The specialized backend's matrix product (backends/specialized.py): pointwise CONV_2D and FULLY_CONNECTED as
- * out[p][c] = requantize(bias[c] + sum_k w[c][k] * x[p][k]), bit-exact with TFLM's reference kernels.
+/* The specialized backend's matrix products (backends/specialized.py), bit-exact with TFLM's reference kernels:
+ * pointwise CONV_2D and FULLY_CONNECTED as out[p][c] = requantize(bias[c] + sum_k w[c][k] * x[p][k])
+ * (tg_gemm_s8), other ungrouped convolutions the same way over the rows of their im2col matrix (tg_conv_gemm_s8).
  *
- * tg_gemm_s8 is inlined at every call with the layer's sizes as literal constants, so the compiler sees fixed
- * trip counts and blocks. What the compiler prepared offline (ops/fully_connected/specialized.py):
- * - the bias has the input offset folded in: sum w * (x + off) = sum w * x + off * sum w;
+ * The kernels are inlined at every call with the layer's sizes as literal constants (static const structs),
+ * so the compiler sees fixed trip counts and blocks. What the compiler prepared offline
+ * (ops/fully_connected/specialized.py):
+ * - the bias has the input offset folded in: sum w * (x + off) = sum w * x + off * sum w; an im2col padding
+ *   tap holds the input zero point (-off), so it adds -off * w and cancels its share, as TFLM skips it;
  * - each weight row is zero-padded to whole words of 4 bytes and packed into int32 words (byte j of a word is
  *   bits 8j..8j+7); the rows of output channels 2i and 2i+1 are interleaved word by word, so the inner loop
  *   reads one sequential stream; an odd last channel's row follows on its own.
@@ -35,6 +38,23 @@
 #define TG_GEMM_INLINE static inline
 #endif
 
+/* How a layer's accumulators become int8 outputs; a static const object at the call, so its fields fold. */
+typedef struct {
+    const int32_t *mult;  /* per channel, or one value when per_channel is 0 */
+    const int32_t *shift;
+    int32_t per_channel;
+    int32_t right_shifts_only; /* see tg_gemm_requantize */
+    int32_t output_offset;
+    int32_t min; /* the fused activation's clamp, in output units */
+    int32_t max;
+} tg_gemm_output;
+
+/* A convolution's window over its input for tg_conv_gemm_s8 (batch and output size included). */
+typedef struct {
+    int32_t batches, in_h, in_w, in_c, out_h, out_w, k_h, k_w, stride_h, stride_w, dil_h, dil_w, pad_h, pad_w;
+    int8_t pad_value; /* the input zero point: a padding tap then adds nothing, the folded bias counting it */
+} tg_gemm_window;
+
 /* Signed byte j of a packed word. */
 TG_GEMM_INLINE int32_t tg_gemm_byte(uint32_t word, int32_t j)
 {
@@ -58,15 +78,15 @@ TG_GEMM_INLINE int32_t tg_gemm_requantize(int32_t acc, int32_t mult, int32_t shi
     return shift > 0 ? high : tg_rounding_divide_by_pot(high, -shift);
 }
 
-/* y = the requantized acc, offset and clamped to [lo, hi] (within int8). */
-TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, int32_t mult, int32_t shift, int32_t right_shifts_only,
-                                  int32_t out_off, int32_t lo, int32_t hi)
+/* y = output channel c's requantized acc, offset and clamped. */
+TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, const tg_gemm_output *out, int32_t c)
 {
+    const int32_t m = out->per_channel ? c : 0;
     /* Clamped to int8 first (GCC makes one SSAT of it on Arm; arm_acle.h's __ssat trips -Wsign-conversion), then
      * to the fused activation's range. */
-    const int32_t v = tg_gemm_requantize(acc, mult, shift, right_shifts_only) + out_off;
+    const int32_t v = tg_gemm_requantize(acc, out->mult[m], out->shift[m], out->right_shifts_only) + out->output_offset;
     const int32_t s8 = TG_CLAMP(v, -128, 127);
-    *y = (int8_t)TG_CLAMP(s8, lo, hi);
+    *y = (int8_t)TG_CLAMP(s8, out->min, out->max);
 }
 
 /* acc[q][c] += row q of x . weight row c, for nx pixels (x rows `depth` apart) and nc channels of a block whose
@@ -151,13 +171,11 @@ TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32
 }
 #endif
 
-/* nx (1 or 2) pixels of x against every output channel. `scratch`: 4 words per weight word, or NULL for the
- * plain C loop. mult/shift: per channel, or one value when per_channel is 0 (right_shifts_only: see
- * tg_gemm_requantize). */
+/* nx (1 or 2) pixels of x (rows `depth` apart) against every output channel. `scratch`: 4 words per weight word,
+ * or NULL for the plain C loop. */
 TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, const int32_t *bias,
-                                   const int32_t *mult, const int32_t *shift, int32_t *scratch, int8_t *y,
-                                   int32_t nx, int32_t depth, int32_t channels, int32_t per_channel,
-                                   int32_t right_shifts_only, int32_t out_off, int32_t lo, int32_t hi)
+                                   const tg_gemm_output *out, int32_t *scratch, int8_t *y, int32_t nx, int32_t depth,
+                                   int32_t channels)
 {
     const int32_t words = (depth + 3) / 4;
 #if TG_GEMM_DSP
@@ -178,15 +196,14 @@ TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, cons
 #else
         tg_gemm_block_c(x, w, depth, nx, nc, acc);
 #endif
-        const int32_t m = per_channel ? c : 0, m1 = per_channel ? c + 1 : 0;
-        tg_gemm_store(y + c, acc[0][0], mult[m], shift[m], right_shifts_only, out_off, lo, hi);
+        tg_gemm_store(y + c, acc[0][0], out, c);
         if (nc == 2) {
-            tg_gemm_store(y + c + 1, acc[0][1], mult[m1], shift[m1], right_shifts_only, out_off, lo, hi);
+            tg_gemm_store(y + c + 1, acc[0][1], out, c + 1);
         }
         if (nx == 2) {
-            tg_gemm_store(y + channels + c, acc[1][0], mult[m], shift[m], right_shifts_only, out_off, lo, hi);
+            tg_gemm_store(y + channels + c, acc[1][0], out, c);
             if (nc == 2) {
-                tg_gemm_store(y + channels + c + 1, acc[1][1], mult[m1], shift[m1], right_shifts_only, out_off, lo, hi);
+                tg_gemm_store(y + channels + c + 1, acc[1][1], out, c + 1);
             }
         }
     }
@@ -194,19 +211,63 @@ TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, cons
 }
 
 /* y[p][c] for `pixels` rows of `depth` input values and `channels` outputs, two pixels at a time. */
-TG_GEMM_INLINE void tg_gemm_s8(const int8_t *x, const int32_t *weights, const int32_t *bias, const int32_t *mult,
-                               const int32_t *shift, int32_t *scratch, int8_t *y, int32_t pixels, int32_t depth,
-                               int32_t channels, int32_t per_channel, int32_t right_shifts_only, int32_t out_off,
-                               int32_t lo, int32_t hi)
+TG_GEMM_INLINE void tg_gemm_s8(const int8_t *x, const int32_t *weights, const int32_t *bias, const tg_gemm_output *out,
+                               int32_t *scratch, int8_t *y, int32_t pixels, int32_t depth, int32_t channels)
 {
     int32_t p = 0;
     for (; p + 2 <= pixels; p += 2) {
-        tg_gemm_pixels(x + p * depth, weights, bias, mult, shift, scratch, y + p * channels, 2, depth, channels,
-                       per_channel, right_shifts_only, out_off, lo, hi);
+        tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, y + p * channels, 2, depth, channels);
     }
     if (p < pixels) {
-        tg_gemm_pixels(x + p * depth, weights, bias, mult, shift, scratch, y + p * channels, 1, depth, channels,
-                       per_channel, right_shifts_only, out_off, lo, hi);
+        tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, y + p * channels, 1, depth, channels);
+    }
+}
+
+/* Output pixel p's window (p counts batch, rows, columns) as a row of the im2col matrix: taps in the filter's
+ * order (ky, kx, c), those outside the input set to the pad value. */
+TG_GEMM_INLINE void tg_gemm_im2col(const int8_t *x, const tg_gemm_window *g, int32_t p, int8_t *row)
+{
+    const int32_t ox = p % g->out_w, oy = p / g->out_w % g->out_h, b = p / (g->out_w * g->out_h);
+    const int32_t ix0 = ox * g->stride_w - g->pad_w, c = g->in_c;
+    for (int32_t ky = 0; ky < g->k_h; ++ky) {
+        const int32_t iy = oy * g->stride_h - g->pad_h + ky * g->dil_h;
+        int8_t *dst = row + ky * g->k_w * c;
+        if (iy < 0 || iy >= g->in_h) {
+            memset(dst, g->pad_value, (size_t)(g->k_w * c));
+            continue;
+        }
+        const int8_t *src = x + (b * g->in_h + iy) * g->in_w * c;
+        if (g->dil_w == 1 && ix0 >= 0 && ix0 + g->k_w <= g->in_w) {
+            memcpy(dst, src + ix0 * c, (size_t)(g->k_w * c)); /* the interior: one run per filter row */
+        } else {
+            for (int32_t kx = 0; kx < g->k_w; ++kx) {
+                const int32_t ix = ix0 + kx * g->dil_w;
+                if (ix < 0 || ix >= g->in_w) {
+                    memset(dst + kx * c, g->pad_value, (size_t)c);
+                } else {
+                    memcpy(dst + kx * c, src + ix * c, (size_t)c);
+                }
+            }
+        }
+    }
+}
+
+/* A convolution (one group) as the matrix product of its im2col rows, two output pixels at a time: `col` holds
+ * two rows of k_h * k_w * in_c bytes. */
+TG_GEMM_INLINE void tg_conv_gemm_s8(const tg_gemm_window *g, const int8_t *x, const int32_t *weights,
+                                    const int32_t *bias, const tg_gemm_output *out, int8_t *col, int32_t *scratch,
+                                    int8_t *y, int32_t channels)
+{
+    const int32_t depth = g->k_h * g->k_w * g->in_c, pixels = g->batches * g->out_h * g->out_w;
+    int32_t p = 0;
+    for (; p + 2 <= pixels; p += 2) {
+        tg_gemm_im2col(x, g, p, col);
+        tg_gemm_im2col(x, g, p + 1, col + depth);
+        tg_gemm_pixels(col, weights, bias, out, scratch, y + p * channels, 2, depth, channels);
+    }
+    if (p < pixels) {
+        tg_gemm_im2col(x, g, p, col);
+        tg_gemm_pixels(col, weights, bias, out, scratch, y + p * channels, 1, depth, channels);
     }
 }
 

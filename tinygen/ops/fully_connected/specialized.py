@@ -26,8 +26,15 @@ class GemmParams:
     source: Any  # the operator's own parameters
     mult: int = 0
     shift: int = 0
+    window: Any = None  # a convolution's ops.window.Window (tg_conv_gemm_s8 over im2col rows), else None
+    in_c: int = 0  # with a window: input channels
+    pad_value: int = 0  # with a window: the input zero point
 
-KERNEL = "tg_gemm_s8"
+    @property
+    def col_bytes(self) -> int:
+        """tg_conv_gemm_s8's two im2col rows (whole words)."""
+        return 2 * ((self.depth + 3) // 4 * 4) if self.window else 0
+
 TEMPLATE = "fully_connected/gemm.c.j2"
 
 
@@ -54,7 +61,7 @@ def packed_weights(weights: np.ndarray) -> np.ndarray:
     return np.concatenate([interleaved, rows[pairs:].reshape(-1)])
 
 
-def scratch_bytes(depth: int, arch: str) -> int:
+def extended_bytes(depth: int, arch: str) -> int:
     """Two pixels' extended rows on the DSP path (4 words per input word); the plain C path needs none."""
     return 16 * ((depth + 3) // 4) if arch == "dsp" else 0
 
@@ -72,9 +79,10 @@ def right_shifts_only(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, s
 
 
 def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offset: int, act: Activation,
-               pixels: int, arch: str, mult: int = 0, shift: int = 0) -> Layer | None:
+               pixels: int, arch: str, mult: int = 0, shift: int = 0, window=None, in_c: int = 0) -> Layer | None:
     """The layer as a tg_gemm_s8 call over its [channels, depth] weights (per-channel "mult"/"shift" constants,
-    else the one mult and shift), or None where the folded bias would overflow."""
+    else the one mult and shift), or with a convolution's window a tg_conv_gemm_s8 call; None where the folded
+    bias would overflow."""
     bias = folded_bias(layer.const("bias").values, weights, input_offset)
     if bias is None:
         return None
@@ -82,12 +90,14 @@ def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offs
     mults = layer.const("mult").values if per_channel else np.array([mult])
     shifts = layer.const("shift").values if per_channel else np.array([shift])
     params = GemmParams(pixels, weights.shape[1], weights.shape[0], output_offset, act, per_channel,
-                        right_shifts_only(bias, weights, mults, shifts), layer.params, mult, shift)
+                        right_shifts_only(bias, weights, mults, shifts), layer.params, mult, shift, window, in_c,
+                        -input_offset)
     kept = tuple(c for c in layer.consts if c.role not in ("weights", "bias"))
     consts: tuple[Const, ...] = (const("weights", "int32_t", packed_weights(weights)),
                                  const("bias", "int32_t", bias)) + kept
-    return layer.replace(kernel=KERNEL, template=TEMPLATE, params=params, consts=consts, inplace=(),
-                         scratch_bytes=scratch_bytes(weights.shape[1], arch))
+    return layer.replace(kernel="tg_conv_gemm_s8" if window else "tg_gemm_s8", template=TEMPLATE, params=params,
+                         consts=consts, inplace=(),
+                         scratch_bytes=extended_bytes(weights.shape[1], arch) + params.col_bytes)
 
 
 def retarget(layer: Layer, arch: str) -> Layer | None:
