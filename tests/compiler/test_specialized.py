@@ -1,12 +1,13 @@
 """The specialized backend: pointwise CONV_2D and FULLY_CONNECTED as tg_gemm_s8, other convolutions as
-tg_conv_gemm_s8 over im2col rows (kernels/tg_gemm.h), bit-exact with TFLM on the host (plain C loops) and on
-QEMU Cortex-M4 (SMLAD loops over extended scratch).
+tg_conv_gemm_s8 over im2col rows (kernels/tg_gemm.h), DEPTHWISE_CONV_2D as tg_depthwise_s8
+(kernels/tg_depthwise.h), bit-exact with TFLM on the host (plain C loops) and on QEMU Cortex-M4 (SMLAD/SMLABB).
 
 Every variant the backend can pick is here: 2x2 blocks with an odd pixel and an odd channel left over, input
 depths that are and are not whole words (odd or even word counts for the 2-word unrolled loop), per-tensor and
 per-channel requantization, the short rounding and the general one (multipliers above 1: left shifts),
 fused activations, FC batches, and convolution windows with every padding and stride combination, dilation,
-one or three input channels, windows larger than the input and batches.
+one or three input channels, windows larger than the input and batches; depthwise windows likewise, with
+channel counts that are, are not and are less than a multiple of four.
 """
 import shutil
 
@@ -62,7 +63,7 @@ def exact(tmp_path, raw: bytes, target: str, name: str = "model", count: int = 5
     path = tmp_path / f"{name}.tflite"
     path.write_bytes(raw)
     program = compile_model(path, backend="specialized", core="host" if target == "host" else target)
-    gemms = [layer for layer in program.layers if layer.kernel in ("tg_gemm_s8", "tg_conv_gemm_s8")]
+    gemms = [layer for layer in program.layers if layer.kernel in ("tg_gemm_s8", "tg_conv_gemm_s8", "tg_depthwise_s8")]
     assert gemms, "the backend did not take the layer"
     result = emulate(path, count=count, seed=1, target=target, backend="specialized")
     assert np.array_equal(result.outputs, result.expected), result.summary()
@@ -135,6 +136,50 @@ def test_convolution(tmp_path, target, shape):
     need(target)
     gemms = exact(tmp_path, conv_model(len(str(shape)), *shape), target)
     assert gemms[0].kernel == "tg_conv_gemm_s8"
+
+
+def depthwise_model(seed: int, n: int, h: int, w: int, c: int, k: tuple[int, int], stride: int, same: bool,
+                    dilation: int = 1) -> bytes:
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("depthwise")
+    x = m.tensor([n, h, w, c], scale=0.05, zero_point=int(rng.integers(-30, 30)))
+    span = [(k[i] - 1) * dilation + 1 for i in range(2)]
+    out = [-(-d // stride) if same else (d - s) // stride + 1 for d, s in zip((h, w), span)]
+    y = add_conv(m, rng, "DEPTHWISE_CONV_2D", x, [1, k[0], k[1], c], [n, out[0], out[1], c], 3, depth_multiplier=1,
+                 padding=0 if same else 1, stride_h=stride, stride_w=stride, dilation_h_factor=dilation,
+                 dilation_w_factor=dilation, fused_activation_function=int(rng.integers(0, 4)) % 2 * 3)
+    return m.finish([x], [y])
+
+
+DEPTHWISE = [  # (n, h, w, channels, (k_h, k_w), stride, SAME, dilation)
+    (1, 6, 5, 8, (3, 3), 1, True, 1),  # SAME stride 1, two words of channels
+    (1, 7, 8, 4, (3, 3), 2, True, 1),  # SAME stride 2
+    (1, 7, 6, 6, (3, 3), 1, False, 1),  # VALID, 6 channels (a word and two alone)
+    (1, 9, 9, 12, (3, 3), 2, False, 1),  # VALID stride 2
+    (1, 5, 5, 3, (3, 3), 1, True, 1),  # fewer channels than a word
+    (1, 12, 1, 5, (5, 1), 1, True, 1),  # a 5x1 window over one column (STR_WW's kind)
+    (2, 6, 6, 4, (3, 3), 1, True, 2),  # batches, dilation 2
+    (1, 2, 3, 4, (3, 3), 1, True, 1),  # no interior at all
+]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("shape", DEPTHWISE, ids=lambda s: "-".join(map(str, s)).replace(" ", ""))
+def test_depthwise(tmp_path, target, shape):
+    need(target)
+    gemms = exact(tmp_path, depthwise_model(len(str(shape)), *shape), target)
+    assert gemms[0].kernel == "tg_depthwise_s8"
+
+
+def test_depthwise_interior():
+    from tinygen.ops.depthwise_conv2d.specialized import interior
+    from tinygen.ops.window import Window
+
+    # 6x6 input, 3x3 SAME stride 1: rows and columns 1..4 read no padding.
+    assert interior(Window(1, 6, 6, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1)) == (1, 5, 1, 5)
+    # 7x7, 3x3 SAME stride 2 (padding 1 each side): outputs 1..2 (inputs 1..5) inside, output 3 reads column 7.
+    assert interior(Window(1, 7, 7, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1)) == (1, 3, 1, 3)
+    assert interior(Window(1, 2, 3, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1)) == (1, 1, 1, 2)
 
 
 def test_packed_weights_order():

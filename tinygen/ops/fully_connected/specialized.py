@@ -29,6 +29,7 @@ class GemmParams:
     window: Any = None  # a convolution's ops.window.Window (tg_conv_gemm_s8 over im2col rows), else None
     in_c: int = 0  # with a window: input channels
     pad_value: int = 0  # with a window: the input zero point
+    interior: tuple[int, int, int, int] = (0, 0, 0, 0)  # depthwise: output rows y0..y1, columns x0..x1 with no padding
 
     @property
     def col_bytes(self) -> int:
@@ -46,18 +47,23 @@ def folded_bias(bias: np.ndarray, weights: np.ndarray, input_offset: int) -> np.
     return sums.astype(np.int32)
 
 
+def pack_words(rows: np.ndarray) -> np.ndarray:
+    """[r, n] int8 → [r, ceil(n / 4)] int32 words, each row zero-padded. Byte j of a word is bits 8j..8j+7,
+    whatever the target's byte order (the kernels read words as numbers)."""
+    count, n = rows.shape
+    words = (n + 3) // 4
+    padded = np.zeros((count, 4 * words), np.uint8)
+    padded[:, :n] = rows.view(np.uint8)
+    shifted = padded.reshape(count, words, 4).astype(np.uint32) << (8 * np.arange(4, dtype=np.uint32))
+    return shifted.sum(axis=2, dtype=np.uint32).view(np.int32)
+
+
 def packed_weights(weights: np.ndarray) -> np.ndarray:
     """[channels, depth] int8 → int32 words: rows zero-padded to whole words, channels 2i and 2i+1 interleaved
     word by word, an odd last channel's words after them (the order tg_gemm_s8 reads them)."""
-    channels, depth = weights.shape
-    words = (depth + 3) // 4
-    padded = np.zeros((channels, 4 * words), np.uint8)
-    padded[:, :depth] = weights.view(np.uint8)
-    # Byte j of a word is bits 8j..8j+7, whatever the target's byte order (the kernel reads words as numbers).
-    rows = (padded.reshape(channels, words, 4).astype(np.uint32) << (8 * np.arange(4, dtype=np.uint32))).sum(
-        axis=2, dtype=np.uint32).view(np.int32)
-    pairs = channels // 2 * 2
-    interleaved = rows[:pairs].reshape(-1, 2, words).transpose(0, 2, 1).reshape(-1)
+    rows = pack_words(weights)
+    pairs = len(rows) // 2 * 2
+    interleaved = rows[:pairs].reshape(-1, 2, rows.shape[1]).transpose(0, 2, 1).reshape(-1)
     return np.concatenate([interleaved, rows[pairs:].reshape(-1)])
 
 
@@ -78,6 +84,26 @@ def right_shifts_only(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, s
     return all(b * m // 2**31 + 1 + 2**(-int(s) - 1) < 2**31 for b, m, s in zip(bound, mult, shift))
 
 
+def specialised(layer: Layer, kernel: str, params: GemmParams, weights: np.ndarray, bias: np.ndarray,
+                scratch_bytes: int) -> Layer:
+    """The layer calling `kernel` with its packed weights and folded bias (other constants kept)."""
+    kept = tuple(c for c in layer.consts if c.role not in ("weights", "bias"))
+    consts: tuple[Const, ...] = (const("weights", "int32_t", weights), const("bias", "int32_t", bias)) + kept
+    return layer.replace(kernel=kernel, template=params_template(kernel), params=params, consts=consts, inplace=(),
+                         scratch_bytes=scratch_bytes)
+
+
+def params_template(kernel: str) -> str:
+    return "depthwise_conv2d/depthwise_s8.c.j2" if kernel == "tg_depthwise_s8" else TEMPLATE
+
+
+def quant_arrays(layer: Layer, mult: int, shift: int) -> tuple[bool, np.ndarray, np.ndarray]:
+    """(per channel, multipliers, shifts): the layer's per-channel constants, else the one mult and shift."""
+    if layer.has_const("mult"):
+        return True, layer.const("mult").values, layer.const("shift").values
+    return False, np.array([mult]), np.array([shift])
+
+
 def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offset: int, act: Activation,
                pixels: int, arch: str, mult: int = 0, shift: int = 0, window=None, in_c: int = 0) -> Layer | None:
     """The layer as a tg_gemm_s8 call over its [channels, depth] weights (per-channel "mult"/"shift" constants,
@@ -86,18 +112,12 @@ def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offs
     bias = folded_bias(layer.const("bias").values, weights, input_offset)
     if bias is None:
         return None
-    per_channel = layer.has_const("mult")
-    mults = layer.const("mult").values if per_channel else np.array([mult])
-    shifts = layer.const("shift").values if per_channel else np.array([shift])
+    per_channel, mults, shifts = quant_arrays(layer, mult, shift)
     params = GemmParams(pixels, weights.shape[1], weights.shape[0], output_offset, act, per_channel,
                         right_shifts_only(bias, weights, mults, shifts), layer.params, mult, shift, window, in_c,
                         -input_offset)
-    kept = tuple(c for c in layer.consts if c.role not in ("weights", "bias"))
-    consts: tuple[Const, ...] = (const("weights", "int32_t", packed_weights(weights)),
-                                 const("bias", "int32_t", bias)) + kept
-    return layer.replace(kernel="tg_conv_gemm_s8" if window else "tg_gemm_s8", template=TEMPLATE, params=params,
-                         consts=consts, inplace=(),
-                         scratch_bytes=extended_bytes(weights.shape[1], arch) + params.col_bytes)
+    return specialised(layer, "tg_conv_gemm_s8" if window else "tg_gemm_s8", params, packed_weights(weights), bias,
+                       extended_bytes(weights.shape[1], arch) + params.col_bytes)
 
 
 def retarget(layer: Layer, arch: str) -> Layer | None:
