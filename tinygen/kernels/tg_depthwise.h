@@ -85,8 +85,8 @@ TG_GEMM_INLINE void tg_depthwise_pixel(const int8_t *x, const tg_gemm_window *g,
                                        int32_t oy, int32_t ox, int32_t border)
 {
     int8_t *y_px = y + ((b * g->out_h + oy) * g->out_w + ox) * g->in_c;
-    int32_t c = 0;
-    for (; c + 4 <= g->in_c; c += 4) {
+    const int32_t whole = g->in_c / 4 * 4; /* channels in whole words (a constant: the tail loop may vanish) */
+    for (int32_t c = 0; c < whole; c += 4) {
         int32_t a[4] = {bias[c], bias[c + 1], bias[c + 2], bias[c + 3]};
         tg_depthwise_taps4(x, g, w, b, oy, ox, c, border, a);
         tg_gemm_store(y_px + c, a[0], out, c);
@@ -94,7 +94,7 @@ TG_GEMM_INLINE void tg_depthwise_pixel(const int8_t *x, const tg_gemm_window *g,
         tg_gemm_store(y_px + c + 2, a[2], out, c + 2);
         tg_gemm_store(y_px + c + 3, a[3], out, c + 3);
     }
-    for (; c < g->in_c; ++c) {
+    for (int32_t c = whole; c < g->in_c; ++c) {
         tg_gemm_store(y_px + c, tg_depthwise_taps1(x, g, w, b, oy, ox, c, bias[c]), out, c);
     }
 }
