@@ -23,6 +23,7 @@ from .ops.common import Const, Layer
 CORE_DIR = Path(str(resources.files("tinygen") / "kernels"))  # the shared core of the portable kernels
 _INCLUDE = re.compile(r'^#include "([^"]+)"', re.MULTILINE)
 # A kernel's definition in tinygen's sources: `void` at the start of a line, then the name (kernels return nothing).
+FUNCTION = "TG_LAYER_FUNCTION"  # stands for a layer definition's C name until identical ones are merged
 _DEFINITION = re.compile(r"^void\s+(tg_\w+)\s*\(", re.MULTILINE)
 # A kernel the core headers define inline (inlined with each call's constants, kernels/tg_gemm.h).
 _INLINE_DEFINITION = re.compile(r"^TG_\w*INLINE void\s+(tg_\w+)\s*\(", re.MULTILINE)
@@ -115,15 +116,21 @@ def render_model(program: Program, layer_marks: bool = False) -> dict[str, str]:
     after every layer (bench/layers.py counts each layer on its own); off in every product."""
     env = environment()
     calls = []
+    functions: dict[str, str] = {}  # a layer definition's text (named FUNCTION) → its C name
     for i, layer in enumerate(program.layers):
-        body = "" if layer.alias else env.get_template(layer.template).render(**_layer_context(program, i))
+        context = _layer_context(program, i)
+        if layer.definition and not layer.alias:
+            text = env.get_template(layer.definition).render(**context, function=FUNCTION)
+            context["function"] = functions.setdefault(text, f"{program.name}_layer{layer.op.index}")
+        body = "" if layer.alias else env.get_template(layer.template).render(**context)
         calls.append(dict(layer=layer, body=body))
+    definitions = [text.replace(FUNCTION, name) for text, name in functions.items()]
     consts = [(const_name(program, layer, c), c) for layer, c in program.owned_consts()]
     x, y = program.input, program.output
     common = dict(
         name=program.name, NAME=program.name.upper(), version=__version__, program=program,
         backend=program.backend, input=x, output=y, in_ctype=CTYPES[x.dtype], out_ctype=CTYPES[y.dtype],
-        calls=calls, consts=consts, headers=model_headers(program), layer_marks=layer_marks,
+        calls=calls, consts=consts, headers=model_headers(program), layer_marks=layer_marks, definitions=definitions,
     )
     return {
         f"{program.name}.h": env.get_template("model.h.j2").render(**common),

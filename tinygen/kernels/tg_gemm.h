@@ -34,8 +34,11 @@
 #if defined(__GNUC__)
 /* The point of the kernel is its specialisation: every call must be inlined with its constants. */
 #define TG_GEMM_INLINE static inline __attribute__((always_inline))
+/* Each layer's specialised function stays one function: inlined into invoke, GCC allocates registers worse. */
+#define TG_NOINLINE __attribute__((noinline))
 #else
 #define TG_GEMM_INLINE static inline
+#define TG_NOINLINE
 #endif
 
 /* How a layer's accumulators become int8 outputs; a static const object at the call, so its fields fold. */

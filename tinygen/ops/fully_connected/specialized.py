@@ -36,7 +36,6 @@ class GemmParams:
         """tg_conv_gemm_s8's two im2col rows (whole words)."""
         return 2 * ((self.depth + 3) // 4 * 4) if self.window else 0
 
-TEMPLATE = "fully_connected/gemm.c.j2"
 
 
 def folded_bias(bias: np.ndarray, weights: np.ndarray, input_offset: int) -> np.ndarray | None:
@@ -89,12 +88,11 @@ def specialised(layer: Layer, kernel: str, params: GemmParams, weights: np.ndarr
     """The layer calling `kernel` with its packed weights and folded bias (other constants kept)."""
     kept = tuple(c for c in layer.consts if c.role not in ("weights", "bias"))
     consts: tuple[Const, ...] = (const("weights", "int32_t", weights), const("bias", "int32_t", bias)) + kept
-    return layer.replace(kernel=kernel, template=params_template(kernel), params=params, consts=consts, inplace=(),
-                         scratch_bytes=scratch_bytes)
-
-
-def params_template(kernel: str) -> str:
-    return "depthwise_conv2d/depthwise_s8.c.j2" if kernel == "tg_depthwise_s8" else TEMPLATE
+    depthwise = kernel == "tg_depthwise_s8"
+    return layer.replace(kernel=kernel, params=params, consts=consts, inplace=(), scratch_bytes=scratch_bytes,
+                         template="depthwise_conv2d/depthwise_s8.c.j2" if depthwise else "fully_connected/gemm.c.j2",
+                         definition="depthwise_conv2d/depthwise_function.c.j2" if depthwise else
+                         "fully_connected/gemm_function.c.j2")
 
 
 def quant_arrays(layer: Layer, mult: int, shift: int) -> tuple[bool, np.ndarray, np.ndarray]:
