@@ -37,7 +37,7 @@ def main() -> None:
     sections += [
         "## RAM: tinygen vs TFLM's arena", ram,
         "## Flash", flash,
-        f"## Cortex-M4 instructions per inference (QEMU, {args.qemu_count} random inputs per model)",
+        f"## Instructions per inference: Cortex-M4, Cortex-M7, rv32imc, lx106 (QEMU, {args.qemu_count} random inputs per model)",
         qemu.run(args.qemu_count),
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -80,7 +80,8 @@ def main(ctx, debug):
               type=click.Choice(["host", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m55", "rv32imc",
                                  "xtensa"]),
               help="Where the generated C runs: the host, or that core's instruction set under QEMU.")
-@click.option("--backend", default="portable", show_default=True, type=click.Choice(["portable", "cmsis-nn"]),
+@click.option("--backend", default="portable", show_default=True,
+              type=click.Choice(["portable", "cmsis-nn", "specialized"]),
               help="Kernel library; cmsis-nn needs TINYGEN_CMSIS_NN=<CMSIS-NN source tree>.")
 @click.option("--calibration", type=click.Path(path_type=Path, dir_okay=False),
               help="Keras models: float samples for int8 quantization (.npy/.npz), also the default inputs.")
@@ -103,7 +104,8 @@ def emulate(model, input_path, output_path, count, seed, target, backend, calibr
 @main.command()
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option("--board", "-b", help="Check the fit on this board and measure for its core (`tinygen boards`).")
-@click.option("--backend", default="portable", show_default=True, type=click.Choice(["portable", "cmsis-nn"]),
+@click.option("--backend", default="portable", show_default=True,
+              type=click.Choice(["portable", "cmsis-nn", "specialized"]),
               help="Kernel library the figures describe; cmsis-nn needs TINYGEN_CMSIS_NN=<CMSIS-NN source tree>.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (keys documented in docs/report.md).")
 @click.option("--plot", type=click.Path(path_type=Path), help="Write the arena timeline as a PNG.")

@@ -23,7 +23,10 @@ from .ops.common import Const, Layer
 CORE_DIR = Path(str(resources.files("tinygen") / "kernels"))  # the shared core of the portable kernels
 _INCLUDE = re.compile(r'^#include "([^"]+)"', re.MULTILINE)
 # A kernel's definition in tinygen's sources: `void` at the start of a line, then the name (kernels return nothing).
+FUNCTION = "TG_LAYER_FUNCTION"  # stands for a layer definition's C name until identical ones are merged
 _DEFINITION = re.compile(r"^void\s+(tg_\w+)\s*\(", re.MULTILINE)
+# A kernel the core headers define inline (inlined with each call's constants, kernels/tg_gemm.h).
+_INLINE_DEFINITION = re.compile(r"^TG_\w*INLINE void\s+(tg_\w+)\s*\(", re.MULTILINE)
 
 
 def environment() -> jinja2.Environment:
@@ -90,7 +93,7 @@ def _layer_context(program: Program, index: int) -> dict:
     return dict(
         layer=layer, p=layer.params, c={c.role: const_name(program, layer, c) for c in layer.consts},
         input=lambda i: pointer(program, layer.inputs[i]), output=lambda i: pointer(program, layer.outputs[i]),
-        context=_context(program, index), failure=f"-{layer.op.index + 1}",
+        context=_context(program, index), scratch=program.scratch.get(index), failure=f"-{layer.op.index + 1}",
         checked=program.backend.reports_status(layer.kernel),
     )
 
@@ -101,23 +104,33 @@ def _portable(layer: Layer) -> bool:
 
 def model_headers(program: Program) -> list[str]:
     """The kernel headers the generated model includes: the shared core, then one per operator it calls."""
+    defined = kernel_files()[1]
     headers = {REGISTRY[layer.op.kind].header for layer in program.layers if _portable(layer)}
+    headers |= {defined[layer.kernel] for layer in program.layers
+                if _portable(layer) and defined.get(layer.kernel, "").endswith(".h")}
     return ["tg_common.h"] + sorted(h for h in headers if h)
 
 
-def render_model(program: Program) -> dict[str, str]:
-    """{file name: text} for <name>.h and <name>.c."""
+def render_model(program: Program, layer_marks: bool = False) -> dict[str, str]:
+    """{file name: text} for <name>.h and <name>.c. `layer_marks`: call the harness's instruction-count markers
+    after every layer (bench/layers.py counts each layer on its own); off in every product."""
     env = environment()
     calls = []
+    functions: dict[str, str] = {}  # a layer definition's text (named FUNCTION) → its C name
     for i, layer in enumerate(program.layers):
-        body = "" if layer.alias else env.get_template(layer.template).render(**_layer_context(program, i))
+        context = _layer_context(program, i)
+        if layer.definition and not layer.alias:
+            text = env.get_template(layer.definition).render(**context, function=FUNCTION)
+            context["function"] = functions.setdefault(text, f"{program.name}_layer{layer.op.index}")
+        body = "" if layer.alias else env.get_template(layer.template).render(**context)
         calls.append(dict(layer=layer, body=body))
+    definitions = [text.replace(FUNCTION, name) for text, name in functions.items()]
     consts = [(const_name(program, layer, c), c) for layer, c in program.owned_consts()]
     x, y = program.input, program.output
     common = dict(
         name=program.name, NAME=program.name.upper(), version=__version__, program=program,
         backend=program.backend, input=x, output=y, in_ctype=CTYPES[x.dtype], out_ctype=CTYPES[y.dtype],
-        calls=calls, consts=consts, headers=model_headers(program),
+        calls=calls, consts=consts, headers=model_headers(program), layer_marks=layer_marks, definitions=definitions,
     )
     return {
         f"{program.name}.h": env.get_template("model.h.j2").render(**common),
@@ -134,6 +147,8 @@ def kernel_files() -> tuple[dict[str, Path], dict[str, str]]:
             raise RuntimeError(f"two kernel files are named {p.name}")
         files[p.name] = p
     defined = {fn: name for name, p in files.items() if p.suffix == ".c" for fn in _DEFINITION.findall(p.read_text())}
+    defined.update({fn: name for name, p in files.items() if p.suffix == ".h"
+                    for fn in _INLINE_DEFINITION.findall(p.read_text())})
     return files, defined
 
 
@@ -155,7 +170,7 @@ def kernel_sources(program: Program) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def program_sources(program: Program) -> dict[str, str]:
+def program_sources(program: Program, layer_marks: bool = False) -> dict[str, str]:
     """The model and its kernels as {file: text}: tinygen's kernels, plus the backend's sources (compiled with
     its cflags)."""
-    return {**kernel_sources(program), **render_model(program), **program.backend.sources()}
+    return {**kernel_sources(program), **render_model(program, layer_marks), **program.backend.sources()}

@@ -88,9 +88,10 @@ def load_inputs(path: Path, tensor: Tensor) -> np.ndarray:
     return np.ascontiguousarray(data)
 
 
-def host_sources(program: Program) -> dict[str, str]:
-    """Model, kernels and harness (plus CMSIS-NN on its backend) as {file: text}."""
-    files = codegen.program_sources(program)
+def host_sources(program: Program, layer_marks: bool = False) -> dict[str, str]:
+    """Model, kernels and harness (plus CMSIS-NN on its backend) as {file: text}; `layer_marks`: see
+    codegen.render_model."""
+    files = codegen.program_sources(program, layer_marks)
     files["main.c"] = codegen.environment().get_template("harness/main.c.j2").render(
         name=program.name, NAME=program.name.upper())
     return files

@@ -42,7 +42,7 @@ COMPILERS = {
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory) -> Path:
     """Kernels, the harness, and the generated C of the schema-built seeds (every operator tinygen lowers
-    between them) and of the MLPerf Tiny models, in one directory."""
+    between them) and of the MLPerf Tiny models, on the portable and the specialized backend, in one directory."""
     out = tmp_path_factory.mktemp("c")
     models = {name: make() for name, make in SCHEMA_SEEDS.items()}
     models.update({m: (MLPERF_DIR / f"{m}.tflite").read_bytes() for m in MLPERF_MODELS
@@ -50,10 +50,12 @@ def sources(tmp_path_factory) -> Path:
     files = {}
     for name, raw in models.items():
         (out / f"{name}.tflite").write_bytes(raw)
-        program = compile_model(out / f"{name}.tflite", name=name)
-        files.update(codegen.render_model(program))
-        files.update(codegen.kernel_sources(program))
-        files.setdefault("main.c", host_sources(program)["main.c"])
+        # The specialized backend's kernels are tinygen's too (for a Cortex-M4: its scratch, its DSP path).
+        for suffix, backend, core in (("", "portable", "host"), ("_specialized", "specialized", "cortex-m4")):
+            program = compile_model(out / f"{name}.tflite", name=name + suffix, backend=backend, core=core)
+            files.update(codegen.render_model(program))
+            files.update(codegen.kernel_sources(program))
+            files.setdefault("main.c", host_sources(program)["main.c"])
     for fname, text in files.items():
         (out / fname).write_text(text)
     return out

@@ -10,12 +10,13 @@ from __future__ import annotations
 from ..errors import TinygenError
 from .base import Backend
 from .cmsis_nn import CmsisNN
+from .specialized import Specialized
 
-BACKENDS: dict[str, type[Backend]] = {"portable": Backend, "cmsis-nn": CmsisNN}
+BACKENDS: dict[str, type[Backend]] = {"portable": Backend, "cmsis-nn": CmsisNN, "specialized": Specialized}
 NAMES = tuple(BACKENDS)
 
 
 def get(name: str, core: str = "host") -> Backend:
     if name not in BACKENDS:
-        raise TinygenError(f"unknown backend '{name}'", f"choose {' or '.join(NAMES)}")
+        raise TinygenError(f"unknown backend '{name}'", f"choose {', '.join(NAMES[:-1])} or {NAMES[-1]}")
     return BACKENDS[name](core)

@@ -13,9 +13,16 @@ class Backend:
     def __init__(self, core: str = "host"):
         self.core = core
 
+    @property
+    def arch(self) -> str:
+        """The code path the backend's kernels take on the core, as its operator mappings receive it."""
+        return "c"
+
     def offer(self, layer: Layer, definition: OpDef) -> Layer | None:
-        """This backend's form of the layer, or None to keep the portable kernel."""
-        return None
+        """This backend's form of the layer (the operator's mapping for it, OpDef.backends[name]), or None to
+        keep the portable kernel."""
+        mapping = definition.backends.get(self.name)
+        return None if layer.alias or mapping is None else mapping(layer, self.arch)
 
     def reports_status(self, kernel: str) -> bool:
         """Whether `kernel` returns a status the generated code must check: any library kernel unless its backend

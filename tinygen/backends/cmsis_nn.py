@@ -17,7 +17,6 @@ from pathlib import Path
 
 from .base import Backend
 from ..errors import TinygenError
-from ..ops.common import Layer, OpDef
 
 ENV = "TINYGEN_CMSIS_NN"
 CFLAGS = ["-DTINYGEN_USE_CMSIS_NN", "-Icmsis-nn/Include"]  # with sources() placed under cmsis-nn/
@@ -60,10 +59,6 @@ class CmsisNN(Backend):
     @property
     def arch(self) -> str:
         return arch(self.core)
-
-    def offer(self, layer: Layer, definition: OpDef) -> Layer | None:
-        mapping = definition.backends.get(self.name)
-        return None if layer.alias or mapping is None else mapping(layer, self.arch)
 
     def reports_status(self, kernel: str) -> bool:
         return kernel.startswith("arm_") and kernel not in VOID_KERNELS

@@ -180,8 +180,9 @@ def _execute(cmd: list[str], work: Path, t: Target, inferences: int, bar: progre
 
 
 def run(elf: Path, t: Target, inputs: np.ndarray, output_shape: tuple, output_dtype,
-        count_instructions: bool = True) -> Run:
-    """Run the harness under QEMU over [N, ...] inputs (tg_in.bin → tg_out.bin in a temporary directory)."""
+        count_instructions: bool = True, counts_per_inference: int = 1) -> Run:
+    """Run the harness under QEMU over [N, ...] inputs (tg_in.bin → tg_out.bin in a temporary directory).
+    `counts_per_inference`: marker pairs per inference (more than one with per-layer marks)."""
     if shutil.which(t.emulator[0]) is None:
         raise TinygenError(f"{t.emulator[0]} is not installed (needed for --target {t.name})",
                            f"install the Debian packages: apt-get install {t.packages}")
@@ -214,7 +215,7 @@ def run(elf: Path, t: Target, inputs: np.ndarray, output_shape: tuple, output_dt
         instructions = None
         if plugin_args:
             instructions = [int(x) for x in counts.read_text().split()] if counts.exists() else []
-            if len(instructions) != len(inputs):
+            if len(instructions) != len(inputs) * counts_per_inference:
                 note, instructions = f"no instruction count: the plugin saw {len(instructions)} inferences", None
     if data.size != len(inputs) * int(np.prod(output_shape)):
         raise RuntimeError(f"generated program wrote {data.size} output values for {len(inputs)} inputs")

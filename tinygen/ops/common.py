@@ -66,6 +66,9 @@ class Layer:
     inplace: tuple[InPlace, ...] = ()  # forms that may overwrite an input, preferred first (declared)
     fused: tuple[Op, ...] = ()  # further operators this layer's kernel call computes
     applied_inplace: InPlace | None = None  # the one of them the memory pass applied
+    # A template of a static C function the call (template) makes, emitted once before invoke for all layers
+    # whose function reads the same (a specialised kernel per configuration); None: the call needs none.
+    definition: str | None = None
 
     def const(self, role: str) -> Const:
         return next(c for c in self.consts if c.role == role)

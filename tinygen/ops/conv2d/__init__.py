@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import cmsis_nn
+from . import cmsis_nn, specialized
 from ..add import AddParams
 from ..common import (Activation, Arity, Const, InPlace, Layer, LowerContext, OpDef, const, require_int8,
                       require_per_tensor)
@@ -130,5 +130,6 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("CONV_2D",), arity={"CONV_2D": Arity(2, 1)}, options={"CONV_2D": "Conv2DOptions"},
-           lower=lower, weights_axis=0, fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, example=example,
+           lower=lower, weights_axis=0, fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget, "specialized": specialized.retarget},
+           example=example,
            header="tg_conv2d.h")

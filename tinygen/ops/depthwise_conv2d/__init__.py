@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import cmsis_nn
+from . import cmsis_nn, specialized
 from ..common import Arity, InPlace, Layer, LowerContext, OpDef, raster_safe, require_int8, require_per_tensor
 from ..conv2d import ConvQuant, add_conv, quantization
 from ..window import Window, window
@@ -71,4 +71,5 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("DEPTHWISE_CONV_2D",), arity={"DEPTHWISE_CONV_2D": Arity(2, 1)},
            options={"DEPTHWISE_CONV_2D": "DepthwiseConv2DOptions"}, lower=lower, weights_axis=3,
-           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, example=example, header="tg_depthwise_conv2d.h")
+           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget, "specialized": specialized.retarget},
+           example=example, header="tg_depthwise_conv2d.h")

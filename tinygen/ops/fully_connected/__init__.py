@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import cmsis_nn
+from . import cmsis_nn, specialized
 from ..common import Activation, Arity, Layer, LowerContext, OpDef, const, require_int8, require_per_tensor
 from ...errors import TinygenError
 from ...quant import activation_range, per_channel_multipliers, per_tensor_conv_multiplier
@@ -92,4 +92,5 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("FULLY_CONNECTED",), arity={"FULLY_CONNECTED": Arity(2, 1)},
            options={"FULLY_CONNECTED": "FullyConnectedOptions"}, lower=lower, weights_axis=0, fuses_activation=True,
-           backends={"cmsis-nn": cmsis_nn.retarget}, example=example, header="tg_fully_connected.h")
+           backends={"cmsis-nn": cmsis_nn.retarget, "specialized": specialized.retarget}, example=example,
+           header="tg_fully_connected.h")

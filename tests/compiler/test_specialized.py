@@ -1,0 +1,206 @@
+"""The specialized backend: pointwise CONV_2D and FULLY_CONNECTED as tg_gemm_s8, other convolutions as
+tg_conv_gemm_s8 over im2col rows (kernels/tg_gemm.h), DEPTHWISE_CONV_2D as tg_depthwise_s8
+(kernels/tg_depthwise.h), bit-exact with TFLM on the host (plain C loops) and on QEMU Cortex-M4 (SMLAD/SMLABB).
+
+Every variant the backend can pick is here: 2x2 blocks with an odd pixel and an odd channel left over, input
+depths that are and are not whole words (odd or even word counts for the 2-word unrolled loop), per-tensor and
+per-channel requantization, the short rounding and the general one (multipliers above 1: left shifts),
+fused activations, FC batches, and convolution windows with every padding and stride combination, dilation,
+one or three input channels, windows larger than the input and batches; depthwise windows likewise, with
+channel counts that are, are not and are less than a multiple of four.
+"""
+import shutil
+
+import numpy as np
+import pytest
+
+from tests.support.schema_model import SchemaModel
+
+from tinygen.compiler import compile_model
+from tinygen.emulation import emulate
+from tinygen.emulator import qemu
+from tinygen.ops.conv2d import add_conv
+from tinygen.ops.fully_connected.specialized import packed_weights
+
+TARGETS = ["host", "cortex-m4"]
+
+
+def need(target):
+    if target != "host":
+        t = qemu.TARGETS[target]
+        missing = [tool for tool in (t.compiler, t.emulator[0]) if shutil.which(tool) is None]
+        if missing:
+            pytest.skip(f"{', '.join(missing)} not installed (Debian: {t.packages})")
+
+
+def pointwise_model(seed: int, h: int, w: int, in_c: int, out_c: int, activation: int = 0,
+                    gain: float | None = None) -> bytes:
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("pointwise")
+    x = m.tensor([1, h, w, in_c], scale=0.05, zero_point=int(rng.integers(-20, 20)))
+    y = add_conv(m, rng, "CONV_2D", x, [out_c, 1, 1, in_c], [1, h, w, out_c], 0, fused_activation_function=activation)
+    if gain is not None:  # output scale for multipliers around `gain`: some shifts left, the general rounding
+        m.sg.tensors[y].quantization.scale = [0.05 * 0.011 / gain]
+    return m.finish([x], [y])
+
+
+def fc_model(seed: int, batches: int, depth: int, units: int, per_channel: bool, activation: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("dense")
+    x = m.tensor([batches, depth], scale=0.04, zero_point=int(rng.integers(-20, 20)))
+    scales = rng.uniform(0.005, 0.02, size=units) if per_channel else 0.01
+    w = m.tensor([units, depth], data=rng.integers(-127, 128, (units, depth)).astype(np.int8), scale=scales,
+                 zero_point=[0] * units if per_channel else 0)
+    b = m.tensor([units], "int32", data=rng.integers(-3000, 3000, units).astype(np.int32),
+                 scale=0.04 * np.asarray(scales) if per_channel else 0.04 * 0.01,
+                 zero_point=[0] * units if per_channel else 0)
+    y = m.tensor([batches, units], scale=float(rng.uniform(0.1, 0.4)), zero_point=int(rng.integers(-10, 10)))
+    m.op("FULLY_CONNECTED", [x, w, b], [y], fused_activation_function=activation)
+    return m.finish([x], [y])
+
+
+def exact(tmp_path, raw: bytes, target: str, name: str = "model", count: int = 5):
+    path = tmp_path / f"{name}.tflite"
+    path.write_bytes(raw)
+    program = compile_model(path, backend="specialized", core="host" if target == "host" else target)
+    gemms = [layer for layer in program.layers if layer.kernel in ("tg_gemm_s8", "tg_conv_gemm_s8", "tg_depthwise_s8")]
+    assert gemms, "the backend did not take the layer"
+    result = emulate(path, count=count, seed=1, target=target, backend="specialized")
+    assert np.array_equal(result.outputs, result.expected), result.summary()
+    return gemms
+
+
+POINTWISE = [  # (h, w, in_c, out_c, activation): pixels odd/even, depth % 4, words odd/even, channels odd/even
+    (3, 5, 16, 8, 0),  # 15 pixels (odd), 4 words (even), 8 channels
+    (2, 3, 7, 5, 1),  # 6 pixels, depth 7 (2 words, tail 3 bytes), 5 channels (odd), ReLU
+    (1, 1, 13, 3, 3),  # one pixel, depth 13 (4 words, tail 1), ReLU6
+    (4, 4, 12, 9, 0),  # 3 words (odd), 9 channels
+    (1, 3, 1, 2, 0),  # depth 1
+]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("shape", POINTWISE, ids=lambda s: "x".join(map(str, s)))
+def test_pointwise(tmp_path, target, shape):
+    need(target)
+    gemms = exact(tmp_path, pointwise_model(sum(shape), *shape), target)
+    assert gemms[0].params.right_shifts_only
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_pointwise_general_rounding(tmp_path, target):
+    need(target)
+    gemms = exact(tmp_path, pointwise_model(5, 3, 3, 6, 5, gain=1.0), target)
+    assert not gemms[0].params.right_shifts_only
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("batches,depth,units,per_channel,activation", [
+    (1, 33, 7, True, 0), (1, 64, 12, False, 1), (3, 10, 4, False, 0), (2, 5, 3, True, 3), (1, 8, 1, False, 0),
+])
+def test_fully_connected(tmp_path, target, batches, depth, units, per_channel, activation):
+    need(target)
+    gemms = exact(tmp_path, fc_model(depth + units, batches, depth, units, per_channel, activation), target)
+    assert gemms[0].params.per_channel == per_channel
+
+
+def conv_model(seed: int, n: int, h: int, w: int, in_c: int, out_c: int, k: tuple[int, int], stride: int,
+               same: bool, dilation: int = 1) -> bytes:
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("conv")
+    x = m.tensor([n, h, w, in_c], scale=0.05, zero_point=int(rng.integers(-30, 30)))
+    span = [(k[i] - 1) * dilation + 1 for i in range(2)]
+    out = [-(-d // stride) if same else (d - s) // stride + 1 for d, s in zip((h, w), span)]
+    y = add_conv(m, rng, "CONV_2D", x, [out_c, k[0], k[1], in_c], [n, out[0], out[1], out_c], 0,
+                 padding=0 if same else 1, stride_h=stride, stride_w=stride, dilation_h_factor=dilation,
+                 dilation_w_factor=dilation, fused_activation_function=int(rng.integers(0, 2)))
+    return m.finish([x], [y])
+
+
+CONVS = [  # (n, h, w, in_c, out_c, (k_h, k_w), stride, SAME, dilation)
+    (1, 6, 7, 4, 5, (3, 3), 1, True, 1),  # SAME stride 1: a border all round
+    (1, 7, 6, 3, 8, (3, 3), 2, True, 1),  # SAME stride 2, three input channels (a first layer)
+    (1, 7, 7, 5, 3, (3, 3), 1, False, 1),  # VALID stride 1, odd channels
+    (1, 9, 8, 8, 6, (3, 3), 2, False, 1),  # VALID stride 2
+    (1, 11, 4, 1, 7, (5, 2), 2, True, 1),  # one input channel, a 5x2 window (KWS's first layer's kind)
+    (1, 6, 6, 6, 4, (1, 1), 2, False, 1),  # strided 1x1 (ResNet's shortcut)
+    (2, 5, 5, 4, 4, (3, 3), 1, True, 1),  # two batches
+    (1, 8, 8, 4, 3, (3, 3), 1, True, 2),  # dilation 2
+    (1, 3, 3, 2, 3, (5, 5), 1, True, 1),  # the window overhangs the input on every side
+]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("shape", CONVS, ids=lambda s: "-".join(map(str, s)).replace(" ", ""))
+def test_convolution(tmp_path, target, shape):
+    need(target)
+    gemms = exact(tmp_path, conv_model(len(str(shape)), *shape), target)
+    assert gemms[0].kernel == "tg_conv_gemm_s8"
+
+
+def depthwise_model(seed: int, n: int, h: int, w: int, c: int, k: tuple[int, int], stride: int, same: bool,
+                    dilation: int = 1) -> bytes:
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("depthwise")
+    x = m.tensor([n, h, w, c], scale=0.05, zero_point=int(rng.integers(-30, 30)))
+    span = [(k[i] - 1) * dilation + 1 for i in range(2)]
+    out = [-(-d // stride) if same else (d - s) // stride + 1 for d, s in zip((h, w), span)]
+    y = add_conv(m, rng, "DEPTHWISE_CONV_2D", x, [1, k[0], k[1], c], [n, out[0], out[1], c], 3, depth_multiplier=1,
+                 padding=0 if same else 1, stride_h=stride, stride_w=stride, dilation_h_factor=dilation,
+                 dilation_w_factor=dilation, fused_activation_function=int(rng.integers(0, 4)) % 2 * 3)
+    return m.finish([x], [y])
+
+
+DEPTHWISE = [  # (n, h, w, channels, (k_h, k_w), stride, SAME, dilation)
+    (1, 6, 5, 8, (3, 3), 1, True, 1),  # SAME stride 1, two words of channels
+    (1, 7, 8, 4, (3, 3), 2, True, 1),  # SAME stride 2
+    (1, 7, 6, 6, (3, 3), 1, False, 1),  # VALID, 6 channels (a word and two alone)
+    (1, 9, 9, 12, (3, 3), 2, False, 1),  # VALID stride 2
+    (1, 5, 5, 3, (3, 3), 1, True, 1),  # fewer channels than a word
+    (1, 12, 1, 5, (5, 1), 1, True, 1),  # a 5x1 window over one column (STR_WW's kind)
+    (2, 6, 6, 4, (3, 3), 1, True, 2),  # batches, dilation 2
+    (1, 2, 3, 4, (3, 3), 1, True, 1),  # no interior at all
+]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("shape", DEPTHWISE, ids=lambda s: "-".join(map(str, s)).replace(" ", ""))
+def test_depthwise(tmp_path, target, shape):
+    need(target)
+    gemms = exact(tmp_path, depthwise_model(len(str(shape)), *shape), target)
+    assert gemms[0].kernel == "tg_depthwise_s8"
+
+
+def test_depthwise_interior():
+    from tinygen.ops.depthwise_conv2d.specialized import interior
+    from tinygen.ops.window import Window
+
+    # 6x6 input, 3x3 SAME stride 1: rows and columns 1..4 read no padding.
+    assert interior(Window(1, 6, 6, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1)) == (1, 5, 1, 5)
+    # 7x7, 3x3 SAME stride 2 (padding 1 each side): outputs 1..2 (inputs 1..5) inside, output 3 reads column 7.
+    assert interior(Window(1, 7, 7, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1)) == (1, 3, 1, 3)
+    assert interior(Window(1, 2, 3, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1)) == (1, 1, 1, 2)
+
+
+def test_packed_weights_order():
+    """Channels 2i and 2i+1 alternate word by word, rows zero-padded, byte j of a word in bits 8j.."""
+    w = np.arange(3 * 5, dtype=np.int8).reshape(3, 5) - 7
+    words = packed_weights(w).view(np.uint32)
+    as_bytes = [[int(x) >> (8 * j) & 0xFF for j in range(4)] for x in words]
+    row = [list(r.view(np.uint8)) + [0, 0, 0] for r in w]
+    assert as_bytes == [row[0][:4], row[1][:4], row[0][4:8], row[1][4:8], row[2][:4], row[2][4:8]]
+
+
+def test_grouped_convolution_keeps_its_kernel(tmp_path):
+    """A grouped convolution is not the backend's: it keeps the portable kernel; the 1x1 after it is taken."""
+    rng = np.random.default_rng(0)
+    m = SchemaModel("grouped")
+    x = m.tensor([1, 5, 5, 4], scale=0.05, zero_point=3)
+    h = add_conv(m, rng, "CONV_2D", x, [6, 3, 3, 2], [1, 5, 5, 6], 0)  # 2 groups, SAME padding
+    y = add_conv(m, rng, "CONV_2D", h, [3, 1, 1, 6], [1, 5, 5, 3], 0)
+    path = tmp_path / "grouped.tflite"
+    path.write_bytes(m.finish([x], [y]))
+    kernels = [layer.kernel for layer in compile_model(path, backend="specialized").layers]
+    assert kernels == ["tg_convolve_s8", "tg_gemm_s8"]
+    result = emulate(path, count=3, backend="specialized")
+    assert np.array_equal(result.outputs, result.expected), result.summary()

@@ -1,0 +1,277 @@
+/* The specialized backend's matrix products (backends/specialized.py), bit-exact with TFLM's reference kernels:
+ * pointwise CONV_2D and FULLY_CONNECTED as out[p][c] = requantize(bias[c] + sum_k w[c][k] * x[p][k])
+ * (tg_gemm_s8), other ungrouped convolutions the same way over the rows of their im2col matrix (tg_conv_gemm_s8).
+ *
+ * The kernels are inlined at every call with the layer's sizes as literal constants (static const structs),
+ * so the compiler sees fixed trip counts and blocks. What the compiler prepared offline
+ * (ops/fully_connected/specialized.py):
+ * - the bias has the input offset folded in: sum w * (x + off) = sum w * x + off * sum w; an im2col padding
+ *   tap holds the input zero point (-off), so it adds -off * w and cancels its share, as TFLM skips it;
+ * - each weight row is zero-padded to whole words of 4 bytes and packed into int32 words (byte j of a word is
+ *   bits 8j..8j+7); the rows of output channels 2i and 2i+1 are interleaved word by word, so the inner loop
+ *   reads one sequential stream; an odd last channel's row follows on its own.
+ *
+ * With the DSP extension (Cortex-M4/M7/M33) and scratch, two pixels' input rows are sign-extended into scratch
+ * first, as the 16-bit pairs SXTB16 makes of each word ((x0, x2), (x1, x3)), the same pairs it makes of the
+ * weights; the inner loop then does two SMLADs per weight word and pixel for 2 pixels x 2 channels. Elsewhere
+ * the same blocks run in plain C on bytes.
+ */
+#ifndef TG_GEMM_H
+#define TG_GEMM_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "tg_math.h"
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#define TG_GEMM_DSP 1
+#else
+#define TG_GEMM_DSP 0
+#endif
+
+#if defined(__GNUC__)
+/* The point of the kernel is its specialisation: every call must be inlined with its constants. */
+#define TG_GEMM_INLINE static inline __attribute__((always_inline))
+/* Each layer's specialised function stays one function: inlined into invoke, GCC allocates registers worse. */
+#define TG_NOINLINE __attribute__((noinline))
+#else
+#define TG_GEMM_INLINE static inline
+#define TG_NOINLINE
+#endif
+
+/* How a layer's accumulators become int8 outputs; a static const object at the call, so its fields fold. */
+typedef struct {
+    const int32_t *mult;  /* per channel, or one value when per_channel is 0 */
+    const int32_t *shift;
+    int32_t per_channel;
+    int32_t right_shifts_only; /* see tg_gemm_requantize */
+    int32_t output_offset;
+    int32_t min; /* the fused activation's clamp, in output units */
+    int32_t max;
+} tg_gemm_output;
+
+/* A convolution's window over its input for tg_conv_gemm_s8 (batch and output size included). */
+typedef struct {
+    int32_t batches, in_h, in_w, in_c, out_h, out_w, k_h, k_w, stride_h, stride_w, dil_h, dil_w, pad_h, pad_w;
+    int8_t pad_value; /* the input zero point: a padding tap then adds nothing, the folded bias counting it */
+} tg_gemm_window;
+
+/* Signed byte j of a packed word. */
+TG_GEMM_INLINE int32_t tg_gemm_byte(uint32_t word, int32_t j)
+{
+    return (int32_t)(int8_t)(uint8_t)(word >> (8 * j));
+}
+
+/* tg_requantize (TFLite's MultiplyByQuantizedMultiplier) for a multiplier > 0, as the compiler makes them. Then
+ * the doubling high product never saturates, and its round-to-nearest (ties away from zero, truncating) equals
+ * floor((a * b + 2^30) / 2^31): one 64-bit multiply-add and a shift instead of a 64-bit division.
+ * right_shifts_only: every shift of the layer is < 0 and no high product comes within 2^(-shift - 1) of
+ * INT32_MAX (checked offline), so the rounding division by 2^e is (high + 2^(e-1) - (high < 0)) >> e. */
+TG_GEMM_INLINE int32_t tg_gemm_requantize(int32_t acc, int32_t mult, int32_t shift, int32_t right_shifts_only)
+{
+    const int32_t left = shift > 0 && !right_shifts_only ? shift : 0;
+    const int64_t product = (int64_t)(int32_t)((uint32_t)acc << left) * mult + ((int64_t)1 << 30);
+    const int32_t high = (int32_t)(product >> 31); /* arithmetic shift on every supported compiler */
+    if (right_shifts_only) {
+        const int32_t e = -shift;
+        return (high + ((int32_t)1 << (e - 1)) + (high >> 31)) >> e;
+    }
+    return shift > 0 ? high : tg_rounding_divide_by_pot(high, -shift);
+}
+
+/* y = output channel c's requantized acc, offset and clamped. */
+TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, const tg_gemm_output *out, int32_t c)
+{
+    const int32_t m = out->per_channel ? c : 0;
+    /* Clamped to int8 first (GCC makes one SSAT of it on Arm; arm_acle.h's __ssat trips -Wsign-conversion), then
+     * to the fused activation's range. */
+    const int32_t v = tg_gemm_requantize(acc, out->mult[m], out->shift[m], out->right_shifts_only) + out->output_offset;
+    const int32_t s8 = TG_CLAMP(v, -128, 127);
+    *y = (int8_t)TG_CLAMP(s8, out->min, out->max);
+}
+
+/* acc[q][c] += row q of x . weight row c, for nx pixels (x rows `depth` apart) and nc channels of a block whose
+ * weight words are interleaved `nc` at a time. Plain C; the tail word reads only the row's bytes. */
+TG_GEMM_INLINE void tg_gemm_block_c(const int8_t *x, const int32_t *w, int32_t depth, int32_t nx, int32_t nc,
+                                    int32_t acc[2][2])
+{
+    for (int32_t k = 0; k < depth; ++k) {
+        for (int32_t c = 0; c < nc; ++c) {
+            const int32_t wv = tg_gemm_byte((uint32_t)w[(k / 4) * nc + c], k % 4);
+            for (int32_t q = 0; q < nx; ++q) {
+                acc[q][c] += wv * (int32_t)x[q * depth + k];
+            }
+        }
+    }
+}
+
+#if TG_GEMM_DSP
+/* SXTB16 of the word rotated right by 8: its bytes 1 and 3, sign-extended (GCC's arm_acle.h has no __ror). */
+TG_GEMM_INLINE int32_t tg_gemm_sxtb16_ror8(uint32_t word)
+{
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(word));
+    return r;
+}
+
+/* scratch[4i + 2q], scratch[4i + 2q + 1] = the even and odd 16-bit pairs of word i of pixel q's row, for nx
+ * pixels (the last word zero-padded). */
+TG_GEMM_INLINE void tg_gemm_extend(const int8_t *x, int32_t depth, int32_t nx, int32_t *scratch)
+{
+    const int32_t words = (depth + 3) / 4;
+    for (int32_t q = 0; q < nx; ++q) {
+        const int8_t *row = x + q * depth;
+        for (int32_t i = 0; i < words; ++i) {
+            uint32_t word = 0;
+            memcpy(&word, row + 4 * i, (size_t)(i + 1 < words || depth % 4 == 0 ? 4 : depth % 4));
+            scratch[4 * i + 2 * q] = __sxtb16((int32_t)word);
+            scratch[4 * i + 2 * q + 1] = tg_gemm_sxtb16_ror8(word);
+        }
+    }
+}
+
+/* *a0 (pixel 0) and *a1 (pixel 1, when nx is 2) += the 4 products of one weight word with one extended word. */
+TG_GEMM_INLINE void tg_gemm_mac_dsp(uint32_t word, const int32_t *xs, int32_t nx, int32_t *a0, int32_t *a1)
+{
+    const int32_t even = __sxtb16((int32_t)word), odd = tg_gemm_sxtb16_ror8(word);
+    *a0 = __smlad(odd, xs[1], __smlad(even, xs[0], *a0));
+    if (nx == 2) {
+        *a1 = __smlad(odd, xs[3], __smlad(even, xs[2], *a1));
+    }
+}
+
+/* a[q][c] += pixel q . channel c over `words` words, for nx pixels of extended scratch and nc channels; two
+ * words per iteration (half the loop overhead), the accumulators in locals (registers) throughout. */
+TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32_t words, int32_t nx, int32_t nc,
+                                      int32_t a[2][2])
+{
+    int32_t a00 = a[0][0], a01 = a[0][1], a10 = a[1][0], a11 = a[1][1];
+    int32_t i = 0;
+    for (; i + 2 <= words; i += 2) {
+        tg_gemm_mac_dsp((uint32_t)w[0], xs, nx, &a00, &a10);
+        if (nc == 2) {
+            tg_gemm_mac_dsp((uint32_t)w[1], xs, nx, &a01, &a11);
+        }
+        tg_gemm_mac_dsp((uint32_t)w[nc], xs + 4, nx, &a00, &a10);
+        if (nc == 2) {
+            tg_gemm_mac_dsp((uint32_t)w[nc + 1], xs + 4, nx, &a01, &a11);
+        }
+        xs += 8;
+        w += 2 * nc;
+    }
+    if (i < words) {
+        tg_gemm_mac_dsp((uint32_t)w[0], xs, nx, &a00, &a10);
+        if (nc == 2) {
+            tg_gemm_mac_dsp((uint32_t)w[1], xs, nx, &a01, &a11);
+        }
+    }
+    a[0][0] = a00;
+    a[0][1] = a01;
+    a[1][0] = a10;
+    a[1][1] = a11;
+}
+#endif
+
+/* nx (1 or 2) pixels of x (rows `depth` apart) against every output channel. `scratch`: 4 words per weight word,
+ * or NULL for the plain C loop. */
+TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, const int32_t *bias,
+                                   const tg_gemm_output *out, int32_t *scratch, int8_t *y, int32_t nx, int32_t depth,
+                                   int32_t channels)
+{
+    const int32_t words = (depth + 3) / 4;
+#if TG_GEMM_DSP
+    if (scratch != NULL) {
+        tg_gemm_extend(x, depth, nx, scratch);
+    }
+#endif
+    for (int32_t c = 0; c < channels; c += 2) {
+        const int32_t nc = c + 2 <= channels ? 2 : 1;
+        const int32_t *w = weights + c * words;
+        int32_t acc[2][2] = {{bias[c], bias[c + nc - 1]}, {bias[c], bias[c + nc - 1]}};
+#if TG_GEMM_DSP
+        if (scratch != NULL) {
+            tg_gemm_block_dsp(scratch, w, words, nx, nc, acc);
+        } else {
+            tg_gemm_block_c(x, w, depth, nx, nc, acc);
+        }
+#else
+        tg_gemm_block_c(x, w, depth, nx, nc, acc);
+#endif
+        tg_gemm_store(y + c, acc[0][0], out, c);
+        if (nc == 2) {
+            tg_gemm_store(y + c + 1, acc[0][1], out, c + 1);
+        }
+        if (nx == 2) {
+            tg_gemm_store(y + channels + c, acc[1][0], out, c);
+            if (nc == 2) {
+                tg_gemm_store(y + channels + c + 1, acc[1][1], out, c + 1);
+            }
+        }
+    }
+    (void)scratch;
+}
+
+/* y[p][c] for `pixels` rows of `depth` input values and `channels` outputs, two pixels at a time. */
+TG_GEMM_INLINE void tg_gemm_s8(const int8_t *x, const int32_t *weights, const int32_t *bias, const tg_gemm_output *out,
+                               int32_t *scratch, int8_t *y, int32_t pixels, int32_t depth, int32_t channels)
+{
+    int32_t p = 0;
+    for (; p + 2 <= pixels; p += 2) {
+        tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, y + p * channels, 2, depth, channels);
+    }
+    if (p < pixels) {
+        tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, y + p * channels, 1, depth, channels);
+    }
+}
+
+/* Output pixel p's window (p counts batch, rows, columns) as a row of the im2col matrix: taps in the filter's
+ * order (ky, kx, c), those outside the input set to the pad value. */
+TG_GEMM_INLINE void tg_gemm_im2col(const int8_t *x, const tg_gemm_window *g, int32_t p, int8_t *row)
+{
+    const int32_t ox = p % g->out_w, oy = p / g->out_w % g->out_h, b = p / (g->out_w * g->out_h);
+    const int32_t ix0 = ox * g->stride_w - g->pad_w, c = g->in_c;
+    for (int32_t ky = 0; ky < g->k_h; ++ky) {
+        const int32_t iy = oy * g->stride_h - g->pad_h + ky * g->dil_h;
+        int8_t *dst = row + ky * g->k_w * c;
+        if (iy < 0 || iy >= g->in_h) {
+            memset(dst, g->pad_value, (size_t)(g->k_w * c));
+            continue;
+        }
+        const int8_t *src = x + (b * g->in_h + iy) * g->in_w * c;
+        if (g->dil_w == 1 && ix0 >= 0 && ix0 + g->k_w <= g->in_w) {
+            memcpy(dst, src + ix0 * c, (size_t)(g->k_w * c)); /* the interior: one run per filter row */
+        } else {
+            for (int32_t kx = 0; kx < g->k_w; ++kx) {
+                const int32_t ix = ix0 + kx * g->dil_w;
+                if (ix < 0 || ix >= g->in_w) {
+                    memset(dst + kx * c, g->pad_value, (size_t)c);
+                } else {
+                    memcpy(dst + kx * c, src + ix * c, (size_t)c);
+                }
+            }
+        }
+    }
+}
+
+/* A convolution (one group) as the matrix product of its im2col rows, two output pixels at a time: `col` holds
+ * two rows of k_h * k_w * in_c bytes. */
+TG_GEMM_INLINE void tg_conv_gemm_s8(const tg_gemm_window *g, const int8_t *x, const int32_t *weights,
+                                    const int32_t *bias, const tg_gemm_output *out, int8_t *col, int32_t *scratch,
+                                    int8_t *y, int32_t channels)
+{
+    const int32_t depth = g->k_h * g->k_w * g->in_c, pixels = g->batches * g->out_h * g->out_w;
+    int32_t p = 0;
+    for (; p + 2 <= pixels; p += 2) {
+        tg_gemm_im2col(x, g, p, col);
+        tg_gemm_im2col(x, g, p + 1, col + depth);
+        tg_gemm_pixels(col, weights, bias, out, scratch, y + p * channels, 2, depth, channels);
+    }
+    if (p < pixels) {
+        tg_gemm_im2col(x, g, p, col);
+        tg_gemm_pixels(col, weights, bias, out, scratch, y + p * channels, 1, depth, channels);
+    }
+}
+
+#endif

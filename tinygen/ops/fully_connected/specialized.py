@@ -1,0 +1,124 @@
+"""FULLY_CONNECTED on the specialized backend: tg_gemm_s8 (kernels/tg_gemm.h) inlined with the layer's sizes.
+
+The offline half of that kernel lives here, shared with pointwise CONV_2D: the bias with the input offset
+folded in, and the weights packed into the words and order its inner loop reads.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..common import Activation, Const, Layer, const
+
+
+@dataclass(frozen=True)
+class GemmParams:
+    """A tg_gemm_s8 call: y[pixels][channels] from x[pixels][depth]."""
+    pixels: int
+    depth: int
+    channels: int
+    output_offset: int
+    act: Activation
+    per_channel: bool  # else the one multiplier and shift below
+    right_shifts_only: bool  # tg_gemm_requantize's short rounding holds for every channel (checked here)
+    source: Any  # the operator's own parameters
+    mult: int = 0
+    shift: int = 0
+    window: Any = None  # a convolution's ops.window.Window (tg_conv_gemm_s8 over im2col rows), else None
+    in_c: int = 0  # with a window: input channels
+    pad_value: int = 0  # with a window: the input zero point
+    interior: tuple[int, int, int, int] = (0, 0, 0, 0)  # depthwise: output rows y0..y1, columns x0..x1 with no padding
+
+    @property
+    def col_bytes(self) -> int:
+        """tg_conv_gemm_s8's two im2col rows (whole words)."""
+        return 2 * ((self.depth + 3) // 4 * 4) if self.window else 0
+
+
+
+def folded_bias(bias: np.ndarray, weights: np.ndarray, input_offset: int) -> np.ndarray | None:
+    """bias + input_offset * (row sums of weights), or None where it leaves int32 (the kernel would differ)."""
+    sums = bias.astype(np.int64) + input_offset * weights.astype(np.int64).sum(axis=1)
+    if np.any(sums < -2**31) or np.any(sums >= 2**31):
+        return None
+    return sums.astype(np.int32)
+
+
+def pack_words(rows: np.ndarray) -> np.ndarray:
+    """[r, n] int8 → [r, ceil(n / 4)] int32 words, each row zero-padded. Byte j of a word is bits 8j..8j+7,
+    whatever the target's byte order (the kernels read words as numbers)."""
+    count, n = rows.shape
+    words = (n + 3) // 4
+    padded = np.zeros((count, 4 * words), np.uint8)
+    padded[:, :n] = rows.view(np.uint8)
+    shifted = padded.reshape(count, words, 4).astype(np.uint32) << (8 * np.arange(4, dtype=np.uint32))
+    return shifted.sum(axis=2, dtype=np.uint32).view(np.int32)
+
+
+def packed_weights(weights: np.ndarray) -> np.ndarray:
+    """[channels, depth] int8 → int32 words: rows zero-padded to whole words, channels 2i and 2i+1 interleaved
+    word by word, an odd last channel's words after them (the order tg_gemm_s8 reads them)."""
+    rows = pack_words(weights)
+    pairs = len(rows) // 2 * 2
+    interleaved = rows[:pairs].reshape(-1, 2, rows.shape[1]).transpose(0, 2, 1).reshape(-1)
+    return np.concatenate([interleaved, rows[pairs:].reshape(-1)])
+
+
+def extended_bytes(depth: int, arch: str) -> int:
+    """Two pixels' extended rows on the DSP path (4 words per input word); the plain C path needs none."""
+    return 16 * ((depth + 3) // 4) if arch == "dsp" else 0
+
+
+def right_shifts_only(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> bool:
+    """Whether every shift is a right shift and no channel's high product |acc| * mult / 2^31 (+1 for rounding)
+    plus 2^(e-1) can reach 2^31, for any int8 input (|x| <= 128): tg_gemm_requantize's short rounding."""
+    if np.any(shift >= 0):
+        return False
+    channels = len(bias)
+    mult = np.broadcast_to(mult, channels).astype(object)
+    shift = np.broadcast_to(shift, channels)
+    bound = np.abs(bias.astype(object)) + 128 * np.abs(weights.astype(np.int64)).sum(axis=1).astype(object)
+    return all(b * m // 2**31 + 1 + 2**(-int(s) - 1) < 2**31 for b, m, s in zip(bound, mult, shift))
+
+
+def specialised(layer: Layer, kernel: str, params: GemmParams, weights: np.ndarray, bias: np.ndarray,
+                scratch_bytes: int) -> Layer:
+    """The layer calling `kernel` with its packed weights and folded bias (other constants kept)."""
+    kept = tuple(c for c in layer.consts if c.role not in ("weights", "bias"))
+    consts: tuple[Const, ...] = (const("weights", "int32_t", weights), const("bias", "int32_t", bias)) + kept
+    depthwise = kernel == "tg_depthwise_s8"
+    return layer.replace(kernel=kernel, params=params, consts=consts, inplace=(), scratch_bytes=scratch_bytes,
+                         template="depthwise_conv2d/depthwise_s8.c.j2" if depthwise else "fully_connected/gemm.c.j2",
+                         definition="depthwise_conv2d/depthwise_function.c.j2" if depthwise else
+                         "fully_connected/gemm_function.c.j2")
+
+
+def quant_arrays(layer: Layer, mult: int, shift: int) -> tuple[bool, np.ndarray, np.ndarray]:
+    """(per channel, multipliers, shifts): the layer's per-channel constants, else the one mult and shift."""
+    if layer.has_const("mult"):
+        return True, layer.const("mult").values, layer.const("shift").values
+    return False, np.array([mult]), np.array([shift])
+
+
+def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offset: int, act: Activation,
+               pixels: int, arch: str, mult: int = 0, shift: int = 0, window=None, in_c: int = 0) -> Layer | None:
+    """The layer as a tg_gemm_s8 call over its [channels, depth] weights (per-channel "mult"/"shift" constants,
+    else the one mult and shift), or with a convolution's window a tg_conv_gemm_s8 call; None where the folded
+    bias would overflow."""
+    bias = folded_bias(layer.const("bias").values, weights, input_offset)
+    if bias is None:
+        return None
+    per_channel, mults, shifts = quant_arrays(layer, mult, shift)
+    params = GemmParams(pixels, weights.shape[1], weights.shape[0], output_offset, act, per_channel,
+                        right_shifts_only(bias, weights, mults, shifts), layer.params, mult, shift, window, in_c,
+                        -input_offset)
+    return specialised(layer, "tg_conv_gemm_s8" if window else "tg_gemm_s8", params, packed_weights(weights), bias,
+                       extended_bytes(weights.shape[1], arch) + params.col_bytes)
+
+
+def retarget(layer: Layer, arch: str) -> Layer | None:
+    p = layer.params
+    return gemm_layer(layer, layer.const("weights").values, p.input_offset, p.output_offset, p.act, p.batches, arch,
+                      p.mult, p.shift)
