@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import signal
 import sys
 from pathlib import Path
 
@@ -18,6 +19,11 @@ def _fail(problem: str, fix: str, status: int) -> None:
     sys.exit(status)
 
 
+def _terminated(signum, frame) -> None:  # noqa: ARG001
+    """SIGTERM (kill, timeout) ends tinygen like Ctrl-C does: cleanup runs, so no child or temporary file stays."""
+    raise SystemExit(128 + signum)
+
+
 class _Group(click.Group):
     """Every failure is one line on stderr, `error: <what went wrong> — <how to fix it>`, never a traceback
     (--debug re-raises to show it). Exit status 2: bad input or usage; 3: a bug in tinygen."""
@@ -25,6 +31,8 @@ class _Group(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _terminated)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as e:

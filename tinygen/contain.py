@@ -7,11 +7,13 @@ TensorFlow's threads do not survive a fork, and unlike multiprocessing's 'spawn'
 main module (a user script calling tinygen.compile at top level). The step is named "module:function" and
 imported by name in the child, so it runs exactly the code the package holds.
 
-The request (arguments) and the reply (result or error) are pickled through files in a temporary directory:
-the steps print to stdout/stderr, which stay the user's.
+The request (arguments) and the reply (result or error) are pickled through files in a temporary directory;
+the child's stdout and stderr are captured (TensorFlow's log noise), and only a crash's last stderr line is shown.
+The child imports tinygen from where the parent did, and dies with its parent (PR_SET_PDEATHSIG on Linux).
 """
 from __future__ import annotations
 
+import ctypes
 import importlib
 import os
 import pickle
@@ -26,6 +28,7 @@ from . import progress
 from .errors import TinygenError
 
 REQUEST, REPLY, PROGRESS, STAGE = "request.pickle", "reply.pickle", "progress", "stage"
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _work: Path | None = None  # set in the child: where report_progress and report_stage write
 
 
@@ -46,8 +49,11 @@ def run(step: str, what: str, fix: str, *args, bar: progress.Bar = progress.Bar(
         work = Path(tmp)
         (work / REQUEST).write_bytes(pickle.dumps((step, args), protocol=pickle.HIGHEST_PROTOCOL))
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"))
-        # -c, not -m: the steps import this module by name, and report_progress must see what child() set
-        command = [sys.executable, "-c", "import sys, tinygen.contain as c; c.child(sys.argv[1])", str(work)]
+        # -c, not -m: the steps import this module by name, and report_progress must see what child() set. The
+        # child imports the tinygen this process runs, not whichever one its own sys.path would find first.
+        package_root = str(Path(__file__).resolve().parents[1])
+        command = [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[2]); "
+                   "import tinygen.contain as c; c.child(sys.argv[1])", str(work), package_root]
         result = progress.run_counting(command, bar, work / PROGRESS, 1, env=env, stdin=subprocess.DEVNULL)
         reply = work / REPLY
         if not reply.exists():
@@ -95,9 +101,22 @@ def signal_name(number: int) -> str:
         return f"signal {number}"
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this child when the parent dies (killed, or ended without waiting for it)."""
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the parent's kill on Ctrl-C still applies
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def child(work) -> None:
     """The child process's side of run: the step named in work/request.pickle, its reply to work/reply.pickle."""
     global _work
+    _die_with_parent()
     work = Path(work)
     _work = work
     step, args = pickle.loads((work / REQUEST).read_bytes())

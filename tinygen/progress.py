@@ -103,18 +103,21 @@ def run_counting(cmd: list[str], bar: Bar, output: Path, record_bytes: int, time
     if not bar.shown:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kwargs)
     deadline = None if timeout is None else time.monotonic() + timeout
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs) as proc:
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    try:
         while True:
             try:
                 stdout, stderr = proc.communicate(timeout=POLL_S)
                 break
             except subprocess.TimeoutExpired:
                 if deadline is not None and time.monotonic() > deadline:
-                    proc.kill()
-                    proc.communicate()
                     raise subprocess.TimeoutExpired(cmd, timeout) from None
                 try:
                     bar.update(output.stat().st_size // max(record_bytes, 1))
                 except OSError:
                     pass  # not created yet
+    except BaseException:  # a timeout or Ctrl-C: the program must not outlive the call (as in subprocess.run)
+        proc.kill()
+        proc.communicate()
+        raise
     return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)

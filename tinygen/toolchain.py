@@ -17,7 +17,10 @@ from pathlib import Path
 from .contain import signal_name
 from .errors import TinygenError
 
-TRIVIAL = "int main(void) { return 0; }\n"
+# What every generated program needs of the compiler: its C library's headers (a compiler installed without them,
+# e.g. gcc without libc6-dev or arm-none-eabi-gcc without newlib, is the environment's fault, not tinygen's).
+HEADERS = ("math.h", "stdint.h", "stdio.h", "string.h")
+TRIVIAL = "".join(f"#include <{h}>\n" for h in HEADERS) + "int main(void) { return 0; }\n"
 _OVERFLOW = re.compile(r"region [`'](\S+?)' overflowed by (\d+) bytes|will not fit in region [`'](\S+?)'")
 
 
@@ -55,7 +58,9 @@ def failure(command: list[str], result: subprocess.CompletedProcess, packages: s
         by = f" by {int(overflow.group(2)):,} bytes" if overflow.group(2) else ""
         return TinygenError(f"the model does not fit the linker's memory region '{region}' ({compiler}: "
                             f"overflowed{by})", "choose a target with more memory, or make the model smaller")
-    problem = _probe(compiler, identity(compiler, packages))
+    # the flags that choose the target and its C library (-mcpu, -march, --specs=picolibc.specs) apply to the probe
+    target_flags = tuple(a for a in command[1:] if a.startswith(("-m", "--specs=")))
+    problem = _probe(compiler, target_flags, identity(compiler, packages))
     if problem:
         return _broken(compiler, problem, packages)
     return RuntimeError(f"generated C failed to compile ({compiler}):\n{stderr[-4000:]}")
@@ -87,19 +92,21 @@ def _broken(compiler: str, problem: str, packages: str, what: str = "C compiler"
 
 
 @functools.lru_cache(maxsize=None)
-def _probe(compiler: str, identity: str) -> str:  # noqa: ARG001 - `identity` keys the cache
-    """"" if `compiler` compiles an empty program to an object file, else what went wrong."""
+def _probe(compiler: str, target_flags: tuple[str, ...], identity: str) -> str:  # noqa: ARG001 - keys the cache
+    """"" if `compiler` compiles a program of only C library includes to an object file, else what went wrong."""
     with tempfile.TemporaryDirectory(prefix="tinygen_probe_") as tmp:
         (Path(tmp) / "probe.c").write_text(TRIVIAL)
         try:
-            result = subprocess.run([compiler, "-c", "probe.c", "-o", "probe.o"], cwd=tmp, capture_output=True,
+            result = subprocess.run([compiler, *target_flags, "-c", "probe.c", "-o", "probe.o"], cwd=tmp, capture_output=True,
                                     text=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired) as e:
             return f"it cannot be run ({e})"
     if result.returncode < 0:
-        return f"it crashed on an empty program ({TRIVIAL.strip()}) ({signal_name(-result.returncode)})"
+        return f"it crashed on an empty program ({signal_name(-result.returncode)})"
     if result.returncode != 0:
         lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
-        said = f": {lines[-1][:200]}" if lines else ""
-        return f"it cannot compile an empty program ({TRIVIAL.strip()}): exit {result.returncode}{said}"
+        first_error = next((line for line in lines if "error" in line), lines[-1] if lines else "")
+        said = f": {first_error[:200]}" if first_error else ""
+        return (f"it cannot compile an empty program that includes {', '.join(HEADERS)}: exit {result.returncode}"
+                f"{said}")
     return ""

@@ -6,6 +6,7 @@ naming the compiler, while generated C that fails to compile with a working comp
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import subprocess
 import sys
 
@@ -50,8 +51,9 @@ def test_another_programs_binary_is_rebuilt(tmp_path, cache):
     cnn.write_bytes(cnn_model(2))
     assert emulate(fc, count=3).exact and emulate(cnn, count=3).exact
     first, second = _entries(cache)
-    first.write_bytes(second.read_bytes())
-    second.write_bytes(first.read_bytes())
+    first_bytes, second_bytes = first.read_bytes(), second.read_bytes()
+    first.write_bytes(second_bytes)  # swapped: each entry holds the other model's program
+    second.write_bytes(first_bytes)
     assert emulate(fc, count=3).exact and emulate(cnn, count=3).exact
 
 
@@ -88,23 +90,34 @@ def test_unwritable_cache_names_its_directory(tmp_path, monkeypatch):
 
 
 FAKE_CC = {"fails": "#!/bin/sh\necho 'cc: fatal error: no input files' >&2\nexit 1\n",
-           "crashes": "#!/bin/sh\nkill -SEGV $$\n"}
+           "crashes": "#!/bin/sh\nkill -SEGV $$\n",
+           "no C library headers": "#!/bin/sh\nexec gcc -nostdinc \"$@\"\n"}  # gcc without libc6-dev
+BROKEN = {"fails": "cannot compile an empty program that includes math.h, stdint.h, stdio.h, string.h: exit 1: "
+                   "cc: fatal error: no input files",
+          "crashes": "SIGSEGV",
+          "no C library headers": "error: no include path in which to search for math.h"}
+
+
+def _fake_tool(tmp_path, monkeypatch, name: str, script: str) -> Path:
+    """`name` on PATH is `script`; returns its path. The test's model is written and the cwd is tmp_path."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / name).write_text(script)
+    (bin_dir / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    _model(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return bin_dir / name
 
 
 @pytest.mark.parametrize("kind", list(FAKE_CC))
 def test_broken_compiler_is_the_environment(tmp_path, cache, monkeypatch, kind):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "cc").write_text(FAKE_CC[kind])
-    (bin_dir / "cc").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    _model(tmp_path)
-    monkeypatch.chdir(tmp_path)
+    cc = _fake_tool(tmp_path, monkeypatch, "cc", FAKE_CC[kind])
     result = CliRunner().invoke(main, ["emulate", "model.tflite", "--count", "1", "--output", "y.npy"])
     assert result.exit_code == 2, (result.exit_code, result.stderr)
     message = result.stderr.strip()
-    assert message.startswith(f"error: the C compiler 'cc' ({bin_dir / 'cc'}) is broken: ")
-    assert ("SIGSEGV" if kind == "crashes" else "cannot compile an empty program (int main(void) { return 0; }): exit 1") in message
+    assert message.startswith(f"error: the C compiler 'cc' ({cc}) is broken: ")
+    assert BROKEN[kind] in message and "libc6-dev" in message
     assert not (tmp_path / "y.npy").exists() and not _entries(cache)
 
 
@@ -121,32 +134,19 @@ def test_generated_c_that_does_not_compile_is_still_a_bug(tmp_path, cache, monke
 
 def test_broken_cross_compiler_in_report_is_the_environment(tmp_path, cache, monkeypatch):
     """`report` measures with the core's gcc: a broken one is named, exit status 2."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "arm-none-eabi-gcc").write_text(FAKE_CC["fails"])
-    (bin_dir / "arm-none-eabi-gcc").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    _model(tmp_path)
-    monkeypatch.chdir(tmp_path)
+    _fake_tool(tmp_path, monkeypatch, "arm-none-eabi-gcc", FAKE_CC["fails"])
     result = CliRunner().invoke(main, ["report", "model.tflite", "--board", "nucleo_f446re"])
     assert result.exit_code == 2, (result.exit_code, result.stderr)
     assert result.stderr.startswith("error: the C compiler 'arm-none-eabi-gcc' (")
 
 
-@pytest.mark.parametrize("kind", list(FAKE_CC))
+@pytest.mark.parametrize("kind", ["fails", "crashes"])
 def test_broken_size_tool_in_report_is_the_environment(tmp_path, cache, monkeypatch, kind):
     """`report --board` reads flash from the core's `size`: a failing or crashing one is named, exit 2."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "arm-none-eabi-size").write_text(FAKE_CC[kind])
-    (bin_dir / "arm-none-eabi-size").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    _model(tmp_path)
-    monkeypatch.chdir(tmp_path)
+    size = _fake_tool(tmp_path, monkeypatch, "arm-none-eabi-size", FAKE_CC[kind])
     result = CliRunner().invoke(main, ["report", "model.tflite", "--board", "nucleo_f446re", "--json"])
     assert result.exit_code == 2, (result.exit_code, result.stderr)
-    assert result.stderr.startswith(f"error: the binutils tool 'arm-none-eabi-size' ({bin_dir / 'arm-none-eabi-size'}) "
-                                    "is broken: ")
+    assert result.stderr.startswith(f"error: the binutils tool 'arm-none-eabi-size' ({size}) is broken: ")
     assert "binutils-arm-none-eabi" in result.stderr and not result.stdout
     assert not list((cache / "footprint").glob("*.json"))  # nothing measured is remembered
 

@@ -86,3 +86,72 @@ def test_contained_oracle_is_bit_exact_and_refusals_cross_over(tmp_path):
     assert np.array_equal(oracle.reference_outputs(fc_model(1), x), oracle.run_reference(fc_model(1), x))
     with pytest.raises(TinygenError, match="no such file"):
         contain.run("tinygen.arrays:load_array", "reading", "", str(tmp_path / "missing.npy"))
+
+
+SLEEP = """import os, time
+import tinygen.oracle as target
+def sleep(*args, **kwargs):
+    open({marker!r}, "w").write(str(os.getpid()))
+    time.sleep(60)
+target.run_reference = sleep
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie has ended: only its parent has not reaped it yet
+        return f.read().split(")")[-1].split()[0] != "Z"
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_stopped_tinygen_leaves_no_child_and_no_files(tmp_path, sig):
+    """kill or Ctrl-C while a contained step runs: the child ends with tinygen, its temporary directory (which
+    holds the user's model) is deleted."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    hook, scratch, marker = tmp_path / "hook", tmp_path / "tmp", tmp_path / "child.pid"
+    hook.mkdir()
+    scratch.mkdir()
+    (hook / "sitecustomize.py").write_text(SLEEP.format(marker=str(marker)))
+    (tmp_path / "model.tflite").write_bytes(fc_model(1))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(hook), os.environ.get("PYTHONPATH", "")]),
+               TMPDIR=str(scratch), TINYGEN_CACHE=str(tmp_path / "cache"))
+    proc = subprocess.Popen([sys.executable, "-m", "tinygen", "emulate", "model.tflite", "--count", "2"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not marker.exists() or not marker.read_text():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    child = int(marker.read_text())
+    proc.send_signal(getattr(signal, sig))
+    proc.communicate(timeout=30)
+    assert proc.returncode != 0
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("tinygen_step_")] == []
+
+
+def test_child_imports_the_parents_tinygen(tmp_path):
+    """A tinygen imported from a path of the caller's (not the installed one) runs its own code in the child."""
+    import shutil
+    import subprocess
+    import sys
+
+    import tinygen
+
+    copy = tmp_path / "copy"
+    shutil.copytree(os.path.dirname(tinygen.__file__), copy / "tinygen")
+    (copy / "tinygen" / "where_am_i.py").write_text("def where():\n    return __file__\n")  # only in the copy
+    script = (f"import sys; sys.path.insert(0, {str(copy)!r}); from tinygen import contain; "
+              "print(contain.run('tinygen.where_am_i:where', 'a step', 'no fix'))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str(copy / "tinygen" / "where_am_i.py")

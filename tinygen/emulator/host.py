@@ -23,15 +23,21 @@ def cache_root() -> Path:
     return Path(root)
 
 
+CACHE_KINDS = ("host", "footprint", "cortex-m*", "rv32imc", "xtensa")  # what tinygen keeps in its cache root
+
+
 def cache_error(error: OSError) -> TinygenError:
-    """The cache directory cannot be written: say which one and how to move or clear it."""
+    """The cache directory cannot be written: say which one and how to move or clear it (only tinygen's own
+    subdirectories: TINYGEN_CACHE may name a directory that holds other things too)."""
     root = cache_root()
+    ours = " ".join(str(root / kind) for kind in CACHE_KINDS)
     return TinygenError(f"cannot write tinygen's build cache {root} ({error.strerror or error})",
-                        f"make it writable, clear it (rm -rf {root}), or point TINYGEN_CACHE at another directory")
+                        f"make it writable, clear tinygen's entries (rm -rf {ours}), or point TINYGEN_CACHE at "
+                        "another directory")
 
 
 def build_cached(sources: dict[str, str], compiler: list[str], flags: list[str], kind: str = "host",
-                 packages: str = "gcc") -> Path:
+                 packages: str = "gcc libc6-dev") -> Path:
     """Compile {file: text} once into an executable; reuse it while sources, flags and compiler are unchanged.
 
     File names may contain directories; the compiler runs inside the build directory, so flags can name
@@ -53,26 +59,33 @@ def build_cached(sources: dict[str, str], compiler: list[str], flags: list[str],
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=".build-"))
-        for fname, text in sources.items():
-            (work / fname).parent.mkdir(parents=True, exist_ok=True)
-            (work / fname).write_text(text)
     except OSError as e:
         raise cache_error(e) from None
-    c_files = sorted(f for f in sources if f.endswith(".c"))
-    cmd = compiler + flags + ["-I", "."] + c_files + ["-o", PROGRAM, "-lm"]
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
-    if result.returncode != 0:
-        shutil.rmtree(work, ignore_errors=True)
-        raise toolchain.failure(cmd, result, packages)
     try:
-        (work / MANIFEST).write_text(json.dumps({"binary_sha256": _sha256(work / PROGRAM), "inputs": digest.hexdigest(),
-                                                 "compiler": toolchain.identity(compiler[0], packages),
-                                                 "command": cmd}, indent=1))
+        _build_entry(work, sources, compiler + flags, packages, digest.hexdigest())
         _install(work, out_dir)
     except OSError as e:
-        shutil.rmtree(work, ignore_errors=True)
         raise cache_error(e) from None
+    finally:  # also on Ctrl-C: a half-built entry is never left behind (a finished one was renamed away)
+        shutil.rmtree(work, ignore_errors=True)
     return out_dir / PROGRAM
+
+
+def _build_entry(work: Path, sources: dict[str, str], command: list[str], packages: str, inputs: str) -> None:
+    """Compile `sources` in `work` into PROGRAM and describe it in MANIFEST."""
+    for fname, text in sources.items():
+        (work / fname).parent.mkdir(parents=True, exist_ok=True)
+        (work / fname).write_text(text)
+    cmd = command + ["-I", "."] + sorted(f for f in sources if f.endswith(".c")) + ["-o", PROGRAM, "-lm"]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
+    if result.returncode != 0:
+        raise toolchain.failure(cmd, result, packages)
+    (work / MANIFEST).write_text(json.dumps({"binary_sha256": _sha256(work / PROGRAM), "inputs": inputs,
+                                             "compiler": toolchain.identity(command[0], packages),
+                                             "command": cmd}, indent=1))
+    umask = os.umask(0)
+    os.umask(umask)
+    work.chmod(0o777 & ~umask)  # mkdtemp's 0700 would hide a shared cache's entries from other users
 
 
 def _sha256(path: Path) -> str:
@@ -105,7 +118,8 @@ def _install(work: Path, entry: Path) -> None:
             entry.rename(stale / "entry")
         except OSError:
             pass  # another process moved it first
-        shutil.rmtree(stale, ignore_errors=True)
+        finally:
+            shutil.rmtree(stale, ignore_errors=True)
     raise OSError(f"{entry} kept changing while tinygen replaced it")
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import progress
 from ..errors import TinygenError
+from ..toolchain import binutil
 from . import host
 
 HERE = resources.files("tinygen.emulator")
@@ -157,9 +158,8 @@ def plugin() -> Path:
 
 def marker_addresses(elf: Path, t: Target) -> tuple[int, int]:
     """Addresses of the harness's tg_bench_start/tg_bench_stop (Thumb bit cleared)."""
-    result = subprocess.run([t.nm, str(elf)], capture_output=True, text=True, check=True)
     found = {}
-    for line in result.stdout.splitlines():
+    for line in binutil([t.nm, str(elf)]).splitlines():
         parts = line.split()
         if len(parts) == 3 and parts[2] in ("tg_bench_start", "tg_bench_stop"):
             found[parts[2]] = int(parts[0], 16) & ~1
