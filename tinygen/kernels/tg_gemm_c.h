@@ -29,6 +29,7 @@
 TG_GEMM_INLINE void tg_gemm_c_block(const int8_t *x, int32_t pixel_step, const int8_t *w, int32_t depth, int32_t nx,
                                     int32_t nc, int32_t acc[TG_GEMM_C_PIXELS][TG_GEMM_C_CHANNELS])
 {
+#pragma GCC unroll 2
     for (int32_t k = 0; k < depth; ++k) {
         int32_t wk[TG_GEMM_C_CHANNELS];
 #pragma GCC unroll 8
