@@ -1,13 +1,16 @@
 """The specialized backend: pointwise CONV_2D and FULLY_CONNECTED as tg_gemm_s8, other convolutions as
 tg_conv_gemm_s8 over im2col rows (kernels/tg_gemm.h), DEPTHWISE_CONV_2D as tg_depthwise_s8
-(kernels/tg_depthwise.h), bit-exact with TFLM on the host (plain C loops) and on QEMU Cortex-M4 (SMLAD/SMLABB).
+(kernels/tg_depthwise.h), bit-exact with TFLM on QEMU Cortex-M4 (SMLAD/SMLABB), and on the host and QEMU rv32imc
+(the byte layouts and blocks of kernels/tg_gemm_c.h and tg_depthwise_c.h).
 
 Every variant the backend can pick is here: 2x2 blocks with an odd pixel and an odd channel left over, input
 depths that are and are not whole words (odd or even word counts for the 2-word unrolled loop), per-tensor and
 per-channel requantization, the short rounding and the general one (multipliers above 1: left shifts),
 fused activations, FC batches, and convolution windows with every padding and stride combination, dilation,
 one or three input channels, windows larger than the input and batches; depthwise windows likewise, with
-channel counts that are, are not and are less than a multiple of four.
+channel counts that are, are not and are less than a multiple of four. On the plain C path: pixel counts of every
+remainder modulo the 4-pixel block, channel counts of every remainder modulo the 4- and 8-channel blocks, interior
+rows of whole 4-pixel blocks and of a remainder.
 """
 import shutil
 
@@ -22,7 +25,7 @@ from tinygen.emulator import qemu
 from tinygen.ops.conv2d import add_conv
 from tinygen.ops.fully_connected.specialized import packed_weights
 
-TARGETS = ["host", "cortex-m4"]
+TARGETS = ["host", "cortex-m4", "rv32imc"]
 
 
 def need(target):
@@ -97,6 +100,7 @@ def test_pointwise_general_rounding(tmp_path, target):
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("batches,depth,units,per_channel,activation", [
     (1, 33, 7, True, 0), (1, 64, 12, False, 1), (3, 10, 4, False, 0), (2, 5, 3, True, 3), (1, 8, 1, False, 0),
+    (1, 20, 17, False, 0),  # two 8-channel blocks and one channel
 ])
 def test_fully_connected(tmp_path, target, batches, depth, units, per_channel, activation):
     need(target)
@@ -160,6 +164,7 @@ DEPTHWISE = [  # (n, h, w, channels, (k_h, k_w), stride, SAME, dilation)
     (1, 12, 1, 5, (5, 1), 1, True, 1),  # a 5x1 window over one column (STR_WW's kind)
     (2, 6, 6, 4, (3, 3), 1, True, 2),  # batches, dilation 2
     (1, 2, 3, 4, (3, 3), 1, True, 1),  # no interior at all
+    (1, 5, 12, 7, (3, 3), 1, True, 1),  # interior rows of two 4-pixel blocks and 2 more, 7 channels
 ]
 
 

@@ -117,4 +117,7 @@ TG_GEMM_INLINE void tg_depthwise_s8(const tg_depthwise_window *d, const int8_t *
     }
 }
 
+/* The byte-layout form for cores without SIMD multiply-accumulates. */
+#include "tg_depthwise_c.h"
+
 #endif

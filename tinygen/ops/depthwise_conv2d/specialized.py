@@ -30,5 +30,7 @@ def retarget(layer: Layer, arch: str) -> Layer | None:
     _, mults, shifts = quant_arrays(layer, 0, 0)
     params = GemmParams(g.n * g.out_h * g.out_w, g.k_h * g.k_w, p.out_c, q.output_offset, q.act, True,
                         right_shifts_only(bias, taps.T, mults, shifts), p, window=g, in_c=p.in_c,
-                        pad_value=-q.input_offset, interior=interior(g))
-    return specialised(layer, "tg_depthwise_s8", params, pack_words(taps).reshape(-1), bias, 0)
+                        pad_value=-q.input_offset, interior=interior(g), block=1 if arch == "c" else 0)
+    # The byte layout (kernels/tg_depthwise_c.h): channel by channel, its taps in a row.
+    weights = taps.T.reshape(-1) if params.block else pack_words(taps).reshape(-1)
+    return specialised(layer, "tg_depthwise_s8", params, weights, bias, 0)

@@ -30,11 +30,14 @@ class GemmParams:
     in_c: int = 0  # with a window: input channels
     pad_value: int = 0  # with a window: the input zero point
     interior: tuple[int, int, int, int] = (0, 0, 0, 0)  # depthwise: output rows y0..y1, columns x0..x1 with no padding
+    block: int = 0  # the byte layout's channels per block (kernels/tg_gemm_c.h); 0: the word layout of tg_gemm.h
 
     @property
     def col_bytes(self) -> int:
-        """tg_conv_gemm_s8's two im2col rows (whole words)."""
-        return 2 * ((self.depth + 3) // 4 * 4) if self.window else 0
+        """tg_conv_gemm_s8's two im2col rows (whole words), or tg_conv_gemm_bytes_s8's four."""
+        if not self.window:
+            return 0
+        return 4 * self.depth if self.block else 2 * ((self.depth + 3) // 4 * 4)
 
 
 
@@ -66,28 +69,41 @@ def packed_weights(weights: np.ndarray) -> np.ndarray:
     return np.concatenate([interleaved, rows[pairs:].reshape(-1)])
 
 
+def byte_blocks(weights: np.ndarray, block: int) -> np.ndarray:
+    """[channels, depth] int8 → the byte layout of tg_gemm_bytes_s8: blocks of `block` channels (the last one
+    narrower), each k-major (channel j's weight k at k * width + j)."""
+    return np.concatenate([weights[c:c + block].T.reshape(-1) for c in range(0, len(weights), block)])
+
+
+def channel_block(pixels: int) -> int:
+    """tg_gemm_bytes_s8's channels per block: 4 x 4 pixels, or 8 for a single pixel (kernels/tg_gemm_c.h)."""
+    return 8 if pixels == 1 else 4
+
+
 def extended_bytes(depth: int, arch: str) -> int:
     """Two pixels' extended rows on the DSP path (4 words per input word); the plain C path needs none."""
     return 16 * ((depth + 3) // 4) if arch == "dsp" else 0
 
 
 def right_shifts_only(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> bool:
-    """Whether every shift is a right shift and no channel's high product |acc| * mult / 2^31 (+1 for rounding)
-    plus 2^(e-1) can reach 2^31, for any int8 input (|x| <= 128): tg_gemm_requantize's short rounding."""
+    """Whether every shift is a right shift, no channel's high product |acc| * mult / 2^31 (+1 for rounding)
+    plus 2^(e-1) can reach 2^31 and |acc| stays below 2^30, for any int8 input (|x| <= 128):
+    tg_gemm_requantize's short rounding."""
     if np.any(shift >= 0):
         return False
     channels = len(bias)
     mult = np.broadcast_to(mult, channels).astype(object)
     shift = np.broadcast_to(shift, channels)
     bound = np.abs(bias.astype(object)) + 128 * np.abs(weights.astype(np.int64)).sum(axis=1).astype(object)
-    return all(b * m // 2**31 + 1 + 2**(-int(s) - 1) < 2**31 for b, m, s in zip(bound, mult, shift))
+    return all(b < 2**30 and b * m // 2**31 + 1 + 2**(-int(s) - 1) < 2**31 for b, m, s in zip(bound, mult, shift))
 
 
 def specialised(layer: Layer, kernel: str, params: GemmParams, weights: np.ndarray, bias: np.ndarray,
                 scratch_bytes: int) -> Layer:
     """The layer calling `kernel` with its packed weights and folded bias (other constants kept)."""
     kept = tuple(c for c in layer.consts if c.role not in ("weights", "bias"))
-    consts: tuple[Const, ...] = (const("weights", "int32_t", weights), const("bias", "int32_t", bias)) + kept
+    consts: tuple[Const, ...] = (const("weights", "int8_t" if weights.dtype == np.int8 else "int32_t", weights),
+                                 const("bias", "int32_t", bias)) + kept
     depthwise = kernel == "tg_depthwise_s8"
     return layer.replace(kernel=kernel, params=params, consts=consts, inplace=(), scratch_bytes=scratch_bytes,
                          template="depthwise_conv2d/depthwise_s8.c.j2" if depthwise else "fully_connected/gemm.c.j2",
@@ -111,10 +127,12 @@ def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offs
     if bias is None:
         return None
     per_channel, mults, shifts = quant_arrays(layer, mult, shift)
+    block = channel_block(pixels) if arch == "c" else 0
     params = GemmParams(pixels, weights.shape[1], weights.shape[0], output_offset, act, per_channel,
                         right_shifts_only(bias, weights, mults, shifts), layer.params, mult, shift, window, in_c,
-                        -input_offset)
-    return specialised(layer, "tg_conv_gemm_s8" if window else "tg_gemm_s8", params, packed_weights(weights), bias,
+                        -input_offset, block=block)
+    packed = byte_blocks(weights, block) if block else packed_weights(weights)
+    return specialised(layer, "tg_conv_gemm_s8" if window else "tg_gemm_s8", params, packed, bias,
                        extended_bytes(weights.shape[1], arch) + params.col_bytes)
 
 
