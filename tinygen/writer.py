@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .build_lock import target_lock
+from .build_lock import target_lock, work_dir
 from .errors import TinygenError
 
 MANIFEST = ".tinygen-manifest"
@@ -62,7 +62,7 @@ def _existing(out: Path) -> list[str]:
                 dirs.remove(d)
                 found.append((rel_root / d).as_posix())
         found += [(rel_root / f).as_posix() for f in files]
-    return sorted(p for p in found if p != MANIFEST)
+    return sorted(p for p in found if p != MANIFEST and not _is_work_entry(out, p.split("/")[0]))
 
 
 @dataclass
@@ -111,11 +111,11 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-STAGING_TAG = ".tinygen-"  # .<target>.tinygen-<pid>-<hex>[-old]: staging and old trees, beside the target
+STAGING_TAG = ".tinygen-"  # .<target>.tinygen-<pid>-<hex>[-old]: staging and old trees, in work_dir(target)
 
 
 def _tree_path(out: Path, suffix: str = "") -> Path:
-    return out.parent / f".{out.name}{STAGING_TAG}{os.getpid()}-{secrets.token_hex(4)}{suffix}"
+    return work_dir(out) / f".{out.name}{STAGING_TAG}{os.getpid()}-{secrets.token_hex(4)}{suffix}"
 
 
 def _is_tree_name(out: Path, name: str) -> bool:
@@ -130,8 +130,13 @@ def _staging_dir(out: Path) -> Path:
     return staging
 
 
-def _journal_path(out: Path) -> Path:
-    return out.parent / f".{out.name}{STAGING_TAG}journal"
+def _journal_path(out: Path, where: Path | None = None) -> Path:
+    return (work_dir(out) if where is None else where) / f".{out.name}{STAGING_TAG}journal"
+
+
+def _is_work_entry(out: Path, rel: str) -> bool:
+    """rel is tinygen's lock, journal or staging tree inside out (see work_dir): neither the project's nor yours."""
+    return work_dir(out) == out and rel.startswith(f".{out.name}{STAGING_TAG}")
 
 
 def resolve_target(out: Path) -> Path:
@@ -220,7 +225,7 @@ def _write_journal(out: Path, journal: dict) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    _fsync_dir(out.parent)
+    _fsync_dir(path.parent)
 
 
 def _some(paths: list[str]) -> str:
@@ -249,11 +254,12 @@ def _foreign_entries(tree: Path) -> list[str]:
     return sorted(foreign)
 
 
-def _delete_stale_trees(out: Path) -> None:
-    """Staging and old trees of out once its journal is dealt with: left by a build killed before it wrote its
-    journal, or by builds that ran at once before builds took the lock. Deleted only when they hold nothing but
-    tinygen's files; otherwise refused, naming them. (Under the lock no other build of out is running.)"""
-    for stale in sorted(out.parent.iterdir()):
+def _delete_stale_trees(out: Path, where: Path) -> None:
+    """Staging and old trees of out in where once its journal there is dealt with: left by a build killed before
+    it wrote its journal, or by builds that ran at once before builds took the lock. Deleted only when they hold
+    nothing but tinygen's files; otherwise refused, naming them. (Under the lock no other build of out is
+    running.)"""
+    for stale in sorted(where.iterdir()):
         if not _is_tree_name(out, stale.name) or stale.is_symlink() or not stale.is_dir():
             continue
         foreign = _foreign_entries(stale)
@@ -265,17 +271,24 @@ def _delete_stale_trees(out: Path) -> None:
 
 def _recover(out: Path) -> None:
     """Finish or undo an interrupted switch or in-place update of out (see above), then delete staging trees
-    nobody refers to. The caller holds out's lock."""
-    path = _journal_path(out)
-    path.with_name(path.name + ".next").unlink(missing_ok=True)  # a journal never completed: nothing moved yet
-    if path.is_file():
-        journal = json.loads(path.read_text(encoding="utf-8"))
-        if journal.get("mode") == "in-place":
-            _apply_in_place(out, journal)
-            _finish_in_place(out, journal)
-        else:
-            _recover_switch(out, journal)
-    _delete_stale_trees(out)
+    nobody refers to. The caller holds out's lock. Beside out first: where tinygen up to 0.x journaled even a
+    target that is a mount point (see _move_staging_home)."""
+    home = work_dir(out)
+    for where in dict.fromkeys([out.parent, home]):
+        if where != home and not os.access(where, os.W_OK | os.X_OK):
+            continue  # not writable: no build can have left anything there
+        path = _journal_path(out, where)
+        path.with_name(path.name + ".next").unlink(missing_ok=True)  # a journal never completed: nothing moved yet
+        if path.is_file():
+            journal = json.loads(path.read_text(encoding="utf-8"))
+            if journal.get("mode") != "in-place":
+                _recover_switch(out, journal)  # switches are only ever journaled beside out
+            elif where != home:
+                _move_staging_home(out, journal, where)
+            else:
+                _apply_in_place(out, journal)
+                _finish_in_place(out, journal)
+        _delete_stale_trees(out, where)
 
 
 def _recover_switch(out: Path, journal: dict) -> None:
@@ -303,7 +316,7 @@ def _recover_switch(out: Path, journal: dict) -> None:
             raise TinygenError(f"an interrupted build left {', '.join(left)} of yours in {staging}",
                                f"move them back into {out}, then build again")
         shutil.rmtree(staging, ignore_errors=True)
-    _journal_path(out).unlink()
+    _journal_path(out, out.parent).unlink()
     _fsync_dir(out.parent)
 
 
@@ -413,9 +426,25 @@ def _update_in_place(out: Path, files: dict[str, bytes], manifest: bytes, writte
     _finish_in_place(out, journal)
 
 
+def _move_staging_home(out: Path, journal: dict, where: Path) -> None:
+    """An in-place update journaled in where, not in work_dir(out): tinygen up to 0.x staged beside a mount
+    point, so its first placement failed across filesystems (EXDEV) and every later build replayed that failure.
+    The staged files are copied into a staging tree in work_dir(out) and journaled there before the old journal
+    and tree go; an interruption before the old journal is deleted only repeats the copy (the new journal is
+    applied after), and the copy left over is a stale tree of tinygen's files."""
+    staging = _staging_dir(out)
+    old = where / journal["staging"]
+    _write_tree(staging, {p.relative_to(old).as_posix(): p.read_bytes() for p in sorted(old.rglob("*"))
+                          if p.is_file() and not p.is_symlink()})
+    _write_journal(out, {**journal, "staging": staging.name})
+    _journal_path(out, where).unlink()
+    _fsync_dir(where)
+    shutil.rmtree(old, ignore_errors=True)  # _recover applies the new journal next
+
+
 def _apply_in_place(out: Path, journal: dict) -> None:
     """Step 3 above; idempotent."""
-    staging = out.parent / journal["staging"]
+    staging = work_dir(out) / journal["staging"]
     touched = {out}
     for old_rel, new_rel in journal["carried"]:
         if os.path.lexists(out / old_rel) and not os.path.lexists(out / new_rel):
@@ -448,9 +477,9 @@ def _apply_in_place(out: Path, journal: dict) -> None:
 
 
 def _finish_in_place(out: Path, journal: dict) -> None:
-    shutil.rmtree(out.parent / journal["staging"], ignore_errors=True)  # every file in it has been placed
+    shutil.rmtree(work_dir(out) / journal["staging"], ignore_errors=True)  # every file in it has been placed
     _journal_path(out).unlink()
-    _fsync_dir(out.parent)
+    _fsync_dir(work_dir(out))
 
 
 # ---- the whole write ----
@@ -475,7 +504,7 @@ def _create(out: Path, files: dict[str, bytes], manifest: bytes) -> None:
 def _write_locked(files: dict[str, bytes], out: Path, manifest: bytes, force: bool, shown: Path) -> WriteResult:
     """write_project under the lock; shown: out as the user gave it, for messages."""
     result = WriteResult(shown)
-    in_place = _holds_cwd(out)
+    in_place = _holds_cwd(out) or work_dir(out) == out  # nowhere to stage but inside out: update it in place
     if not in_place and (not out.exists() or not any(out.iterdir())):
         _create(out, files, manifest)
         result.written = sorted(files)
