@@ -5,8 +5,10 @@ force; with force those files stay, and one at a path tinygen writes is renamed 
 time writes a directory (build_lock); the others wait. A rebuild is written complete in a directory beside the
 target and switched in with one atomic directory exchange (journaled, see _switch), so an interrupted build leaves
 the complete old or the complete new project and every user file. A target holding the current working directory
-is updated in place instead (see _update_in_place). Output is deterministic: building twice gives byte-identical
-trees.
+is updated in place instead (see _update_in_place), and so is one whose lock, journal and staging trees cannot be
+beside it (build_lock.work_dir: a mount point, or a parent that is not writable): they live inside it, at
+.<target>.tinygen-*, which are neither the project's files nor the user's. Output is deterministic: building
+twice gives byte-identical trees.
 """
 from __future__ import annotations
 
@@ -271,7 +273,7 @@ def _delete_stale_trees(out: Path, where: Path) -> None:
 
 def _recover(out: Path) -> None:
     """Finish or undo an interrupted switch or in-place update of out (see above), then delete staging trees
-    nobody refers to. The caller holds out's lock. Beside out first: where tinygen up to 0.x journaled even a
+    nobody refers to. The caller holds out's lock. Beside out first: earlier tinygen journaled there even for a
     target that is a mount point (see _move_staging_home)."""
     home = work_dir(out)
     for where in dict.fromkeys([out.parent, home]):
@@ -388,8 +390,10 @@ def _plan_carries(out: Path, files: dict[str, bytes], ours: set[str]) -> tuple[l
 # Exchanging the target would leave the user's shell (and whatever else runs there) in the old tree, which the
 # build then deletes: after `cd proj && tinygen build ../m.tflite -b B -o .` the shell must still be in the
 # project. So when the target is the working directory or one of its parents, its directories stay and the files
-# change inside them, journaled for redo instead of undo:
-#   1. stage: the new and changed files and the manifest are written and fsynced into S beside T, as above.
+# change inside them, journaled for redo instead of undo. The same holds when the target is a mount point or its
+# parent is not writable: a mount point cannot be renamed nor renamed into, so S and the journal are inside T
+# (work_dir) and every move stays on T's filesystem:
+#   1. stage: the new and changed files and the manifest are written and fsynced into S in work_dir(T).
 #   2. journal: names S, the carries (a user's entry at a path tinygen writes → <name>.orig, inside T), tinygen's
 #      old files the new project drops and those it replaces, each with its sha256.
 #   3. apply: the carries; the drops (a file is deleted only while it has its old content, then the directories
@@ -398,7 +402,9 @@ def _plan_carries(out: Path, files: dict[str, bytes], ours: set[str]) -> tuple[l
 # Before the journal T is untouched; from it on, recovery runs steps 3 and 4 again (each move is skipped once
 # done), so the result is the complete new project. While step 3 runs the tree is part old, part new, which no
 # rename can avoid here; but no user entry is deleted or overwritten: a path holding anything but what the
-# journal expects there stops the update with an error, and the next build resumes it.
+# journal expects there stops the update with an error, and the next build resumes it. A journal that earlier
+# tinygen left beside a mount point (S on the parent's filesystem) is first moved into work_dir by copying S
+# (_move_staging_home), then resumed the same way.
 
 def _holds(path: Path, digest: str | None) -> bool:
     """path is a regular file whose sha256 is digest."""
@@ -427,7 +433,7 @@ def _update_in_place(out: Path, files: dict[str, bytes], manifest: bytes, writte
 
 
 def _move_staging_home(out: Path, journal: dict, where: Path) -> None:
-    """An in-place update journaled in where, not in work_dir(out): tinygen up to 0.x staged beside a mount
+    """An in-place update journaled in where, not in work_dir(out): earlier tinygen staged beside a mount
     point, so its first placement failed across filesystems (EXDEV) and every later build replayed that failure.
     The staged files are copied into a staging tree in work_dir(out) and journaled there before the old journal
     and tree go; an interruption before the old journal is deleted only repeats the copy (the new journal is
