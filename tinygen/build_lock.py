@@ -1,4 +1,5 @@
-"""One build at a time per project directory: an exclusive lock on `.<target>.tinygen-lock` beside it.
+"""One build at a time per project directory: an exclusive lock on `.<target>.tinygen-lock` in its work
+directory (work_dir: beside the target, or inside it when it cannot be beside it).
 
 A second build of the same directory waits (up to WAIT_SECONDS, saying once on stderr which process it waits
 for), then refuses. The lock is flock(2)'s: the kernel drops it when its holder dies, even by SIGKILL, so a lock
@@ -26,8 +27,19 @@ WAIT_SECONDS = 120.0  # a build's writing step takes well under a second; this i
 POLL_SECONDS = 0.05
 
 
+def work_dir(target: Path) -> Path:
+    """Where target's lock, journal and staging trees live: beside it, unless target is a mount point (a rename
+    cannot cross into the parent's filesystem, nor move a mount point) or its parent is not writable (/mnt/proj
+    owned by the user under a root-owned /mnt); then inside it, so that every move stays inside target. Builds
+    never change which: they neither mount nor change permissions, so every build of target agrees."""
+    parent = target.parent
+    if not target.is_dir():
+        return parent
+    return target if os.path.ismount(target) or not os.access(parent, os.W_OK | os.X_OK) else parent
+
+
 def lock_path(target: Path) -> Path:
-    return target.parent / f".{target.name}{LOCK_SUFFIX}"
+    return work_dir(target) / f".{target.name}{LOCK_SUFFIX}"
 
 
 def _holder(fd: int) -> str:
@@ -45,8 +57,7 @@ def _names_this_file(fd: int, path: Path) -> bool:
     return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)
 
 
-def _acquire(target: Path, wait_seconds: float) -> int:
-    path = lock_path(target)
+def _acquire(target: Path, path: Path, wait_seconds: float) -> int:
     deadline = time.monotonic() + wait_seconds
     announced = False
     while True:
@@ -85,12 +96,13 @@ def target_lock(target: Path, wait_seconds: float | None = None) -> Iterator[Non
     if fcntl is None:
         yield
         return
-    fd = _acquire(target, WAIT_SECONDS if wait_seconds is None else wait_seconds)
+    path = lock_path(target)
+    fd = _acquire(target, path, WAIT_SECONDS if wait_seconds is None else wait_seconds)
     try:
         yield
     finally:
         try:
-            os.unlink(lock_path(target))  # while still held: nobody can have locked the file at the path since
+            os.unlink(path)  # while still held: nobody can have locked the file at the path since
         except FileNotFoundError:
             pass
         os.close(fd)

@@ -5,8 +5,10 @@ force; with force those files stay, and one at a path tinygen writes is renamed 
 time writes a directory (build_lock); the others wait. A rebuild is written complete in a directory beside the
 target and switched in with one atomic directory exchange (journaled, see _switch), so an interrupted build leaves
 the complete old or the complete new project and every user file. A target holding the current working directory
-is updated in place instead (see _update_in_place). Output is deterministic: building twice gives byte-identical
-trees.
+is updated in place instead (see _update_in_place), and so is one whose lock, journal and staging trees cannot be
+beside it (build_lock.work_dir: a mount point, or a parent that is not writable): they live inside it, at
+.<target>.tinygen-*, which are neither the project's files nor the user's. Output is deterministic: building
+twice gives byte-identical trees.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .build_lock import target_lock
+from .build_lock import target_lock, work_dir
 from .errors import TinygenError
 
 MANIFEST = ".tinygen-manifest"
@@ -62,7 +64,7 @@ def _existing(out: Path) -> list[str]:
                 dirs.remove(d)
                 found.append((rel_root / d).as_posix())
         found += [(rel_root / f).as_posix() for f in files]
-    return sorted(p for p in found if p != MANIFEST)
+    return sorted(p for p in found if p != MANIFEST and not _is_work_entry(out, p.split("/")[0]))
 
 
 @dataclass
@@ -111,11 +113,11 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-STAGING_TAG = ".tinygen-"  # .<target>.tinygen-<pid>-<hex>[-old]: staging and old trees, beside the target
+STAGING_TAG = ".tinygen-"  # .<target>.tinygen-<pid>-<hex>[-old]: staging and old trees, in work_dir(target)
 
 
 def _tree_path(out: Path, suffix: str = "") -> Path:
-    return out.parent / f".{out.name}{STAGING_TAG}{os.getpid()}-{secrets.token_hex(4)}{suffix}"
+    return work_dir(out) / f".{out.name}{STAGING_TAG}{os.getpid()}-{secrets.token_hex(4)}{suffix}"
 
 
 def _is_tree_name(out: Path, name: str) -> bool:
@@ -130,8 +132,13 @@ def _staging_dir(out: Path) -> Path:
     return staging
 
 
-def _journal_path(out: Path) -> Path:
-    return out.parent / f".{out.name}{STAGING_TAG}journal"
+def _journal_path(out: Path, where: Path | None = None) -> Path:
+    return (work_dir(out) if where is None else where) / f".{out.name}{STAGING_TAG}journal"
+
+
+def _is_work_entry(out: Path, rel: str) -> bool:
+    """rel is tinygen's lock, journal or staging tree inside out (see work_dir): neither the project's nor yours."""
+    return work_dir(out) == out and rel.startswith(f".{out.name}{STAGING_TAG}")
 
 
 def resolve_target(out: Path) -> Path:
@@ -220,7 +227,7 @@ def _write_journal(out: Path, journal: dict) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    _fsync_dir(out.parent)
+    _fsync_dir(path.parent)
 
 
 def _some(paths: list[str]) -> str:
@@ -249,11 +256,12 @@ def _foreign_entries(tree: Path) -> list[str]:
     return sorted(foreign)
 
 
-def _delete_stale_trees(out: Path) -> None:
-    """Staging and old trees of out once its journal is dealt with: left by a build killed before it wrote its
-    journal, or by builds that ran at once before builds took the lock. Deleted only when they hold nothing but
-    tinygen's files; otherwise refused, naming them. (Under the lock no other build of out is running.)"""
-    for stale in sorted(out.parent.iterdir()):
+def _delete_stale_trees(out: Path, where: Path) -> None:
+    """Staging and old trees of out in where once its journal there is dealt with: left by a build killed before
+    it wrote its journal, or by builds that ran at once before builds took the lock. Deleted only when they hold
+    nothing but tinygen's files; otherwise refused, naming them. (Under the lock no other build of out is
+    running.)"""
+    for stale in sorted(where.iterdir()):
         if not _is_tree_name(out, stale.name) or stale.is_symlink() or not stale.is_dir():
             continue
         foreign = _foreign_entries(stale)
@@ -265,17 +273,24 @@ def _delete_stale_trees(out: Path) -> None:
 
 def _recover(out: Path) -> None:
     """Finish or undo an interrupted switch or in-place update of out (see above), then delete staging trees
-    nobody refers to. The caller holds out's lock."""
-    path = _journal_path(out)
-    path.with_name(path.name + ".next").unlink(missing_ok=True)  # a journal never completed: nothing moved yet
-    if path.is_file():
-        journal = json.loads(path.read_text(encoding="utf-8"))
-        if journal.get("mode") == "in-place":
-            _apply_in_place(out, journal)
-            _finish_in_place(out, journal)
-        else:
-            _recover_switch(out, journal)
-    _delete_stale_trees(out)
+    nobody refers to. The caller holds out's lock. Beside out first: earlier tinygen journaled there even for a
+    target that is a mount point (see _move_staging_home)."""
+    home = work_dir(out)
+    for where in dict.fromkeys([out.parent, home]):
+        if where != home and not os.access(where, os.W_OK | os.X_OK):
+            continue  # not writable: no build can have left anything there
+        path = _journal_path(out, where)
+        path.with_name(path.name + ".next").unlink(missing_ok=True)  # a journal never completed: nothing moved yet
+        if path.is_file():
+            journal = json.loads(path.read_text(encoding="utf-8"))
+            if journal.get("mode") != "in-place":
+                _recover_switch(out, journal)  # switches are only ever journaled beside out
+            elif where != home:
+                _move_staging_home(out, journal, where)
+            else:
+                _apply_in_place(out, journal)
+                _finish_in_place(out, journal)
+        _delete_stale_trees(out, where)
 
 
 def _recover_switch(out: Path, journal: dict) -> None:
@@ -303,7 +318,7 @@ def _recover_switch(out: Path, journal: dict) -> None:
             raise TinygenError(f"an interrupted build left {', '.join(left)} of yours in {staging}",
                                f"move them back into {out}, then build again")
         shutil.rmtree(staging, ignore_errors=True)
-    _journal_path(out).unlink()
+    _journal_path(out, out.parent).unlink()
     _fsync_dir(out.parent)
 
 
@@ -375,8 +390,10 @@ def _plan_carries(out: Path, files: dict[str, bytes], ours: set[str]) -> tuple[l
 # Exchanging the target would leave the user's shell (and whatever else runs there) in the old tree, which the
 # build then deletes: after `cd proj && tinygen build ../m.tflite -b B -o .` the shell must still be in the
 # project. So when the target is the working directory or one of its parents, its directories stay and the files
-# change inside them, journaled for redo instead of undo:
-#   1. stage: the new and changed files and the manifest are written and fsynced into S beside T, as above.
+# change inside them, journaled for redo instead of undo. The same holds when the target is a mount point or its
+# parent is not writable: a mount point cannot be renamed nor renamed into, so S and the journal are inside T
+# (work_dir) and every move stays on T's filesystem:
+#   1. stage: the new and changed files and the manifest are written and fsynced into S in work_dir(T).
 #   2. journal: names S, the carries (a user's entry at a path tinygen writes → <name>.orig, inside T), tinygen's
 #      old files the new project drops and those it replaces, each with its sha256.
 #   3. apply: the carries; the drops (a file is deleted only while it has its old content, then the directories
@@ -385,7 +402,9 @@ def _plan_carries(out: Path, files: dict[str, bytes], ours: set[str]) -> tuple[l
 # Before the journal T is untouched; from it on, recovery runs steps 3 and 4 again (each move is skipped once
 # done), so the result is the complete new project. While step 3 runs the tree is part old, part new, which no
 # rename can avoid here; but no user entry is deleted or overwritten: a path holding anything but what the
-# journal expects there stops the update with an error, and the next build resumes it.
+# journal expects there stops the update with an error, and the next build resumes it. A journal that earlier
+# tinygen left beside a mount point (S on the parent's filesystem) is first moved into work_dir by copying S
+# (_move_staging_home), then resumed the same way.
 
 def _holds(path: Path, digest: str | None) -> bool:
     """path is a regular file whose sha256 is digest."""
@@ -413,9 +432,25 @@ def _update_in_place(out: Path, files: dict[str, bytes], manifest: bytes, writte
     _finish_in_place(out, journal)
 
 
+def _move_staging_home(out: Path, journal: dict, where: Path) -> None:
+    """An in-place update journaled in where, not in work_dir(out): earlier tinygen staged beside a mount
+    point, so its first placement failed across filesystems (EXDEV) and every later build replayed that failure.
+    The staged files are copied into a staging tree in work_dir(out) and journaled there before the old journal
+    and tree go; an interruption before the old journal is deleted only repeats the copy (the new journal is
+    applied after), and the copy left over is a stale tree of tinygen's files."""
+    staging = _staging_dir(out)
+    old = where / journal["staging"]
+    _write_tree(staging, {p.relative_to(old).as_posix(): p.read_bytes() for p in sorted(old.rglob("*"))
+                          if p.is_file() and not p.is_symlink()})
+    _write_journal(out, {**journal, "staging": staging.name})
+    _journal_path(out, where).unlink()
+    _fsync_dir(where)
+    shutil.rmtree(old, ignore_errors=True)  # _recover applies the new journal next
+
+
 def _apply_in_place(out: Path, journal: dict) -> None:
     """Step 3 above; idempotent."""
-    staging = out.parent / journal["staging"]
+    staging = work_dir(out) / journal["staging"]
     touched = {out}
     for old_rel, new_rel in journal["carried"]:
         if os.path.lexists(out / old_rel) and not os.path.lexists(out / new_rel):
@@ -448,9 +483,9 @@ def _apply_in_place(out: Path, journal: dict) -> None:
 
 
 def _finish_in_place(out: Path, journal: dict) -> None:
-    shutil.rmtree(out.parent / journal["staging"], ignore_errors=True)  # every file in it has been placed
+    shutil.rmtree(work_dir(out) / journal["staging"], ignore_errors=True)  # every file in it has been placed
     _journal_path(out).unlink()
-    _fsync_dir(out.parent)
+    _fsync_dir(work_dir(out))
 
 
 # ---- the whole write ----
@@ -475,7 +510,7 @@ def _create(out: Path, files: dict[str, bytes], manifest: bytes) -> None:
 def _write_locked(files: dict[str, bytes], out: Path, manifest: bytes, force: bool, shown: Path) -> WriteResult:
     """write_project under the lock; shown: out as the user gave it, for messages."""
     result = WriteResult(shown)
-    in_place = _holds_cwd(out)
+    in_place = _holds_cwd(out) or work_dir(out) == out  # nowhere to stage but inside out: update it in place
     if not in_place and (not out.exists() or not any(out.iterdir())):
         _create(out, files, manifest)
         result.written = sorted(files)
