@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..common import Arity, Layer, LowerContext, OpDef, require_int8
-from ..reshape import CopyParams
+from ..reshape import alias_layer
 from ...errors import TinygenError
 
 MAX_RANK = 5  # TransposePrepare: "Transpose op only supports 1D-5D input arrays."
@@ -69,8 +69,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     shape, moved = collapse([int(d) for d in x.shape], perm)
     summary = f"TRANSPOSE {list(x.shape)} by {perm} -> {list(y.shape)}"
     if moved == sorted(moved):  # only size-1 axes move: the bytes stay in order
-        return Layer(op, "reshape/reshape.c.j2", "memcpy", (op.inputs[0],), (op.outputs[0],), CopyParams(x.nbytes),
-                     alias=True, summary=summary)
+        return alias_layer(graph, op, summary)
     input_strides = [int(np.prod(shape[a + 1:])) for a in range(len(shape))]
     pad = MAX_RANK - len(moved)
     params = TransposeParams(tuple([1] * pad + [shape[a] for a in moved]),
