@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..add import Elementwise
-from ..common import (Arity, Layer, LowerContext, OpDef, broadcast_nhwc, elementwise_inplace, require_int8,
-                      require_per_tensor)
+from ..add import broadcast_walk
+from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
 
 KERNELS = {"MAXIMUM": "tg_maximum_s8", "MINIMUM": "tg_minimum_s8"}
 
@@ -18,14 +17,9 @@ KERNELS = {"MAXIMUM": "tg_maximum_s8", "MINIMUM": "tg_minimum_s8"}
 def lower(graph, op, ctx: LowerContext) -> Layer:
     a, b, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
     require_per_tensor(op, a, b, y)
-    shape = Elementwise(y.size, *broadcast_nhwc(op, a, b, y))
-    if not shape.broadcast:
-        flat = (1, 1, 1, y.size)
-        shape = Elementwise(y.size, flat, flat, flat)
     kernel = KERNELS[op.kind]
+    shape, inplace = broadcast_walk(op, a, b, y, kernel)
     how = f"{list(a.shape)}, {list(b.shape)}" if shape.broadcast else f"{y.size}"
-    # Element i of each input is read just before element i of the output is written.
-    inplace = elementwise_inplace((kernel,), shape.dims1 == shape.dims_out, shape.dims2 == shape.dims_out)
     return Layer(op, "maximum_minimum/maximum_minimum.c.j2", kernel, (op.inputs[0], op.inputs[1]),
                  (op.outputs[0],), shape, summary=f"{op.kind} {how}", inplace=inplace)
 
