@@ -13,7 +13,7 @@ from ai_edge_litert import schema_py_generated as schema
 from click.testing import CliRunner
 
 from tests.support.helpers import REPO, edit_tflite
-from tests.support.schema_model import SchemaModel, cnn_model, fc_model
+from tests.support.schema_model import SchemaModel, cnn_model, fc_model, shape_op_model
 
 from tinygen.cli import main
 from tinygen.errors import TinygenError
@@ -336,6 +336,8 @@ ROWS = {
     "Shapes that do not fit the operator": _model(_inconsistent()),
     "Tensor larger than any microcontroller model": _model(_relu("huge", [1, 5000, 5000, 3])),
     "Variable tensor (stateful model)": _model(_stateful()),
+    "An operator beyond what TFLite Micro's kernel accepts": _model(
+        shape_op_model("TRANSPOSE", [1, 2, 1, 2, 1, 2], [2, 1, 2, 1, 2, 1], [[5, 4, 3, 2, 1, 0]], placement="alone")),
     "More operators than any microcontroller model": lambda tmp: _model(_too_many_operators())(tmp),
     "Weights that could overflow the int32 accumulator": _model(_accumulator()),
     "Unknown board": lambda tmp: ((tmp / "model.tflite").write_bytes(fc_model(1)),

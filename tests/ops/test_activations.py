@@ -2,27 +2,11 @@
 quantizations, on the model input directly and after a Dense layer; bit-exact with TFLM."""
 import functools
 
-import numpy as np
 import pytest
 
-from tests.support.helpers import int8_tflite, keras_model, op_kinds, with_quantization
+from tests.support.helpers import assert_every_input_exact, int8_tflite, keras_model, op_kinds, with_quantization
 
 ACTIVATIONS = {"sigmoid": "LOGISTIC", "tanh": "TANH", "relu": "RELU", "relu6": "RELU6", "hard_swish": "HARD_SWISH"}
-
-
-def assert_every_input_exact(tflite: bytes, tmp_path, size: int) -> None:
-    """All int8 values (tiled over the input) plus random samples: TFLM and tinygen agree on every byte."""
-    from tinygen.emulation import emulate
-
-    path = tmp_path / "model.tflite"
-    path.write_bytes(tflite)
-    values = np.arange(-128, 128, dtype=np.int8)
-    rows = -(-256 // size)
-    every = np.concatenate([np.resize(values, (rows, size)), np.resize(values[::-1], (rows, size))])
-    rng = np.random.default_rng(size)
-    inputs = np.concatenate([every, rng.integers(-128, 128, (4, size), dtype=np.int8)]).reshape(-1, 1, size)
-    result = emulate(path, inputs=inputs)
-    assert np.array_equal(result.outputs, result.expected), result.summary()
 
 
 @functools.lru_cache(maxsize=None)

@@ -96,6 +96,21 @@ def assert_bit_exact(tflite: bytes, tmp_path: Path, count: int = 8, seed: int = 
     assert np.array_equal(result.outputs, result.expected), result.summary()
 
 
+def assert_every_input_exact(tflite: bytes, tmp_path, size: int) -> None:
+    """All int8 values (tiled over the input) plus random samples: TFLM and tinygen agree on every byte."""
+    from tinygen.emulation import emulate
+
+    path = tmp_path / "model.tflite"
+    path.write_bytes(tflite)
+    values = np.arange(-128, 128, dtype=np.int8)
+    rows = -(-256 // size)
+    every = np.concatenate([np.resize(values, (rows, size)), np.resize(values[::-1], (rows, size))])
+    rng = np.random.default_rng(size)
+    inputs = np.concatenate([every, rng.integers(-128, 128, (4, size), dtype=np.int8)]).reshape(-1, 1, size)
+    result = emulate(path, inputs=inputs)
+    assert np.array_equal(result.outputs, result.expected), result.summary()
+
+
 def edit_tflite(tflite: bytes, edit) -> bytes:
     """The model after `edit(model)` changed its object tree (ai_edge_litert's schema ModelT) in place: for
     models the converter will not write, e.g. unusual options or quantization."""

@@ -209,3 +209,31 @@ SCHEMA_SEEDS: dict[str, Callable[[], bytes]] = {
     "fc": lambda: fc_model(1), "fc_float_io": lambda: fc_model(2, float_io=True), "cnn": lambda: cnn_model(3),
     "mixed": lambda: mixed_model(4), **operator_examples(),
 }
+
+
+def shape_op_model(kind: str, x_shape, y_shape, operands=(), placement: str = "between", **options) -> bytes:
+    """One int8 operator that only moves bytes (RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE), from x_shape to
+    y_shape, with constant int32 `operands` after its input. placement "between": RELU6 before and after it (its
+    output can alias its input); "alone": from the model's input to its output (a copy); "constant": applied to
+    a constant and added to the input (it folds)."""
+    rng = np.random.default_rng(1)
+    m = SchemaModel(kind.lower())
+    q = {"scale": 0.05, "zero_point": 3}
+    x = m.tensor(x_shape, **q, data=rng.integers(-128, 128, x_shape).astype(np.int8)
+                 if placement == "constant" else None)
+    first = x
+    if placement == "between":
+        first = m.tensor(x_shape, **q)
+        m.op("RELU6", [x], [first])
+    args = [m.tensor(np.shape(v), "int32", data=np.asarray(v, np.int32)) for v in operands]
+    y = m.tensor(y_shape, **q)
+    m.op(kind, [first, *args], [y], **options)
+    if placement == "alone":
+        return m.finish([x], [y])
+    z = m.tensor(y_shape, **q)
+    if placement == "between":
+        m.op("RELU6", [y], [z])
+        return m.finish([x], [z])
+    s = m.tensor(y_shape, scale=0.1, zero_point=-3)
+    m.op("ADD", [z, y], [s])
+    return m.finish([z], [s])

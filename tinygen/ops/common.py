@@ -193,6 +193,9 @@ class OpDef:
     arity: dict[str, Arity]  # per kind
     options: dict[str, str | None]  # kind → schema builtin-options table (None: the operator takes none)
     lower: Callable[[Graph, Op, LowerContext], Layer] | None = None  # None: only folded at compile time
+    # The tensor types its lowering compiles ("int8"; "float32->int8" where input and output differ), as its
+    # require_* checks accept them; a fold-only operator compiles none (it folds constants of any type).
+    types: tuple[str, ...] = ("int8",)
     fold: Callable | None = None  # (graph, op, constant inputs) → the output's value, or None if it cannot
     fold_changes_type: bool = False  # folding may give another type (CAST, SHAPE); elsewhere TFLM refuses that
     fold_reads_shapes: bool = False  # folds from its inputs' shapes alone (SHAPE): they need not be constant

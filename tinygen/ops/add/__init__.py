@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import cmsis_nn
-from ..common import (Activation, Arity, Layer, LowerContext, OpDef, broadcast_nhwc, elementwise_inplace, require_int8,
-                      require_per_tensor)
+from ..common import (Activation, Arity, InPlace, Layer, LowerContext, OpDef, broadcast_nhwc, elementwise_inplace,
+                      require_int8, require_per_tensor)
 from ...quant import activation_range, quantize_multiplier_smaller_than_one_exp
 
 LEFT_SHIFT = 20  # int8 (16-bit activations would use 15)
@@ -48,6 +48,16 @@ class Elementwise:
     @property
     def broadcast(self) -> bool:
         return not (self.dims1 == self.dims2 == self.dims_out)
+
+
+def broadcast_walk(op, a, b, y, kernel: str) -> tuple[Elementwise, tuple[InPlace, ...]]:
+    """The shapes of a kernel that always walks dims (tg_broadcast_binary_s8), equal shapes as one flat run, and
+    its in-place forms: element i of each input is read just before element i of the output is written."""
+    shape = Elementwise(y.size, *broadcast_nhwc(op, a, b, y))
+    if not shape.broadcast:
+        flat = (1, 1, 1, y.size)
+        shape = Elementwise(y.size, flat, flat, flat)
+    return shape, elementwise_inplace((kernel,), shape.dims1 == shape.dims_out, shape.dims2 == shape.dims_out)
 
 
 @dataclass(frozen=True)

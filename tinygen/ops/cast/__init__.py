@@ -11,4 +11,4 @@ def fold(graph, op, args) -> np.ndarray:
 
 
 OP = OpDef(kinds=("CAST",), arity={"CAST": Arity(1)}, options={"CAST": "CastOptions"}, fold=fold,
-           fold_changes_type=True)
+           fold_changes_type=True, types=())

@@ -21,4 +21,4 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
 
 
 OP = OpDef(kinds=("DEQUANTIZE",), arity={"DEQUANTIZE": Arity(1)}, options={"DEQUANTIZE": "DequantizeOptions"},
-           lower=lower, same_shape=True, example=quantize_example, header="tg_dequantize.h")
+           lower=lower, types=("int8->float32",), same_shape=True, example=quantize_example, header="tg_dequantize.h")

@@ -10,4 +10,4 @@ def fold(graph, op, args) -> np.ndarray:
     return np.stack(args, axis=op.options.get("axis", 0))
 
 
-OP = OpDef(kinds=("PACK",), arity={"PACK": Arity(1, None)}, options={"PACK": "PackOptions"}, fold=fold)
+OP = OpDef(kinds=("PACK",), arity={"PACK": Arity(1, None)}, options={"PACK": "PackOptions"}, fold=fold, types=())

@@ -60,4 +60,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("QUANTIZE",), arity={"QUANTIZE": Arity(1)}, options={"QUANTIZE": "QuantizeOptions"},
-           lower=lower, same_shape=True, example=example, header="tg_quantize.h")
+           lower=lower, types=("float32->int8", "int8"), same_shape=True, example=example, header="tg_quantize.h")

@@ -14,18 +14,26 @@ class CopyParams:
     nbytes: int
 
 
-def lower(graph, op, ctx: LowerContext) -> Layer:
+def alias_layer(graph, op, summary: str) -> Layer:
+    """The layer of an operator whose output is its input's bytes unchanged (RESHAPE, SQUEEZE, EXPAND_DIMS, a
+    TRANSPOSE of size-1 axes): an alias, or a copy where the memory plan cannot alias."""
     x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
     if x.size != y.size or x.dtype != y.dtype:
-        raise TinygenError(f"RESHAPE (operator {op.index}) turns {x.dtype} {list(x.shape)} into "
+        raise TinygenError(f"{op.kind} (operator {op.index}) turns {x.dtype} {list(x.shape)} into "
                            f"{y.dtype} {list(y.shape)}", "the model file is corrupted; re-export it")
     if x.quant is not None and y.quant is not None and (x.scale != y.scale or x.zero_point != y.zero_point):
-        raise TinygenError(f"RESHAPE (operator {op.index}) changes quantization", "re-export the model")
+        raise TinygenError(f"{op.kind} (operator {op.index}) changes quantization", "re-export the model")
     return Layer(op, "reshape/reshape.c.j2", "memcpy", (op.inputs[0],), (op.outputs[0],), CopyParams(x.nbytes),
-                 alias=True, summary=f"RESHAPE {list(x.shape)} -> {list(y.shape)}")
+                 alias=True, summary=summary)
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+    return alias_layer(graph, op, f"RESHAPE {list(x.shape)} -> {list(y.shape)}")
 
 
 def fold(graph, op, args) -> np.ndarray:
+    """The constant input in the output's shape (shared by the operators that only change shapes)."""
     return args[0].reshape(graph.tensors[op.outputs[0]].shape)
 
 

@@ -12,4 +12,4 @@ def fold(graph, op, args) -> np.ndarray:
 
 OP = OpDef(kinds=("SHAPE",), arity={"SHAPE": Arity(1)}, options={"SHAPE": "ShapeOptions"}, fold=fold,
            fold_changes_type=True,
-           fold_reads_shapes=True)
+           fold_reads_shapes=True, types=())

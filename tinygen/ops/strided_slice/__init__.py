@@ -26,4 +26,4 @@ def fold(graph, op, args) -> np.ndarray | None:
 
 
 OP = OpDef(kinds=("STRIDED_SLICE",), arity={"STRIDED_SLICE": Arity(4)},
-           options={"STRIDED_SLICE": "StridedSliceOptions"}, fold=fold)
+           options={"STRIDED_SLICE": "StridedSliceOptions"}, fold=fold, types=())

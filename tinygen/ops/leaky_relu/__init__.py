@@ -1,0 +1,56 @@
+"""LEAKY_RELU (int8) → tg_leaky_relu_s8: TFLite's reference QuantizeLeakyRelu.
+
+Prepare (leaky_relu_common.cc) computes two multipliers, both in float32 before widening to double: the
+identity in_scale / out_scale for inputs at or above the zero point, and alpha in_scale · alpha / out_scale
+below it. A negative alpha gives a negative multiplier: the kernel scales by its magnitude and negates (the
+magnitude fits int32: a float32 ratio has 24 significant bits, so its Q31 significand never rounds to -2^31).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..common import Arity, Layer, LowerContext, OpDef, elementwise_inplace, require_int8, require_per_tensor
+from ...quant import quantize_multiplier
+
+
+@dataclass(frozen=True)
+class LeakyReluParams:
+    size: int
+    input_zero_point: int
+    output_zero_point: int
+    identity_mult: int
+    identity_shift: int
+    alpha_mult: int  # the magnitude of alpha's multiplier
+    alpha_shift: int
+    alpha_negative: bool
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    require_per_tensor(op, x, y)
+    alpha = np.float32(op.options.get("alpha", 0.0))
+    in_scale, out_scale = np.float32(x.scale), np.float32(y.scale)
+    with np.errstate(over="ignore", invalid="ignore"):  # a non-finite product is refused by quantize_multiplier
+        alpha_mult, alpha_shift = quantize_multiplier(float(in_scale * alpha / out_scale))
+    identity_mult, identity_shift = quantize_multiplier(float(in_scale / out_scale))
+    params = LeakyReluParams(x.size, x.zero_point, y.zero_point, identity_mult, identity_shift, abs(alpha_mult),
+                             alpha_shift, alpha_mult < 0)
+    return Layer(op, "leaky_relu/leaky_relu.c.j2", "tg_leaky_relu_s8", (op.inputs[0],), (op.outputs[0],), params,
+                 summary=f"LEAKY_RELU {list(x.shape)}: alpha {float(alpha):g}",
+                 inplace=elementwise_inplace(("tg_leaky_relu_s8",), True))
+
+
+def example(m, rng) -> bytes:
+    """A positive alpha, then a negative one (the kernel's other sign)."""
+    x = m.tensor([1, 4, 5], scale=0.04, zero_point=-7)
+    h = m.tensor([1, 4, 5], scale=0.03, zero_point=-40)
+    m.op("LEAKY_RELU", [x], [h], alpha=0.2)
+    y = m.tensor([1, 4, 5], scale=0.05, zero_point=-90)
+    m.op("LEAKY_RELU", [h], [y], alpha=-0.7)
+    return m.finish([x], [y])
+
+
+OP = OpDef(kinds=("LEAKY_RELU",), arity={"LEAKY_RELU": Arity(1)}, options={"LEAKY_RELU": "LeakyReluOptions"},
+           lower=lower, same_shape=True, example=example, header="tg_leaky_relu.h")

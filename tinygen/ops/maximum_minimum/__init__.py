@@ -1,0 +1,44 @@
+"""MAXIMUM / MINIMUM (int8) → tg_maximum_s8 / tg_minimum_s8: TFLite's reference MaximumMinimumBroadcastSlow.
+
+TFLM has no Prepare for them: the kernel compares the stored int8 values whatever the tensors' quantization
+(the converter gives inputs and output one quantization, where that is the real maximum), so tinygen compares
+them too. Operands broadcast as in ADD; equal shapes walk one flat run.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..add import broadcast_walk
+from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
+
+KERNELS = {"MAXIMUM": "tg_maximum_s8", "MINIMUM": "tg_minimum_s8"}
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    a, b, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
+    require_per_tensor(op, a, b, y)
+    kernel = KERNELS[op.kind]
+    shape, inplace = broadcast_walk(op, a, b, y, kernel)
+    how = f"{list(a.shape)}, {list(b.shape)}" if shape.broadcast else f"{y.size}"
+    return Layer(op, "maximum_minimum/maximum_minimum.c.j2", kernel, (op.inputs[0], op.inputs[1]),
+                 (op.outputs[0],), shape, summary=f"{op.kind} {how}", inplace=inplace)
+
+
+def fold(graph, op, args) -> np.ndarray:
+    return (np.maximum if op.kind == "MAXIMUM" else np.minimum)(args[0], args[1])
+
+
+def example(m, rng) -> bytes:
+    """MAXIMUM of the input and a broadcast constant row, then MINIMUM of that and the input (same shapes)."""
+    x = m.tensor([1, 3, 4, 5], scale=0.05, zero_point=-4)
+    c = m.tensor([5], scale=0.05, zero_point=-4, data=rng.integers(-128, 128, 5).astype(np.int8))
+    h = m.tensor([1, 3, 4, 5], scale=0.05, zero_point=-4)
+    m.op("MAXIMUM", [x, c], [h])
+    y = m.tensor([1, 3, 4, 5], scale=0.05, zero_point=-4)
+    m.op("MINIMUM", [h, x], [y])
+    return m.finish([x], [y])
+
+
+OP = OpDef(kinds=("MAXIMUM", "MINIMUM"), arity={"MAXIMUM": Arity(2), "MINIMUM": Arity(2)},
+           options={"MAXIMUM": "MaximumMinimumOptions", "MINIMUM": "MaximumMinimumOptions"}, lower=lower, fold=fold,
+           example=example, header="tg_maximum_minimum.h")

@@ -1,0 +1,19 @@
+/* TRANSPOSE, int8: TFLite's reference Transpose, over the axes the compiler left after merging. */
+#include "tg_transpose.h"
+
+void tg_transpose_s8(const tg_transpose_params *params, const int8_t *input, int8_t *output)
+{
+    const int32_t *d = params->dims, *s = params->strides;
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    const int8_t *row = input + i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3];
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4) {
+                        *output++ = row[i4 * s[4]];
+                    }
+                }
+            }
+        }
+    }
+}
