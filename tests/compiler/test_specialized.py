@@ -204,3 +204,61 @@ def test_grouped_convolution_keeps_its_kernel(tmp_path):
     assert kernels == ["tg_convolve_s8", "tg_gemm_s8"]
     result = emulate(path, count=3, backend="specialized")
     assert np.array_equal(result.outputs, result.expected), result.summary()
+
+
+def residual_model(seed: int, h: int, w: int, c: int, k: int, first: bool, activation: int,
+                   skip_is_input: bool = False) -> bytes:
+    """ADD(conv(conv(skip)), skip) (or the operands swapped), then a 1x1 convolution so the ADD's result is an
+    arena tensor and may take over the skip's memory; the skip is a convolution's output, or the model's input
+    (the caller's buffer: not in place)."""
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("residual")
+    x = m.tensor([1, h, w, c], scale=0.05, zero_point=int(rng.integers(-20, 20)))
+    skip = x if skip_is_input else add_conv(m, rng, "CONV_2D", x, [c, 3, 3, c], [1, h, w, c], 0, padding=0)
+    branch = add_conv(m, rng, "CONV_2D", skip, [c, 3, 3, c], [1, h, w, c], 0, padding=0, fused_activation_function=1)
+    r = add_conv(m, rng, "CONV_2D", branch, [c, k, k, c], [1, h, w, c], 0, padding=0)
+    y = m.tensor([1, h, w, c], scale=float(rng.uniform(0.05, 0.12)), zero_point=int(rng.integers(-10, 10)))
+    m.op("ADD", [r, skip] if first else [skip, r], [y], fused_activation_function=activation)
+    z = add_conv(m, rng, "CONV_2D", y, [3, 1, 1, c], [1, h, w, 3], 0)
+    return m.finish([x], [z])
+
+
+def projection_model(seed: int) -> bytes:
+    """ResNet's projection shortcut: ADD(3x3 stride 2 conv, 1x1 stride 2 conv of the same input), odd channels."""
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("projection")
+    x = m.tensor([1, 7, 6, 3], scale=0.05, zero_point=4)
+    a = add_conv(m, rng, "CONV_2D", x, [5, 3, 3, 3], [1, 4, 3, 5], 0, padding=0, stride_h=2, stride_w=2)
+    b = add_conv(m, rng, "CONV_2D", x, [5, 1, 1, 3], [1, 4, 3, 5], 0, padding=0, stride_h=2, stride_w=2)
+    y = m.tensor([1, 4, 3, 5], scale=0.07, zero_point=-3)
+    m.op("ADD", [a, b], [y], fused_activation_function=1)
+    return m.finish([x], [y])
+
+
+RESIDUALS = [  # (h, w, channels, kernel of the fused convolution, conv first in the ADD, ADD activation, skip = input)
+    (5, 4, 8, 3, True, 1, False),  # 3x3 im2col product, ReLU
+    (3, 5, 7, 3, False, 0, False),  # odd channels and pixels, operands swapped
+    (4, 3, 5, 1, True, 3, False),  # pointwise (tg_gemm_s8), ReLU6
+    (3, 3, 6, 1, False, 0, True),  # the skip is the model input
+]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("shape", RESIDUALS, ids=lambda s: "-".join(map(str, s)))
+def test_residual_add_fused(tmp_path, target, shape):
+    """The ADD runs in the specialized product's store (its tensor and the conv's output are gone), over the
+    skip's memory where the skip dies there."""
+    need(target)
+    h, w, c, k, first, activation, skip_is_input = shape
+    gemms = exact(tmp_path, residual_model(sum(shape), *shape), target)
+    fused = [layer for layer in gemms if layer.params.residual is not None]
+    assert len(fused) == 1 and fused[0].kernel == ("tg_gemm_s8" if k == 1 else "tg_conv_gemm_s8")
+    assert fused[0].fused and fused[0].fused[0].kind == "ADD"
+    assert (fused[0].applied_inplace is None) == skip_is_input
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_projection_shortcut_fused(tmp_path, target):
+    need(target)
+    gemms = exact(tmp_path, projection_model(3), target)
+    assert [layer.params.residual is not None for layer in gemms] == [False, True]

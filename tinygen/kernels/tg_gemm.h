@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tg_add.h"
 #include "tg_math.h"
 
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
@@ -50,6 +51,7 @@ typedef struct {
     int32_t output_offset;
     int32_t min; /* the fused activation's clamp, in output units */
     int32_t max;
+    const tg_add_params *add; /* a residual ADD fused into tg_gemm_s8 / tg_conv_gemm_s8 (input 1: the product), or NULL */
 } tg_gemm_output;
 
 /* A convolution's window over its input for tg_conv_gemm_s8 (batch and output size included). */
@@ -90,6 +92,39 @@ TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, const tg_gemm_output *
     const int32_t v = tg_gemm_requantize(acc, out->mult[m], out->shift[m], out->right_shifts_only) + out->output_offset;
     const int32_t s8 = TG_CLAMP(v, -128, 127);
     *y = (int8_t)TG_CLAMP(s8, out->min, out->max);
+}
+
+/* tg_gemm_requantize of one of an int8 ADD's values: every one is below 2^29 in magnitude (operands of at most
+ * 255 shifted left by 20, then scaled by multipliers below 1), so a right shift of up to 30 takes the short
+ * rounding. The shift is a constant at every call: the test folds. */
+TG_GEMM_INLINE int32_t tg_gemm_add_rescale(int32_t x, int32_t mult, int32_t shift)
+{
+    return tg_gemm_requantize(x, mult, shift, shift < 0 && shift > -31);
+}
+
+/* tg_add_s8_one (TFLite's AddFunc) through tg_gemm_requantize, exact as an ADD's multipliers are never negative
+ * (scales are positive); its constant parameters fold into a few instructions. */
+TG_GEMM_INLINE int8_t tg_gemm_add(const tg_add_params *p, int32_t a, int32_t b)
+{
+    const int32_t scale = (int32_t)1 << p->left_shift;
+    const int32_t x1 = tg_gemm_add_rescale((a + p->input_1_offset) * scale, p->input_1_mult, p->input_1_shift);
+    const int32_t x2 = tg_gemm_add_rescale((b + p->input_2_offset) * scale, p->input_2_mult, p->input_2_shift);
+    const int32_t y = tg_gemm_add_rescale(x1 + x2, p->out_mult, p->out_shift) + p->out_offset;
+    return (int8_t)TG_CLAMP(y, p->activation.min, p->activation.max);
+}
+
+/* y = tg_gemm_store's value, or with a fused residual ADD the ADD of it and *r (read before y is written, so y
+ * may be r itself: the same arithmetic as TFLM's two operators, as in the portable tg_convolve_add_s8). */
+TG_GEMM_INLINE void tg_gemm_store_residual(int8_t *y, const int8_t *r, int32_t acc, const tg_gemm_output *out,
+                                           int32_t c)
+{
+    if (out->add == NULL) {
+        tg_gemm_store(y, acc, out, c);
+        return;
+    }
+    int8_t value;
+    tg_gemm_store(&value, acc, out, c);
+    *y = tg_gemm_add(out->add, value, *r);
 }
 
 /* acc[q][c] += row q of x . weight row c, for nx pixels (x rows `depth` apart) and nc channels of a block whose
@@ -175,10 +210,10 @@ TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32
 #endif
 
 /* nx (1 or 2) pixels of x (rows `depth` apart) against every output channel. `scratch`: 4 words per weight word,
- * or NULL for the plain C loop. */
+ * or NULL for the plain C loop. `r`: the residual's elements for y's when out->add is set (else unread). */
 TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, const int32_t *bias,
-                                   const tg_gemm_output *out, int32_t *scratch, int8_t *y, int32_t nx, int32_t depth,
-                                   int32_t channels)
+                                   const tg_gemm_output *out, int32_t *scratch, const int8_t *r, int8_t *y,
+                                   int32_t nx, int32_t depth, int32_t channels)
 {
     const int32_t words = (depth + 3) / 4;
 #if TG_GEMM_DSP
@@ -199,30 +234,34 @@ TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, cons
 #else
         tg_gemm_block_c(x, w, depth, nx, nc, acc);
 #endif
-        tg_gemm_store(y + c, acc[0][0], out, c);
+        tg_gemm_store_residual(y + c, r + c, acc[0][0], out, c);
         if (nc == 2) {
-            tg_gemm_store(y + c + 1, acc[0][1], out, c + 1);
+            tg_gemm_store_residual(y + c + 1, r + c + 1, acc[0][1], out, c + 1);
         }
         if (nx == 2) {
-            tg_gemm_store(y + channels + c, acc[1][0], out, c);
+            tg_gemm_store_residual(y + channels + c, r + channels + c, acc[1][0], out, c);
             if (nc == 2) {
-                tg_gemm_store(y + channels + c + 1, acc[1][1], out, c + 1);
+                tg_gemm_store_residual(y + channels + c + 1, r + channels + c + 1, acc[1][1], out, c + 1);
             }
         }
     }
     (void)scratch;
 }
 
-/* y[p][c] for `pixels` rows of `depth` input values and `channels` outputs, two pixels at a time. */
+/* y[p][c] for `pixels` rows of `depth` input values and `channels` outputs, two pixels at a time. `residual`: the
+ * fused ADD's other operand, shaped as y (y may be it), when out->add is set; else y. */
 TG_GEMM_INLINE void tg_gemm_s8(const int8_t *x, const int32_t *weights, const int32_t *bias, const tg_gemm_output *out,
-                               int32_t *scratch, int8_t *y, int32_t pixels, int32_t depth, int32_t channels)
+                               int32_t *scratch, const int8_t *residual, int8_t *y, int32_t pixels, int32_t depth,
+                               int32_t channels)
 {
     int32_t p = 0;
     for (; p + 2 <= pixels; p += 2) {
-        tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, y + p * channels, 2, depth, channels);
+        tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, residual + p * channels, y + p * channels, 2,
+                       depth, channels);
     }
     if (p < pixels) {
-        tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, y + p * channels, 1, depth, channels);
+        tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, residual + p * channels, y + p * channels, 1,
+                       depth, channels);
     }
 }
 
@@ -256,21 +295,23 @@ TG_GEMM_INLINE void tg_gemm_im2col(const int8_t *x, const tg_gemm_window *g, int
 }
 
 /* A convolution (one group) as the matrix product of its im2col rows, two output pixels at a time: `col` holds
- * two rows of k_h * k_w * in_c bytes. */
+ * two rows of k_h * k_w * in_c bytes; `residual` as for tg_gemm_s8. */
 TG_GEMM_INLINE void tg_conv_gemm_s8(const tg_gemm_window *g, const int8_t *x, const int32_t *weights,
                                     const int32_t *bias, const tg_gemm_output *out, int8_t *col, int32_t *scratch,
-                                    int8_t *y, int32_t channels)
+                                    const int8_t *residual, int8_t *y, int32_t channels)
 {
     const int32_t depth = g->k_h * g->k_w * g->in_c, pixels = g->batches * g->out_h * g->out_w;
     int32_t p = 0;
     for (; p + 2 <= pixels; p += 2) {
         tg_gemm_im2col(x, g, p, col);
         tg_gemm_im2col(x, g, p + 1, col + depth);
-        tg_gemm_pixels(col, weights, bias, out, scratch, y + p * channels, 2, depth, channels);
+        tg_gemm_pixels(col, weights, bias, out, scratch, residual + p * channels, y + p * channels, 2, depth,
+                       channels);
     }
     if (p < pixels) {
         tg_gemm_im2col(x, g, p, col);
-        tg_gemm_pixels(col, weights, bias, out, scratch, y + p * channels, 1, depth, channels);
+        tg_gemm_pixels(col, weights, bias, out, scratch, residual + p * channels, y + p * channels, 1, depth,
+                       channels);
     }
 }
 

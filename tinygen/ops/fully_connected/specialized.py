@@ -30,6 +30,7 @@ class GemmParams:
     in_c: int = 0  # with a window: input channels
     pad_value: int = 0  # with a window: the input zero point
     interior: tuple[int, int, int, int] = (0, 0, 0, 0)  # depthwise: output rows y0..y1, columns x0..x1 with no padding
+    residual: Any = None  # a fused residual ADD's ops.add parameters (lowered/fuse_residual.py), input 1 the product
 
     @property
     def col_bytes(self) -> int:
