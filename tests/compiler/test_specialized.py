@@ -63,7 +63,8 @@ def exact(tmp_path, raw: bytes, target: str, name: str = "model", count: int = 5
     path = tmp_path / f"{name}.tflite"
     path.write_bytes(raw)
     program = compile_model(path, backend="specialized", core="host" if target == "host" else target)
-    gemms = [layer for layer in program.layers if layer.kernel in ("tg_gemm_s8", "tg_conv_gemm_s8", "tg_depthwise_s8")]
+    gemms = [layer for layer in program.layers
+             if layer.kernel in ("tg_gemm_s8", "tg_conv_gemm_s8", "tg_depthwise_s8", "tg_depthwise_inplace_s8")]
     assert gemms, "the backend did not take the layer"
     result = emulate(path, count=count, seed=1, target=target, backend="specialized")
     assert np.array_equal(result.outputs, result.expected), result.summary()
@@ -262,3 +263,48 @@ def test_projection_shortcut_fused(tmp_path, target):
     need(target)
     gemms = exact(tmp_path, projection_model(3), target)
     assert [layer.params.residual is not None for layer in gemms] == [False, True]
+
+
+def chain_model(seed: int, h: int, w: int, c: int, k: tuple[int, int], stride: int, same: bool, dilation: int,
+                n: int = 1) -> bytes:
+    """1x1 conv → depthwise → 1x1 conv to fewer channels: the depthwise and the last product read arena tensors
+    that die there, so they may overwrite them."""
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("chain")
+    x = m.tensor([n, h, w, 3], scale=0.05, zero_point=int(rng.integers(-20, 20)))
+    a = add_conv(m, rng, "CONV_2D", x, [c, 1, 1, 3], [n, h, w, c], 0)
+    span = [(k[i] - 1) * dilation + 1 for i in range(2)]
+    out = [-(-d // stride) if same else (d - s) // stride + 1 for d, s in zip((h, w), span)]
+    d = add_conv(m, rng, "DEPTHWISE_CONV_2D", a, [1, k[0], k[1], c], [n, out[0], out[1], c], 3, depth_multiplier=1,
+                 padding=0 if same else 1, stride_h=stride, stride_w=stride, dilation_h_factor=dilation,
+                 dilation_w_factor=dilation)
+    y = add_conv(m, rng, "CONV_2D", d, [c - 1, 1, 1, c], [n, out[0], out[1], c - 1], 0)
+    z = add_conv(m, rng, "CONV_2D", y, [2, 1, 1, c - 1], [n, out[0], out[1], 2], 0)
+    return m.finish([x], [z])
+
+
+IN_PLACE = [  # (h, w, channels, (k_h, k_w), stride, SAME, dilation, batches) → depthwise kernel in place
+    ((6, 5, 8, (3, 3), 1, True, 1, 1), "tg_depthwise_inplace_s8"),  # the window reaches back: a copy of 3 rows
+    ((7, 4, 7, (3, 3), 1, True, 2, 1), "tg_depthwise_inplace_s8"),  # dilation 2 (5 rows), odd channels
+    ((12, 1, 5, (5, 1), 1, True, 1, 1), "tg_depthwise_inplace_s8"),  # STR_WW's 5x1 over one column
+    ((5, 5, 6, (3, 3), 1, True, 1, 2), "tg_depthwise_inplace_s8"),  # two batches
+    ((8, 7, 12, (3, 3), 2, True, 1, 1), "tg_depthwise_s8"),  # stride 2: raster order is safe as is
+    ((7, 6, 5, (3, 3), 1, False, 1, 1), "tg_depthwise_s8"),  # VALID stride 1 likewise
+]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("shape,kernel", IN_PLACE, ids=lambda s: "-".join(map(str, s)) if isinstance(s, tuple) else s)
+def test_in_place(tmp_path, target, shape, kernel):
+    """The depthwise layer overwrites its input (any core); the 1x1 product to fewer channels after it too where
+    the DSP path extends its input rows into scratch first (Cortex-M4), not in plain C."""
+    need(target)
+    gemms = exact(tmp_path, chain_model(len(str(shape)), *shape), target)
+    depthwise = next(layer for layer in gemms if layer.op.kind == "DEPTHWISE_CONV_2D")
+    assert depthwise.kernel == kernel and depthwise.applied_inplace is not None
+    if kernel == "tg_depthwise_inplace_s8":
+        h, w, c, k, stride, same, dilation, n = shape
+        assert depthwise.scratch_bytes == ((k[0] - 1) * dilation + 1) * w * c
+    fewer = [layer for layer in gemms if layer.op.kind == "CONV_2D" and layer.params.channels < layer.params.depth]
+    assert len(fewer) == 2 and fewer[1].applied_inplace is None  # the last writes the caller's output
+    assert (fewer[0].applied_inplace is not None) == (target != "host")

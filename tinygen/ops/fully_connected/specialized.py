@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..common import Activation, Const, Layer, const
+from ..common import Activation, Const, InPlace, Layer, const
 
 
 @dataclass(frozen=True)
@@ -85,12 +85,13 @@ def right_shifts_only(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, s
 
 
 def specialised(layer: Layer, kernel: str, params: GemmParams, weights: np.ndarray, bias: np.ndarray,
-                scratch_bytes: int) -> Layer:
-    """The layer calling `kernel` with its packed weights and folded bias (other constants kept)."""
+                scratch_bytes: int, inplace: tuple[InPlace, ...] = ()) -> Layer:
+    """The layer calling `kernel` with its packed weights and folded bias (other constants kept), with the
+    in-place forms that kernel allows."""
     kept = tuple(c for c in layer.consts if c.role not in ("weights", "bias"))
     consts: tuple[Const, ...] = (const("weights", "int32_t", weights), const("bias", "int32_t", bias)) + kept
     depthwise = kernel == "tg_depthwise_s8"
-    return layer.replace(kernel=kernel, params=params, consts=consts, inplace=(), scratch_bytes=scratch_bytes,
+    return layer.replace(kernel=kernel, params=params, consts=consts, inplace=inplace, scratch_bytes=scratch_bytes,
                          template="depthwise_conv2d/depthwise_s8.c.j2" if depthwise else "fully_connected/gemm.c.j2",
                          definition="depthwise_conv2d/depthwise_function.c.j2" if depthwise else
                          "fully_connected/gemm_function.c.j2")
@@ -115,8 +116,12 @@ def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offs
     params = GemmParams(pixels, weights.shape[1], weights.shape[0], output_offset, act, per_channel,
                         right_shifts_only(bias, weights, mults, shifts), layer.params, mult, shift, window, in_c,
                         -input_offset)
+    # On the DSP path each pair of input rows is extended into scratch before any of its outputs is written, and
+    # those outputs (no more channels than inputs) land within the pair's own rows: tg_gemm_s8 may run in place.
+    # The plain C loop reads its input while it writes.
+    inplace = (InPlace(0, ("tg_gemm_s8",)),) if arch == "dsp" and not window and params.channels <= params.depth else ()
     return specialised(layer, "tg_conv_gemm_s8" if window else "tg_gemm_s8", params, packed_weights(weights), bias,
-                       extended_bytes(weights.shape[1], arch) + params.col_bytes)
+                       extended_bytes(weights.shape[1], arch) + params.col_bytes, inplace)
 
 
 def retarget(layer: Layer, arch: str) -> Layer | None:
