@@ -103,6 +103,8 @@ def test_fully_connected(tmp_path, target, batches, depth, units, per_channel, a
     need(target)
     gemms = exact(tmp_path, fc_model(depth + units, batches, depth, units, per_channel, activation), target)
     assert gemms[0].params.per_channel == per_channel
+    # the DSP path's scratch: each pixel it takes at once extended to 2 words per input word; none in plain C
+    assert gemms[0].scratch_bytes == (0 if target == "host" else 8 * min(batches, 2) * -(-depth // 4))
 
 
 def conv_model(seed: int, n: int, h: int, w: int, in_c: int, out_c: int, k: tuple[int, int], stride: int,

@@ -151,8 +151,8 @@ TG_GEMM_INLINE int32_t tg_gemm_sxtb16_ror8(uint32_t word)
     return r;
 }
 
-/* scratch[4i + 2q], scratch[4i + 2q + 1] = the even and odd 16-bit pairs of word i of pixel q's row, for nx
- * pixels (the last word zero-padded). */
+/* scratch[2nx i + 2q], scratch[2nx i + 2q + 1] = the even and odd 16-bit pairs of word i of pixel q's row, for
+ * nx pixels (the last word zero-padded): 2 nx words per input word, so one pixel needs half the scratch. */
 TG_GEMM_INLINE void tg_gemm_extend(const int8_t *x, int32_t depth, int32_t nx, int32_t *scratch)
 {
     const int32_t words = (depth + 3) / 4;
@@ -161,8 +161,8 @@ TG_GEMM_INLINE void tg_gemm_extend(const int8_t *x, int32_t depth, int32_t nx, i
         for (int32_t i = 0; i < words; ++i) {
             uint32_t word = 0;
             memcpy(&word, row + 4 * i, (size_t)(i + 1 < words || depth % 4 == 0 ? 4 : depth % 4));
-            scratch[4 * i + 2 * q] = __sxtb16((int32_t)word);
-            scratch[4 * i + 2 * q + 1] = tg_gemm_sxtb16_ror8(word);
+            scratch[2 * nx * i + 2 * q] = __sxtb16((int32_t)word);
+            scratch[2 * nx * i + 2 * q + 1] = tg_gemm_sxtb16_ror8(word);
         }
     }
 }
@@ -189,11 +189,11 @@ TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32
         if (nc == 2) {
             tg_gemm_mac_dsp((uint32_t)w[1], xs, nx, &a01, &a11);
         }
-        tg_gemm_mac_dsp((uint32_t)w[nc], xs + 4, nx, &a00, &a10);
+        tg_gemm_mac_dsp((uint32_t)w[nc], xs + 2 * nx, nx, &a00, &a10);
         if (nc == 2) {
-            tg_gemm_mac_dsp((uint32_t)w[nc + 1], xs + 4, nx, &a01, &a11);
+            tg_gemm_mac_dsp((uint32_t)w[nc + 1], xs + 2 * nx, nx, &a01, &a11);
         }
-        xs += 8;
+        xs += 4 * nx;
         w += 2 * nc;
     }
     if (i < words) {
@@ -209,8 +209,8 @@ TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32
 }
 #endif
 
-/* nx (1 or 2) pixels of x (rows `depth` apart) against every output channel. `scratch`: 4 words per weight word,
- * or NULL for the plain C loop. `r`: the residual's elements for y's when out->add is set (else unread). */
+/* nx (1 or 2) pixels of x (rows `depth` apart) against every output channel. `scratch`: 2 nx words per weight
+ * word, or NULL for the plain C loop. `r`: the residual's elements for y's when out->add is set (else unread). */
 TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, const int32_t *bias,
                                    const tg_gemm_output *out, int32_t *scratch, const int8_t *r, int8_t *y,
                                    int32_t nx, int32_t depth, int32_t channels)

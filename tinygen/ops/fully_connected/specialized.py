@@ -67,9 +67,10 @@ def packed_weights(weights: np.ndarray) -> np.ndarray:
     return np.concatenate([interleaved, rows[pairs:].reshape(-1)])
 
 
-def extended_bytes(depth: int, arch: str) -> int:
-    """Two pixels' extended rows on the DSP path (4 words per input word); the plain C path needs none."""
-    return 16 * ((depth + 3) // 4) if arch == "dsp" else 0
+def extended_bytes(depth: int, pixels: int, arch: str) -> int:
+    """The extended rows of the pixels the DSP path takes at once (two, or the only one: 2 words per input word
+    and pixel); the plain C path needs none."""
+    return 8 * min(pixels, 2) * ((depth + 3) // 4) if arch == "dsp" else 0
 
 
 def right_shifts_only(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> bool:
@@ -121,7 +122,7 @@ def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offs
     # The plain C loop reads its input while it writes.
     inplace = (InPlace(0, ("tg_gemm_s8",)),) if arch == "dsp" and not window and params.channels <= params.depth else ()
     return specialised(layer, "tg_conv_gemm_s8" if window else "tg_gemm_s8", params, packed_weights(weights), bias,
-                       extended_bytes(weights.shape[1], arch) + params.col_bytes, inplace)
+                       extended_bytes(weights.shape[1], pixels, arch) + params.col_bytes, inplace)
 
 
 def retarget(layer: Layer, arch: str) -> Layer | None:
