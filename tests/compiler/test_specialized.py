@@ -269,8 +269,8 @@ def test_projection_shortcut_fused(tmp_path, target):
 
 def chain_model(seed: int, h: int, w: int, c: int, k: tuple[int, int], stride: int, same: bool, dilation: int,
                 n: int = 1) -> bytes:
-    """1x1 conv → depthwise → 1x1 conv to fewer channels: the depthwise and the last product read arena tensors
-    that die there, so they may overwrite them."""
+    """1x1 conv → depthwise → 1x1 conv to fewer channels → 1x1 conv: the depthwise and the third read arena
+    tensors that die there, so they may overwrite them."""
     rng = np.random.default_rng(seed)
     m = SchemaModel("chain")
     x = m.tensor([n, h, w, 3], scale=0.05, zero_point=int(rng.integers(-20, 20)))
@@ -310,3 +310,19 @@ def test_in_place(tmp_path, target, shape, kernel):
     fewer = [layer for layer in gemms if layer.op.kind == "CONV_2D" and layer.params.channels < layer.params.depth]
     assert len(fewer) == 2 and fewer[1].applied_inplace is None  # the last writes the caller's output
     assert (fewer[0].applied_inplace is not None) == (target != "host")
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("pixels,c,wider", [(15, 5, 3), (8, 8, 8), (1, 7, 2)])
+def test_in_place_to_more_channels(tmp_path, target, pixels, c, wider):
+    """A 1x1 product to more channels than it reads, over its input on the DSP path: the last pixels (an odd one
+    alone) first, so each pair writes only over rows already extended into scratch."""
+    need(target)
+    rng = np.random.default_rng(pixels + c)
+    m = SchemaModel("expand")
+    x = m.tensor([1, 1, pixels, 3], scale=0.05, zero_point=2)
+    a = add_conv(m, rng, "CONV_2D", x, [c, 1, 1, 3], [1, 1, pixels, c], 0)
+    wide = add_conv(m, rng, "CONV_2D", a, [c + wider, 1, 1, c], [1, 1, pixels, c + wider], 0)
+    y = add_conv(m, rng, "CONV_2D", wide, [2, 1, 1, c + wider], [1, 1, pixels, 2], 0)
+    gemms = exact(tmp_path, m.finish([x], [y]), target)
+    assert (gemms[1].applied_inplace is not None) == (target != "host")

@@ -255,6 +255,23 @@ TG_GEMM_INLINE void tg_gemm_s8(const int8_t *x, const int32_t *weights, const in
                                int32_t channels)
 {
     int32_t p = 0;
+#if TG_GEMM_DSP
+    if (scratch != NULL && channels > depth) {
+        /* Last pixels first: in place over a narrower input (ops/fully_connected/specialized.py), a pair's outputs
+         * then land on its own and later input rows only, those already extended into scratch. */
+        p = pixels;
+        if (p % 2 != 0) {
+            --p;
+            tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, residual + p * channels, y + p * channels, 1,
+                           depth, channels);
+        }
+        for (; p >= 2; p -= 2) {
+            tg_gemm_pixels(x + (p - 2) * depth, weights, bias, out, scratch, residual + (p - 2) * channels,
+                           y + (p - 2) * channels, 2, depth, channels);
+        }
+        return;
+    }
+#endif
     for (; p + 2 <= pixels; p += 2) {
         tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, residual + p * channels, y + p * channels, 2,
                        depth, channels);

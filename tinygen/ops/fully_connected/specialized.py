@@ -118,9 +118,10 @@ def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offs
                         right_shifts_only(bias, weights, mults, shifts), layer.params, mult, shift, window, in_c,
                         -input_offset)
     # On the DSP path each pair of input rows is extended into scratch before any of its outputs is written, and
-    # those outputs (no more channels than inputs) land within the pair's own rows: tg_gemm_s8 may run in place.
-    # The plain C loop reads its input while it writes.
-    inplace = (InPlace(0, ("tg_gemm_s8",)),) if arch == "dsp" and not window and params.channels <= params.depth else ()
+    # those outputs land within the pair's own rows and earlier ones (no more channels than inputs: pixels in
+    # order) or later ones (more: last pixels first): tg_gemm_s8 may run in place. The plain C loop reads its
+    # input while it writes.
+    inplace = (InPlace(0, ("tg_gemm_s8",)),) if arch == "dsp" and not window else ()
     return specialised(layer, "tg_conv_gemm_s8" if window else "tg_gemm_s8", params, packed_weights(weights), bias,
                        extended_bytes(weights.shape[1], pixels, arch) + params.col_bytes, inplace)
 
