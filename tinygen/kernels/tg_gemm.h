@@ -66,13 +66,31 @@ TG_GEMM_INLINE int32_t tg_gemm_byte(uint32_t word, int32_t j)
     return (int32_t)(int8_t)(uint8_t)(word >> (8 * j));
 }
 
+#if TG_GEMM_DSP
+/* floor((a * b + 2^31) / 2^32): SMMULR, the rounded high word of a 32x32 product. */
+TG_GEMM_INLINE int32_t tg_gemm_smmulr(int32_t a, int32_t b)
+{
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+#endif
+
 /* tg_requantize (TFLite's MultiplyByQuantizedMultiplier) for a multiplier > 0, as the compiler makes them. Then
  * the doubling high product never saturates, and its round-to-nearest (ties away from zero, truncating) equals
  * floor((a * b + 2^30) / 2^31): one 64-bit multiply-add and a shift instead of a 64-bit division.
- * right_shifts_only: every shift of the layer is < 0 and no high product comes within 2^(-shift - 1) of
- * INT32_MAX (checked offline), so the rounding division by 2^e is (high + 2^(e-1) - (high < 0)) >> e. */
+ * right_shifts_only: every shift of the layer is < 0, |acc| < 2^30 and no high product comes within
+ * 2^(-shift - 1) of INT32_MAX (checked offline), so the rounding division by 2^e is
+ * (high + 2^(e-1) - (high < 0)) >> e; with the DSP extension the high product is then SMMULR of 2 acc
+ * (= floor((2 acc * b + 2^31) / 2^32), 2 acc fitting in 32 bits). */
 TG_GEMM_INLINE int32_t tg_gemm_requantize(int32_t acc, int32_t mult, int32_t shift, int32_t right_shifts_only)
 {
+#if TG_GEMM_DSP
+    if (right_shifts_only) {
+        const int32_t high = tg_gemm_smmulr((int32_t)((uint32_t)acc << 1), mult), e = -shift;
+        return (high + ((int32_t)1 << (e - 1)) + (high >> 31)) >> e;
+    }
+#endif
     const int32_t left = shift > 0 && !right_shifts_only ? shift : 0;
     const int64_t product = (int64_t)(int32_t)((uint32_t)acc << left) * mult + ((int64_t)1 << 30);
     const int32_t high = (int32_t)(product >> 31); /* arithmetic shift on every supported compiler */
@@ -96,7 +114,7 @@ TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, const tg_gemm_output *
 
 /* tg_gemm_requantize of one of an int8 ADD's values: every one is below 2^29 in magnitude (operands of at most
  * 255 shifted left by 20, then scaled by multipliers below 1), so a right shift of up to 30 takes the short
- * rounding. The shift is a constant at every call: the test folds. */
+ * rounding (whose |acc| < 2^30 holds too). The shift is a constant at every call: the test folds. */
 TG_GEMM_INLINE int32_t tg_gemm_add_rescale(int32_t x, int32_t mult, int32_t shift)
 {
     return tg_gemm_requantize(x, mult, shift, shift < 0 && shift > -31);

@@ -74,15 +74,16 @@ def extended_bytes(depth: int, pixels: int, arch: str) -> int:
 
 
 def right_shifts_only(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> bool:
-    """Whether every shift is a right shift and no channel's high product |acc| * mult / 2^31 (+1 for rounding)
-    plus 2^(e-1) can reach 2^31, for any int8 input (|x| <= 128): tg_gemm_requantize's short rounding."""
+    """Whether every shift is a right shift, |acc| < 2^30 (the DSP path doubles it) and no channel's high product
+    |acc| * mult / 2^31 (+1 for rounding) plus 2^(e-1) can reach 2^31, for any int8 input (|x| <= 128):
+    tg_gemm_requantize's short rounding."""
     if np.any(shift >= 0):
         return False
     channels = len(bias)
     mult = np.broadcast_to(mult, channels).astype(object)
     shift = np.broadcast_to(shift, channels)
     bound = np.abs(bias.astype(object)) + 128 * np.abs(weights.astype(np.int64)).sum(axis=1).astype(object)
-    return all(b * m // 2**31 + 1 + 2**(-int(s) - 1) < 2**31 for b, m, s in zip(bound, mult, shift))
+    return all(b < 2**30 and b * m // 2**31 + 1 + 2**(-int(s) - 1) < 2**31 for b, m, s in zip(bound, mult, shift))
 
 
 def specialised(layer: Layer, kernel: str, params: GemmParams, weights: np.ndarray, bias: np.ndarray,
