@@ -128,6 +128,11 @@ TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, const tg_gemm_output *
  * rounding (whose |acc| < 2^30 holds too). The shift is a constant at every call: the test folds. */
 TG_GEMM_INLINE int32_t tg_gemm_add_rescale(int32_t x, int32_t mult, int32_t shift)
 {
+#if TG_GEMM_DSP
+    if (shift < 0 && shift > -31) {
+        return tg_gemm_requantize_smmulr(x, mult, shift);
+    }
+#endif
     return tg_gemm_requantize(x, mult, shift, shift < 0 && shift > -31);
 }
 
