@@ -18,11 +18,12 @@ from importlib import resources
 from pathlib import Path
 
 from . import platformio_boards
+from .backends import SPECIALIZED_CORES
 from .errors import TinygenError
 from .platformio_boards import PLATFORM, Manifest
 
 FRAMEWORKS = ("arduino",)  # main.c's entry points and console are written for these
-BACKENDS = ("cmsis-nn", "portable")
+BACKENDS = ("specialized", "cmsis-nn", "portable")
 # dwt: Cortex-M3/M4/M7/M33/M55 DWT->CYCCNT; esp_cpu: ESP-IDF's CPU cycle counter; rp2040_timer: the RP2040's
 # 1 MHz timer scaled by the clock (the Cortex-M0+ has no cycle counter); none: the demo reports no cycles.
 CYCLE_COUNTERS = ("dwt", "esp_cpu", "rp2040_timer", "none")
@@ -68,7 +69,7 @@ class Board:
     framework_flash_bytes: int  # what the framework (core library, RTOS, C library) takes: an estimate
     framework_ram_bytes: int
     flash_data_in_ram: bool  # start-up copies const data and code into RAM (Teensy 4)
-    backend: str  # cmsis-nn | portable
+    backend: str  # specialized | cmsis-nn | portable
     cycle_counter: str
     check_compiler: tuple[str, ...]  # compiler + flags available here for the same instruction set
     path: Path
@@ -169,7 +170,7 @@ def _check_values(b: Board) -> None:
     if b.framework not in FRAMEWORKS:
         raise bad(f"framework '{b.framework}': the generated demo supports {', '.join(FRAMEWORKS)}")
     if b.backend not in BACKENDS:
-        raise bad(f"backend '{b.backend}': choose {' or '.join(BACKENDS)}")
+        raise bad(f"backend '{b.backend}': choose {', '.join(BACKENDS)}")
     if b.backend == "cmsis-nn" and not b.is_cortex_m:
         raise bad(f"backend 'cmsis-nn' needs an Arm Cortex-M core, not '{b.core}'")
     if b.cycle_counter not in CYCLE_COUNTERS:
@@ -240,10 +241,10 @@ def installed_row(platform: str, b: Board) -> tuple[str, ...]:
 # ---- boards known only from a PlatformIO manifest ----
 #
 # A manifest becomes a Board through its core: `build.cpu` (Cortex-M) or, for Espressif's chips, which give none,
-# `build.mcu`. The core decides the compiler flags, the kernel library (CMSIS-NN on every Cortex-M, the portable
-# kernels elsewhere) and the cycle counter. The FPU is not in the manifest: it is inferred from the MCU family
-# where every part of it has one (FPUS), otherwise the board is treated as having none (correct code; only the
-# measurement is pessimistic). Memory comes from `upload.maximum_size` / `maximum_ram_size`, the clock from
+# `build.mcu`. The core decides the compiler flags, the kernel library (tinygen's specialized kernels on the
+# Cortex-M cores with the DSP extension, CMSIS-NN on the other Cortex-M, the portable kernels elsewhere) and the
+# cycle counter. The FPU is not in the manifest: it is inferred from the MCU family where every part of it has one
+# (FPUS), otherwise the board is treated as having none (correct code; only the measurement is pessimistic). Memory comes from `upload.maximum_size` / `maximum_ram_size`, the clock from
 # `build.f_cpu`; Serial is native USB when the manifest says so (use_1200bps_touch, native_usb,
 # ARDUINO_USB_CDC_ON_BOOT=1).
 
@@ -341,7 +342,7 @@ def from_manifest(m: Manifest) -> Board:
     family = "cortex-m" if core.startswith("cortex-m") else core if core in FRAMEWORK_SHARE else "other"
     share_flash, share_ram = (min(share, size // 2) for share, size in zip(FRAMEWORK_SHARE[family], (flash, ram)))
     if core.startswith("cortex-m"):
-        backend = "cmsis-nn"
+        backend = "specialized" if core in SPECIALIZED_CORES else "cmsis-nn"
         counter = "dwt" if core in DWT_CORES else "rp2040_timer" if mcu.startswith("rp2040") else "none"
     else:
         backend, counter = "portable", "esp_cpu"

@@ -88,9 +88,9 @@ def main(ctx, debug):
               type=click.Choice(["host", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m55", "rv32imc",
                                  "xtensa"]),
               help="Where the generated C runs: the host, or that core's instruction set under QEMU.")
-@click.option("--backend", default="portable", show_default=True,
-              type=click.Choice(["portable", "cmsis-nn", "specialized"]),
-              help="Kernel library; cmsis-nn needs TINYGEN_CMSIS_NN=<CMSIS-NN source tree>.")
+@click.option("--backend", type=click.Choice(["portable", "cmsis-nn", "specialized"]),
+              help="Kernel library [default: specialized on cortex-m4/m7, else portable]; cmsis-nn needs "
+                   "TINYGEN_CMSIS_NN=<CMSIS-NN source tree>.")
 @click.option("--calibration", type=click.Path(path_type=Path, dir_okay=False),
               help="Keras models: float samples for int8 quantization (.npy/.npz), also the default inputs.")
 @click.option("--io", type=click.Choice(["float", "int8"]),
@@ -112,9 +112,9 @@ def emulate(model, input_path, output_path, count, seed, target, backend, calibr
 @main.command()
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option("--board", "-b", help="Check the fit on this board and measure for its core (`tinygen boards`).")
-@click.option("--backend", default="portable", show_default=True,
-              type=click.Choice(["portable", "cmsis-nn", "specialized"]),
-              help="Kernel library the figures describe; cmsis-nn needs TINYGEN_CMSIS_NN=<CMSIS-NN source tree>.")
+@click.option("--backend", type=click.Choice(["portable", "cmsis-nn", "specialized"]),
+              help="Kernel library the figures describe [default: the board's, else portable]; cmsis-nn needs "
+                   "TINYGEN_CMSIS_NN=<CMSIS-NN source tree>.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (keys documented in docs/report.md).")
 @click.option("--plot", type=click.Path(path_type=Path), help="Write the arena timeline as a PNG.")
 def report(model, board, backend, as_json, plot):
@@ -130,6 +130,7 @@ def report(model, board, backend, as_json, plot):
 
     b = get_board(board) if board else None
     core = b.core if b else "cortex-m4"
+    backend = backend or (b.backend if b else "portable")
     backends.get(backend, core).check_available()  # a missing source tree is reported before compiling
     program = compile_model(model, backend=backend, core=core)
     data = memory_report(program, footprint(program, b), b)
@@ -146,7 +147,7 @@ def report(model, board, backend, as_json, plot):
 @click.option("--force", is_flag=True,
               help="Write even when the model seems too big for the board, or the directory holds other files "
                    "(those are kept; any in the way is renamed to <name>.orig).")
-@click.option("--backend", type=click.Choice(["cmsis-nn", "portable"]),
+@click.option("--backend", type=click.Choice(["specialized", "cmsis-nn", "portable"]),
               help="Kernel library [default: the board's].")
 @click.option("--calibration", type=click.Path(path_type=Path, dir_okay=False),
               help="Keras models: float input samples for int8 quantization (.npy, or .npz: 'x' or its first array).")

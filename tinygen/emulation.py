@@ -25,6 +25,7 @@ class Comparison:
     outputs: np.ndarray  # tinygen's
     expected: np.ndarray  # TFLM's
     target: str = "host"
+    backend: str = "portable"  # the kernels that ran
     instructions: list[int] | None = None  # executed guest instructions per inference (QEMU targets)
     note: str = ""
     isa: str = ""  # what the instruction counts stand for, when only a proxy for the board's core
@@ -36,7 +37,7 @@ class Comparison:
     def summary(self) -> str:
         verdict = "bit-exact" if self.exact else "MISMATCH"
         text = (f"{verdict}: {self.inputs} inputs, {self.mismatched_bytes} mismatching bytes, "
-                f"max |diff| {self.max_abs_diff:g} ({self.target})")
+                f"max |diff| {self.max_abs_diff:g} ({self.target}, {self.backend} kernels)")
         if self.instructions:
             lo, hi = min(self.instructions), max(self.instructions)
             mean = sum(self.instructions) / len(self.instructions)
@@ -121,10 +122,12 @@ def compare(outputs: np.ndarray, expected: np.ndarray) -> Comparison:
 
 
 def emulate(model: Path, inputs: np.ndarray | Path | None = None, count: int = 10, seed: int = 0,
-            flags: list[str] | None = None, target: str = "host", backend: str = "portable") -> Comparison:
-    """Compile for `backend`, run on `target` ("host" or a QEMU target of tinygen.emulator.qemu), compare
-    every output byte with TFLM. `inputs`: an array, a .npy path (load_inputs), or None for `count` random ones."""
+            flags: list[str] | None = None, target: str = "host", backend: str | None = None) -> Comparison:
+    """Compile for `backend` (default: backends.default_for the target's core), run on `target` ("host" or a QEMU
+    target of tinygen.emulator.qemu), compare every output byte with TFLM. `inputs`: an array, a .npy path
+    (load_inputs), or None for `count` random ones."""
     core = "host" if target == "host" else qemu.target(target).core
+    backend = backend or backends.default_for(core)
     backends.get(backend, core).check_available()  # a missing source tree is reported before compiling
     program = compile_model(model, backend=backend, core=core)
     if inputs is None:
@@ -138,4 +141,5 @@ def emulate(model: Path, inputs: np.ndarray | Path | None = None, count: int = 1
     expected = oracle.reference_outputs(Path(model).read_bytes(), inputs).reshape(run.outputs.shape)
     result = compare(run.outputs, expected)
     result.target, result.instructions, result.note, result.isa = target, run.instructions, run.note, run.isa
+    result.backend = backend
     return result

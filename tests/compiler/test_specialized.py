@@ -66,7 +66,8 @@ def exact(tmp_path, raw: bytes, target: str, name: str = "model", count: int = 5
     path = tmp_path / f"{name}.tflite"
     path.write_bytes(raw)
     program = compile_model(path, backend="specialized", core="host" if target == "host" else target)
-    gemms = [layer for layer in program.layers if layer.kernel in ("tg_gemm_s8", "tg_conv_gemm_s8", "tg_depthwise_s8")]
+    gemms = [layer for layer in program.layers
+             if layer.kernel in ("tg_gemm_s8", "tg_conv_gemm_s8", "tg_depthwise_s8", "tg_depthwise_inplace_s8")]
     assert gemms, "the backend did not take the layer"
     result = emulate(path, count=count, seed=1, target=target, backend="specialized")
     assert np.array_equal(result.outputs, result.expected), result.summary()
@@ -106,6 +107,8 @@ def test_fully_connected(tmp_path, target, batches, depth, units, per_channel, a
     need(target)
     gemms = exact(tmp_path, fc_model(depth + units, batches, depth, units, per_channel, activation), target)
     assert gemms[0].params.per_channel == per_channel
+    # the DSP path's scratch: each pixel it takes at once extended to 2 words per input word; none in plain C
+    assert gemms[0].scratch_bytes == (0 if target == "host" else 8 * min(batches, 2) * -(-depth // 4))
 
 
 def conv_model(seed: int, n: int, h: int, w: int, in_c: int, out_c: int, k: tuple[int, int], stride: int,
@@ -209,3 +212,122 @@ def test_grouped_convolution_keeps_its_kernel(tmp_path):
     assert kernels == ["tg_convolve_s8", "tg_gemm_s8"]
     result = emulate(path, count=3, backend="specialized")
     assert np.array_equal(result.outputs, result.expected), result.summary()
+
+
+def residual_model(seed: int, h: int, w: int, c: int, k: int, first: bool, activation: int,
+                   skip_is_input: bool = False) -> bytes:
+    """ADD(conv(conv(skip)), skip) (or the operands swapped), then a 1x1 convolution so the ADD's result is an
+    arena tensor and may take over the skip's memory; the skip is a convolution's output, or the model's input
+    (the caller's buffer: not in place)."""
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("residual")
+    x = m.tensor([1, h, w, c], scale=0.05, zero_point=int(rng.integers(-20, 20)))
+    skip = x if skip_is_input else add_conv(m, rng, "CONV_2D", x, [c, 3, 3, c], [1, h, w, c], 0, padding=0)
+    branch = add_conv(m, rng, "CONV_2D", skip, [c, 3, 3, c], [1, h, w, c], 0, padding=0, fused_activation_function=1)
+    r = add_conv(m, rng, "CONV_2D", branch, [c, k, k, c], [1, h, w, c], 0, padding=0)
+    y = m.tensor([1, h, w, c], scale=float(rng.uniform(0.05, 0.12)), zero_point=int(rng.integers(-10, 10)))
+    m.op("ADD", [r, skip] if first else [skip, r], [y], fused_activation_function=activation)
+    z = add_conv(m, rng, "CONV_2D", y, [3, 1, 1, c], [1, h, w, 3], 0)
+    return m.finish([x], [z])
+
+
+def projection_model(seed: int) -> bytes:
+    """ResNet's projection shortcut: ADD(3x3 stride 2 conv, 1x1 stride 2 conv of the same input), odd channels."""
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("projection")
+    x = m.tensor([1, 7, 6, 3], scale=0.05, zero_point=4)
+    a = add_conv(m, rng, "CONV_2D", x, [5, 3, 3, 3], [1, 4, 3, 5], 0, padding=0, stride_h=2, stride_w=2)
+    b = add_conv(m, rng, "CONV_2D", x, [5, 1, 1, 3], [1, 4, 3, 5], 0, padding=0, stride_h=2, stride_w=2)
+    y = m.tensor([1, 4, 3, 5], scale=0.07, zero_point=-3)
+    m.op("ADD", [a, b], [y], fused_activation_function=1)
+    return m.finish([x], [y])
+
+
+RESIDUALS = [  # (h, w, channels, kernel of the fused convolution, conv first in the ADD, ADD activation, skip = input)
+    (5, 4, 8, 3, True, 1, False),  # 3x3 im2col product, ReLU
+    (3, 5, 7, 3, False, 0, False),  # odd channels and pixels, operands swapped
+    (4, 3, 5, 1, True, 3, False),  # pointwise (tg_gemm_s8), ReLU6
+    (3, 3, 6, 1, False, 0, True),  # the skip is the model input
+]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("shape", RESIDUALS, ids=lambda s: "-".join(map(str, s)))
+def test_residual_add_fused(tmp_path, target, shape):
+    """The ADD runs in the specialized product's store (its tensor and the conv's output are gone), over the
+    skip's memory where the skip dies there."""
+    need(target)
+    h, w, c, k, first, activation, skip_is_input = shape
+    gemms = exact(tmp_path, residual_model(sum(shape), *shape), target)
+    fused = [layer for layer in gemms if layer.params.residual is not None]
+    assert len(fused) == 1 and fused[0].kernel == ("tg_gemm_s8" if k == 1 else "tg_conv_gemm_s8")
+    assert fused[0].fused and fused[0].fused[0].kind == "ADD"
+    assert (fused[0].applied_inplace is None) == skip_is_input
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_projection_shortcut_fused(tmp_path, target):
+    need(target)
+    gemms = exact(tmp_path, projection_model(3), target)
+    assert [layer.params.residual is not None for layer in gemms] == [False, True]
+
+
+def chain_model(seed: int, h: int, w: int, c: int, k: tuple[int, int], stride: int, same: bool, dilation: int,
+                n: int = 1) -> bytes:
+    """1x1 conv → depthwise → 1x1 conv to fewer channels → 1x1 conv: the depthwise and the third read arena
+    tensors that die there, so they may overwrite them."""
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("chain")
+    x = m.tensor([n, h, w, 3], scale=0.05, zero_point=int(rng.integers(-20, 20)))
+    a = add_conv(m, rng, "CONV_2D", x, [c, 1, 1, 3], [n, h, w, c], 0)
+    span = [(k[i] - 1) * dilation + 1 for i in range(2)]
+    out = [-(-d // stride) if same else (d - s) // stride + 1 for d, s in zip((h, w), span)]
+    d = add_conv(m, rng, "DEPTHWISE_CONV_2D", a, [1, k[0], k[1], c], [n, out[0], out[1], c], 3, depth_multiplier=1,
+                 padding=0 if same else 1, stride_h=stride, stride_w=stride, dilation_h_factor=dilation,
+                 dilation_w_factor=dilation)
+    y = add_conv(m, rng, "CONV_2D", d, [c - 1, 1, 1, c], [n, out[0], out[1], c - 1], 0)
+    z = add_conv(m, rng, "CONV_2D", y, [2, 1, 1, c - 1], [n, out[0], out[1], 2], 0)
+    return m.finish([x], [z])
+
+
+IN_PLACE = [  # (h, w, channels, (k_h, k_w), stride, SAME, dilation, batches) → depthwise kernel in place
+    ((6, 5, 8, (3, 3), 1, True, 1, 1), "tg_depthwise_inplace_s8"),  # the window reaches back: a copy of 3 rows
+    ((7, 4, 7, (3, 3), 1, True, 2, 1), "tg_depthwise_inplace_s8"),  # dilation 2 (5 rows), odd channels
+    ((12, 1, 5, (5, 1), 1, True, 1, 1), "tg_depthwise_inplace_s8"),  # STR_WW's 5x1 over one column
+    ((5, 5, 6, (3, 3), 1, True, 1, 2), "tg_depthwise_inplace_s8"),  # two batches
+    ((8, 7, 12, (3, 3), 2, True, 1, 1), "tg_depthwise_s8"),  # stride 2: raster order is safe as is
+    ((7, 6, 5, (3, 3), 1, False, 1, 1), "tg_depthwise_s8"),  # VALID stride 1 likewise
+]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("shape,kernel", IN_PLACE, ids=lambda s: "-".join(map(str, s)) if isinstance(s, tuple) else s)
+def test_in_place(tmp_path, target, shape, kernel):
+    """The depthwise layer overwrites its input (any core); the 1x1 product to fewer channels after it too where
+    the DSP path extends its input rows into scratch first (Cortex-M4), not in plain C."""
+    need(target)
+    gemms = exact(tmp_path, chain_model(len(str(shape)), *shape), target)
+    depthwise = next(layer for layer in gemms if layer.op.kind == "DEPTHWISE_CONV_2D")
+    assert depthwise.kernel == kernel and depthwise.applied_inplace is not None
+    if kernel == "tg_depthwise_inplace_s8":
+        h, w, c, k, stride, same, dilation, n = shape
+        assert depthwise.scratch_bytes == ((k[0] - 1) * dilation + 1) * w * c
+    fewer = [layer for layer in gemms if layer.op.kind == "CONV_2D" and layer.params.channels < layer.params.depth]
+    assert len(fewer) == 2 and fewer[1].applied_inplace is None  # the last writes the caller's output
+    assert (fewer[0].applied_inplace is not None) == (target != "host")
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("pixels,c,wider", [(15, 5, 3), (8, 8, 8), (1, 7, 2)])
+def test_in_place_to_more_channels(tmp_path, target, pixels, c, wider):
+    """A 1x1 product to more channels than it reads, over its input on the DSP path: the last pixels (an odd one
+    alone) first, so each pair writes only over rows already extended into scratch."""
+    need(target)
+    rng = np.random.default_rng(pixels + c)
+    m = SchemaModel("expand")
+    x = m.tensor([1, 1, pixels, 3], scale=0.05, zero_point=2)
+    a = add_conv(m, rng, "CONV_2D", x, [c, 1, 1, 3], [1, 1, pixels, c], 0)
+    wide = add_conv(m, rng, "CONV_2D", a, [c + wider, 1, 1, c], [1, 1, pixels, c + wider], 0)
+    y = add_conv(m, rng, "CONV_2D", wide, [2, 1, 1, c + wider], [1, 1, pixels, 2], 0)
+    gemms = exact(tmp_path, m.finish([x], [y]), target)
+    assert (gemms[1].applied_inplace is not None) == (target != "host")

@@ -70,7 +70,7 @@ def test_xtensa_counts_are_labelled_lx106(small_model):
     need("xtensa")
     result = CliRunner().invoke(main, ["emulate", str(small_model), "--target", "xtensa", "--count", "2"])
     assert result.exit_code == 0, result.output
-    assert "bit-exact: 2 inputs" in result.output and "(xtensa)" in result.output
+    assert "bit-exact: 2 inputs" in result.output and "(xtensa, portable kernels)" in result.output
     assert "instructions per inference (lx106 ISA: a proxy for the ESP32's LX6" in result.output
 
 
@@ -239,7 +239,7 @@ def test_cli_target(small_model, tmp_path):
     result = CliRunner().invoke(main, ["emulate", str(small_model), "--target", "rv32imc", "--count", "3",
                                        "--output", str(out)])
     assert result.exit_code == 0, result.output
-    assert "bit-exact: 3 inputs" in result.output and "(rv32imc)" in result.output
+    assert "bit-exact: 3 inputs" in result.output and "(rv32imc, portable kernels)" in result.output
     assert "instructions per inference" in result.output
     assert np.load(out).shape == (3, 1, 10)
 
@@ -297,3 +297,16 @@ def test_mlperf_on_xtensa(model, count):
     result = emulate(path, count=count, seed=11, target="xtensa")
     assert np.array_equal(result.outputs, result.expected), result.summary()
     assert result.instructions and len(result.instructions) == count, result.note
+
+
+@pytest.mark.parametrize("target,backend", [("cortex-m4", "specialized"), ("cortex-m7", "specialized"),
+                                            ("cortex-m3", "portable")])
+def test_cli_default_backend_per_target(small_model, target, backend):
+    """The DSP Cortex-M cores run the specialized kernels unless --backend says otherwise; the M3 the portable."""
+    need(target)
+    result = CliRunner().invoke(main, ["emulate", str(small_model), "--target", target, "--count", "2"])
+    assert result.exit_code == 0, result.output
+    assert f"({target}, {backend} kernels)" in result.output
+    result = CliRunner().invoke(main, ["emulate", str(small_model), "--target", target, "--count", "2",
+                                       "--backend", "portable"])
+    assert result.exit_code == 0 and f"({target}, portable kernels)" in result.output, result.output

@@ -87,7 +87,9 @@ def test_curated_board(board_id):
     assert b.framework == "arduino" and b.serial in SERIALS and b.monitor_speed == 115200
     assert b.framework_flash_bytes <= b.flash_bytes // 2 and b.framework_ram_bytes <= b.ram_bytes // 2
     if b.is_cortex_m:
-        assert b.backend == "cmsis-nn" and b.compiler == "arm-none-eabi-gcc"
+        # the specialized kernels where the core has the DSP extension, CMSIS-NN on the others
+        assert b.backend == ("specialized" if b.core in ("cortex-m4", "cortex-m7", "cortex-m33") else "cmsis-nn")
+        assert b.compiler == "arm-none-eabi-gcc"
         assert b.cflags[:2] == (f"-mcpu={b.core}", "-mthumb") and b.check_compiler == (b.compiler, *b.cflags)
         abi = next(f for f in b.cflags if f.startswith("-mfloat-abi="))
         if b.fpu == "none":
@@ -158,9 +160,11 @@ def test_build_digits_and_compile_for_the_core(tmp_path, board_id):
     assert waits == (b.serial == "usb")
     project = generate(DIGITS, b, backend="portable")
     _compile(b.check_compiler, WARNINGS, project.files, tmp_path / "portable")
+    if b.backend == "specialized":
+        _compile(b.check_compiler, WARNINGS, generate(DIGITS, b).files, tmp_path / "specialized")
     root = os.environ.get("TINYGEN_CMSIS_NN")
     if b.is_cortex_m and root and (Path(root) / "Include" / "arm_nnfunctions.h").is_file():
-        project = generate(DIGITS, b)
+        project = generate(DIGITS, b, backend="cmsis-nn")
         _compile(b.check_compiler, WARNINGS + ["-DTINYGEN_USE_CMSIS_NN", f"-I{Path(root) / 'Include'}"],
                  project.files, tmp_path / "cmsis-nn")
 
@@ -249,14 +253,14 @@ def installed(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name,expected", [
-    ("my_l433", ("cortex-m4", "fpv4-sp-d16", "cmsis-nn", "dwt", "uart", 80, 262144, 65536)),
-    ("MY_L433", ("cortex-m4", "fpv4-sp-d16", "cmsis-nn", "dwt", "uart", 80, 262144, 65536)),
+    ("my_l433", ("cortex-m4", "fpv4-sp-d16", "specialized", "dwt", "uart", 80, 262144, 65536)),
+    ("MY_L433", ("cortex-m4", "fpv4-sp-d16", "specialized", "dwt", "uart", 80, 262144, 65536)),
     ("my_f103", ("cortex-m3", "none", "cmsis-nn", "dwt", "uart", 72, 65536, 20480)),
     ("my_g071", ("cortex-m0plus", "none", "cmsis-nn", "none", "uart", 64, 131072, 36864)),
-    ("my_f767", ("cortex-m7", "fpv5-d16", "cmsis-nn", "dwt", "uart", 216, 1048576, 131072)),
-    ("my_f722", ("cortex-m7", "fpv5-sp-d16", "cmsis-nn", "dwt", "uart", 216, 1048576, 131072)),
+    ("my_f767", ("cortex-m7", "fpv5-d16", "specialized", "dwt", "uart", 216, 1048576, 131072)),
+    ("my_f722", ("cortex-m7", "fpv5-sp-d16", "specialized", "dwt", "uart", 216, 1048576, 131072)),
     ("my_rp2040", ("cortex-m0plus", "none", "cmsis-nn", "rp2040_timer", "usb", 133, 2097152, 270336)),
-    ("my_rp2350", ("cortex-m33", "fpv5-sp-d16", "cmsis-nn", "dwt", "usb", 150, 4194304, 524288)),
+    ("my_rp2350", ("cortex-m33", "fpv5-sp-d16", "specialized", "dwt", "usb", 150, 4194304, 524288)),
     ("my_s3", ("xtensa-lx7", "xtensa-sp", "portable", "esp_cpu", "usb", 240, 8388608, 327680)),
     ("my_c3", ("rv32imc", "none", "portable", "esp_cpu", "uart", 160, 4194304, 327680)),
     ("fakeesp:shared_id", ("xtensa-lx6", "xtensa-sp", "portable", "esp_cpu", "uart", 240, 4194304, 327680)),

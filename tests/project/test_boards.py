@@ -9,11 +9,11 @@ from tinygen.errors import TinygenError
 
 # id → (PlatformIO platform, PlatformIO board, core, backend, cycle counter)
 EXPECTED = {
-    "nucleo_f446re": ("ststm32", "nucleo_f446re", "cortex-m4", "cmsis-nn", "dwt"),
-    "nucleo_h743zi": ("ststm32", "nucleo_h743zi", "cortex-m7", "cmsis-nn", "dwt"),
-    "disco_f746ng": ("ststm32", "disco_f746ng", "cortex-m7", "cmsis-nn", "dwt"),
-    "nrf52840_dk": ("nordicnrf52", "nrf52840_dk", "cortex-m4", "cmsis-nn", "dwt"),
-    "teensy41": ("teensy", "teensy41", "cortex-m7", "cmsis-nn", "dwt"),
+    "nucleo_f446re": ("ststm32", "nucleo_f446re", "cortex-m4", "specialized", "dwt"),
+    "nucleo_h743zi": ("ststm32", "nucleo_h743zi", "cortex-m7", "specialized", "dwt"),
+    "disco_f746ng": ("ststm32", "disco_f746ng", "cortex-m7", "specialized", "dwt"),
+    "nrf52840_dk": ("nordicnrf52", "nrf52840_dk", "cortex-m4", "specialized", "dwt"),
+    "teensy41": ("teensy", "teensy41", "cortex-m7", "specialized", "dwt"),
     "pico": ("raspberrypi", "pico", "cortex-m0plus", "cmsis-nn", "rp2040_timer"),
     "esp32dev": ("espressif32", "esp32dev", "xtensa-lx6", "portable", "esp_cpu"),
     "esp32-s3-devkitc-1": ("espressif32", "esp32-s3-devkitc-1", "xtensa-lx7", "portable", "esp_cpu"),
@@ -76,9 +76,11 @@ def test_extra_targets_dir(tmp_path, monkeypatch):
 @pytest.mark.parametrize("edit,message", [
     (lambda s: s.replace("[kernels]", "[kernels]\nspeed = 3"), "unknown field 'kernels.speed'"),
     (lambda s: s.replace("ram_bytes = 131_072", 'ram_bytes = "128K"'), "'memory.ram_bytes' must be a int"),
-    (lambda s: s.replace('backend = "cmsis-nn"', 'backend = "tflm"'), "backend 'tflm'"),
-    (lambda s: s.replace('core = "cortex-m4"', 'core = "rv32imc"'), "needs an Arm Cortex-M core"),
-    (lambda s: s.replace('core = "cortex-m4"', 'core = "cortex-m0plus"').replace('backend = "cmsis-nn"',
+    (lambda s: s.replace('backend = "specialized"', 'backend = "tflm"'), "backend 'tflm'"),
+    (lambda s: s.replace('core = "cortex-m4"', 'core = "rv32imc"').replace('backend = "specialized"',
+                                                                             'backend = "cmsis-nn"'),
+     "needs an Arm Cortex-M core"),
+    (lambda s: s.replace('core = "cortex-m4"', 'core = "cortex-m0plus"').replace('backend = "specialized"',
                                                                                    'backend = "portable"'),
      "has no DWT cycle counter"),
     (lambda s: s.replace('framework = "arduino"', 'framework = "zephyr"'), "framework 'zephyr'"),

@@ -116,7 +116,8 @@ def test_cmsis_nn_wrapper_selects_integer_sources(models):
     root = os.environ.get("TINYGEN_CMSIS_NN")
     if not root or not (Path(root) / "Source").is_dir():
         pytest.skip("TINYGEN_CMSIS_NN does not point at a CMSIS-NN source tree")
-    wrapper = json.loads(generate(models["int8"], get_board("nucleo_f446re")).files["lib/cmsis-nn/library.json"])
+    project = generate(models["int8"], get_board("nucleo_f446re"), backend="cmsis-nn")
+    wrapper = json.loads(project.files["lib/cmsis-nn/library.json"])
     files = fs.match_src_files(str(Path(root) / "Source"), wrapper["build"]["srcFilter"], ["c", "cpp"])
     assert files and all(f.endswith(".c") for f in files)
     assert not [f for f in files if "_f16" in f or "_f32" in f or f.startswith("Bindings")]
@@ -138,7 +139,7 @@ def test_cmsis_nn_sources_compile_for_the_core(tmp_path, models, board_id):
     if not root or not (Path(root) / "Include" / "arm_nnfunctions.h").is_file():
         pytest.skip("TINYGEN_CMSIS_NN does not point at a CMSIS-NN source tree")
     board = get_board(board_id)
-    project = generate(models["int8"], board)
+    project = generate(models["int8"], board, backend="cmsis-nn")
     assert project.backend == "cmsis-nn"
     _compile(board.check_compiler, WARNINGS + ["-DTINYGEN_USE_CMSIS_NN", f"-I{Path(root) / 'Include'}"],
              project.files, tmp_path)
@@ -169,6 +170,7 @@ def test_demo_passes_on_the_host(tmp_path, models, io):
     ("nucleo_f446re", "cortex-m4", "portable"), ("nucleo_h743zi", "cortex-m7", "portable"),
     ("esp32-c3-devkitm-1", "rv32imc", "portable"),
     ("nucleo_f446re", "cortex-m4", "cmsis-nn"), ("nucleo_h743zi", "cortex-m7", "cmsis-nn"),
+    ("nucleo_f446re", "cortex-m4", "specialized"), ("nucleo_h743zi", "cortex-m7", "specialized"),
 ])
 def test_board_demo_passes_under_qemu(tmp_path, models, board_id, target, backend):
     """The board's own main.c and model library, cross-compiled for its core and run under QEMU (on-ISA
@@ -352,6 +354,18 @@ def test_build_command(tmp_path, models):
     result = runner.invoke(main, ["build", str(models["int8"]), "--board", "esp32", "--backend", "cmsis-nn",
                                   "-o", str(tmp_path / "y")])
     assert result.exit_code == 2 and "cannot use CMSIS-NN" in result.output
+
+
+@pytest.mark.parametrize("backend", [None, "specialized", "cmsis-nn", "portable"])
+def test_build_backend_option(tmp_path, models, backend):
+    """--backend picks the kernels; without it a Cortex-M4 board gets the specialized ones."""
+    option = ["--backend", backend] if backend else []
+    result = CliRunner().invoke(main, ["build", str(models["int8"]), "--board", "nucleo_f446re", *option,
+                                       "-o", str(tmp_path / "fw")])
+    assert result.exit_code == 0, result.output
+    kernels = backend or "specialized"
+    assert f"(cortex-m4, {kernels} kernels)" in result.output
+    assert f"(cortex-m4, {kernels} kernels)" in (tmp_path / "fw" / "platformio.ini").read_text()
 
 
 def test_interrupted_rebuild_recovers(tmp_path, models, monkeypatch):

@@ -31,10 +31,11 @@ def fc(tmp_path, monkeypatch):
 @pytest.mark.parametrize("board_id", ["nucleo_f446re", "esp32dev", "teensy41"])
 def test_build_and_report_give_the_same_figures(fc, board_id):
     board = get_board(board_id)
-    fp = generate(fc, board, backend="portable").footprint
+    fp = generate(fc, board).footprint
     result = CliRunner().invoke(main, ["report", str(fc), "--board", board_id, "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
+    assert report["backend"] == board.backend  # both default to the board's kernels
     t, fit = report["totals"], report["board"]
     assert (fp.model.flash_bytes, fp.consts, fp.code) == (t["flash_bytes"], t["flash_weight_bytes"],
                                                            t["flash_code_bytes"])

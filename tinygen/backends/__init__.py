@@ -14,6 +14,14 @@ from .specialized import Specialized
 
 BACKENDS: dict[str, type[Backend]] = {"portable": Backend, "cmsis-nn": CmsisNN, "specialized": Specialized}
 NAMES = tuple(BACKENDS)
+# Cores where the specialized kernels beat CMSIS-NN (QEMU instruction counts on the MLPerf Tiny models; the M33
+# has the same DSP instructions as the M4). On the M55 CMSIS-NN's MVE kernels stay ahead.
+SPECIALIZED_CORES = ("cortex-m4", "cortex-m7", "cortex-m33")
+
+
+def default_for(core: str) -> str:
+    """The backend a build for `core` gets unless it names one and no external source tree is needed for."""
+    return "specialized" if core in SPECIALIZED_CORES else "portable"
 
 
 def get(name: str, core: str = "host") -> Backend:

@@ -21,9 +21,9 @@ typedef struct {
     int32_t y0, y1, x0, x1;
 } tg_depthwise_window;
 
-/* a[k] += the window's taps of channel c + k (k < 4) for output pixel (b, oy, ox); with `border`, taps outside
- * the input read the pad value. */
-TG_GEMM_INLINE void tg_depthwise_taps4(const int8_t *x, const tg_gemm_window *g, const int32_t *w, int32_t b,
+/* a[k] += the window's taps of channel c + k (k < 4) for output pixel (oy, ox) of a batch whose input rows from
+ * row `first` on start at x; with `border`, taps outside the input read the pad value. */
+TG_GEMM_INLINE void tg_depthwise_taps4(const int8_t *x, const tg_gemm_window *g, const int32_t *w, int32_t first,
                                        int32_t oy, int32_t ox, int32_t c, int32_t border, int32_t a[4])
 {
     const int32_t row_words = (g->in_c + 3) / 4;
@@ -38,7 +38,7 @@ TG_GEMM_INLINE void tg_depthwise_taps4(const int8_t *x, const tg_gemm_window *g,
             const int32_t ix = ox * g->stride_w - g->pad_w + kx * g->dil_w;
             uint32_t xw = pad_word;
             if (!border || (iy >= 0 && iy < g->in_h && ix >= 0 && ix < g->in_w)) {
-                memcpy(&xw, x + ((b * g->in_h + iy) * g->in_w + ix) * g->in_c + c, 4);
+                memcpy(&xw, x + ((iy - first) * g->in_w + ix) * g->in_c + c, 4);
             }
             const uint32_t ww = (uint32_t)w[(ky * g->k_w + kx) * row_words + c / 4];
 #if TG_GEMM_DSP
@@ -63,7 +63,7 @@ TG_GEMM_INLINE void tg_depthwise_taps4(const int8_t *x, const tg_gemm_window *g,
 }
 
 /* Channel c alone (the channels past the last whole word): its taps, byte by byte. */
-TG_GEMM_INLINE int32_t tg_depthwise_taps1(const int8_t *x, const tg_gemm_window *g, const int32_t *w, int32_t b,
+TG_GEMM_INLINE int32_t tg_depthwise_taps1(const int8_t *x, const tg_gemm_window *g, const int32_t *w, int32_t first,
                                           int32_t oy, int32_t ox, int32_t c, int32_t acc)
 {
     const int32_t row_words = (g->in_c + 3) / 4;
@@ -72,15 +72,15 @@ TG_GEMM_INLINE int32_t tg_depthwise_taps1(const int8_t *x, const tg_gemm_window 
         for (int32_t kx = 0; kx < g->k_w; ++kx) {
             const int32_t ix = ox * g->stride_w - g->pad_w + kx * g->dil_w;
             const int32_t inside = iy >= 0 && iy < g->in_h && ix >= 0 && ix < g->in_w;
-            const int32_t xv = inside ? x[((b * g->in_h + iy) * g->in_w + ix) * g->in_c + c] : g->pad_value;
+            const int32_t xv = inside ? x[((iy - first) * g->in_w + ix) * g->in_c + c] : g->pad_value;
             acc += xv * tg_gemm_byte((uint32_t)w[(ky * g->k_w + kx) * row_words + c / 4], c % 4);
         }
     }
     return acc;
 }
 
-/* Every channel of output pixel (b, oy, ox). */
-TG_GEMM_INLINE void tg_depthwise_pixel(const int8_t *x, const tg_gemm_window *g, const int32_t *w,
+/* Every channel of output pixel (b, oy, ox); x, first: the batch's input rows as for tg_depthwise_taps4. */
+TG_GEMM_INLINE void tg_depthwise_pixel(const int8_t *x, int32_t first, const tg_gemm_window *g, const int32_t *w,
                                        const int32_t *bias, const tg_gemm_output *out, int8_t *y, int32_t b,
                                        int32_t oy, int32_t ox, int32_t border)
 {
@@ -88,14 +88,30 @@ TG_GEMM_INLINE void tg_depthwise_pixel(const int8_t *x, const tg_gemm_window *g,
     const int32_t whole = g->in_c / 4 * 4; /* channels in whole words (a constant: the tail loop may vanish) */
     for (int32_t c = 0; c < whole; c += 4) {
         int32_t a[4] = {bias[c], bias[c + 1], bias[c + 2], bias[c + 3]};
-        tg_depthwise_taps4(x, g, w, b, oy, ox, c, border, a);
+        tg_depthwise_taps4(x, g, w, first, oy, ox, c, border, a);
         tg_gemm_store(y_px + c, a[0], out, c);
         tg_gemm_store(y_px + c + 1, a[1], out, c + 1);
         tg_gemm_store(y_px + c + 2, a[2], out, c + 2);
         tg_gemm_store(y_px + c + 3, a[3], out, c + 3);
     }
     for (int32_t c = whole; c < g->in_c; ++c) {
-        tg_gemm_store(y_px + c, tg_depthwise_taps1(x, g, w, b, oy, ox, c, bias[c]), out, c);
+        tg_gemm_store(y_px + c, tg_depthwise_taps1(x, g, w, first, oy, ox, c, bias[c]), out, c);
+    }
+}
+
+/* Output row oy of batch b, its input rows from row `first` on at x. */
+TG_GEMM_INLINE void tg_depthwise_row(const tg_depthwise_window *d, const int8_t *x, int32_t first,
+                                     const int32_t *weights, const int32_t *bias, const tg_gemm_output *out,
+                                     int8_t *y, int32_t b, int32_t oy)
+{
+    const tg_gemm_window *g = &d->win;
+    const int32_t row_inside = oy >= d->y0 && oy < d->y1;
+    for (int32_t ox = 0; ox < g->out_w; ++ox) {
+        if (row_inside && ox >= d->x0 && ox < d->x1) {
+            tg_depthwise_pixel(x, first, g, weights, bias, out, y, b, oy, ox, 0);
+        } else {
+            tg_depthwise_pixel(x, first, g, weights, bias, out, y, b, oy, ox, 1);
+        }
     }
 }
 
@@ -105,14 +121,36 @@ TG_GEMM_INLINE void tg_depthwise_s8(const tg_depthwise_window *d, const int8_t *
     const tg_gemm_window *g = &d->win;
     for (int32_t b = 0; b < g->batches; ++b) {
         for (int32_t oy = 0; oy < g->out_h; ++oy) {
-            const int32_t row_inside = oy >= d->y0 && oy < d->y1;
-            for (int32_t ox = 0; ox < g->out_w; ++ox) {
-                if (row_inside && ox >= d->x0 && ox < d->x1) {
-                    tg_depthwise_pixel(x, g, weights, bias, out, y, b, oy, ox, 0);
-                } else {
-                    tg_depthwise_pixel(x, g, weights, bias, out, y, b, oy, ox, 1);
+            tg_depthwise_row(d, x + b * g->in_h * g->in_w * g->in_c, 0, weights, bias, out, y, b, oy);
+        }
+    }
+}
+
+/* The same over its own input (xy), for stride 1 and output rows the size of input rows (checked offline):
+ * output row oy overwrites input row oy, which later rows' windows still read, so the window's rows are read
+ * from `ring`, a copy of the span (k_h - 1) * dil_h + 1 rows it covers, moved up a row and refilled from rows
+ * not yet overwritten before each output row. */
+TG_GEMM_INLINE void tg_depthwise_inplace_s8(const tg_depthwise_window *d, int8_t *xy, const int32_t *weights,
+                                            const int32_t *bias, const tg_gemm_output *out, int8_t *ring)
+{
+    const tg_gemm_window *g = &d->win;
+    const int32_t row_bytes = g->in_w * g->in_c, span = (g->k_h - 1) * g->dil_h + 1;
+    for (int32_t b = 0; b < g->batches; ++b) {
+        const int8_t *x = xy + b * g->in_h * row_bytes;
+        for (int32_t oy = 0; oy < g->out_h; ++oy) {
+            const int32_t first = oy - g->pad_h;
+            int32_t fresh = 0; /* the first slot to fill from x */
+            if (oy > 0) {
+                memmove(ring, ring + row_bytes, (size_t)((span - 1) * row_bytes));
+                fresh = span - 1;
+            }
+            for (int32_t k = fresh; k < span; ++k) {
+                const int32_t iy = first + k;
+                if (iy >= 0 && iy < g->in_h) {
+                    memcpy(ring + k * row_bytes, x + iy * row_bytes, (size_t)row_bytes);
                 }
             }
+            tg_depthwise_row(d, ring, first, weights, bias, out, xy, b, oy);
         }
     }
 }

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tg_add.h"
 #include "tg_math.h"
 
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
@@ -50,6 +51,7 @@ typedef struct {
     int32_t output_offset;
     int32_t min; /* the fused activation's clamp, in output units */
     int32_t max;
+    const tg_add_params *add; /* a residual ADD fused into tg_gemm_s8 / tg_conv_gemm_s8 (input 1: the product), or NULL */
 } tg_gemm_output;
 
 /* A convolution's window over its input for tg_conv_gemm_s8 (batch and output size included). */
@@ -64,11 +66,22 @@ TG_GEMM_INLINE int32_t tg_gemm_byte(uint32_t word, int32_t j)
     return (int32_t)(int8_t)(uint8_t)(word >> (8 * j));
 }
 
+#if TG_GEMM_DSP
+/* floor((a * b + 2^31) / 2^32): SMMULR, the rounded high word of a 32x32 product. */
+TG_GEMM_INLINE int32_t tg_gemm_smmulr(int32_t a, int32_t b)
+{
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+#endif
+
 /* tg_requantize (TFLite's MultiplyByQuantizedMultiplier) for a multiplier > 0, as the compiler makes them. Then
  * the doubling high product never saturates, and its round-to-nearest (ties away from zero, truncating) equals
  * floor((a * b + 2^30) / 2^31): one 64-bit multiply-add and a shift instead of a 64-bit division.
- * right_shifts_only: every shift of the layer is < 0 and no high product comes within 2^(-shift - 1) of
- * INT32_MAX (checked offline), so the rounding division by 2^e is (high + 2^(e-1) - (high < 0)) >> e. */
+ * right_shifts_only: every shift of the layer is < 0, |acc| < 2^30 and no high product comes within
+ * 2^(-shift - 1) of INT32_MAX (checked offline), so the rounding division by 2^e is
+ * (high + 2^(e-1) - (high < 0)) >> e. */
 TG_GEMM_INLINE int32_t tg_gemm_requantize(int32_t acc, int32_t mult, int32_t shift, int32_t right_shifts_only)
 {
     if (right_shifts_only) {
@@ -85,15 +98,71 @@ TG_GEMM_INLINE int32_t tg_gemm_requantize(int32_t acc, int32_t mult, int32_t shi
     return shift > 0 ? high : tg_rounding_divide_by_pot(high, -shift);
 }
 
+#if TG_GEMM_DSP
+/* tg_gemm_requantize's short rounding with the high product as SMMULR of 2 acc: floor((2 acc * b + 2^31) / 2^32)
+ * = floor((acc * b + 2^30) / 2^31), 2 acc fitting in 32 bits as |acc| < 2^30. Fewer instructions for a per-channel
+ * multiplier; a constant one GCC multiplies better itself. */
+TG_GEMM_INLINE int32_t tg_gemm_requantize_smmulr(int32_t acc, int32_t mult, int32_t shift)
+{
+    const int32_t high = tg_gemm_smmulr((int32_t)((uint32_t)acc << 1), mult), e = -shift;
+    return (high + ((int32_t)1 << (e - 1)) + (high >> 31)) >> e;
+}
+#endif
+
 /* y = output channel c's requantized acc, offset and clamped. */
 TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, const tg_gemm_output *out, int32_t c)
 {
     const int32_t m = out->per_channel ? c : 0;
     /* Clamped to int8 first (GCC makes one SSAT of it on Arm; arm_acle.h's __ssat trips -Wsign-conversion), then
      * to the fused activation's range. */
+#if TG_GEMM_DSP
+    const int32_t v = (out->per_channel && out->right_shifts_only
+                       ? tg_gemm_requantize_smmulr(acc, out->mult[m], out->shift[m])
+                       : tg_gemm_requantize(acc, out->mult[m], out->shift[m], out->right_shifts_only)) +
+                      out->output_offset;
+#else
     const int32_t v = tg_gemm_requantize(acc, out->mult[m], out->shift[m], out->right_shifts_only) + out->output_offset;
+#endif
     const int32_t s8 = TG_CLAMP(v, -128, 127);
     *y = (int8_t)TG_CLAMP(s8, out->min, out->max);
+}
+
+/* tg_gemm_requantize of one of an int8 ADD's values: every one is below 2^29 in magnitude (operands of at most
+ * 255 shifted left by 20, then scaled by multipliers below 1), so a right shift of up to 30 takes the short
+ * rounding (whose |acc| < 2^30 holds too). The shift is a constant at every call: the test folds. */
+TG_GEMM_INLINE int32_t tg_gemm_add_rescale(int32_t x, int32_t mult, int32_t shift)
+{
+#if TG_GEMM_DSP
+    if (shift < 0 && shift > -31) {
+        return tg_gemm_requantize_smmulr(x, mult, shift);
+    }
+#endif
+    return tg_gemm_requantize(x, mult, shift, shift < 0 && shift > -31);
+}
+
+/* tg_add_s8_one (TFLite's AddFunc) through tg_gemm_requantize, exact as an ADD's multipliers are never negative
+ * (scales are positive); its constant parameters fold into a few instructions. */
+TG_GEMM_INLINE int8_t tg_gemm_add(const tg_add_params *p, int32_t a, int32_t b)
+{
+    const int32_t scale = (int32_t)1 << p->left_shift;
+    const int32_t x1 = tg_gemm_add_rescale((a + p->input_1_offset) * scale, p->input_1_mult, p->input_1_shift);
+    const int32_t x2 = tg_gemm_add_rescale((b + p->input_2_offset) * scale, p->input_2_mult, p->input_2_shift);
+    const int32_t y = tg_gemm_add_rescale(x1 + x2, p->out_mult, p->out_shift) + p->out_offset;
+    return (int8_t)TG_CLAMP(y, p->activation.min, p->activation.max);
+}
+
+/* y = tg_gemm_store's value, or with a fused residual ADD the ADD of it and *r (read before y is written, so y
+ * may be r itself: the same arithmetic as TFLM's two operators, as in the portable tg_convolve_add_s8). */
+TG_GEMM_INLINE void tg_gemm_store_residual(int8_t *y, const int8_t *r, int32_t acc, const tg_gemm_output *out,
+                                           int32_t c)
+{
+    if (out->add == NULL) {
+        tg_gemm_store(y, acc, out, c);
+        return;
+    }
+    int8_t value;
+    tg_gemm_store(&value, acc, out, c);
+    *y = tg_gemm_add(out->add, value, *r);
 }
 
 /* acc[q][c] += row q of x . weight row c, for nx pixels (x rows `depth` apart) and nc channels of a block whose
@@ -120,8 +189,8 @@ TG_GEMM_INLINE int32_t tg_gemm_sxtb16_ror8(uint32_t word)
     return r;
 }
 
-/* scratch[4i + 2q], scratch[4i + 2q + 1] = the even and odd 16-bit pairs of word i of pixel q's row, for nx
- * pixels (the last word zero-padded). */
+/* scratch[2nx i + 2q], scratch[2nx i + 2q + 1] = the even and odd 16-bit pairs of word i of pixel q's row, for
+ * nx pixels (the last word zero-padded): 2 nx words per input word, so one pixel needs half the scratch. */
 TG_GEMM_INLINE void tg_gemm_extend(const int8_t *x, int32_t depth, int32_t nx, int32_t *scratch)
 {
     const int32_t words = (depth + 3) / 4;
@@ -130,8 +199,8 @@ TG_GEMM_INLINE void tg_gemm_extend(const int8_t *x, int32_t depth, int32_t nx, i
         for (int32_t i = 0; i < words; ++i) {
             uint32_t word = 0;
             memcpy(&word, row + 4 * i, (size_t)(i + 1 < words || depth % 4 == 0 ? 4 : depth % 4));
-            scratch[4 * i + 2 * q] = __sxtb16((int32_t)word);
-            scratch[4 * i + 2 * q + 1] = tg_gemm_sxtb16_ror8(word);
+            scratch[2 * nx * i + 2 * q] = __sxtb16((int32_t)word);
+            scratch[2 * nx * i + 2 * q + 1] = tg_gemm_sxtb16_ror8(word);
         }
     }
 }
@@ -158,11 +227,11 @@ TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32
         if (nc == 2) {
             tg_gemm_mac_dsp((uint32_t)w[1], xs, nx, &a01, &a11);
         }
-        tg_gemm_mac_dsp((uint32_t)w[nc], xs + 4, nx, &a00, &a10);
+        tg_gemm_mac_dsp((uint32_t)w[nc], xs + 2 * nx, nx, &a00, &a10);
         if (nc == 2) {
-            tg_gemm_mac_dsp((uint32_t)w[nc + 1], xs + 4, nx, &a01, &a11);
+            tg_gemm_mac_dsp((uint32_t)w[nc + 1], xs + 2 * nx, nx, &a01, &a11);
         }
-        xs += 8;
+        xs += 4 * nx;
         w += 2 * nc;
     }
     if (i < words) {
@@ -178,11 +247,11 @@ TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32
 }
 #endif
 
-/* nx (1 or 2) pixels of x (rows `depth` apart) against every output channel. `scratch`: 4 words per weight word,
- * or NULL for the plain C loop. */
+/* nx (1 or 2) pixels of x (rows `depth` apart) against every output channel. `scratch`: 2 nx words per weight
+ * word, or NULL for the plain C loop. `r`: the residual's elements for y's when out->add is set (else unread). */
 TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, const int32_t *bias,
-                                   const tg_gemm_output *out, int32_t *scratch, int8_t *y, int32_t nx, int32_t depth,
-                                   int32_t channels)
+                                   const tg_gemm_output *out, int32_t *scratch, const int8_t *r, int8_t *y,
+                                   int32_t nx, int32_t depth, int32_t channels)
 {
     const int32_t words = (depth + 3) / 4;
 #if TG_GEMM_DSP
@@ -203,30 +272,51 @@ TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, cons
 #else
         tg_gemm_block_c(x, w, depth, nx, nc, acc);
 #endif
-        tg_gemm_store(y + c, acc[0][0], out, c);
+        tg_gemm_store_residual(y + c, r + c, acc[0][0], out, c);
         if (nc == 2) {
-            tg_gemm_store(y + c + 1, acc[0][1], out, c + 1);
+            tg_gemm_store_residual(y + c + 1, r + c + 1, acc[0][1], out, c + 1);
         }
         if (nx == 2) {
-            tg_gemm_store(y + channels + c, acc[1][0], out, c);
+            tg_gemm_store_residual(y + channels + c, r + channels + c, acc[1][0], out, c);
             if (nc == 2) {
-                tg_gemm_store(y + channels + c + 1, acc[1][1], out, c + 1);
+                tg_gemm_store_residual(y + channels + c + 1, r + channels + c + 1, acc[1][1], out, c + 1);
             }
         }
     }
     (void)scratch;
 }
 
-/* y[p][c] for `pixels` rows of `depth` input values and `channels` outputs, two pixels at a time. */
+/* y[p][c] for `pixels` rows of `depth` input values and `channels` outputs, two pixels at a time. `residual`: the
+ * fused ADD's other operand, shaped as y (y may be it), when out->add is set; else y. */
 TG_GEMM_INLINE void tg_gemm_s8(const int8_t *x, const int32_t *weights, const int32_t *bias, const tg_gemm_output *out,
-                               int32_t *scratch, int8_t *y, int32_t pixels, int32_t depth, int32_t channels)
+                               int32_t *scratch, const int8_t *residual, int8_t *y, int32_t pixels, int32_t depth,
+                               int32_t channels)
 {
     int32_t p = 0;
+#if TG_GEMM_DSP
+    if (scratch != NULL && channels > depth) {
+        /* Last pixels first: in place over a narrower input (ops/fully_connected/specialized.py), a pair's outputs
+         * then land on its own and later input rows only, those already extended into scratch. */
+        p = pixels;
+        if (p % 2 != 0) {
+            --p;
+            tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, residual + p * channels, y + p * channels, 1,
+                           depth, channels);
+        }
+        for (; p >= 2; p -= 2) {
+            tg_gemm_pixels(x + (p - 2) * depth, weights, bias, out, scratch, residual + (p - 2) * channels,
+                           y + (p - 2) * channels, 2, depth, channels);
+        }
+        return;
+    }
+#endif
     for (; p + 2 <= pixels; p += 2) {
-        tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, y + p * channels, 2, depth, channels);
+        tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, residual + p * channels, y + p * channels, 2,
+                       depth, channels);
     }
     if (p < pixels) {
-        tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, y + p * channels, 1, depth, channels);
+        tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, residual + p * channels, y + p * channels, 1,
+                       depth, channels);
     }
 }
 
@@ -260,21 +350,23 @@ TG_GEMM_INLINE void tg_gemm_im2col(const int8_t *x, const tg_gemm_window *g, int
 }
 
 /* A convolution (one group) as the matrix product of its im2col rows, two output pixels at a time: `col` holds
- * two rows of k_h * k_w * in_c bytes. */
+ * two rows of k_h * k_w * in_c bytes; `residual` as for tg_gemm_s8. */
 TG_GEMM_INLINE void tg_conv_gemm_s8(const tg_gemm_window *g, const int8_t *x, const int32_t *weights,
                                     const int32_t *bias, const tg_gemm_output *out, int8_t *col, int32_t *scratch,
-                                    int8_t *y, int32_t channels)
+                                    const int8_t *residual, int8_t *y, int32_t channels)
 {
     const int32_t depth = g->k_h * g->k_w * g->in_c, pixels = g->batches * g->out_h * g->out_w;
     int32_t p = 0;
     for (; p + 2 <= pixels; p += 2) {
         tg_gemm_im2col(x, g, p, col);
         tg_gemm_im2col(x, g, p + 1, col + depth);
-        tg_gemm_pixels(col, weights, bias, out, scratch, y + p * channels, 2, depth, channels);
+        tg_gemm_pixels(col, weights, bias, out, scratch, residual + p * channels, y + p * channels, 2, depth,
+                       channels);
     }
     if (p < pixels) {
         tg_gemm_im2col(x, g, p, col);
-        tg_gemm_pixels(col, weights, bias, out, scratch, y + p * channels, 1, depth, channels);
+        tg_gemm_pixels(col, weights, bias, out, scratch, residual + p * channels, y + p * channels, 1, depth,
+                       channels);
     }
 }
 

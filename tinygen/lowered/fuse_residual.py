@@ -1,4 +1,5 @@
-"""A residual ADD fused into the convolution that produces one operand (tg_convolve_add_s8).
+"""A residual ADD fused into the convolution that produces one operand: the portable kernel becomes
+tg_convolve_add_s8, the specialized backend's matrix products (kernels/tg_gemm.h) take the ADD into their store.
 
 Each output element is the ADD of the requantized convolution value and the residual element, so the
 convolution's output tensor never exists; the residual may then be overwritten in place. Same arithmetic in
@@ -11,13 +12,16 @@ from collections import Counter
 
 from ..ops.common import InPlace, Layer
 
+# The convolution kernels that take a residual ADD → the kernel they then call.
+FUSES = {"tg_convolve_s8": "tg_convolve_add_s8", "tg_gemm_s8": "tg_gemm_s8", "tg_conv_gemm_s8": "tg_conv_gemm_s8"}
+
 
 def fuse_residual_adds(lowered):
     """Fold each elementwise ADD(conv output, other) into the conv's kernel call.
 
-    Conditions: the conv runs tinygen's tg_convolve_s8, the ADD tg_elementwise_add_s8 (same shapes, no
-    broadcasting), the conv's output is read by the ADD alone and is no model output, and `other` exists
-    when the conv runs. Of two conv operands the later one is fused (the earlier one's output is ready).
+    Conditions: the conv runs tinygen's tg_convolve_s8 or a specialized tg_gemm_s8 / tg_conv_gemm_s8 (FUSES),
+    the ADD tg_elementwise_add_s8 (same shapes, no broadcasting), the conv's output is read by the ADD alone and
+    is no model output, and `other` exists when the conv runs. Of two conv operands the later one is fused (the earlier one's output is ready).
     """
     layers = list(lowered.layers)
     outputs = set(lowered.graph.outputs)
@@ -34,7 +38,9 @@ def fuse_residual_adds(lowered):
             if i is None or a == other or readers[a] != 1 or a in outputs:
                 continue
             conv = layers[i]
-            if conv.kernel != "tg_convolve_s8" or conv.fused:
+            if conv.kernel not in FUSES or conv.op.kind != "CONV_2D" or conv.fused:
+                continue
+            if getattr(conv.params, "block", 0):  # the byte layout's plain C kernels have no fused store
                 continue
             if producer.get(other, -1) >= i:
                 continue
@@ -53,9 +59,10 @@ def _fused(conv: Layer, add: Layer, k: int) -> Layer:
     """conv + ADD; the conv's value is ADD input k: it becomes input 1 of tg_add_params (the sum of the two
     rescaled operands is an integer addition, so the order of the operands does not matter)."""
     residual = add.params.add if k == 0 else add.params.add.swapped()
+    kernel = FUSES[conv.kernel]
     return conv.replace(
-        kernel="tg_convolve_add_s8", params=dataclasses.replace(conv.params, residual=residual),
+        kernel=kernel, params=dataclasses.replace(conv.params, residual=residual),
         inputs=(conv.inputs[0], add.inputs[1 - k]), outputs=add.outputs, fused=conv.fused + (add.op,) + add.fused,
         macs=conv.macs + add.macs, summary=conv.summary + f" + ADD (operator {add.op.index})",
         # Element (q, c) of the residual is read only to compute output element (q, c): any order is safe.
-        inplace=(InPlace(1, ("tg_convolve_add_s8",)),))
+        inplace=(InPlace(1, (kernel,)),))

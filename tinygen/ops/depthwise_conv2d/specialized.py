@@ -2,7 +2,7 @@
 inlined with the layer's window; the offline half (folded bias, packed weights, the interior) is here."""
 from __future__ import annotations
 
-from ..common import Layer
+from ..common import InPlace, Layer, raster_safe
 from ..fully_connected.specialized import (GemmParams, folded_bias, pack_words, quant_arrays, right_shifts_only,
                                            specialised)
 from ..window import Window
@@ -31,6 +31,20 @@ def retarget(layer: Layer, arch: str) -> Layer | None:
     params = GemmParams(g.n * g.out_h * g.out_w, g.k_h * g.k_w, p.out_c, q.output_offset, q.act, True,
                         right_shifts_only(bias, taps.T, mults, shifts), p, window=g, in_c=p.in_c,
                         pad_value=-q.input_offset, interior=interior(g), block=1 if arch == "c" else 0)
-    # The byte layout (kernels/tg_depthwise_c.h): channel by channel, its taps in a row.
-    weights = taps.T.reshape(-1) if params.block else pack_words(taps).reshape(-1)
-    return specialised(layer, "tg_depthwise_s8", params, weights, bias, 0)
+    # The byte layout (kernels/tg_depthwise_c.h): channel by channel, its taps in a row. Its kernel reads
+    # 4 pixels' windows per channel, so it has no in-place form (the word layout's raster order has).
+    if params.block:
+        return specialised(layer, "tg_depthwise_s8", params, taps.T.reshape(-1), bias, 0)
+    return specialised(layer, "tg_depthwise_s8", params, pack_words(taps).reshape(-1), bias, 0, inplace(g, p.in_c))
+
+
+def inplace(g: Window, channels: int) -> tuple[InPlace, ...]:
+    """tg_depthwise_s8 visits output pixels in raster order, each pixel's channels reading their windows before
+    writing: in place as is where raster_safe says so; where the window reaches back (stride 1 SAME: output rows
+    the size of input rows) through a copy of the rows a window spans (tg_depthwise_inplace_s8)."""
+    if raster_safe(g):
+        return (InPlace(0, ("tg_depthwise_s8",)),)
+    if (g.stride_h, g.stride_w, g.out_h, g.out_w) != (1, 1, g.in_h, g.in_w):
+        return ()
+    return (InPlace(0, ("tg_depthwise_s8",), kernel="tg_depthwise_inplace_s8",
+                    scratch_bytes=((g.k_h - 1) * g.dil_h + 1) * g.in_w * channels, slower=True),)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..common import Activation, Const, Layer, const
+from ..common import Activation, Const, InPlace, Layer, const
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class GemmParams:
     pad_value: int = 0  # with a window: the input zero point
     interior: tuple[int, int, int, int] = (0, 0, 0, 0)  # depthwise: output rows y0..y1, columns x0..x1 with no padding
     block: int = 0  # the byte layout's channels per block (kernels/tg_gemm_c.h); 0: the word layout of tg_gemm.h
+    residual: Any = None  # a fused residual ADD's ops.add parameters (lowered/fuse_residual.py), input 1 the product
 
     @property
     def col_bytes(self) -> int:
@@ -80,14 +81,15 @@ def channel_block(pixels: int) -> int:
     return 8 if pixels == 1 else 4
 
 
-def extended_bytes(depth: int, arch: str) -> int:
-    """Two pixels' extended rows on the DSP path (4 words per input word); the plain C path needs none."""
-    return 16 * ((depth + 3) // 4) if arch == "dsp" else 0
+def extended_bytes(depth: int, pixels: int, arch: str) -> int:
+    """The extended rows of the pixels the DSP path takes at once (two, or the only one: 2 words per input word
+    and pixel); the plain C path needs none."""
+    return 8 * min(pixels, 2) * ((depth + 3) // 4) if arch == "dsp" else 0
 
 
 def right_shifts_only(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> bool:
-    """Whether every shift is a right shift, no channel's high product |acc| * mult / 2^31 (+1 for rounding)
-    plus 2^(e-1) can reach 2^31 and |acc| stays below 2^30, for any int8 input (|x| <= 128):
+    """Whether every shift is a right shift, |acc| < 2^30 (the DSP path doubles it) and no channel's high product
+    |acc| * mult / 2^31 (+1 for rounding) plus 2^(e-1) can reach 2^31, for any int8 input (|x| <= 128):
     tg_gemm_requantize's short rounding."""
     if np.any(shift >= 0):
         return False
@@ -99,13 +101,14 @@ def right_shifts_only(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, s
 
 
 def specialised(layer: Layer, kernel: str, params: GemmParams, weights: np.ndarray, bias: np.ndarray,
-                scratch_bytes: int) -> Layer:
-    """The layer calling `kernel` with its packed weights and folded bias (other constants kept)."""
+                scratch_bytes: int, inplace: tuple[InPlace, ...] = ()) -> Layer:
+    """The layer calling `kernel` with its packed weights and folded bias (other constants kept), with the
+    in-place forms that kernel allows."""
     kept = tuple(c for c in layer.consts if c.role not in ("weights", "bias"))
     consts: tuple[Const, ...] = (const("weights", "int8_t" if weights.dtype == np.int8 else "int32_t", weights),
                                  const("bias", "int32_t", bias)) + kept
     depthwise = kernel == "tg_depthwise_s8"
-    return layer.replace(kernel=kernel, params=params, consts=consts, inplace=(), scratch_bytes=scratch_bytes,
+    return layer.replace(kernel=kernel, params=params, consts=consts, inplace=inplace, scratch_bytes=scratch_bytes,
                          template="depthwise_conv2d/depthwise_s8.c.j2" if depthwise else "fully_connected/gemm.c.j2",
                          definition="depthwise_conv2d/depthwise_function.c.j2" if depthwise else
                          "fully_connected/gemm_function.c.j2")
@@ -131,9 +134,14 @@ def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offs
     params = GemmParams(pixels, weights.shape[1], weights.shape[0], output_offset, act, per_channel,
                         right_shifts_only(bias, weights, mults, shifts), layer.params, mult, shift, window, in_c,
                         -input_offset, block=block)
+    # On the DSP path each pair of input rows is extended into scratch before any of its outputs is written, and
+    # those outputs land within the pair's own rows and earlier ones (no more channels than inputs: pixels in
+    # order) or later ones (more: last pixels first): tg_gemm_s8 may run in place. The plain C loops (word or
+    # byte layout) read their input while they write.
+    inplace = (InPlace(0, ("tg_gemm_s8",)),) if arch == "dsp" and not window else ()
     packed = byte_blocks(weights, block) if block else packed_weights(weights)
     return specialised(layer, "tg_conv_gemm_s8" if window else "tg_gemm_s8", params, packed, bias,
-                       extended_bytes(weights.shape[1], arch) + params.col_bytes)
+                       extended_bytes(weights.shape[1], pixels, arch) + params.col_bytes, inplace)
 
 
 def retarget(layer: Layer, arch: str) -> Layer | None:
