@@ -345,7 +345,8 @@ def from_manifest(m: Manifest) -> Board:
         backend = "specialized" if core in SPECIALIZED_CORES else "cmsis-nn"
         counter = "dwt" if core in DWT_CORES else "rp2040_timer" if mcu.startswith("rp2040") else "none"
     else:
-        backend, counter = "portable", "esp_cpu"
+        backend = "specialized" if core in SPECIALIZED_CORES else "portable"
+        counter = "esp_cpu"
     flags = str(build.get("extra_flags") or "") if not isinstance(build.get("extra_flags"), list) else \
         " ".join(map(str, build["extra_flags"]))
     upload = m.data.get("upload") if isinstance(m.data.get("upload"), dict) else {}

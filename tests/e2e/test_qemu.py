@@ -70,7 +70,7 @@ def test_xtensa_counts_are_labelled_lx106(small_model):
     need("xtensa")
     result = CliRunner().invoke(main, ["emulate", str(small_model), "--target", "xtensa", "--count", "2"])
     assert result.exit_code == 0, result.output
-    assert "bit-exact: 2 inputs" in result.output and "(xtensa, portable kernels)" in result.output
+    assert "bit-exact: 2 inputs" in result.output and "(xtensa, specialized kernels)" in result.output
     assert "instructions per inference (lx106 ISA: a proxy for the ESP32's LX6" in result.output
 
 
@@ -239,7 +239,7 @@ def test_cli_target(small_model, tmp_path):
     result = CliRunner().invoke(main, ["emulate", str(small_model), "--target", "rv32imc", "--count", "3",
                                        "--output", str(out)])
     assert result.exit_code == 0, result.output
-    assert "bit-exact: 3 inputs" in result.output and "(rv32imc, portable kernels)" in result.output
+    assert "bit-exact: 3 inputs" in result.output and "(rv32imc, specialized kernels)" in result.output
     assert "instructions per inference" in result.output
     assert np.load(out).shape == (3, 1, 10)
 
@@ -300,9 +300,11 @@ def test_mlperf_on_xtensa(model, count):
 
 
 @pytest.mark.parametrize("target,backend", [("cortex-m4", "specialized"), ("cortex-m7", "specialized"),
+                                            ("rv32imc", "specialized"), ("xtensa", "specialized"),
                                             ("cortex-m3", "portable")])
 def test_cli_default_backend_per_target(small_model, target, backend):
-    """The DSP Cortex-M cores run the specialized kernels unless --backend says otherwise; the M3 the portable."""
+    """The DSP Cortex-M cores, rv32imc and Xtensa run the specialized kernels unless --backend says otherwise; the
+    M3 the portable."""
     need(target)
     result = CliRunner().invoke(main, ["emulate", str(small_model), "--target", target, "--count", "2"])
     assert result.exit_code == 0, result.output

@@ -100,7 +100,7 @@ def test_curated_board(board_id):
         if b.core in ("cortex-m4", "cortex-m7", "cortex-m33"):
             assert cmsis_nn.arch(b.core) == "dsp"  # the M33 boards get the same kernels as M4/M7
     else:
-        assert b.backend == "portable" and b.cycle_counter == "esp_cpu"
+        assert b.backend == "specialized" and b.cycle_counter == "esp_cpu"
         assert b.core in ("xtensa-lx6", "xtensa-lx7", "rv32imc")
 
 
@@ -261,9 +261,9 @@ def installed(tmp_path, monkeypatch):
     ("my_f722", ("cortex-m7", "fpv5-sp-d16", "specialized", "dwt", "uart", 216, 1048576, 131072)),
     ("my_rp2040", ("cortex-m0plus", "none", "cmsis-nn", "rp2040_timer", "usb", 133, 2097152, 270336)),
     ("my_rp2350", ("cortex-m33", "fpv5-sp-d16", "specialized", "dwt", "usb", 150, 4194304, 524288)),
-    ("my_s3", ("xtensa-lx7", "xtensa-sp", "portable", "esp_cpu", "usb", 240, 8388608, 327680)),
-    ("my_c3", ("rv32imc", "none", "portable", "esp_cpu", "uart", 160, 4194304, 327680)),
-    ("fakeesp:shared_id", ("xtensa-lx6", "xtensa-sp", "portable", "esp_cpu", "uart", 240, 4194304, 327680)),
+    ("my_s3", ("xtensa-lx7", "xtensa-sp", "specialized", "esp_cpu", "usb", 240, 8388608, 327680)),
+    ("my_c3", ("rv32imc", "none", "specialized", "esp_cpu", "uart", 160, 4194304, 327680)),
+    ("fakeesp:shared_id", ("xtensa-lx6", "xtensa-sp", "specialized", "esp_cpu", "uart", 240, 4194304, 327680)),
 ])
 def test_manifest_board(installed, name, expected):
     b = get_board(name)

@@ -15,9 +15,9 @@ EXPECTED = {
     "nrf52840_dk": ("nordicnrf52", "nrf52840_dk", "cortex-m4", "specialized", "dwt"),
     "teensy41": ("teensy", "teensy41", "cortex-m7", "specialized", "dwt"),
     "pico": ("raspberrypi", "pico", "cortex-m0plus", "cmsis-nn", "rp2040_timer"),
-    "esp32dev": ("espressif32", "esp32dev", "xtensa-lx6", "portable", "esp_cpu"),
-    "esp32-s3-devkitc-1": ("espressif32", "esp32-s3-devkitc-1", "xtensa-lx7", "portable", "esp_cpu"),
-    "esp32-c3-devkitm-1": ("espressif32", "esp32-c3-devkitm-1", "rv32imc", "portable", "esp_cpu"),
+    "esp32dev": ("espressif32", "esp32dev", "xtensa-lx6", "specialized", "esp_cpu"),
+    "esp32-s3-devkitc-1": ("espressif32", "esp32-s3-devkitc-1", "xtensa-lx7", "specialized", "esp_cpu"),
+    "esp32-c3-devkitm-1": ("espressif32", "esp32-c3-devkitm-1", "rv32imc", "specialized", "esp_cpu"),
 }
 
 NUCLEO = (get_board("nucleo_f446re").path.read_text())

@@ -168,7 +168,7 @@ def test_demo_passes_on_the_host(tmp_path, models, io):
 
 @pytest.mark.parametrize("board_id,target,backend", [
     ("nucleo_f446re", "cortex-m4", "portable"), ("nucleo_h743zi", "cortex-m7", "portable"),
-    ("esp32-c3-devkitm-1", "rv32imc", "portable"),
+    ("esp32-c3-devkitm-1", "rv32imc", "portable"), ("esp32-c3-devkitm-1", "rv32imc", "specialized"),
     ("nucleo_f446re", "cortex-m4", "cmsis-nn"), ("nucleo_h743zi", "cortex-m7", "cmsis-nn"),
     ("nucleo_f446re", "cortex-m4", "specialized"), ("nucleo_h743zi", "cortex-m7", "specialized"),
 ])
