@@ -5,13 +5,12 @@ Needs TINYGEN_CMSIS_NN=<CMSIS-NN source tree> (kept outside the repository); ski
 """
 import os
 import re
-import shutil
 import subprocess
 
 import numpy as np
 import pytest
 
-from tests.support.helpers import MLPERF_DIR, MLPERF_MODELS, int8_tflite, keras_model, mlperf_model
+from tests.support.helpers import MLPERF_DIR, MLPERF_MODELS, int8_tflite, keras_model, mlperf_model, need_target
 
 from tinygen.backends import cmsis_nn
 from tinygen.ops.common import Activation
@@ -23,7 +22,7 @@ from tinygen.ops.pool2d.cmsis_nn import avgpool_scratch
 from tinygen.ops.window import Window
 from tinygen.compiler import compile_model
 from tinygen.emulation import emulate, run_qemu
-from tinygen.emulator import host, qemu
+from tinygen.emulator import host
 from tinygen.errors import TinygenError
 from tinygen.quant import padding_and_output
 
@@ -31,14 +30,6 @@ TREE = os.environ.get(cmsis_nn.ENV)
 needs_tree = pytest.mark.skipif(not TREE, reason=f"{cmsis_nn.ENV} is not set: the cmsis-nn backend needs a "
                                                  "CMSIS-NN source tree (git clone, kept outside the repository)")
 TARGETS = ["host", "cortex-m4", "cortex-m55"]  # CMSIS-NN's plain C, DSP and Helium code
-
-
-def need(target):
-    if target != "host":
-        t = qemu.TARGETS[target]
-        missing = [tool for tool in (t.compiler, t.emulator[0]) if shutil.which(tool) is None]
-        if missing:
-            pytest.skip(f"{', '.join(missing)} not installed (Debian: {t.packages})")
 
 
 def exact(path, target, count=6, seed=0):
@@ -209,7 +200,7 @@ def models(tmp_path_factory):
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("model", ["image", "row"])
 def test_small_models_bit_exact(models, model, target):
-    need(target)
+    need_target(target)
     exact(models[model], target, count=8, seed=1)
 
 
@@ -251,7 +242,7 @@ def test_broadcast_add_stays_portable(tmp_path):
 @needs_tree
 def test_model_refuses_another_core(models):
     """Scratch sized for the DSP path must not be compiled for Helium: the generated C stops the build."""
-    need("cortex-m55")
+    need_target("cortex-m55")
     program = compile_model(models["row"], backend="cmsis-nn", core="cortex-m4")
     with pytest.raises(RuntimeError, match="regenerate the model for this core"):
         run_qemu(program, np.zeros((1, 1, 32, 1), np.int8), "cortex-m55")
@@ -274,7 +265,7 @@ def test_missing_tree_is_explained(tmp_path, monkeypatch):
 @pytest.mark.parametrize("model", MLPERF_MODELS)
 def test_mlperf_cmsis_nn(model, target):
     path = mlperf_model(model)
-    need(target)
+    need_target(target)
     result = exact(path, target, count=20, seed=2)
     if target != "host":
         assert result.instructions and len(result.instructions) == 20, result.note

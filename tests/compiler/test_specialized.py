@@ -12,29 +12,20 @@ channel counts that are, are not and are less than a multiple of four. On the pl
 remainder modulo the 4-pixel block, channel counts of every remainder modulo the 4- and 8-channel blocks, interior
 rows of whole 4-pixel blocks and of a remainder.
 """
-import shutil
 
 import numpy as np
 import pytest
 
+from tests.support.helpers import need_target
 from tests.support.schema_model import SchemaModel
 
 from tinygen.compiler import compile_model
 from tinygen.emulation import emulate
-from tinygen.emulator import qemu
 from tinygen.ops.conv2d import add_conv
 from tinygen.ops.fully_connected.specialized import packed_weights
 
 TARGETS = ["host", "cortex-m4", "rv32imc"]
 DSP = "cortex-m4"  # the word layout with fused ADDs and in-place forms; elsewhere the plain-C byte layout has none
-
-
-def need(target):
-    if target != "host":
-        t = qemu.TARGETS[target]
-        missing = [tool for tool in (t.compiler, t.emulator[0]) if shutil.which(tool) is None]
-        if missing:
-            pytest.skip(f"{', '.join(missing)} not installed (Debian: {t.packages})")
 
 
 def pointwise_model(seed: int, h: int, w: int, in_c: int, out_c: int, activation: int = 0,
@@ -87,14 +78,14 @@ POINTWISE = [  # (h, w, in_c, out_c, activation): pixels odd/even, depth % 4, wo
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("shape", POINTWISE, ids=lambda s: "x".join(map(str, s)))
 def test_pointwise(tmp_path, target, shape):
-    need(target)
+    need_target(target)
     gemms = exact(tmp_path, pointwise_model(sum(shape), *shape), target)
     assert gemms[0].params.right_shifts_only
 
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_pointwise_general_rounding(tmp_path, target):
-    need(target)
+    need_target(target)
     gemms = exact(tmp_path, pointwise_model(5, 3, 3, 6, 5, gain=1.0), target)
     assert not gemms[0].params.right_shifts_only
 
@@ -105,7 +96,7 @@ def test_pointwise_general_rounding(tmp_path, target):
     (1, 20, 17, False, 0),  # two 8-channel blocks and one channel
 ])
 def test_fully_connected(tmp_path, target, batches, depth, units, per_channel, activation):
-    need(target)
+    need_target(target)
     gemms = exact(tmp_path, fc_model(depth + units, batches, depth, units, per_channel, activation), target)
     assert gemms[0].params.per_channel == per_channel
     # the DSP path's scratch: each pixel it takes at once extended to 2 words per input word; none in plain C
@@ -141,7 +132,7 @@ CONVS = [  # (n, h, w, in_c, out_c, (k_h, k_w), stride, SAME, dilation)
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("shape", CONVS, ids=lambda s: "-".join(map(str, s)).replace(" ", ""))
 def test_convolution(tmp_path, target, shape):
-    need(target)
+    need_target(target)
     gemms = exact(tmp_path, conv_model(len(str(shape)), *shape), target)
     assert gemms[0].kernel == "tg_conv_gemm_s8"
 
@@ -175,7 +166,7 @@ DEPTHWISE = [  # (n, h, w, channels, (k_h, k_w), stride, SAME, dilation)
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("shape", DEPTHWISE, ids=lambda s: "-".join(map(str, s)).replace(" ", ""))
 def test_depthwise(tmp_path, target, shape):
-    need(target)
+    need_target(target)
     gemms = exact(tmp_path, depthwise_model(len(str(shape)), *shape), target)
     assert gemms[0].kernel == "tg_depthwise_s8"
 
@@ -257,7 +248,7 @@ RESIDUALS = [  # (h, w, channels, kernel of the fused convolution, conv first in
 def test_residual_add_fused(tmp_path, target, shape):
     """The ADD runs in the specialized product's store (its tensor and the conv's output are gone), over the
     skip's memory where the skip dies there."""
-    need(target)
+    need_target(target)
     h, w, c, k, first, activation, skip_is_input = shape
     gemms = exact(tmp_path, residual_model(sum(shape), *shape), target)
     fused = [layer for layer in gemms if layer.params.residual is not None]
@@ -271,7 +262,7 @@ def test_residual_add_fused(tmp_path, target, shape):
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_projection_shortcut_fused(tmp_path, target):
-    need(target)
+    need_target(target)
     gemms = exact(tmp_path, projection_model(3), target)
     assert [layer.params.residual is not None for layer in gemms] == [False, target == DSP]
 
@@ -309,7 +300,7 @@ IN_PLACE = [  # (h, w, channels, (k_h, k_w), stride, SAME, dilation, batches) â†
 def test_in_place(tmp_path, target, shape, kernel):
     """On the DSP path (Cortex-M4) the depthwise layer overwrites its input, and so does the 1x1 product to fewer
     channels after it (it extends its input rows into scratch first); the plain-C byte layout has no in-place forms."""
-    need(target)
+    need_target(target)
     gemms = exact(tmp_path, chain_model(len(str(shape)), *shape), target)
     depthwise = next(layer for layer in gemms if layer.op.kind == "DEPTHWISE_CONV_2D")
     fewer = [layer for layer in gemms if layer.op.kind == "CONV_2D" and layer.params.channels < layer.params.depth]
@@ -329,7 +320,7 @@ def test_in_place(tmp_path, target, shape, kernel):
 def test_in_place_to_more_channels(tmp_path, target, pixels, c, wider):
     """A 1x1 product to more channels than it reads, over its input on the DSP path: the last pixels (an odd one
     alone) first, so each pair writes only over rows already extended into scratch."""
-    need(target)
+    need_target(target)
     rng = np.random.default_rng(pixels + c)
     m = SchemaModel("expand")
     x = m.tensor([1, 1, pixels, 3], scale=0.05, zero_point=2)

@@ -1,7 +1,6 @@
 """tinygen emulate --target: the generated C cross-compiled for Cortex-M (QEMU system mode, semihosting),
 rv32imc (qemu-riscv32 user mode) and Xtensa lx106 (qemu-system-xtensa's sim machine), compared byte for byte
 with TFLM, with exact guest instruction counts."""
-import shutil
 import subprocess
 import time
 
@@ -9,20 +8,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from tests.support.helpers import int8_tflite, keras_model, mlperf_model
+from tests.support.helpers import int8_tflite, keras_model, mlperf_model, need_target
 
 from tinygen.cli import main
 from tinygen.compiler import compile_model
 from tinygen.emulation import emulate, random_inputs, run_qemu
 from tinygen.emulator import host, qemu
 from tinygen.errors import TinygenError
-
-
-def need(target):
-    t = qemu.TARGETS[target]
-    missing = [tool for tool in (t.compiler, t.emulator[0]) if shutil.which(tool) is None]
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not installed (Debian: apt-get install {t.packages})")
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +38,7 @@ def small_model(tmp_path_factory):
 
 @pytest.mark.parametrize("target", list(qemu.TARGETS))
 def test_small_model_bit_exact(small_model, target):
-    need(target)
+    need_target(target)
     result = emulate(small_model, count=12, seed=3, target=target)
     assert np.array_equal(result.outputs, result.expected), result.summary()
     assert result.target == target
@@ -56,7 +48,7 @@ def test_small_model_bit_exact(small_model, target):
 
 @pytest.mark.parametrize("target", ["cortex-m4", "xtensa"])
 def test_instruction_counts_are_deterministic(small_model, target):
-    need(target)
+    need_target(target)
     program = compile_model(small_model, core=qemu.TARGETS[target].core)
     inputs = random_inputs(program.input, 4, seed=9)
     first = run_qemu(program, inputs, target)
@@ -67,7 +59,7 @@ def test_instruction_counts_are_deterministic(small_model, target):
 
 
 def test_xtensa_counts_are_labelled_lx106(small_model):
-    need("xtensa")
+    need_target("xtensa")
     result = CliRunner().invoke(main, ["emulate", str(small_model), "--target", "xtensa", "--count", "2"])
     assert result.exit_code == 0, result.output
     assert "bit-exact: 2 inputs" in result.output and "(xtensa, specialized kernels)" in result.output
@@ -76,7 +68,7 @@ def test_xtensa_counts_are_labelled_lx106(small_model):
 
 def test_xtensa_char_is_unsigned():
     """What this target checks that x86 cannot: plain char is unsigned on Xtensa, so int8 code must say int8_t."""
-    need("xtensa")
+    need_target("xtensa")
     t = qemu.TARGETS["xtensa"]
     probe = {"probe.c": "_Static_assert((char)-1 > 0, \"plain char is unsigned\");\nint main(void) { return 0; }\n"}
     qemu.build(probe, t, ["-std=c99", "-O2"])
@@ -103,7 +95,7 @@ int main(void)
 @pytest.mark.parametrize("offset, cause", [(1, "EXCCAUSE 9: unaligned load/store"),
                                            (-0x60000000, "EXCCAUSE 15: load/store address error")])
 def test_xtensa_guest_exception_is_reported(offset, cause):
-    need("xtensa")
+    need_target("xtensa")
     t = qemu.TARGETS["xtensa"]
     elf = qemu.build({"main.c": FAULTING_HARNESS % offset}, t, ["-std=c99", "-Wall", "-Wextra", "-Werror", "-O2"])
     start = time.monotonic()
@@ -114,7 +106,7 @@ def test_xtensa_guest_exception_is_reported(offset, cause):
 
 def test_float_io_on_xtensa_is_explained(tmp_path):
     """Debian's lx106 libgcc has no soft-float: a model quantizing a float input in C is refused, clearly."""
-    need("xtensa")
+    need_target("xtensa")
     import tensorflow as tf
 
     L = tf.keras.layers
@@ -224,7 +216,7 @@ def test_xtensa_libgcc_helpers_match_c_operators():
 
 def test_rejected_plugin_still_compares(small_model, tmp_path, monkeypatch):
     """If QEMU cannot load the counting plugin, the outputs are still compared and the summary says why."""
-    need("cortex-m4")
+    need_target("cortex-m4")
     bogus = tmp_path / "not_a_plugin.so"
     bogus.write_text("not an ELF")
     monkeypatch.setattr(qemu, "plugin", lambda: bogus)
@@ -234,7 +226,7 @@ def test_rejected_plugin_still_compares(small_model, tmp_path, monkeypatch):
 
 
 def test_cli_target(small_model, tmp_path):
-    need("rv32imc")
+    need_target("rv32imc")
     out = tmp_path / "out.npy"
     result = CliRunner().invoke(main, ["emulate", str(small_model), "--target", "rv32imc", "--count", "3",
                                        "--output", str(out)])
@@ -257,7 +249,7 @@ def test_missing_toolchain_names_packages(small_model, monkeypatch):
 
 def test_arena_beyond_the_machine_is_explained(tmp_path):
     """The AN547's 512 KB of DTCM cannot hold a 1 MB arena: a TinygenError, not a linker dump."""
-    need("cortex-m55")
+    need_target("cortex-m55")
     import tensorflow as tf
 
     L = tf.keras.layers
@@ -281,7 +273,7 @@ def test_unknown_target(small_model):
 @pytest.mark.parametrize("model", ["ad01_int8", "kws_ref_model", "vww_96_int8"])
 def test_mlperf_on_isa(model, target):
     path = mlperf_model(model)
-    need(target)
+    need_target(target)
     result = emulate(path, count=100, seed=11, target=target)  # seed 11: ad01 caught a per-tensor FC rounding
     assert result.inputs == 100
     assert np.array_equal(result.outputs, result.expected), result.summary()
@@ -293,7 +285,7 @@ def test_mlperf_on_isa(model, target):
 def test_mlperf_on_xtensa(model, count):
     """KWS and VWW bit-exact on the lx106 ISA, a few random inputs each (CI's cost stays in seconds)."""
     path = mlperf_model(model)
-    need("xtensa")
+    need_target("xtensa")
     result = emulate(path, count=count, seed=11, target="xtensa")
     assert np.array_equal(result.outputs, result.expected), result.summary()
     assert result.instructions and len(result.instructions) == count, result.note
@@ -305,7 +297,7 @@ def test_mlperf_on_xtensa(model, count):
 def test_cli_default_backend_per_target(small_model, target, backend):
     """The DSP Cortex-M cores, rv32imc and Xtensa run the specialized kernels unless --backend says otherwise; the
     M3 the portable."""
-    need(target)
+    need_target(target)
     result = CliRunner().invoke(main, ["emulate", str(small_model), "--target", target, "--count", "2"])
     assert result.exit_code == 0, result.output
     assert f"({target}, {backend} kernels)" in result.output

@@ -19,6 +19,23 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
+def need_target(target: str) -> None:
+    """Skip (naming the Debian packages) when the cross compiler or QEMU of an emulation target is missing;
+    .ci/run installs them all, so CI runs every target. "host" needs nothing."""
+    import shutil
+
+    import pytest
+
+    from tinygen.emulator import qemu
+
+    if target == "host":
+        return
+    t = qemu.TARGETS[target]
+    missing = [tool for tool in (t.compiler, t.emulator[0]) if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (Debian: apt-get install {t.packages})")
+
+
 def mlperf_model(name: str) -> Path:
     """The path of an MLPerf Tiny model. When this checkout has no ../shared/models the test is skipped locally,
     and fails in CI (see in_ci), where the models must be present."""

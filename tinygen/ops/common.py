@@ -18,6 +18,16 @@ from ..errors import TinygenError
 from ..ir import Graph, Op, Tensor
 
 
+@dataclass(frozen=True)
+class RequantizeParams:
+    """An elementwise int8 → int8 map with one rescale (QUANTIZE's requantization, ABS)."""
+    size: int
+    input_zero_point: int
+    mult: int
+    shift: int
+    output_zero_point: int
+
+
 @dataclass(frozen=True, eq=False)
 class Const:
     """A constant the generated C keeps in flash; `role` says what the kernel reads it as ("weights", "bias")."""

@@ -6,21 +6,11 @@ which the kernel applies exactly (the magnitude is at most 255), so it needs no 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, elementwise_inplace, require_int8, require_per_tensor
+from ..common import (Arity, Layer, LowerContext, OpDef, RequantizeParams, elementwise_inplace, require_int8,
+                      require_per_tensor)
 from ...quant import quantize_multiplier
-
-
-@dataclass(frozen=True)
-class AbsParams:
-    size: int
-    input_zero_point: int
-    mult: int
-    shift: int
-    output_zero_point: int
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
@@ -28,7 +18,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     require_per_tensor(op, x, y)
     mult, shift = quantize_multiplier(float(np.float32(x.scale) / np.float32(y.scale)))
     return Layer(op, "abs/abs.c.j2", "tg_abs_s8", (op.inputs[0],), (op.outputs[0],),
-                 AbsParams(x.size, x.zero_point, mult, shift, y.zero_point),
+                 RequantizeParams(x.size, x.zero_point, mult, shift, y.zero_point),
                  summary=f"ABS {list(x.shape)}: scale {x.scale:g} -> {y.scale:g}",
                  inplace=elementwise_inplace(("tg_abs_s8",), True))
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..common import Arity, Layer, LowerContext, OpDef, elementwise_inplace, require_int8, require_per_tensor
+from ..common import (Arity, Layer, LowerContext, OpDef, RequantizeParams, elementwise_inplace, require_int8,
+                      require_per_tensor)
 from ...errors import TinygenError
 from ...quant import requantize_multiplier
 
@@ -15,15 +16,6 @@ class AffineParams:
     size: int
     scale: float
     zero_point: int
-
-
-@dataclass(frozen=True)
-class RequantizeParams:
-    size: int
-    input_zero_point: int
-    mult: int
-    shift: int
-    output_zero_point: int
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
