@@ -85,10 +85,15 @@ TG_GEMM_INLINE int32_t tg_gemm_smmulr(int32_t a, int32_t b)
 TG_GEMM_INLINE int32_t tg_gemm_requantize(int32_t acc, int32_t mult, int32_t shift, int32_t right_shifts_only)
 {
     if (right_shifts_only) {
+#if TG_GEMM_DSP
+        /* SMLAL with the rounding constant: on Arm GCC's own 64-bit multiply-add is shortest */
+        const int32_t high = (int32_t)(((int64_t)acc * mult + ((int64_t)1 << 30)) >> 31);
+#else
         /* |acc| < 2^30 too (checked offline): the high word of (2 acc) * mult plus the top bit of its low word is
          * that floor, one multiply-high and no 64-bit addition (on RISC-V 5 instructions instead of 9). */
         const int64_t twice = (int64_t)(acc * 2) * mult;
         const int32_t high = (int32_t)(twice >> 32) + (int32_t)((uint32_t)twice >> 31);
+#endif
         const int32_t e = -shift;
         return (high + ((int32_t)1 << (e - 1)) + (high >> 31)) >> e;
     }
