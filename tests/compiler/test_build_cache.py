@@ -35,6 +35,18 @@ def _entries(cache, kind="host"):
     return sorted((cache / kind).glob("[0-9a-f]*/prog"))
 
 
+def test_entries_follow_the_umask(tmp_path, cache):
+    """A shared cache's entries are readable by its other users (not mkdtemp's 0700), and no build dir is left."""
+    old = os.umask(0o022)
+    try:
+        assert emulate(_model(tmp_path), count=1).exact
+    finally:
+        os.umask(old)
+    (exe,) = _entries(cache)
+    assert exe.parent.stat().st_mode & 0o777 == 0o755
+    assert [p.name for p in (cache / "host").iterdir()] == [exe.parent.name]
+
+
 def test_truncated_binary_is_rebuilt(tmp_path, cache):
     path = _model(tmp_path)
     assert emulate(path, count=4).exact

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -48,7 +49,8 @@ def build_cached(sources: dict[str, str], compiler: list[str], flags: list[str],
     (truncated, replaced, half-deleted) is rebuilt. Entries are built aside and renamed into place, so two
     processes building the same one at once both end with a whole, verified entry.
     """
-    digest = hashlib.sha256(toolchain.identity(compiler[0], packages).encode() + b"\0")
+    compiler_id = toolchain.identity(compiler[0], packages)
+    digest = hashlib.sha256(compiler_id.encode() + b"\0")
     for part in compiler + flags:
         digest.update(part.encode() + b"\0")
     for fname in sorted(sources):
@@ -58,11 +60,13 @@ def build_cached(sources: dict[str, str], compiler: list[str], flags: list[str],
         return out_dir / PROGRAM
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=".build-"))
+        # mode from the umask, unlike tempfile.mkdtemp's 0700, which would hide a shared cache's entries
+        work = out_dir.parent / f".build-{os.getpid()}-{secrets.token_hex(4)}"
+        work.mkdir()
     except OSError as e:
         raise cache_error(e) from None
     try:
-        _build_entry(work, sources, compiler + flags, packages, digest.hexdigest())
+        _build_entry(work, sources, compiler + flags, packages, digest.hexdigest(), compiler_id)
         _install(work, out_dir)
     except OSError as e:
         raise cache_error(e) from None
@@ -71,7 +75,8 @@ def build_cached(sources: dict[str, str], compiler: list[str], flags: list[str],
     return out_dir / PROGRAM
 
 
-def _build_entry(work: Path, sources: dict[str, str], command: list[str], packages: str, inputs: str) -> None:
+def _build_entry(work: Path, sources: dict[str, str], command: list[str], packages: str, inputs: str,
+                 compiler_id: str) -> None:
     """Compile `sources` in `work` into PROGRAM and describe it in MANIFEST."""
     for fname, text in sources.items():
         (work / fname).parent.mkdir(parents=True, exist_ok=True)
@@ -81,11 +86,7 @@ def _build_entry(work: Path, sources: dict[str, str], command: list[str], packag
     if result.returncode != 0:
         raise toolchain.failure(cmd, result, packages)
     (work / MANIFEST).write_text(json.dumps({"binary_sha256": _sha256(work / PROGRAM), "inputs": inputs,
-                                             "compiler": toolchain.identity(command[0], packages),
-                                             "command": cmd}, indent=1))
-    umask = os.umask(0)
-    os.umask(umask)
-    work.chmod(0o777 & ~umask)  # mkdtemp's 0700 would hide a shared cache's entries from other users
+                                             "compiler": compiler_id, "command": cmd}, indent=1))
 
 
 def _sha256(path: Path) -> str:
