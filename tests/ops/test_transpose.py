@@ -65,13 +65,15 @@ def test_moving_only_size_1_axes_is_an_alias(tmp_path):
     assert_bit_exact(alone, tmp_path, count=6)
 
 
-def test_collapse_merges_axes_the_output_keeps_together():
-    from tinygen.ops.transpose import collapse
-
-    assert collapse([2, 3, 4, 5], [0, 3, 1, 2]) == ([2, 12, 5], [0, 2, 1])
-    assert collapse([1, 3, 4, 5], [0, 3, 1, 2]) == ([12, 5], [1, 0])
-    assert collapse([2, 1, 4, 3], [0, 3, 1, 2]) == ([2, 4, 3], [0, 2, 1])
-    assert collapse([1, 6, 1], [0, 2, 1]) == ([6], [0])
+@pytest.mark.parametrize("x_shape,perm,dims,strides", [
+    ([2, 3, 4, 5], [0, 3, 1, 2], (1, 1, 2, 5, 12), (0, 0, 60, 1, 5)),  # h and w stay adjacent: one axis
+    ([1, 3, 4, 5], [0, 3, 1, 2], (1, 1, 1, 5, 12), (0, 0, 0, 1, 5)),  # the batch of 1 dropped
+    ([2, 1, 4, 3], [0, 3, 1, 2], (1, 1, 2, 3, 4), (0, 0, 12, 1, 3)),
+])
+def test_axes_the_output_keeps_together_merge(tmp_path, x_shape, perm, dims, strides):
+    program = _program(_schema_transpose(x_shape, perm, [x_shape[a] for a in perm]), tmp_path)
+    p = program.layers[0].params
+    assert (p.dims, p.strides, p.offset) == (dims, strides, 0)
 
 
 def _schema_transpose(x_shape, perm, y_shape, const_input=False):

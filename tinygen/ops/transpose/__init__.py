@@ -2,8 +2,8 @@
 
 TFLM's Prepare takes a constant int32 permutation of an input of rank 1 to 5. Offline, size-1 axes are dropped
 and input axes that stay adjacent in the output merge; what is left is walked in output order with each output
-axis's stride in the input. A permutation that only moves size-1 axes keeps the bytes in place: the output
-aliases the input, like RESHAPE. A transpose of a constant folds.
+axis's stride in the input (strided_copy, shared with SLICE and STRIDED_SLICE). A permutation that only moves
+size-1 axes keeps the bytes in place: the output aliases the input, like RESHAPE. A transpose of a constant folds.
 """
 from __future__ import annotations
 
@@ -20,25 +20,35 @@ MAX_RANK = 5  # TransposePrepare: "Transpose op only supports 1D-5D input arrays
 
 @dataclass(frozen=True)
 class TransposeParams:
-    """The output's extents (leading 1s padded to MAX_RANK) and each output axis's element stride in the input."""
+    """The output's extents (leading 1s padded to MAX_RANK), each output axis's element stride in the input, and
+    the input element the first output reads (a slice's start)."""
     dims: tuple[int, ...]
     strides: tuple[int, ...]
+    offset: int = 0
 
 
-def collapse(shape: list[int], perm: list[int]) -> tuple[list[int], list[int]]:
-    """The same transpose over fewer axes: size-1 axes dropped, runs of input axes the output keeps adjacent and
-    in order merged into one. Returns (input shape, permutation)."""
-    order = [a for a in perm if shape[a] != 1]  # kept input axes in output order
-    runs: list[list[int]] = []
-    for a in order:
-        if runs and a == runs[-1][-1] + 1:
-            runs[-1].append(a)
+def strided_copy(graph, op, dims: list[int], strides: list[int], offset: int, summary: str) -> Layer:
+    """A layer writing its output in order from input element offset + sum(i_a * strides[a]) (TRANSPOSE, SLICE,
+    STRIDED_SLICE): size-1 axes dropped and axes that step through the input as one merged, so the innermost
+    loop is as long as it can be. An identity is an alias (a prefix is not: the plan aliases whole tensors)."""
+    kept = [(d, s) for d, s in zip(dims, strides) if d != 1]
+    merged: list[list[int]] = []
+    for d, s in kept:
+        if merged and merged[-1][1] == s * d:
+            merged[-1] = [merged[-1][0] * d, s]
         else:
-            runs.append([a])
-    by_input = sorted(range(len(runs)), key=lambda r: runs[r][0])
-    merged_shape = [int(np.prod([shape[a] for a in runs[r]])) for r in by_input]
-    position = {r: i for i, r in enumerate(by_input)}
-    return merged_shape, [position[r] for r in range(len(runs))]
+            merged.append([d, s])
+    whole = graph.tensors[op.inputs[0]].size == graph.tensors[op.outputs[0]].size
+    if whole and offset == 0 and all(s == 1 for _, s in merged[:1]) and len(merged) <= 1:
+        return alias_layer(graph, op, summary)
+    if len(merged) > MAX_RANK:
+        raise TinygenError(f"{op.kind} (operator {op.index}) walks {len(merged)} axes that do not merge; "
+                           f"tinygen's kernel walks {MAX_RANK}", f"reshape to rank {MAX_RANK} or less")
+    pad = MAX_RANK - len(merged)
+    params = TransposeParams(tuple([1] * pad + [d for d, _ in merged]), tuple([0] * pad + [s for _, s in merged]),
+                             offset)
+    return Layer(op, "transpose/transpose.c.j2", "tg_transpose_s8", (op.inputs[0],), (op.outputs[0],), params,
+                 summary=summary)
 
 
 def permutation(graph, op) -> list[int]:
@@ -66,16 +76,10 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         raise TinygenError(f"{where} has a rank-{len(x.shape)} input; TFLite Micro transposes ranks 1 to "
                            f"{MAX_RANK}", f"reshape to rank {MAX_RANK} or less before transposing")
     perm = permutation(graph, op)
-    shape, moved = collapse([int(d) for d in x.shape], perm)
-    summary = f"TRANSPOSE {list(x.shape)} by {perm} -> {list(y.shape)}"
-    if moved == sorted(moved):  # only size-1 axes move: the bytes stay in order
-        return alias_layer(graph, op, summary)
+    shape = [int(d) for d in x.shape]
     input_strides = [int(np.prod(shape[a + 1:])) for a in range(len(shape))]
-    pad = MAX_RANK - len(moved)
-    params = TransposeParams(tuple([1] * pad + [shape[a] for a in moved]),
-                             tuple([0] * pad + [input_strides[a] for a in moved]))
-    return Layer(op, "transpose/transpose.c.j2", "tg_transpose_s8", (op.inputs[0],), (op.outputs[0],), params,
-                 summary=summary)
+    return strided_copy(graph, op, [shape[a] for a in perm], [input_strides[a] for a in perm], 0,
+                        f"TRANSPOSE {shape} by {perm} -> {list(y.shape)}")
 
 
 def fold(graph, op, args) -> np.ndarray:
