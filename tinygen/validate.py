@@ -155,8 +155,9 @@ def _check_accumulator(graph: Graph, op: Op) -> None:
         return  # the lowering refuses these
     per_channel = np.moveaxis(np.abs(w.data.astype(np.int64)), axis, 0).reshape(w.shape[axis], -1).sum(axis=1)
     bound = 255 * per_channel
-    if len(op.inputs) > 2 and op.inputs[2] >= 0:
-        b = graph.tensors[op.inputs[2]]
+    bias_input = REGISTRY[op.kind].bias_input
+    if len(op.inputs) > bias_input and op.inputs[bias_input] >= 0:
+        b = graph.tensors[op.inputs[bias_input]]
         if b.data is not None and b.dtype == "int32" and b.size == w.shape[axis]:
             bound = bound + np.abs(b.data.astype(np.int64).reshape(-1))
     if np.any(bound > INT32_MAX):

@@ -211,6 +211,7 @@ class OpDef:
     fold_reads_shapes: bool = False  # folds from its inputs' shapes alone (SHAPE): they need not be constant
     same_shape: bool = False  # the output has exactly input 0's shape (the verifier checks it)
     weights_axis: int | None = None  # input 1 is weights; this axis indexes output channels (accumulator check)
+    bias_input: int = 2  # with weights: the input that is the optional bias
     fuses_activation: bool = False  # a standalone RELU/RELU6 after it may become its fused activation
     # backend name → (layer, the backend's code path) → the backend's form of the layer, or None to keep it
     backends: dict[str, Callable[[Layer, str], Layer | None]] = field(default_factory=dict)

@@ -38,7 +38,8 @@ class ConvParams:
     residual: AddParams | None = None  # an ADD fused into the epilogue (input 1 of the ADD is the convolution)
 
 
-def quantization(graph, op, x, w, y, channels: int, axis: int) -> tuple[ConvQuant, tuple[Const, ...]]:
+def quantization(graph, op, x, w, y, channels: int, axis: int,
+                 bias_input: int = 2) -> tuple[ConvQuant, tuple[Const, ...]]:
     """Offsets, activation range, and the bias and per-channel multiplier/shift constants of a convolution.
 
     TFLM's int8 convolutions always run per channel: per-tensor weights get their one multiplier repeated.
@@ -55,8 +56,8 @@ def quantization(graph, op, x, w, y, channels: int, axis: int) -> tuple[ConvQuan
         raise TinygenError(f"{op.kind} (operator {op.index}) has {len(q.scale)} weight scales along axis {q.axis} "
                            f"for {channels} output channels", f"quantize weights per tensor or along axis {axis}")
     bias = np.zeros(channels, np.int32)
-    if len(op.inputs) > 2 and op.inputs[2] >= 0:
-        b = graph.tensors[op.inputs[2]]
+    if len(op.inputs) > bias_input and op.inputs[bias_input] >= 0:
+        b = graph.tensors[op.inputs[bias_input]]
         if b.dtype != "int32" or not b.is_const or b.size != channels:
             raise TinygenError(f"{op.kind} (operator {op.index}) bias must be {channels} constant int32 values "
                                f"(it is {b.size} {b.dtype})", "convert with full-integer int8 quantization")
@@ -106,8 +107,10 @@ def _inplace(p: ConvParams, consts: tuple[Const, ...], w) -> tuple[InPlace, ...]
                     consts=(const("kernel_sums", "int32_t", sums.astype(np.int32)),), drop=("bias",)),)
 
 
-def add_conv(m, rng, kind: str, x: int, filter_shape, out_shape, axis: int, **options) -> int:
-    """Append a convolution with random weights (per-channel scales along `axis`) and bias to builder m."""
+def add_conv(m, rng, kind: str, x: int, filter_shape, out_shape, axis: int, shape_input: int | None = None,
+             bias: bool = True, **options) -> int:
+    """Append a convolution with random weights (per-channel scales along `axis`) and bias to builder m; with
+    `shape_input` a TRANSPOSE_CONV (inputs: output shape, filter, input, bias)."""
     channels = filter_shape[axis]
     s_in = m.scale(x)
     scales = rng.uniform(0.002, 0.02, size=channels)
@@ -116,7 +119,9 @@ def add_conv(m, rng, kind: str, x: int, filter_shape, out_shape, axis: int, **op
     b = m.tensor([channels], "int32", data=rng.integers(-2000, 2000, channels).astype(np.int32),
                  scale=s_in * scales, zero_point=[0] * channels)
     y = m.tensor(out_shape, scale=float(rng.uniform(0.02, 0.08)), zero_point=int(rng.integers(-10, 10)))
-    m.op(kind, [x, w, b], [y], **dict(CONV_OPTIONS, **options))
+    inputs = [x, w] if shape_input is None else [shape_input, w, x]
+    defaults = CONV_OPTIONS if shape_input is None else dict(padding=0, stride_w=1, stride_h=1)
+    m.op(kind, inputs + ([b] if bias else []), [y], **dict(defaults, **options))
     return y
 
 

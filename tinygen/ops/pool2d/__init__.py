@@ -37,7 +37,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     kh, kw = int(op.options.get("filter_height", 1)), int(op.options.get("filter_width", 1))
     if kh < 1 or kw < 1:
         raise TinygenError(f"{op.kind} (operator {op.index}) has a {kh}x{kw} window", "re-export the model")
-    win = window(op, x, y, kh, kw, int(x.shape[-1]))
+    win = window(op, x, y, kh, kw, int(x.shape[-1]) if x.shape else 0)  # window() refuses what is not rank 4
     # Every window must overlap the input: TFLM fails the operator on an empty window (count 0).
     for size, k, stride, pad, out in ((win.in_h, kh, win.stride_h, win.pad_h, win.out_h),
                                       (win.in_w, kw, win.stride_w, win.pad_w, win.out_w)):
