@@ -107,7 +107,7 @@ def well_formed(graph: Graph) -> None:
             arity = definition.arity[op.kind]
             need, optional, outs = arity.inputs, arity.optional, arity.outputs
             if (len(op.inputs) < need or (optional is not None and len(op.inputs) > need + optional)
-                    or len(op.outputs) != outs):
+                    or not op.outputs or (outs is not None and len(op.outputs) != outs)):
                 raise corrupted(f"{_where(op)} has {len(op.inputs)} inputs and {len(op.outputs)} outputs")
             if any(i < 0 for i in op.inputs[:need]):
                 raise corrupted(f"{_where(op)} omits a required input")

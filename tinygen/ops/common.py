@@ -193,7 +193,7 @@ class Activation:
 class Arity:
     inputs: int  # required
     optional: int | None = 0  # optional trailing inputs (None: any number)
-    outputs: int = 1
+    outputs: int | None = 1  # None: one or more (SPLIT, UNPACK)
 
 
 @dataclass(frozen=True)

@@ -16,37 +16,46 @@ from ..reshape import alias_layer
 from ...errors import TinygenError
 
 MAX_RANK = 5  # TransposePrepare: "Transpose op only supports 1D-5D input arrays."
+WALK_RANK = 5  # tg_transpose_s8's loops
 
 
 @dataclass(frozen=True)
 class TransposeParams:
-    """The output's extents (leading 1s padded to MAX_RANK), each output axis's element stride in the input, and
+    """The output's extents (leading 1s padded to WALK_RANK), each output axis's element stride in the input, and
     the input element the first output reads (a slice's start)."""
     dims: tuple[int, ...]
     strides: tuple[int, ...]
     offset: int = 0
 
 
-def strided_copy(graph, op, dims: list[int], strides: list[int], offset: int, summary: str) -> Layer:
-    """A layer writing its output in order from input element offset + sum(i_a * strides[a]) (TRANSPOSE, SLICE,
-    STRIDED_SLICE): size-1 axes dropped and axes that step through the input as one merged, so the innermost
-    loop is as long as it can be. An identity is an alias (a prefix is not: the plan aliases whole tensors)."""
-    kept = [(d, s) for d, s in zip(dims, strides) if d != 1]
+def walk(op, dims: list[int], strides: list[int], offset: int) -> TransposeParams:
+    """tg_transpose_s8's parameters for writing an output in order from input element
+    offset + sum(i_a * strides[a]): size-1 axes dropped and axes that step through the input as one merged, so the
+    innermost loop is as long as it can be."""
     merged: list[list[int]] = []
-    for d, s in kept:
+    for d, s in zip(dims, strides):
+        if d == 1:
+            continue
         if merged and merged[-1][1] == s * d:
             merged[-1] = [merged[-1][0] * d, s]
         else:
             merged.append([d, s])
-    whole = graph.tensors[op.inputs[0]].size == graph.tensors[op.outputs[0]].size
-    if whole and offset == 0 and all(s == 1 for _, s in merged[:1]) and len(merged) <= 1:
-        return alias_layer(graph, op, summary)
-    if len(merged) > MAX_RANK:
+    if len(merged) > WALK_RANK:
         raise TinygenError(f"{op.kind} (operator {op.index}) walks {len(merged)} axes that do not merge; "
-                           f"tinygen's kernel walks {MAX_RANK}", f"reshape to rank {MAX_RANK} or less")
-    pad = MAX_RANK - len(merged)
-    params = TransposeParams(tuple([1] * pad + [d for d, _ in merged]), tuple([0] * pad + [s for _, s in merged]),
-                             offset)
+                           f"tinygen's kernel walks {WALK_RANK}", f"reshape to rank {WALK_RANK} or less")
+    pad = WALK_RANK - len(merged)
+    return TransposeParams(tuple([1] * pad + [d for d, _ in merged]), tuple([0] * pad + [s for _, s in merged]),
+                           offset)
+
+
+def strided_copy(graph, op, dims: list[int], strides: list[int], offset: int, summary: str) -> Layer:
+    """The layer of walk(...) (TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, DEPTH_TO_SPACE, SPACE_TO_DEPTH). An
+    identity is an alias (a prefix is not: the memory plan aliases whole tensors)."""
+    params = walk(op, dims, strides, offset)
+    size = graph.tensors[op.inputs[0]].size
+    live = [(d, s) for d, s in zip(params.dims, params.strides) if d != 1]
+    if offset == 0 and graph.tensors[op.outputs[0]].size == size and live in ([], [(size, 1)]):
+        return alias_layer(graph, op, summary)
     return Layer(op, "transpose/transpose.c.j2", "tg_transpose_s8", (op.inputs[0],), (op.outputs[0],), params,
                  summary=summary)
 

@@ -1,4 +1,6 @@
-/* TRANSPOSE, int8: TFLite's reference Transpose, over the axes the compiler left after merging. */
+/* TRANSPOSE, int8: TFLite's reference Transpose, over the axes the compiler left after merging; the same walk
+ * serves SLICE, STRIDED_SLICE, SPLIT, UNPACK, REVERSE_V2, DEPTH_TO_SPACE and SPACE_TO_DEPTH (a start offset in
+ * the input pointer, negative strides for reversed axes). */
 #include "tg_transpose.h"
 
 void tg_transpose_s8(const tg_transpose_params *params, const int8_t *input, int8_t *output)

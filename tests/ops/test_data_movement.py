@@ -1,0 +1,116 @@
+"""SPLIT, SPLIT_V, UNPACK, REVERSE_V2, DEPTH_TO_SPACE and SPACE_TO_DEPTH (int8): TensorFlow's own ops converted
+with int8 quantization, over axes, ranks, batches and block sizes, bit-exact with TFLM; the walks they share
+with TRANSPOSE (tg_transpose_s8); refusals name the operator."""
+import numpy as np
+import pytest
+
+from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds
+from tests.support.schema_model import SchemaModel
+
+from tinygen.compiler import compile_model
+from tinygen.errors import TinygenError
+
+
+def _check(tmp_path, fn, shape, seed, kinds):
+    import tensorflow as tf
+
+    model = keras_model([tf.keras.layers.Dense(shape[-1]), tf.keras.layers.Lambda(fn)], shape, seed=seed)
+    tflite = int8_tflite(model, shape, seed=seed)
+    found = op_kinds(tflite, tmp_path)
+    assert set(kinds) <= set(found), found
+    assert_bit_exact(tflite, tmp_path, count=6, seed=seed)
+
+
+@pytest.mark.parametrize("shape,parts,axis", [((4, 6), 3, -1), ((4, 6, 2), 2, 1), ((6, 3), 3, 1)])
+def test_split(tmp_path, shape, parts, axis):
+    import tensorflow as tf
+
+    _check(tmp_path, lambda t: tf.concat(tf.split(t, parts, axis=axis)[::-1], axis=axis), shape, parts,
+           ["SPLIT", "CONCATENATION"])
+
+
+def test_split_v(tmp_path):
+    import tensorflow as tf
+
+    _check(tmp_path, lambda t: tf.concat(tf.split(t, [1, 4, 2], axis=2)[::-1], axis=2), (3, 7), 5,
+           ["SPLIT_V", "CONCATENATION"])
+
+
+@pytest.mark.parametrize("shape,axis", [((3, 4), 1), ((3, 4, 2), 2), ((2, 5), -1)])
+def test_unpack(tmp_path, shape, axis):
+    import tensorflow as tf
+
+    _check(tmp_path, lambda t: tf.concat(tf.unstack(t, axis=axis)[::-1], axis=-1), shape, len(shape),
+           ["UNPACK", "CONCATENATION"])
+
+
+@pytest.mark.parametrize("shape,axes", [((4, 6), [1]), ((3, 4, 5), [1, 2]), ((3, 4, 5), [-1]), ((2, 3, 4, 2), [0])])
+def test_reverse(tmp_path, shape, axes):
+    import tensorflow as tf
+
+    _check(tmp_path, lambda t: tf.reverse(t, axes), shape, len(axes) + len(shape), ["REVERSE_V2"])
+
+
+@pytest.mark.parametrize("shape,block", [((2, 3, 8), 2), ((3, 3, 18), 3), ((1, 2, 4), 2)])
+def test_depth_to_space(tmp_path, shape, block):
+    import tensorflow as tf
+
+    _check(tmp_path, lambda t: tf.nn.depth_to_space(t, block), shape, block, ["DEPTH_TO_SPACE"])
+
+
+@pytest.mark.parametrize("shape,block", [((4, 6, 2), 2), ((6, 3, 3), 3), ((2, 2, 5), 2)])
+def test_space_to_depth(tmp_path, shape, block):
+    import tensorflow as tf
+
+    _check(tmp_path, lambda t: tf.nn.space_to_depth(t, block), shape, block, ["SPACE_TO_DEPTH"])
+
+
+def _program(tflite, tmp_path):
+    path = tmp_path / "m.tflite"
+    path.write_bytes(tflite)
+    return compile_model(path)
+
+
+def test_depth_to_space_walks_four_axes(tmp_path):
+    """(b, y / s, y % s, x / s, x % s, c): the batch merges with the input rows, x % s with the channels."""
+    m = SchemaModel("d2s")
+    x = m.tensor([2, 2, 3, 8], scale=0.05, zero_point=-1)
+    y = m.tensor([2, 4, 6, 2], scale=0.05, zero_point=-1)
+    m.op("DEPTH_TO_SPACE", [x], [y], block_size=2)
+    tflite = m.finish([x], [y])
+    p = _program(tflite, tmp_path).layers[0].params
+    assert (p.dims, p.strides) == ((1, 4, 2, 3, 4), (0, 24, 4, 8, 1))
+    assert_bit_exact(tflite, tmp_path, count=4)
+
+
+def test_reversing_size_1_axes_is_an_alias(tmp_path):
+    m = SchemaModel("rev")
+    x = m.tensor([1, 5, 1], scale=0.05, zero_point=0)
+    h = m.tensor([1, 5, 1], scale=0.05, zero_point=0)
+    m.op("RELU", [x], [h])
+    axes = m.tensor([1], "int32", data=np.array([2], np.int32))
+    t = m.tensor([1, 5, 1], scale=0.05, zero_point=0)
+    m.op("REVERSE_V2", [h, axes], [t])
+    y = m.tensor([1, 5, 1], scale=0.05, zero_point=0)
+    m.op("RELU", [t], [y])
+    tflite = m.finish([x], [y])
+    assert _program(tflite, tmp_path).layers[1].alias
+    assert_bit_exact(tflite, tmp_path, count=4)
+
+
+def test_refusals(tmp_path):
+    m = SchemaModel("bad")
+    x = m.tensor([2, 3, 4], scale=0.05, zero_point=0)
+    axes = m.tensor([2], "int32", data=np.array([0, 2], np.int32))
+    y = m.tensor([2, 3, 4], scale=0.05, zero_point=0)
+    m.op("REVERSE_V2", [x, axes], [y])
+    with pytest.raises(TinygenError, match=r"REVERSE_V2 \(operator 0\) reverses axes \[0, 2\], which are not "
+                                           "consecutive"):
+        _program(m.finish([x], [y]), tmp_path)
+    m = SchemaModel("bad")
+    x = m.tensor([1, 4, 6], scale=0.05, zero_point=0)
+    axis = m.tensor([1], "int32", data=np.array([2], np.int32))
+    parts = [m.tensor([1, 4, 2], scale=0.05, zero_point=0) for _ in range(2)]
+    m.op("SPLIT", [axis, x], parts, num_splits=2)
+    with pytest.raises(TinygenError, match=r"SPLIT \(operator 0\) splits \[1, 4, 6\] along axis 2"):
+        _program(m.finish([x], parts[:1]), tmp_path)
