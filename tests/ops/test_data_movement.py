@@ -114,3 +114,27 @@ def test_refusals(tmp_path):
     m.op("SPLIT", [axis, x], parts, num_splits=2)
     with pytest.raises(TinygenError, match=r"SPLIT \(operator 0\) splits \[1, 4, 6\] along axis 2"):
         _program(m.finish([x], parts[:1]), tmp_path)
+
+
+@pytest.mark.parametrize("shape,size,align,half", [
+    ((3, 4, 5), (6, 8), False, False),  # 2x upsampling
+    ((5, 7, 2), (3, 4), False, True),  # down, half-pixel centers
+    ((4, 5, 3), (7, 9), True, False),  # align corners: rounded
+    ((2, 3, 4), (5, 5), True, True),
+    ((6, 6, 1), (6, 6), False, False),  # identity
+])
+def test_resize_nearest_neighbor(tmp_path, shape, size, align, half):
+    import tensorflow as tf
+
+    _check(tmp_path, lambda t: tf.compat.v1.image.resize_nearest_neighbor(t, size, align_corners=align,
+                                                                         half_pixel_centers=half),
+           shape, sum(size), ["RESIZE_NEAREST_NEIGHBOR"])
+
+
+def test_nearest_neighbour_tables_match_the_reference_arithmetic():
+    """Spot values of GetNearestNeighbor (float32 scale 4/6, 5/3 and (4-1)/(7-1), offset 1/2 with half pixels)."""
+    from tinygen.ops.resize_nearest_neighbor import nearest
+
+    assert nearest(6, 4, False, False).tolist() == [0, 0, 1, 2, 2, 3]
+    assert nearest(3, 5, False, True).tolist() == [0, 2, 4]
+    assert nearest(7, 4, True, False).tolist() == [0, 1, 1, 2, 2, 3, 3]
