@@ -138,3 +138,26 @@ def test_nearest_neighbour_tables_match_the_reference_arithmetic():
     assert nearest(6, 4, False, False).tolist() == [0, 0, 1, 2, 2, 3]
     assert nearest(3, 5, False, True).tolist() == [0, 2, 4]
     assert nearest(7, 4, True, False).tolist() == [0, 1, 1, 2, 2, 3, 3]
+
+
+@pytest.mark.parametrize("shape,size,align,half", [
+    ((3, 4, 5), (6, 8), False, False),
+    ((3, 4, 5), (6, 8), False, True),  # TF2's default: weights below 0 at the borders
+    ((5, 7, 2), (3, 4), False, True),  # down
+    ((4, 5, 3), (7, 9), True, False),
+    ((2, 3, 4), (9, 2), False, False),
+])
+def test_resize_bilinear(tmp_path, shape, size, align, half):
+    import tensorflow as tf
+
+    _check(tmp_path, lambda t: tf.compat.v1.image.resize_bilinear(t, size, align_corners=align,
+                                                                 half_pixel_centers=half),
+           shape, sum(size) + 1, ["RESIZE_BILINEAR"])
+
+
+def test_bilinear_tables_match_the_reference_arithmetic():
+    """Upsampling 2x with half-pixel centers: scale 512, row 0 reads row 0 with weight -256 (truncation toward
+    zero of -256 / 1024), the last row clamps to the last input row."""
+    from tinygen.ops.resize_bilinear import interpolation
+
+    assert interpolation(4, 2, False, True).tolist() == [[0, 0, -256], [0, 1, 256], [0, 1, 768], [1, 1, 256]]

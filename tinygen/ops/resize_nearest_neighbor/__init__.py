@@ -37,9 +37,10 @@ def nearest(out_size: int, in_size: int, align_corners: bool, half_pixel_centers
     return np.maximum(index, 0) if half_pixel_centers else index
 
 
-def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
-    where = f"RESIZE_NEAREST_NEIGHBOR (operator {op.index})"
+def output_size(graph, op, x, y) -> tuple[int, int]:
+    """The constant (height, width) a resize produces, checked against the file's output shape. (The bytes are
+    the input's values whatever the output's quantization says: TFLM does not requantize.)"""
+    where = f"{op.kind} (operator {op.index})"
     size = graph.tensors[op.inputs[1]]
     if not size.is_const or size.dtype != "int32" or size.size != 2:
         raise TinygenError(f"{where} has a run-time or {size.dtype} size; TFLite Micro needs 2 constant int32 "
@@ -48,9 +49,12 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if len(x.shape) != 4 or [int(d) for d in y.shape] != [int(x.shape[0]), out_h, out_w, int(x.shape[3])]:
         raise TinygenError(f"{where} resizes {list(x.shape)} to {out_h}x{out_w} but its output is {list(y.shape)}",
                            "the model file is corrupted; re-export it")
-    if x.scale != y.scale or x.zero_point != y.zero_point:
-        raise TinygenError(f"{where} changes quantization; TFLite Micro copies the bytes",
-                           "give the output the quantization of the input (the converter's default)")
+    return out_h, out_w
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    out_h, out_w = output_size(graph, op, x, y)
     n, in_h, in_w, depth = (int(d) for d in x.shape)
     align, half = bool(op.options.get("align_corners", False)), bool(op.options.get("half_pixel_centers", False))
     rows = nearest(out_h, in_h, align, half)
