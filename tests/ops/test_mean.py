@@ -1,12 +1,13 @@
-"""MEAN: global average pooling and arbitrary constant axes, keep_dims either way, bit-exact with TFLM."""
+"""MEAN, SUM, REDUCE_MAX, REDUCE_MIN: global average pooling and arbitrary constant axes, keep_dims either way,
+bit-exact with TFLM."""
 import pytest
 
 from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds, with_quantization
 
 
-def _check(tmp_path, build, shape, seed):
+def _check(tmp_path, build, shape, seed, kind="MEAN"):
     tflite = int8_tflite(keras_model(build, shape, seed=seed), shape, seed=seed)
-    assert "MEAN" in op_kinds(tflite, tmp_path)
+    assert kind in op_kinds(tflite, tmp_path)
     assert_bit_exact(tflite, tmp_path)
 
 
@@ -59,3 +60,15 @@ def test_extreme_quantization(tmp_path, x_quant, y_quant):
     assert [op.kind for op in graph.ops] == ["MEAN"]
     changes = {graph.inputs[0]: x_quant, graph.outputs[0]: y_quant}
     assert_bit_exact(with_quantization(tflite, changes), tmp_path)
+
+
+@pytest.mark.parametrize("reduce,kind", [("sum", "SUM"), ("max", "REDUCE_MAX"), ("min", "REDUCE_MIN")])
+@pytest.mark.parametrize("shape,axes,keepdims", [((4, 5, 3), (1, 3), False), ((4, 5, 3), (1, 2), True),
+                                                 ((6, 7), -1, False)])
+def test_other_reductions(tmp_path, reduce, kind, shape, axes, keepdims):
+    import keras
+    import tensorflow as tf
+
+    fn = getattr(keras.ops, reduce)
+    layers = [tf.keras.layers.Dense(shape[-1]), tf.keras.layers.Lambda(lambda t: fn(t, axis=axes, keepdims=keepdims))]
+    _check(tmp_path, layers, shape, seed=len(shape) + len(reduce), kind=kind)

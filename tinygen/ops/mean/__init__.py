@@ -1,8 +1,9 @@
-"""MEAN (int8) → tg_mean_s8.
+"""MEAN and SUM (int8) → tg_mean_s8.
 
 TFLite Micro (QuantizedMeanOrSum): sum each output's inputs in int32, subtract zero point × count, then one
-MultiplyByQuantizedMultiplier whose multiplier folds in_scale / out_scale and 1 / count together (Prepare's
-QuantizeMultiplier, adjusted in Eval as below). keep_dims changes only the output shape, not its bytes.
+MultiplyByQuantizedMultiplier of in_scale / out_scale (Prepare's QuantizeMultiplier), for MEAN with 1 / count
+folded into it as Eval does (mean_multiplier). keep_dims changes only the output shape, not its bytes. The
+reduction's loop nest is shared with REDUCE_MAX / REDUCE_MIN (../reduce_max).
 """
 from __future__ import annotations
 
@@ -55,10 +56,10 @@ def loop_nest(shape, axes: set[int]) -> tuple[list[tuple[int, int]], list[tuple[
     return kept, reduced
 
 
-def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
-    require_per_tensor(op, x, y)
-    where = f"MEAN (operator {op.index})"
+def reduction(graph, op, x, y) -> tuple[set[int], int, list[tuple[int, int]], list[tuple[int, int]]]:
+    """(axes, values per output, kept and reduced loop dimensions padded to 2 each) of a reduction over a
+    constant int32 axis list, checked against the shapes."""
+    where = f"{op.kind} (operator {op.index})"
     axis = graph.tensors[op.inputs[1]]
     if not axis.is_const or axis.dtype != "int32":
         raise TinygenError(f"{where} needs constant int32 axes (has {axis.dtype}"
@@ -82,29 +83,40 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if len(kept) > 2 or len(reduced) > 2:
         raise TinygenError(f"{where} reduces axes {sorted(axes)} of {list(x.shape)}, which interleave in more "
                            "than 2 separate groups", "reduce neighbouring axes, or reduce in two steps")
-    kept = [(1, 0)] * (2 - len(kept)) + kept
-    reduced = [(1, 0)] * (2 - len(reduced)) + reduced
-    mult, shift = mean_multiplier(x.scale, y.scale, count)
+    return axes, count, [(1, 0)] * (2 - len(kept)) + kept, [(1, 0)] * (2 - len(reduced)) + reduced
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    require_per_tensor(op, x, y)
+    axes, count, kept, reduced = reduction(graph, op, x, y)
+    mult, shift = mean_multiplier(x.scale, y.scale, count) if op.kind == "MEAN" else \
+        requantize_multiplier(x.scale, y.scale)
     sum_offset = -x.zero_point * count  # TFLM subtracts zero point × count from the int32 sum
     if not -(1 << 31) <= sum_offset < (1 << 31) or 255 * count >= (1 << 31):
-        raise TinygenError(f"{where} sums {count} values, too many for int32", "reduce fewer values at once")
+        raise TinygenError(f"{op.kind} (operator {op.index}) sums {count} values, too many for int32",
+                           "reduce fewer values at once")
     params = MeanParams(tuple(n for n, _ in kept), tuple(s for _, s in kept), tuple(n for n, _ in reduced),
                         tuple(s for _, s in reduced), sum_offset, mult, shift, y.zero_point)
     return Layer(op, "mean/mean.c.j2", "tg_mean_s8", (op.inputs[0],), (op.outputs[0],), params, macs=x.size,
-                 summary=f"MEAN {list(x.shape)} over axes {sorted(axes)} -> {list(y.shape)}")
+                 summary=f"{op.kind} {list(x.shape)} over axes {sorted(axes)} -> {list(y.shape)}")
 
 
 def example(m, rng) -> bytes:
-    """Global average over H, W (keep_dims), then over the channels of the result."""
+    """Global average over H, W (keep_dims), then over the channels of the result, then a SUM."""
     x = m.tensor([1, 5, 4, 6], scale=0.05, zero_point=-3)
     hw = m.tensor([2], "int32", data=np.array([1, 2], np.int32))
     h = m.tensor([1, 1, 1, 6], scale=0.02, zero_point=4)
     m.op("MEAN", [x, hw], [h], keep_dims=True)
     c = m.tensor([1], "int32", data=np.array([3], np.int32))
-    y = m.tensor([1, 1, 1], scale=0.01, zero_point=-1)
-    m.op("MEAN", [h, c], [y], keep_dims=False)
+    t = m.tensor([1, 1, 1], scale=0.01, zero_point=-1)
+    m.op("MEAN", [h, c], [t], keep_dims=False)
+    w = m.tensor([1], "int32", data=np.array([2], np.int32))
+    y = m.tensor([1, 1], scale=0.02, zero_point=5)
+    m.op("SUM", [t, w], [y], keep_dims=False)
     return m.finish([x], [y])
 
 
-OP = OpDef(kinds=("MEAN",), arity={"MEAN": Arity(2)}, options={"MEAN": "ReducerOptions"}, lower=lower,
+OP = OpDef(kinds=("MEAN", "SUM"), arity={"MEAN": Arity(2), "SUM": Arity(2)},
+           options={"MEAN": "ReducerOptions", "SUM": "ReducerOptions"}, lower=lower,
            example=example, header="tg_mean.h")
