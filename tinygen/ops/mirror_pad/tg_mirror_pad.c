@@ -1,0 +1,21 @@
+/* MIRROR_PAD, int8: TFLM's MirrorPad, each output element's input index (GetFlatIndex) split into one offset per
+ * axis, tabulated by the compiler. */
+#include "tg_mirror_pad.h"
+
+void tg_gather5_s8(const tg_gather5_params *params, const int8_t *input, int8_t *output)
+{
+    const int32_t *d = params->dims;
+    const int32_t *const *t = params->offsets;
+    for (int32_t i0 = 0; i0 < d[0]; ++i0) {
+        for (int32_t i1 = 0; i1 < d[1]; ++i1) {
+            for (int32_t i2 = 0; i2 < d[2]; ++i2) {
+                for (int32_t i3 = 0; i3 < d[3]; ++i3) {
+                    const int8_t *row = input + t[0][i0] + t[1][i1] + t[2][i2] + t[3][i3];
+                    for (int32_t i4 = 0; i4 < d[4]; ++i4) {
+                        *output++ = row[t[4][i4]];
+                    }
+                }
+            }
+        }
+    }
+}
