@@ -1,4 +1,4 @@
-"""PAD / PADV2: paddings on every dimension, ranks 2–4, pad value = output zero point or a constant."""
+"""PAD / PADV2: paddings on every dimension, ranks 2–4, pad value = output zero point or a constant; MIRROR_PAD."""
 import pytest
 
 from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds
