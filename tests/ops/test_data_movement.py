@@ -1,4 +1,4 @@
-"""SPLIT, SPLIT_V, UNPACK, REVERSE_V2, DEPTH_TO_SPACE and SPACE_TO_DEPTH (int8): TensorFlow's own ops converted
+"""SPLIT, SPLIT_V, UNPACK, REVERSE_V2, DEPTH_TO_SPACE, SPACE_TO_DEPTH, RESIZE_*, GATHER (int8): TensorFlow's own ops converted
 with int8 quantization, over axes, ranks, batches and block sizes, bit-exact with TFLM; the walks they share
 with TRANSPOSE (tg_transpose_s8); refusals name the operator."""
 import numpy as np
@@ -161,3 +161,25 @@ def test_bilinear_tables_match_the_reference_arithmetic():
     from tinygen.ops.resize_bilinear import interpolation
 
     assert interpolation(4, 2, False, True).tolist() == [[0, 0, -256], [0, 1, 256], [0, 1, 768], [1, 1, 256]]
+
+
+@pytest.mark.parametrize("shape,indices,axis", [
+    ((4, 6), [5, 0, 0, 3], -1),  # channels, repeated
+    ((5, 3, 2), [[4, 1], [0, 0]], 1),  # a matrix of indices: the output gains an axis
+    ((3, 4), [2], 1),
+])
+def test_gather(tmp_path, shape, indices, axis):
+    import tensorflow as tf
+
+    _check(tmp_path, lambda t: tf.gather(t, tf.constant(indices, tf.int32), axis=axis), shape, len(shape),
+           ["GATHER"])
+
+
+def test_gather_outside_the_axis_is_refused(tmp_path):
+    m = SchemaModel("bad")
+    x = m.tensor([1, 4], scale=0.05, zero_point=0)
+    c = m.tensor([2], "int32", data=np.array([1, 4], np.int32))
+    y = m.tensor([1, 2], scale=0.05, zero_point=0)
+    m.op("GATHER", [x, c], [y], axis=1)
+    with pytest.raises(TinygenError, match=r"GATHER \(operator 0\) gathers indices outside axis 1"):
+        _program(m.finish([x], [y]), tmp_path)

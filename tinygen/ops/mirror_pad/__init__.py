@@ -5,19 +5,11 @@ refused, where TFLM would read outside its buffer.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, const, require_int8
+from ..common import Arity, Layer, LowerContext, OpDef, require_int8
+from ..gather import RANK, gather_layer
 from ...errors import TinygenError
-
-RANK = 5  # tg_gather5_s8's axes
-
-
-@dataclass(frozen=True)
-class GatherParams:
-    dims: tuple[int, ...]  # output extents, leading 1s padded to RANK
 
 
 def source_index(i: int, left: int, size: int, offset: int) -> int:
@@ -57,12 +49,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
             raise TinygenError(f"{where} pads axis {axis} (size {size}) by {int(left)}, {int(right)}, more than "
                                f"{'REFLECT' if offset else 'SYMMETRIC'} mode allows", "pad less")
         tables.append(np.array(index, np.int64) * strides[axis])
-    lead = RANK - len(shape)
-    consts = tuple(const(f"axis{a}", "int32_t", np.zeros(1, np.int32)) for a in range(lead)) + tuple(
-        const(f"axis{lead + a}", "int32_t", t.astype(np.int32)) for a, t in enumerate(tables))
-    return Layer(op, "mirror_pad/mirror_pad.c.j2", "tg_gather5_s8", (op.inputs[0],), (op.outputs[0],),
-                 GatherParams(tuple([1] * lead + out)), consts,
-                 summary=f"MIRROR_PAD {'REFLECT' if offset else 'SYMMETRIC'} {shape} -> {out}")
+    return gather_layer(op, tables, f"MIRROR_PAD {'REFLECT' if offset else 'SYMMETRIC'} {shape} -> {out}")
 
 
 def example(m, rng) -> bytes:
@@ -78,4 +65,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("MIRROR_PAD",), arity={"MIRROR_PAD": Arity(2)}, options={"MIRROR_PAD": "MirrorPadOptions"},
-           lower=lower, example=example, header="tg_mirror_pad.h")
+           lower=lower, example=example, header="tg_gather.h")

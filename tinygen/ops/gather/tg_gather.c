@@ -1,6 +1,6 @@
-/* MIRROR_PAD, int8: TFLM's MirrorPad, each output element's input index (GetFlatIndex) split into one offset per
- * axis, tabulated by the compiler. */
-#include "tg_mirror_pad.h"
+/* GATHER with constant indices and MIRROR_PAD, int8: each output element's input index split into one offset per
+ * output axis, tabulated by the compiler (ops/gather, ops/mirror_pad). */
+#include "tg_gather.h"
 
 void tg_gather5_s8(const tg_gather5_params *params, const int8_t *input, int8_t *output)
 {

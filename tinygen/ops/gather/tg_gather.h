@@ -1,6 +1,6 @@
-/* MIRROR_PAD kernel (tg_mirror_pad.c): a gather through one table of input offsets per output axis. */
-#ifndef TG_MIRROR_PAD_H
-#define TG_MIRROR_PAD_H
+/* GATHER kernel (tg_gather.c): a gather through one table of input offsets per output axis (also MIRROR_PAD). */
+#ifndef TG_GATHER_H
+#define TG_GATHER_H
 
 #include <stdint.h>
 
