@@ -1,6 +1,6 @@
-"""SPLIT, SPLIT_V, UNPACK, REVERSE_V2, DEPTH_TO_SPACE, SPACE_TO_DEPTH, RESIZE_*, GATHER (int8): TensorFlow's own ops converted
-with int8 quantization, over axes, ranks, batches and block sizes, bit-exact with TFLM; the walks they share
-with TRANSPOSE (tg_transpose_s8); refusals name the operator."""
+"""SPLIT, SPLIT_V, UNPACK, REVERSE_V2, DEPTH_TO_SPACE, SPACE_TO_DEPTH, RESIZE_*, GATHER (int8): TensorFlow's own
+ops converted with int8 quantization, over axes, ranks, batches and block sizes, bit-exact with TFLM; the walks
+they share with TRANSPOSE (tg_transpose_s8); refusals name the operator."""
 import numpy as np
 import pytest
 
