@@ -1,6 +1,7 @@
 """DEPTH_TO_SPACE (int8) → tg_transpose_s8: output (b, y, x, c) = input (b, y / s, x / s, ((y % s) s + x % s) C + c)
 for block size s and output channels C, TFLite's reference DepthToSpace, walked as the axes
-(b, y / s, y % s, x / s, x % s, c) of the output (b with y / s and x % s with c merge: 4 axes). SPACE_TO_DEPTH (../space_to_depth) walks the inverse."""
+(b, y / s, y % s, x / s, x % s, c) of the output (b with y / s and x % s with c merge: 4 axes).
+SPACE_TO_DEPTH (../space_to_depth) walks the inverse."""
 from __future__ import annotations
 
 from ..common import Arity, Layer, LowerContext, OpDef, require_int8

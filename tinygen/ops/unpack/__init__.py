@@ -30,5 +30,5 @@ def example(m, rng) -> bytes:
     return m.finish([x], [y])
 
 
-OP = OpDef(kinds=("UNPACK",), arity={"UNPACK": Arity(1, outputs=None)}, options={"UNPACK": "UnpackOptions"}, lower=lower,
-           example=example, header="tg_transpose.h")
+OP = OpDef(kinds=("UNPACK",), arity={"UNPACK": Arity(1, outputs=None)}, options={"UNPACK": "UnpackOptions"},
+           lower=lower, example=example, header="tg_transpose.h")
