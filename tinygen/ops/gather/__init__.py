@@ -1,7 +1,8 @@
 """GATHER (int8 data, constant int32 indices as TFLM takes them, batch_dims 0) → tg_gather5_s8: TFLM's Gather
-copies, for each outer index and index value, the inner block at that position along `axis`; with constant indices that is one
-table of input offsets per output axis (outer, indices, inner), the kernel MIRROR_PAD shares. Indices outside
-the axis are refused (TFLM only DCHECKs them: a release build would read outside the input).
+copies, for each outer index and index value, the inner block at that position along `axis`; with constant
+indices that is one table of input offsets per output axis (outer, indices, inner), the kernel MIRROR_PAD
+shares. Indices outside the axis are refused (TFLM only DCHECKs them: a release build would read outside the
+input).
 """
 from __future__ import annotations
 
