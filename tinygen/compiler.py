@@ -92,9 +92,10 @@ def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
         raise TinygenError(f"the model has {len(graph.inputs)} inputs and {len(graph.outputs)} outputs; "
                            "tinygen compiles single-input, single-output models", "export one input and one output")
     x, y = graph.tensors[graph.inputs[0]], graph.tensors[graph.outputs[0]]
-    for t in (x, y):
+    for role, t in (("input", x), ("output", y)):
         if t.dtype not in ("int8", "float32"):
-            raise TinygenError(f"model input/output '{t.name}' is {t.dtype}", "convert with int8 or float32 I/O")
+            name = f"'{t.name}'" if t.name else f"(tensor {t.index})"
+            raise TinygenError(f"model {role} {name} is {t.dtype}", "convert with int8 or float32 I/O")
     if x.index == y.index:
         raise TinygenError("the model's input is its output", "there is nothing to compile")
     return x, y
