@@ -124,4 +124,5 @@ def svdf_layer(m, rng, x: int, rank: int, units: int, memory: int, state_type: s
 
 
 OP = OpDef(kinds=("SVDF",), arity={"SVDF": Arity(5)}, options={"SVDF": "SVDFOptions"}, lower=lower,
-           weights_axis=0, state_inputs=(4,), example=example, header="tg_svdf.h")
+           types=("int8 (int16 or int8 state)",), weights_axis=0, state_inputs=(4,), example=example,
+           header="tg_svdf.h")
