@@ -285,3 +285,32 @@ def test_keyword_model_core_on_cortex_m4(tmp_path):
     need_target("cortex-m4")
     assert_sequence_exact(_keyword_core(_keyword_model("keyword_scrambled_8bit"), tmp_path), seed=4, steps=3,
                           target="cortex-m4")
+
+
+def test_demo_resets_before_its_check(tmp_path):
+    """The project's demo (ESP32: no cycle counter, so main.c builds for the host) run twice in one process, as
+    the Arduino loop() does: PASS both times because it resets the state first; without the reset the second
+    run starts from the state the first left and fails, so the reset is what the second PASS shows."""
+    import subprocess
+
+    from tinygen.boards import get_board
+    from tinygen.emulator import host
+    from tinygen.project import generate
+
+    project = generate(_write(tmp_path, svdf_model(12, rank=2, units=4, memory=4)), get_board("esp32dev"))
+    lib = f"lib/{project.program.name}"
+    for rel, data in project.files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    main_c = (tmp_path / "src" / "main.c").read_text()
+    twice = main_c.replace("    return tinygen_demo_run();", "    (void)tinygen_demo_run();\n    return tinygen_demo_run();")
+    assert twice != main_c and "svdf_reset();" in main_c
+    verdicts = {}
+    for variant, text in (("reset", twice), ("no_reset", twice.replace("svdf_reset();", ""))):
+        (tmp_path / "src" / "main.c").write_text(text)
+        sources = ["src/main.c"] + sorted(r for r in project.files if r.startswith(lib) and r.endswith(".c"))
+        subprocess.run(["cc", *host.WARNINGS, "-O2", f"-I{lib}", *sources, "-o", variant, "-lm"], cwd=tmp_path,
+                       check=True)
+        run = subprocess.run([f"./{variant}"], cwd=tmp_path, capture_output=True, text=True)
+        verdicts[variant] = [line.split(": ")[-1] for line in run.stdout.splitlines() if " on the " in line]
+    assert verdicts == {"reset": ["PASS", "PASS"], "no_reset": ["PASS", "FAIL"]}
