@@ -314,3 +314,22 @@ def test_demo_resets_before_its_check(tmp_path):
         run = subprocess.run([f"./{variant}"], cwd=tmp_path, capture_output=True, text=True)
         verdicts[variant] = [line.split(": ")[-1] for line in run.stdout.splitlines() if " on the " in line]
     assert verdicts == {"reset": ["PASS", "PASS"], "no_reset": ["PASS", "FAIL"]}
+
+
+def test_emulate_command_sequence_option(tmp_path):
+    """`tinygen emulate --input X.npy [--sequence]`: both readings of the first axis are bit-exact, and they
+    differ (the outputs written with --output), so the option reaches both the C harness and TFLM."""
+    from click.testing import CliRunner
+
+    from tinygen.cli import main
+
+    path = _write(tmp_path, svdf_model(13, rank=1, units=3, memory=4))
+    np.save(tmp_path / "x.npy", random_inputs(compile_model(path).input, 5, 13))
+    outputs = {}
+    for flags in ([], ["--sequence"]):
+        out = tmp_path / f"y{len(flags)}.npy"
+        result = CliRunner().invoke(main, ["emulate", str(path), "--input", str(tmp_path / "x.npy"),
+                                           "--output", str(out), *flags])
+        assert result.exit_code == 0 and "bit-exact: 5 inputs" in result.output, result.output
+        outputs[bool(flags)] = np.load(out)
+    assert np.array_equal(outputs[False][0], outputs[True][0]) and not np.array_equal(outputs[False], outputs[True])
