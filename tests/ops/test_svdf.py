@@ -143,6 +143,7 @@ def test_state_lives_outside_the_arena(tmp_path):
     assert f"memset(state + 0, {program.state[0].fill}, 9)" in sources["svdf.c"]
     report = memory_report(program)
     assert report["totals"]["state_bytes"] == 56
+    assert [layer["inputs"][1]["offset"] for layer in report["layers"]] == ["state+0", "state+16"]
     assert "state (RAM, kept between invokes) 56 B" in format_table(report)
 
 
