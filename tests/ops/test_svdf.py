@@ -191,8 +191,8 @@ int main(void)
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     exe = tmp_path / "reset"
-    subprocess.run(["cc", *host.WARNINGS, "-O2", "-o", str(exe), *[str(tmp_path / n) for n in files if n.endswith(".c")]],
-                   check=True)
+    sources = [str(tmp_path / n) for n in files if n.endswith(".c")]
+    subprocess.run(["cc", *host.WARNINGS, "-O2", "-o", str(exe), *sources], check=True)
     assert subprocess.run([str(exe)]).returncode == 0
 
 
@@ -304,7 +304,8 @@ def test_demo_resets_before_its_check(tmp_path):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(data)
     main_c = (tmp_path / "src" / "main.c").read_text()
-    twice = main_c.replace("    return tinygen_demo_run();", "    (void)tinygen_demo_run();\n    return tinygen_demo_run();")
+    twice = main_c.replace("    return tinygen_demo_run();",
+                           "    (void)tinygen_demo_run();\n    return tinygen_demo_run();")
     assert twice != main_c and "svdf_reset();" in main_c
     verdicts = {}
     for variant, text in (("reset", twice), ("no_reset", twice.replace("svdf_reset();", ""))):

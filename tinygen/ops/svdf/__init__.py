@@ -53,7 +53,8 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     wt, b, state = (graph.tensors[i] for i in op.inputs[2:5])
     if state.dtype not in STATE_TYPES or wt.dtype != state.dtype:
         raise _refuse(op, f"has {wt.dtype} time weights and {state.dtype} state; tinygen compiles int16 or int8, "
-                      "both of one type (TFLM reads the state as the time weights' type)", "convert with int8 quantization")
+                      "both of one type (TFLM reads the state as the time weights' type)",
+                      "convert with int8 quantization")
     if not state.is_variable:
         raise _refuse(op, f"state '{state.name}' is not a variable tensor; TFLite Micro requires one")
     if b.dtype != "int32" or not (wf.is_const and wt.is_const and b.is_const):
