@@ -147,7 +147,8 @@ def emulate(model, inputs=None, calibration=None, io: str | None = None, count: 
 
     For a Keras model the int8 model is made first (calibration needed); `inputs` (float samples, or values
     already in the model's input type) default to the calibration samples. For a .tflite, `inputs` default to
-    `count` random inputs. `options` go to tinygen.emulation.emulate (target="cortex-m4", backend=..., flags=...)."""
+    `count` random inputs. `options` go to tinygen.emulation.emulate (target="cortex-m4", backend=..., flags=...,
+    sequence=True for consecutive steps of one sequence)."""
     from .emulation import emulate as run
 
     if not is_keras(model):

@@ -95,14 +95,17 @@ def main(ctx, debug):
               help="Keras models: float samples for int8 quantization (.npy/.npz), also the default inputs.")
 @click.option("--io", type=click.Choice(["float", "int8"]),
               help="Keras models: the generated API's input/output type [default: float].")
-def emulate(model, input_path, output_path, count, seed, target, backend, calibration, io):
+@click.option("--sequence", is_flag=True,
+              help="Stateful models: the samples (the first axis) are consecutive steps of one sequence, the "
+                   "state carried from each to the next [default: independent samples, state reset before each].")
+def emulate(model, input_path, output_path, count, seed, target, backend, calibration, io, sequence):
     """Run the generated C on the host or under QEMU and compare every output byte with TFLite Micro.
 
     MODEL is an int8 .tflite, or a .keras/.h5/SavedModel with --calibration (quantized to int8 first)."""
     from .api import emulate as run
 
     result = run(model, inputs=input_path, calibration=calibration, io=io, count=count, seed=seed, target=target,
-                 backend=backend)
+                 backend=backend, sequence=sequence)
     if output_path is not None:
         np.save(output_path, result.outputs)
     click.echo(result.summary())

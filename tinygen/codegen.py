@@ -16,7 +16,7 @@ import numpy as np
 from . import __version__
 from .compiler import Program
 from .ir import CTYPES
-from .lowered.memory import Arena, External, Flash
+from .lowered.memory import Arena, External, Flash, State
 from .ops import OPS_DIR, REGISTRY
 from .ops.common import Const, Layer
 
@@ -75,9 +75,11 @@ def pointer(program: Program, t: int) -> str:
         return place.name
     if isinstance(place, Flash):
         return const_name(program, None, place.const)
-    assert isinstance(place, Arena)
+    assert isinstance(place, (Arena, State))
+    region = "arena" if isinstance(place, Arena) else "state"
     ctype = CTYPES[program.graph.tensors[t].dtype]
-    return f"(arena + {place.offset})" if ctype == "int8_t" else f"(({ctype} *)(void *)(arena + {place.offset}))"
+    return (f"({region} + {place.offset})" if ctype == "int8_t"
+            else f"(({ctype} *)(void *)({region} + {place.offset}))")
 
 
 def _context(program: Program, index: int) -> str:

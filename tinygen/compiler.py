@@ -11,7 +11,7 @@ from .errors import TinygenError
 from .frontend.keras import is_keras_path, refuse_float_model
 from .frontend.tflite import read_tflite
 from .ir import Graph, Tensor
-from .lowered.memory import Flash, Placement
+from .lowered.memory import Flash, Placement, StateRegion
 from .ops.common import Const, Layer, LowerContext
 from .passes import run_pipeline
 
@@ -39,6 +39,11 @@ class Program:
     lower_bound: int = 0
     scratch: dict[int, tuple[int, int]] = field(default_factory=dict)  # layer → (offset, bytes)
     whole_tensor_bound: int = 0  # op-wise lower bound before in-place execution (every tensor whole)
+    state: tuple[StateRegion, ...] = ()  # variable tensors: RAM outside the arena that persists between invokes
+
+    @property
+    def state_size(self) -> int:
+        return max((r.offset + r.size for r in self.state), default=0)
 
     @property
     def core(self) -> str:
@@ -87,9 +92,10 @@ def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
         raise TinygenError(f"the model has {len(graph.inputs)} inputs and {len(graph.outputs)} outputs; "
                            "tinygen compiles single-input, single-output models", "export one input and one output")
     x, y = graph.tensors[graph.inputs[0]], graph.tensors[graph.outputs[0]]
-    for t in (x, y):
+    for role, t in (("input", x), ("output", y)):
         if t.dtype not in ("int8", "float32"):
-            raise TinygenError(f"model input/output '{t.name}' is {t.dtype}", "convert with int8 or float32 I/O")
+            name = f"'{t.name}'" if t.name else f"(tensor {t.index})"
+            raise TinygenError(f"model {role} {name} is {t.dtype}", "convert with int8 or float32 I/O")
     if x.index == y.index:
         raise TinygenError("the model's input is its output", "there is nothing to compile")
     return x, y
@@ -107,4 +113,4 @@ def compile_graph(graph: Graph, name: str, backend: str = "portable", core: str 
     plan = result.plan
     return Program(name, graph, result.layers, plan.all_buffers, plan.arena, plan.placements, x, y,
                    result.backend, planner.lower_bound(plan.all_buffers, len(result.layers)),
-                   {i: (b.offset, b.size) for i, b in plan.scratch.items()}, result.whole_tensor_bound)
+                   {i: (b.offset, b.size) for i, b in plan.scratch.items()}, result.whole_tensor_bound, plan.state)

@@ -89,12 +89,13 @@ def load_inputs(path: Path, tensor: Tensor) -> np.ndarray:
     return np.ascontiguousarray(data)
 
 
-def host_sources(program: Program, layer_marks: bool = False) -> dict[str, str]:
+def host_sources(program: Program, layer_marks: bool = False, sequence: bool = False) -> dict[str, str]:
     """Model, kernels and harness (plus CMSIS-NN on its backend) as {file: text}; `layer_marks`: see
-    codegen.render_model."""
+    codegen.render_model; `sequence`: the harness carries the model's state from sample to sample instead of
+    resetting it before each."""
     files = codegen.program_sources(program, layer_marks)
     files["main.c"] = codegen.environment().get_template("harness/main.c.j2").render(
-        name=program.name, NAME=program.name.upper())
+        name=program.name, NAME=program.name.upper(), sequence=sequence)
     return files
 
 
@@ -102,14 +103,16 @@ def _cflags(program: Program, flags: list[str] | None) -> list[str]:
     return host.WARNINGS + list(program.backend.cflags) + (flags or ["-O2"])
 
 
-def run_host(program: Program, inputs: np.ndarray, flags: list[str] | None = None) -> np.ndarray:
-    exe = host.build_cached(host_sources(program), ["cc"], _cflags(program, flags))
+def run_host(program: Program, inputs: np.ndarray, flags: list[str] | None = None,
+             sequence: bool = False) -> np.ndarray:
+    exe = host.build_cached(host_sources(program, sequence=sequence), ["cc"], _cflags(program, flags))
     return host.run_batch(exe, inputs, program.output.shape, NUMPY_DTYPES[program.output.dtype])
 
 
-def run_qemu(program: Program, inputs: np.ndarray, target: str, flags: list[str] | None = None) -> qemu.Run:
+def run_qemu(program: Program, inputs: np.ndarray, target: str, flags: list[str] | None = None,
+             sequence: bool = False) -> qemu.Run:
     t = qemu.target(target)
-    elf = qemu.build(host_sources(program), t, _cflags(program, flags))
+    elf = qemu.build(host_sources(program, sequence=sequence), t, _cflags(program, flags))
     return qemu.run(elf, t, inputs, program.output.shape, NUMPY_DTYPES[program.output.dtype])
 
 
@@ -122,10 +125,13 @@ def compare(outputs: np.ndarray, expected: np.ndarray) -> Comparison:
 
 
 def emulate(model: Path, inputs: np.ndarray | Path | None = None, count: int = 10, seed: int = 0,
-            flags: list[str] | None = None, target: str = "host", backend: str | None = None) -> Comparison:
+            flags: list[str] | None = None, target: str = "host", backend: str | None = None,
+            sequence: bool = False) -> Comparison:
     """Compile for `backend` (default: backends.default_for the target's core), run on `target` ("host" or a QEMU
     target of tinygen.emulator.qemu), compare every output byte with TFLM. `inputs`: an array, a .npy path
-    (load_inputs), or None for `count` random ones."""
+    (load_inputs), or None for `count` random ones. The samples (the first axis) are independent, the model's
+    state reset before each, as TFLM's reset() between them; `sequence`: they are consecutive steps of one
+    sequence, the state carried from each to the next on both sides."""
     core = "host" if target == "host" else qemu.target(target).core
     backend = backend or backends.default_for(core)
     backends.get(backend, core).check_available()  # a missing source tree is reported before compiling
@@ -135,10 +141,10 @@ def emulate(model: Path, inputs: np.ndarray | Path | None = None, count: int = 1
     elif isinstance(inputs, (str, Path)):
         inputs = load_inputs(Path(inputs), program.input)
     if target == "host":
-        run = qemu.Run(run_host(program, inputs, flags), None)
+        run = qemu.Run(run_host(program, inputs, flags, sequence), None)
     else:
-        run = run_qemu(program, inputs, target, flags)
-    expected = oracle.reference_outputs(Path(model).read_bytes(), inputs).reshape(run.outputs.shape)
+        run = run_qemu(program, inputs, target, flags, sequence)
+    expected = oracle.reference_outputs(Path(model).read_bytes(), inputs, sequence).reshape(run.outputs.shape)
     result = compare(run.outputs, expected)
     result.target, result.instructions, result.note, result.isa = target, run.instructions, run.note, run.isa
     result.backend = backend

@@ -47,7 +47,7 @@ class Footprint:
     unmeasured_calls: list[str] = field(default_factory=list)  # callees without a stack record (C library)
     note: str = ""
     data_bytes: int | None = None  # initialized RAM (.data) of the linked image: 0, constants stay in flash
-    bss_bytes: int | None = None  # zeroed RAM (.bss): the arena
+    bss_bytes: int | None = None  # zeroed RAM (.bss): the arena and the state (with its ready flag)
 
 
 class NoCompiler(TinygenError):

@@ -14,15 +14,17 @@ from .errors import TinygenError
 from .limits import MAX_ELEMENTS
 
 
-def reference_outputs(model: bytes, inputs: np.ndarray) -> np.ndarray:
-    """Run every sample of `inputs` ([N, *input_shape]) through TFLM; returns [N, *output_shape]."""
+def reference_outputs(model: bytes, inputs: np.ndarray, sequence: bool = False) -> np.ndarray:
+    """Run every sample of `inputs` ([N, *input_shape]) through TFLM; returns [N, *output_shape]. The samples
+    are independent (the interpreter's variable tensors reset after each), or with `sequence` consecutive
+    steps of one sequence (never reset: each invoke sees the state the previous one left)."""
     with progress.bar("TFLM reference", len(inputs)) as bar:
         return contain.run("tinygen.oracle:run_reference", "TensorFlow Lite Micro (the reference tinygen matches)",
                            "check that the model runs in TensorFlow Lite Micro; re-export it", model,
-                           np.ascontiguousarray(inputs), bar=bar)
+                           np.ascontiguousarray(inputs), sequence, bar=bar)
 
 
-def run_reference(model: bytes, inputs: np.ndarray) -> np.ndarray:
+def run_reference(model: bytes, inputs: np.ndarray, sequence: bool = False) -> np.ndarray:
     """reference_outputs in this process (the contained step)."""
     from tflite_micro.python.tflite_micro import runtime
 
@@ -36,7 +38,8 @@ def run_reference(model: bytes, inputs: np.ndarray) -> np.ndarray:
             interpreter.set_input(np.ascontiguousarray(sample), 0)
             interpreter.invoke()
             outputs.append(np.array(interpreter.get_output(0)).reshape(-1))
-            interpreter.reset()  # independent samples: clear any variable tensors
+            if not sequence:
+                interpreter.reset()  # independent samples: clear any variable tensors
     except (RuntimeError, ValueError) as e:  # tinygen compiled it, but the reference refuses it (e.g. dead ops)
         lines = str(e).strip().splitlines()
         raise TinygenError(f"TensorFlow Lite Micro, the reference tinygen matches, cannot run this model "

@@ -58,6 +58,7 @@ class Footprint:
     how: str  # how model's figures were got: "measured with arm-none-eabi-gcc", "estimated (no ... installed)"
     samples: int  # the demo's sample input and expected output (flash)
     arena: int
+    state: int  # the model's variables, kept between invokes (RAM outside the arena)
     output: int  # the demo's output buffer
     board: Board
 
@@ -80,7 +81,7 @@ class Footprint:
     @property
     def ram(self) -> int:
         in_ram = self.model.flash_bytes + self.samples if self.board.flash_data_in_ram else 0
-        return self.arena + self.output + self.stack + in_ram + self.board.framework_ram_bytes
+        return self.arena + self.state + self.output + self.stack + in_ram + self.board.framework_ram_bytes
 
 
 def _kib(n: int) -> str:
@@ -102,7 +103,8 @@ def footprint(program: Program, board: Board, model: Path) -> Footprint:
     if measured is not program:
         how = f"estimated with the portable kernels ({CMSIS_NN_ENV} not set), {how}"
     return Footprint(model=fp, how=how, samples=program.input.nbytes + program.output.nbytes,
-                     arena=program.arena_size, output=program.output.nbytes, board=board)
+                     arena=program.arena_size, state=program.state_size, output=program.output.nbytes,
+                     board=board)
 
 
 FIT_FIX = "choose a board with more memory (`tinygen boards`), or pass --force to write the project anyway"
@@ -127,8 +129,9 @@ def check_fit(fp: Footprint, name: str) -> None:
         need, have = _need_and_have(fp.ram, b.ram_bytes)
         copied = (f" + model and demo data copied to RAM {_kib(fp.model.flash_bytes + fp.samples)}"
                   if b.flash_data_in_ram else "")
+        state = f"state {_kib(fp.state)} + " if fp.state else ""
         raise TinygenError(
-            f"{name} needs about {need} of RAM on the {b.name}, model {fp.how}: arena {_kib(fp.arena)} + "
+            f"{name} needs about {need} of RAM on the {b.name}, model {fp.how}: arena {_kib(fp.arena)} + {state}"
             f"output {_kib(fp.output)} + stack {_kib(fp.stack)}{copied} + framework ~{_kib(b.framework_ram_bytes)}; "
             f"the board has {have}", FIT_FIX)
 

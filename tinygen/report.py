@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .compiler import Program
 from .errors import TinygenError
-from .lowered.memory import Arena, External
+from .lowered.memory import Arena, External, State
 from .measure import Footprint
 
 REPORT_VERSION = 2
@@ -20,10 +20,12 @@ def _shape(program: Program, t: int) -> list[int]:
 
 
 def _placement(program: Program, t: int) -> int | str:
-    """Arena offset of tensor t, or where it lives instead ('input', 'output', 'flash')."""
+    """Arena offset of tensor t, or where it lives instead ('input', 'output', 'flash', 'state+<offset>')."""
     place = program.placements.get(t)
     if isinstance(place, External):
         return place.name
+    if isinstance(place, State):
+        return f"state+{place.offset}"
     return place.offset if isinstance(place, Arena) else "flash"
 
 
@@ -59,6 +61,7 @@ def memory_report(program: Program, footprint: Footprint | None = None, board=No
         "macs": sum(layer.macs for layer in program.layers),
         "weight_bytes": sum(c.values.nbytes for c in program.consts),
         "arena_bytes": program.arena_size,
+        "state_bytes": program.state_size,
         "arena_lower_bound_bytes": program.lower_bound,
         "whole_tensor_lower_bound_bytes": program.whole_tensor_bound,
         "input_bytes": x.nbytes,
@@ -66,7 +69,7 @@ def memory_report(program: Program, footprint: Footprint | None = None, board=No
         "io_bytes": x.nbytes + y.nbytes,
     }
     if footprint is not None:
-        ram = program.arena_size + footprint.stack_bytes
+        ram = program.arena_size + program.state_size + footprint.stack_bytes
         totals.update({
             "flash_bytes": footprint.flash_bytes,
             "flash_weight_bytes": footprint.weight_bytes,
@@ -101,7 +104,7 @@ def memory_report(program: Program, footprint: Footprint | None = None, board=No
 
 def board_fit(totals: dict, board) -> dict:
     """Flash and RAM the model needs on the board next to the framework's share (the board file's estimate).
-    RAM counts the arena, the stack and the application's input and output buffers; boards whose start-up
+    RAM counts the arena, the state, the stack and the application's input and output buffers; boards whose start-up
     copies flash data into RAM (flash_data_in_ram) hold the model's flash there too."""
     flash = totals["flash_bytes"] + board.framework_flash_bytes
     ram = totals["ram_with_io_bytes"] + board.framework_ram_bytes
@@ -139,14 +142,16 @@ def format_table(report: dict) -> str:
                f"ESTIMATE: no compiler for {report['core']} here, {t['compiler']} -O2 object sizes")
         lines.append(f"flash {_b(t['flash_bytes'])} = weights {_b(t['flash_weight_bytes'])} + code "
                      f"{_b(t['flash_code_bytes'])}  ({how})")
-        lines.append(f"RAM   {_b(t['ram_bytes'])} = arena {_b(t['arena_bytes'])} + stack {_b(t['stack_bytes'])}"
+        state = f" + state {_b(t['state_bytes'])}" if t["state_bytes"] else ""
+        lines.append(f"RAM   {_b(t['ram_bytes'])} = arena {_b(t['arena_bytes'])}{state} + stack {_b(t['stack_bytes'])}"
                      f"  (+ the caller's input {_b(t['input_bytes'])} and output {_b(t['output_bytes'])} buffers = "
                      f"{_b(t['ram_with_io_bytes'])})")
         chain = " -> ".join(f"{fn.split(':')[-1]} {n}" for fn, n in t["stack_path"])
         extra = f"; not counted: {', '.join(t['stack_unmeasured_calls'])}" if t["stack_unmeasured_calls"] else ""
         lines.append(f"stack: {chain} (gcc -fstack-usage{extra})")
     else:
-        lines.append(f"weights (flash) {_b(t['weight_bytes'])}   arena (RAM) {_b(t['arena_bytes'])}   "
+        state = f"   state (RAM, kept between invokes) {_b(t['state_bytes'])}" if t["state_bytes"] else ""
+        lines.append(f"weights (flash) {_b(t['weight_bytes'])}   arena (RAM) {_b(t['arena_bytes'])}{state}   "
                      f"+ input/output buffers {_b(t['io_bytes'])}")
     lines.append(f"arena lower bound (the most bytes live at one layer): this plan {_b(t['arena_lower_bound_bytes'])},"
                  f" every tensor whole {_b(t['whole_tensor_lower_bound_bytes'])}")

@@ -166,6 +166,20 @@ def _check_accumulator(graph: Graph, op: Op) -> None:
                            "split the layer or re-quantize its weights; TFLite would overflow too")
 
 
+def _check_variable(graph: Graph, t: Tensor) -> None:
+    """A variable (state kept between invokes) must be the state input of exactly one operator that declares it
+    (OpDef.state_inputs), and neither a model input or output nor written by another operator."""
+    readers = [(op, k) for op in graph.ops for k, i in enumerate(op.inputs) if i == t.index]
+    declared = [op for op, k in readers if op.kind in REGISTRY and k in REGISTRY[op.kind].state_inputs]
+    if (len(readers) != 1 or len(declared) != 1 or t.index in graph.inputs + graph.outputs
+            or graph.producer(t.index) is not None):
+        stateful = sorted(kind for kind, d in REGISTRY.items() if d.state_inputs)
+        where = ", ".join(f"{_where(op)} input {k}" for op, k in readers) or "no operator"
+        raise TinygenError(f"{_tname(t)} is a variable (state kept between inferences) read by {where}; tinygen "
+                           f"keeps state only as the state input of one {'/'.join(stateful)} operator",
+                           "export without other stateful layers (or variables shared between operators)")
+
+
 def verify(graph: Graph) -> None:
     """Run after the passes, before lowering: well-formedness again, then what only a final graph can tell."""
     well_formed(graph)
@@ -175,9 +189,8 @@ def verify(graph: Graph) -> None:
         if t.dtype not in DTYPES:
             raise TinygenError(f"{_tname(t)} has type {t.dtype}, which tinygen does not handle",
                                "convert with full-integer int8 quantization")
-        if t.is_variable:  # TFLM keeps variables in its arena, reset to zero: even a constant one loses its data
-            raise TinygenError(f"{_tname(t)} is a variable (the model keeps state between inferences)",
-                               "tinygen compiles stateless models; export without stateful layers")
+        if t.is_variable:
+            _check_variable(graph, t)
         if math.prod(t.shape) == 0 and not (t.is_const and t.dtype in ("int32", "int64")):
             raise TinygenError(f"{_tname(t)} has an empty shape {list(t.shape)}", "re-export the model")
         if not t.is_const:

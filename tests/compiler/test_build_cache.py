@@ -137,7 +137,8 @@ def test_generated_c_that_does_not_compile_is_still_a_bug(tmp_path, cache, monke
     import tinygen.emulation
 
     real = tinygen.emulation.host_sources
-    monkeypatch.setattr(tinygen.emulation, "host_sources", lambda p: dict(real(p), **{"bad.c": "int f(void) {"}))
+    monkeypatch.setattr(tinygen.emulation, "host_sources",
+                        lambda p, **options: dict(real(p, **options), **{"bad.c": "int f(void) {"}))
     _model(tmp_path)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["emulate", "model.tflite", "--count", "1"])

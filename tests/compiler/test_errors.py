@@ -335,7 +335,7 @@ ROWS = {
     "Stride, dilation or filter size below 1": _model(_conv_stride_zero()),
     "Shapes that do not fit the operator": _model(_inconsistent()),
     "Tensor larger than any microcontroller model": _model(_relu("huge", [1, 5000, 5000, 3])),
-    "Variable tensor (stateful model)": _model(_stateful()),
+    "Variable tensor (state) outside an SVDF": _model(_stateful()),
     "An operator beyond what TFLite Micro's kernel accepts": _model(
         shape_op_model("TRANSPOSE", [1, 2, 1, 2, 1, 2], [2, 1, 2, 1, 2, 1], [[5, 4, 3, 2, 1, 0]], placement="alone")),
     "More operators than any microcontroller model": lambda tmp: _model(_too_many_operators())(tmp),

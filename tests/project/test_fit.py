@@ -129,8 +129,8 @@ def test_refusal_never_prints_two_equal_amounts():
 
     board = SimpleNamespace(name="Tiny", flash_bytes=1 << 20, ram_bytes=131072, flash_data_in_ram=False,
                             framework_ram_bytes=0, framework_flash_bytes=0)
-    fp = SimpleNamespace(board=board, flash=1000, ram=131080, arena=131000, output=16, stack=64, how="measured",
-                         consts=0, code=0, samples=0)
+    fp = SimpleNamespace(board=board, flash=1000, ram=131080, arena=131000, state=0, output=16, stack=64,
+                         how="measured", consts=0, code=0, samples=0)
     with pytest.raises(TinygenError) as e:
         check_fit(fp, "m")
     assert "needs about 131,080 B of RAM" in e.value.problem and e.value.problem.endswith("the board has 131,072 B")

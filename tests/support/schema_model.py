@@ -33,8 +33,9 @@ class SchemaModel:
         self._codes: dict[str, int] = {}
 
     def tensor(self, shape, dtype: str = "int8", scale=None, zero_point=0, data=None, axis: int = 0,
-               name: str | None = None) -> int:
+               name: str | None = None, variable: bool = False) -> int:
         t = schema.TensorT()
+        t.isVariable = variable
         t.shape = [int(d) for d in shape]
         t.type = getattr(schema.TensorType, dtype.upper())
         t.name = name or f"t{len(self.sg.tensors)}"

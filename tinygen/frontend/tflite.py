@@ -179,6 +179,8 @@ def _tensor(reader: _Reader, model, t, i: int) -> Tensor:
                               f"of {dtype} needs {count * itemsize}")
         data = raw.view(_NUMPY[dtype]).reshape(shape)
         data.flags.writeable = False  # shared by every tensor of this buffer: passes must not change it
+    if t.IsVariable():  # TFLM resets a variable before the first invoke: a buffer it has is never read
+        data = None
     return Tensor(i, name, shape, dtype, _quant(reader, t, i, len(shape)), data, bool(t.IsVariable()))
 
 

@@ -6,6 +6,10 @@ input's memory when the input is read by no later layer nor by another input of 
 buffer (the generated invoke only reads it) and not a constant, and the layer still calls a kernel the
 declaration names. In-place forms that run slower than the kernel they replace are kept only where they make
 the arena smaller. Where each tensor lives is data (a Placement); emission turns it into C.
+
+Variable tensors (an SVDF's activation state) are not arena memory: they keep their values from one invoke to
+the next, so each gets its own place in a separate state region (State), which the generated `<name>_reset()`
+sets to TFLM's initial value (see StateRegion).
 """
 from __future__ import annotations
 
@@ -33,7 +37,37 @@ class Flash:
     const: Const
 
 
-Placement = Arena | External | Flash
+@dataclass(frozen=True)
+class State:
+    offset: int  # in the state region, which persists between invoke calls
+
+
+Placement = Arena | External | Flash | State
+
+STATE_ALIGN = 8  # every variable starts on an 8-byte boundary: any element type reads it aligned
+
+
+@dataclass(frozen=True)
+class StateRegion:
+    """One variable tensor's bytes in the state region and the byte `<name>_reset()` fills them with: TFLM's
+    ResetVariableTensors memsets an int8 variable to its zero point and every other type to 0."""
+    tensor: int
+    offset: int
+    size: int
+    fill: int
+
+
+def _variables(lowered) -> dict[int, StateRegion]:
+    """The variable tensors some layer reads, laid out one after another (the verifier has checked that only
+    an operator declaring them state reads them)."""
+    read = {t for layer in lowered.layers for t in layer.inputs}
+    regions, offset = {}, 0
+    for t in lowered.graph.tensors:
+        if t.is_variable and t.index in read:
+            fill = int(t.quant.zero_point[0]) & 0xFF if t.dtype == "int8" and t.quant is not None else 0
+            regions[t.index] = StateRegion(t.index, offset, t.nbytes, fill)
+            offset += -(-t.nbytes // STATE_ALIGN) * STATE_ALIGN
+    return regions
 
 
 # ---- buffer groups: aliases and in-place merges ----
@@ -65,8 +99,9 @@ def _constants(lowered) -> dict[int, Flash]:
 
 
 def _fixed(lowered, groups: Groups) -> set[int]:
-    """Groups that are not arena memory: the user's input and output buffers."""
-    return {groups.find(lowered.input), groups.find(lowered.output)}
+    """Groups that are not arena memory: the user's input and output buffers and the variables (state)."""
+    return {groups.find(lowered.input), groups.find(lowered.output)} | {
+        groups.find(t.index) for t in lowered.graph.tensors if t.is_variable}
 
 
 def resolve_aliases(lowered):
@@ -111,6 +146,7 @@ class MemoryPlan:
     scratch: dict[int, planner.Buffer]  # layer → its scratch
     arena: int
     placements: dict[int, Placement]  # tensor → where it lives
+    state: tuple[StateRegion, ...] = ()  # the variables, in the state region
 
     @property
     def all_buffers(self) -> list[planner.Buffer]:
@@ -187,16 +223,19 @@ def _plan(lowered, consts: dict[int, Flash], skip: frozenset[int]) -> tuple[dict
             scratch[i] = planner.Buffer(f"scratch{i}", size, i, i)
     arena = planner.place(list(buffers.values()) + list(scratch.values()))
     externals = {groups.find(lowered.input): External("input"), groups.find(lowered.output): External("output")}
+    state = _variables(lowered)
     placements: dict[int, Placement] = {}
     for t in graph.tensors:
         g = groups.find(t.index)
         if t.index in consts:
             placements[t.index] = consts[t.index]
+        elif t.index in state:
+            placements[t.index] = State(state[t.index].offset)
         elif g in externals:
             placements[t.index] = externals[g]
         elif g in buffers:
             placements[t.index] = Arena(buffers[g].offset)
-    return chosen, MemoryPlan(buffers, scratch, arena, placements)
+    return chosen, MemoryPlan(buffers, scratch, arena, placements, tuple(state.values()))
 
 
 def _apply(layer: Layer, ip: InPlace) -> Layer:

@@ -213,6 +213,9 @@ class OpDef:
     weights_axis: int | None = None  # input 1 is weights; this axis indexes output channels (accumulator check)
     bias_input: int = 2  # with weights: the input that is the optional bias
     fuses_activation: bool = False  # a standalone RELU/RELU6 after it may become its fused activation
+    # Input positions of variable tensors the operator reads and updates in place (an SVDF's activation state):
+    # the only places a variable may appear; they live in the state region (lowered/memory.py).
+    state_inputs: tuple[int, ...] = ()
     # backend name → (layer, the backend's code path) → the backend's form of the layer, or None to keep it
     backends: dict[str, Callable[[Layer, str], Layer | None]] = field(default_factory=dict)
     example: Callable | None = None  # (builder, rng) → .tflite bytes of a small model using the operator
