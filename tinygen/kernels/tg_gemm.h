@@ -9,12 +9,15 @@
  *   tap holds the input zero point (-off), so it adds -off * w and cancels its share, as TFLM skips it;
  * - each weight row is zero-padded to whole words of 4 bytes and packed into int32 words (byte j of a word is
  *   bits 8j..8j+7); the rows of output channels 2i and 2i+1 are interleaved word by word, so the inner loop
- *   reads one sequential stream; an odd last channel's row follows on its own.
+ *   reads one sequential stream; an odd last channel's row follows on its own;
+ * - or, where exact (the usual case on the DSP path), the paired layout: channels 2i and 2i+1 share 16-bit halves
+ *   256 w[2i+1][k] + w[2i][k], one weight word then feeding 4 MACs (paired_weights, tg_gemm_pairs_dsp).
  *
  * With the DSP extension (Cortex-M4/M7/M33) and scratch, two pixels' input rows are sign-extended into scratch
  * first, as the 16-bit pairs SXTB16 makes of each word ((x0, x2), (x1, x3)), the same pairs it makes of the
- * weights; the inner loop then does two SMLADs per weight word and pixel for 2 pixels x 2 channels. Elsewhere
- * the same blocks run in plain C on bytes.
+ * weights; the inner loop then does two SMLADs per weight word and pixel for 2 pixels x 2 channels (interleaved),
+ * or per paired weight word one SXTB16 and two SMLADs per pixel for 2 pixels x 2 channels or 1 pixel x 4
+ * channels. Elsewhere the same blocks run in plain C on bytes.
  */
 #ifndef TG_GEMM_H
 #define TG_GEMM_H
@@ -170,16 +173,30 @@ TG_GEMM_INLINE void tg_gemm_store_residual(int8_t *y, const int8_t *r, int32_t a
     *y = tg_gemm_add(out->add, value, *r);
 }
 
-/* acc[q][c] += row q of x . weight row c, for nx pixels (x rows `depth` apart) and nc channels of a block whose
- * weight words are interleaved `nc` at a time. Plain C; the tail word reads only the row's bytes. */
+/* Weight k of channel j of a block whose words for each input word are `stride` apart: byte k % 4 of the
+ * channel's word in the interleaved layout, or in the paired one (paired_weights) the half of channel pair j / 2
+ * that holds k, h = 256 w[odd] + w[even]. */
+TG_GEMM_INLINE int32_t tg_gemm_weight(const int32_t *w, int32_t stride, int32_t paired, int32_t j, int32_t k)
+{
+    if (!paired) {
+        return tg_gemm_byte((uint32_t)w[(k / 4) * stride + j], k % 4);
+    }
+    const uint32_t word = (uint32_t)w[(k / 4) * stride + (j / 2) * 2 + k % 2];
+    const int32_t half = (int32_t)(int16_t)(uint16_t)(word >> (16 * (k % 4 / 2)));
+    const int32_t even = (int32_t)(int8_t)(uint8_t)half;
+    return j % 2 ? (half - even) / 256 : even;
+}
+
+/* acc[q][j] += row q of x . weight row j, for nx pixels (x rows `depth` apart) and nc channels of a block
+ * (tg_gemm_weight). Plain C; the tail word reads only the row's bytes. */
 TG_GEMM_INLINE void tg_gemm_block_c(const int8_t *x, const int32_t *w, int32_t depth, int32_t nx, int32_t nc,
-                                    int32_t acc[2][2])
+                                    int32_t stride, int32_t paired, int32_t acc[2][4])
 {
     for (int32_t k = 0; k < depth; ++k) {
-        for (int32_t c = 0; c < nc; ++c) {
-            const int32_t wv = tg_gemm_byte((uint32_t)w[(k / 4) * nc + c], k % 4);
+        for (int32_t j = 0; j < nc; ++j) {
+            const int32_t wv = tg_gemm_weight(w, stride, paired, j, k);
             for (int32_t q = 0; q < nx; ++q) {
-                acc[q][c] += wv * (int32_t)x[q * depth + k];
+                acc[q][j] += wv * (int32_t)x[q * depth + k];
             }
         }
     }
@@ -223,7 +240,7 @@ TG_GEMM_INLINE void tg_gemm_mac_dsp(uint32_t word, const int32_t *xs, int32_t nx
 /* a[q][c] += pixel q . channel c over `words` words, for nx pixels of extended scratch and nc channels; two
  * words per iteration (half the loop overhead), the accumulators in locals (registers) throughout. */
 TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32_t words, int32_t nx, int32_t nc,
-                                      int32_t a[2][2])
+                                      int32_t a[2][4])
 {
     int32_t a00 = a[0][0], a01 = a[0][1], a10 = a[1][0], a11 = a[1][1];
     int32_t i = 0;
@@ -250,52 +267,143 @@ TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32
     a[1][0] = a10;
     a[1][1] = a11;
 }
+
+/* *even += x . channel 2j's weights, *both += x . the raw halves (256 channel 2j+1's + channel 2j's), over one
+ * input word: its extended pair xs[0], xs[1] and the pair's weight words e, o (paired_weights). */
+TG_GEMM_INLINE void tg_gemm_mac_pair_dsp(int32_t e, int32_t o, const int32_t *xs, int32_t *even, int32_t *both)
+{
+    *even = __smlad(__sxtb16(o), xs[1], __smlad(__sxtb16(e), xs[0], *even));
+    *both = __smlad(o, xs[1], __smlad(e, xs[0], *both));
+}
+
+/* One input word of the lanes (pixel, pair) tg_gemm_pairs_dsp takes. */
+TG_GEMM_INLINE void tg_gemm_pair_word_dsp(const int32_t *xs, const int32_t *w, int32_t lanes, int32_t x1,
+                                          int32_t w1, int32_t *e0, int32_t *b0, int32_t *e1, int32_t *b1)
+{
+    tg_gemm_mac_pair_dsp(w[0], w[1], xs, e0, b0);
+    if (lanes == 2) {
+        tg_gemm_mac_pair_dsp(w[w1], w[w1 + 1], xs + x1, e1, b1);
+    }
+}
+
+/* a[q][2j], a[q][2j + 1] += pixel q . channels 2j, 2j + 1 of a block `stride` words per input word, over `words`
+ * words of nx pixels' extended scratch: for one pixel the block's pairs j = first .. first + np - 1, for two
+ * pair `first` (at most 2 lanes of pixel and pair: their 4 sums stay in registers). SMLAD wraps, so a pair's raw
+ * sum is 256 (odd channel) + (even channel) modulo 2^32; the odd channel's sum, below 2^23 in magnitude (checked
+ * offline), is its difference from the even one's shifted right by 8. */
+TG_GEMM_INLINE void tg_gemm_pairs_dsp(const int32_t *xs, const int32_t *w, int32_t words, int32_t stride,
+                                      int32_t nx, int32_t first, int32_t np, int32_t a[2][4])
+{
+    const int32_t lanes = nx * np, x1 = nx == 2 ? 2 : 0, w1 = np == 2 ? 2 : 0;
+    int32_t e0 = 0, b0 = 0, e1 = 0, b1 = 0;
+    int32_t i = 0;
+    w += 2 * first;
+    for (; i + 2 <= words; i += 2) {
+        tg_gemm_pair_word_dsp(xs, w, lanes, x1, w1, &e0, &b0, &e1, &b1);
+        tg_gemm_pair_word_dsp(xs + 2 * nx, w + stride, lanes, x1, w1, &e0, &b0, &e1, &b1);
+        xs += 4 * nx;
+        w += 2 * stride;
+    }
+    if (i < words) {
+        tg_gemm_pair_word_dsp(xs, w, lanes, x1, w1, &e0, &b0, &e1, &b1);
+    }
+    const int32_t c = 2 * first;
+    a[0][c] += e0;
+    a[0][c + 1] += (int32_t)((uint32_t)b0 - (uint32_t)e0) >> 8;
+    if (lanes == 2) {
+        const int32_t q = nx == 2 ? 1 : 0, c1 = nx == 2 ? c : c + 2;
+        a[q][c1] += e1;
+        a[q][c1 + 1] += (int32_t)((uint32_t)b1 - (uint32_t)e1) >> 8;
+    }
+}
 #endif
 
-/* nx (1 or 2) pixels of x (rows `depth` apart) against every output channel. `scratch`: 2 nx words per weight
- * word, or NULL for the plain C loop. `r`: the residual's elements for y's when out->add is set (else unread). */
-TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, const int32_t *bias,
-                                   const tg_gemm_output *out, int32_t *scratch, const int8_t *r, int8_t *y,
-                                   int32_t nx, int32_t depth, int32_t channels)
+/* y[j] = channel c + j's output from acc[j] for j < nc (<= 4), as tg_gemm_store_residual; spelled out, not a
+ * loop, so that GCC keeps acc in registers. */
+TG_GEMM_INLINE void tg_gemm_store_row(int8_t *y, const int8_t *r, const int32_t acc[4], const tg_gemm_output *out,
+                                      int32_t c, int32_t nc)
+{
+    tg_gemm_store_residual(y, r, acc[0], out, c);
+    if (nc > 1) {
+        tg_gemm_store_residual(y + 1, r + 1, acc[1], out, c + 1);
+    }
+    if (nc > 2) {
+        tg_gemm_store_residual(y + 2, r + 2, acc[2], out, c + 2);
+    }
+    if (nc > 3) {
+        tg_gemm_store_residual(y + 3, r + 3, acc[3], out, c + 3);
+    }
+}
+
+/* Channels c .. c + nc - 1 (one block: nc constant at each call, so its loops unroll and the sums stay in
+ * registers) of nx pixels, as tg_gemm_pixels. */
+TG_GEMM_INLINE void tg_gemm_channels(const int8_t *x, const int32_t *weights, const int32_t *bias,
+                                     const tg_gemm_output *out, const int32_t *scratch, const int8_t *r, int8_t *y,
+                                     int32_t nx, int32_t depth, int32_t channels, int32_t paired, int32_t c,
+                                     int32_t nc)
 {
     const int32_t words = (depth + 3) / 4;
+    const int32_t *w = weights + c * words;
+    /* lanes beyond nc repeat a bias and are never stored; every index is a constant, so acc lives in registers */
+    const int32_t b0 = bias[c], b1 = bias[c + (nc > 1)], b2 = bias[c + 2 * (nc > 2)], b3 = bias[c + 3 * (nc > 3)];
+    int32_t acc[2][4] = {{b0, b1, b2, b3}, {b0, b1, b2, b3}};
+#if TG_GEMM_DSP
+    if (scratch != NULL && paired && nc >= 2) {
+        /* one pixel takes a block's two pairs at once, two pixels one pair at a time (calls, not a loop: acc's
+         * indices stay constants) */
+        const int32_t np = nx == 1 ? nc / 2 : 1;
+        tg_gemm_pairs_dsp(scratch, w, words, nc, nx, 0, np, acc);
+        if (np < nc / 2) {
+            tg_gemm_pairs_dsp(scratch, w, words, nc, nx, 1, 1, acc);
+        }
+    } else if (scratch != NULL) {
+        tg_gemm_block_dsp(scratch, w, words, nx, nc, acc);
+    } else {
+        tg_gemm_block_c(x, w, depth, nx, nc, nc, paired && nc >= 2, acc);
+    }
+#else
+    tg_gemm_block_c(x, w, depth, nx, nc, nc, paired && nc >= 2, acc);
+    (void)scratch;
+#endif
+    tg_gemm_store_row(y + c, r + c, acc[0], out, c, nc);
+    if (nx == 2) {
+        tg_gemm_store_row(y + channels + c, r + channels + c, acc[1], out, c, nc);
+    }
+}
+
+/* nx (1 or 2) pixels of x (rows `depth` apart) against every output channel. `scratch`: 2 nx words per weight
+ * word, or NULL for the plain C loop. `r`: the residual's elements for y's when out->add is set (else unread).
+ * `paired`: 4 or 2, the weights are in the paired layout in blocks of that many channels (a lone pair, an odd
+ * last channel after them; the DSP path takes a block of 4 at once for one pixel); 0: interleaved 2 channels at
+ * a time. */
+TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, const int32_t *bias,
+                                   const tg_gemm_output *out, int32_t *scratch, const int8_t *r, int8_t *y,
+                                   int32_t nx, int32_t depth, int32_t channels, int32_t paired)
+{
 #if TG_GEMM_DSP
     if (scratch != NULL) {
         tg_gemm_extend(x, depth, nx, scratch);
     }
 #endif
-    for (int32_t c = 0; c < channels; c += 2) {
-        const int32_t nc = c + 2 <= channels ? 2 : 1;
-        const int32_t *w = weights + c * words;
-        int32_t acc[2][2] = {{bias[c], bias[c + nc - 1]}, {bias[c], bias[c + nc - 1]}};
-#if TG_GEMM_DSP
-        if (scratch != NULL) {
-            tg_gemm_block_dsp(scratch, w, words, nx, nc, acc);
-        } else {
-            tg_gemm_block_c(x, w, depth, nx, nc, acc);
-        }
-#else
-        tg_gemm_block_c(x, w, depth, nx, nc, acc);
-#endif
-        tg_gemm_store_residual(y + c, r + c, acc[0][0], out, c);
-        if (nc == 2) {
-            tg_gemm_store_residual(y + c + 1, r + c + 1, acc[0][1], out, c + 1);
-        }
-        if (nx == 2) {
-            tg_gemm_store_residual(y + channels + c, r + channels + c, acc[1][0], out, c);
-            if (nc == 2) {
-                tg_gemm_store_residual(y + channels + c + 1, r + channels + c + 1, acc[1][1], out, c + 1);
-            }
+    int32_t c = 0;
+    if (paired == 4) {
+        for (; c + 4 <= channels; c += 4) {
+            tg_gemm_channels(x, weights, bias, out, scratch, r, y, nx, depth, channels, paired, c, 4);
         }
     }
-    (void)scratch;
+    for (; c + 2 <= channels; c += 2) {
+        tg_gemm_channels(x, weights, bias, out, scratch, r, y, nx, depth, channels, paired, c, 2);
+    }
+    if (c < channels) {
+        tg_gemm_channels(x, weights, bias, out, scratch, r, y, nx, depth, channels, paired, c, 1);
+    }
 }
 
 /* y[p][c] for `pixels` rows of `depth` input values and `channels` outputs, two pixels at a time. `residual`: the
  * fused ADD's other operand, shaped as y (y may be it), when out->add is set; else y. */
 TG_GEMM_INLINE void tg_gemm_s8(const int8_t *x, const int32_t *weights, const int32_t *bias, const tg_gemm_output *out,
                                int32_t *scratch, const int8_t *residual, int8_t *y, int32_t pixels, int32_t depth,
-                               int32_t channels)
+                               int32_t channels, int32_t paired)
 {
     int32_t p = 0;
 #if TG_GEMM_DSP
@@ -306,22 +414,22 @@ TG_GEMM_INLINE void tg_gemm_s8(const int8_t *x, const int32_t *weights, const in
         if (p % 2 != 0) {
             --p;
             tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, residual + p * channels, y + p * channels, 1,
-                           depth, channels);
+                           depth, channels, paired);
         }
         for (; p >= 2; p -= 2) {
             tg_gemm_pixels(x + (p - 2) * depth, weights, bias, out, scratch, residual + (p - 2) * channels,
-                           y + (p - 2) * channels, 2, depth, channels);
+                           y + (p - 2) * channels, 2, depth, channels, paired);
         }
         return;
     }
 #endif
     for (; p + 2 <= pixels; p += 2) {
         tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, residual + p * channels, y + p * channels, 2,
-                       depth, channels);
+                       depth, channels, paired);
     }
     if (p < pixels) {
         tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, residual + p * channels, y + p * channels, 1,
-                       depth, channels);
+                       depth, channels, paired);
     }
 }
 
@@ -358,7 +466,7 @@ TG_GEMM_INLINE void tg_gemm_im2col(const int8_t *x, const tg_gemm_window *g, int
  * two rows of k_h * k_w * in_c bytes; `residual` as for tg_gemm_s8. */
 TG_GEMM_INLINE void tg_conv_gemm_s8(const tg_gemm_window *g, const int8_t *x, const int32_t *weights,
                                     const int32_t *bias, const tg_gemm_output *out, int8_t *col, int32_t *scratch,
-                                    const int8_t *residual, int8_t *y, int32_t channels)
+                                    const int8_t *residual, int8_t *y, int32_t channels, int32_t paired)
 {
     const int32_t depth = g->k_h * g->k_w * g->in_c, pixels = g->batches * g->out_h * g->out_w;
     int32_t p = 0;
@@ -366,12 +474,12 @@ TG_GEMM_INLINE void tg_conv_gemm_s8(const tg_gemm_window *g, const int8_t *x, co
         tg_gemm_im2col(x, g, p, col);
         tg_gemm_im2col(x, g, p + 1, col + depth);
         tg_gemm_pixels(col, weights, bias, out, scratch, residual + p * channels, y + p * channels, 2, depth,
-                       channels);
+                       channels, paired);
     }
     if (p < pixels) {
         tg_gemm_im2col(x, g, p, col);
         tg_gemm_pixels(col, weights, bias, out, scratch, residual + p * channels, y + p * channels, 1, depth,
-                       channels);
+                       channels, paired);
     }
 }
 
