@@ -268,22 +268,38 @@ TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32
     a[1][1] = a11;
 }
 
-/* *even += x . channel 2j's weights, *both += x . the raw halves (256 channel 2j+1's + channel 2j's), over one
- * input word: its extended pair xs[0], xs[1] and the pair's weight words e, o (paired_weights). */
-TG_GEMM_INLINE void tg_gemm_mac_pair_dsp(int32_t e, int32_t o, const int32_t *xs, int32_t *even, int32_t *both)
+/* *a, *b = (*p)[0], (*p)[1] in one LDRD, *p advanced by 2 words: GCC splits 64-bit loads into two LDRs for
+ * Cortex-M (the same cycles there, but twice the instructions). Volatile: the loads keep their order, so GCC
+ * does not hoist a block's weights ahead of their use and spill the sums. */
+TG_GEMM_INLINE void tg_gemm_load2(const int32_t **p, int32_t *a, int32_t *b)
 {
-    *even = __smlad(__sxtb16(o), xs[1], __smlad(__sxtb16(e), xs[0], *even));
-    *both = __smlad(o, xs[1], __smlad(e, xs[0], *both));
+    __asm__ volatile("ldrd %0, %1, [%2], #8" : "=r"(*a), "=r"(*b), "+r"(*p) : "m"(*(const int32_t(*)[2]) * p));
 }
 
-/* One input word of the lanes (pixel, pair) tg_gemm_pairs_dsp takes. */
-TG_GEMM_INLINE void tg_gemm_pair_word_dsp(const int32_t *xs, const int32_t *w, int32_t lanes, int32_t x1,
-                                          int32_t w1, int32_t *e0, int32_t *b0, int32_t *e1, int32_t *b1)
+/* *even += x . channel 2j's weights, *both += x . the raw halves (256 channel 2j+1's + channel 2j's), over one
+ * input word: its extended pair xe, xo and the pair's weight words e, o (paired_weights). */
+TG_GEMM_INLINE void tg_gemm_mac_pair_dsp(int32_t e, int32_t o, int32_t xe, int32_t xo, int32_t *even, int32_t *both)
 {
-    tg_gemm_mac_pair_dsp(w[0], w[1], xs, e0, b0);
-    if (lanes == 2) {
-        tg_gemm_mac_pair_dsp(w[w1], w[w1 + 1], xs + x1, e1, b1);
+    *even = __smlad(__sxtb16(o), xo, __smlad(__sxtb16(e), xe, *even));
+    *both = __smlad(o, xo, __smlad(e, xe, *both));
+}
+
+/* One input word of the lanes (pixel, pair) tg_gemm_pairs_dsp takes: *xs and *w advanced past it. */
+TG_GEMM_INLINE void tg_gemm_pair_word_dsp(const int32_t **xs, const int32_t **w, int32_t stride, int32_t nx,
+                                          int32_t np, int32_t *e0, int32_t *b0, int32_t *e1, int32_t *b1)
+{
+    int32_t xe, xo, we, wo;
+    tg_gemm_load2(xs, &xe, &xo);
+    tg_gemm_load2(w, &we, &wo);
+    tg_gemm_mac_pair_dsp(we, wo, xe, xo, e0, b0);
+    if (nx == 2) {
+        tg_gemm_load2(xs, &xe, &xo);
+        tg_gemm_mac_pair_dsp(we, wo, xe, xo, e1, b1);
+    } else if (np == 2) {
+        tg_gemm_load2(w, &we, &wo);
+        tg_gemm_mac_pair_dsp(we, wo, xe, xo, e1, b1);
     }
+    *w += stride - 2 * np;
 }
 
 /* a[q][2j], a[q][2j + 1] += pixel q . channels 2j, 2j + 1 of a block `stride` words per input word, over `words`
@@ -294,23 +310,20 @@ TG_GEMM_INLINE void tg_gemm_pair_word_dsp(const int32_t *xs, const int32_t *w, i
 TG_GEMM_INLINE void tg_gemm_pairs_dsp(const int32_t *xs, const int32_t *w, int32_t words, int32_t stride,
                                       int32_t nx, int32_t first, int32_t np, int32_t a[2][4])
 {
-    const int32_t lanes = nx * np, x1 = nx == 2 ? 2 : 0, w1 = np == 2 ? 2 : 0;
     int32_t e0 = 0, b0 = 0, e1 = 0, b1 = 0;
     int32_t i = 0;
     w += 2 * first;
     for (; i + 2 <= words; i += 2) {
-        tg_gemm_pair_word_dsp(xs, w, lanes, x1, w1, &e0, &b0, &e1, &b1);
-        tg_gemm_pair_word_dsp(xs + 2 * nx, w + stride, lanes, x1, w1, &e0, &b0, &e1, &b1);
-        xs += 4 * nx;
-        w += 2 * stride;
+        tg_gemm_pair_word_dsp(&xs, &w, stride, nx, np, &e0, &b0, &e1, &b1);
+        tg_gemm_pair_word_dsp(&xs, &w, stride, nx, np, &e0, &b0, &e1, &b1);
     }
     if (i < words) {
-        tg_gemm_pair_word_dsp(xs, w, lanes, x1, w1, &e0, &b0, &e1, &b1);
+        tg_gemm_pair_word_dsp(&xs, &w, stride, nx, np, &e0, &b0, &e1, &b1);
     }
     const int32_t c = 2 * first;
     a[0][c] += e0;
     a[0][c + 1] += (int32_t)((uint32_t)b0 - (uint32_t)e0) >> 8;
-    if (lanes == 2) {
+    if (nx * np == 2) {
         const int32_t q = nx == 2 ? 1 : 0, c1 = nx == 2 ? c : c + 2;
         a[q][c1] += e1;
         a[q][c1 + 1] += (int32_t)((uint32_t)b1 - (uint32_t)e1) >> 8;
