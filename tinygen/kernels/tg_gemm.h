@@ -109,11 +109,25 @@ TG_GEMM_INLINE int32_t tg_gemm_requantize(int32_t acc, int32_t mult, int32_t shi
 #if TG_GEMM_DSP
 /* tg_gemm_requantize's short rounding with the high product as SMMULR of 2 acc: floor((2 acc * b + 2^31) / 2^32)
  * = floor((acc * b + 2^30) / 2^31), 2 acc fitting in 32 bits as |acc| < 2^30. Fewer instructions for a per-channel
- * multiplier; a constant one GCC multiplies better itself. */
+ * multiplier; a constant one GCC multiplies better itself. SMMLAR adds the rounding constant 2^(e-1) on the way
+ * (c + the rounded high word), and acc's sign stands for the high word's (b >= 0: the high word has acc's sign
+ * or is 0, and then both give 0 for e >= 1). */
 TG_GEMM_INLINE int32_t tg_gemm_requantize_smmulr(int32_t acc, int32_t mult, int32_t shift)
 {
-    const int32_t high = tg_gemm_smmulr((int32_t)((uint32_t)acc << 1), mult), e = -shift;
-    return (high + ((int32_t)1 << (e - 1)) + (high >> 31)) >> e;
+    const int32_t e = -shift;
+    int32_t rounded;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(rounded) : "r"((int32_t)((uint32_t)acc << 1)), "r"(mult),
+            "r"((int32_t)1 << (e - 1)));
+    return (rounded + (acc >> 31)) >> e;
+}
+
+/* v clamped to int8 in one SSAT (arm_acle.h's __ssat trips -Wsign-conversion; GCC's own clamp of the offset
+ * value took compares and branches). */
+TG_GEMM_INLINE int32_t tg_gemm_ssat8(int32_t v)
+{
+    int32_t r;
+    __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(v));
+    return r;
 }
 #endif
 
@@ -121,18 +135,20 @@ TG_GEMM_INLINE int32_t tg_gemm_requantize_smmulr(int32_t acc, int32_t mult, int3
 TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, const tg_gemm_output *out, int32_t c)
 {
     const int32_t m = out->per_channel ? c : 0;
-    /* Clamped to int8 first (GCC makes one SSAT of it on Arm; arm_acle.h's __ssat trips -Wsign-conversion), then
-     * to the fused activation's range. */
+    /* Clamped to int8 first (GCC makes one SSAT of it on Arm), then to the fused activation's range. */
 #if TG_GEMM_DSP
     const int32_t v = (out->per_channel && out->right_shifts_only
                        ? tg_gemm_requantize_smmulr(acc, out->mult[m], out->shift[m])
                        : tg_gemm_requantize(acc, out->mult[m], out->shift[m], out->right_shifts_only)) +
                       out->output_offset;
+    const int32_t s8 = tg_gemm_ssat8(v);
+    /* GCC cannot see SSAT's range: a no-op second clamp would stay */
+    *y = (int8_t)(out->min > -128 || out->max < 127 ? TG_CLAMP(s8, out->min, out->max) : s8);
 #else
     const int32_t v = tg_gemm_requantize(acc, out->mult[m], out->shift[m], out->right_shifts_only) + out->output_offset;
-#endif
     const int32_t s8 = TG_CLAMP(v, -128, 127);
     *y = (int8_t)TG_CLAMP(s8, out->min, out->max);
+#endif
 }
 
 /* tg_gemm_requantize of one of an int8 ADD's values: every one is below 2^29 in magnitude (operands of at most
