@@ -131,24 +131,31 @@ TG_GEMM_INLINE int32_t tg_gemm_ssat8(int32_t v)
 }
 #endif
 
-/* y = output channel c's requantized acc, offset and clamped. */
-TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, const tg_gemm_output *out, int32_t c)
+/* y = acc requantized with channel c's mult and shift (read by the caller: a store through int8_t may alias
+ * them, so a caller storing several pixels of a channel reads them once), offset and clamped. */
+TG_GEMM_INLINE void tg_gemm_store_with(int8_t *y, int32_t acc, const tg_gemm_output *out, int32_t mult, int32_t shift)
 {
-    const int32_t m = out->per_channel ? c : 0;
     /* Clamped to int8 first (GCC makes one SSAT of it on Arm), then to the fused activation's range. */
 #if TG_GEMM_DSP
     const int32_t v = (out->per_channel && out->right_shifts_only
-                       ? tg_gemm_requantize_smmulr(acc, out->mult[m], out->shift[m])
-                       : tg_gemm_requantize(acc, out->mult[m], out->shift[m], out->right_shifts_only)) +
+                       ? tg_gemm_requantize_smmulr(acc, mult, shift)
+                       : tg_gemm_requantize(acc, mult, shift, out->right_shifts_only)) +
                       out->output_offset;
     const int32_t s8 = tg_gemm_ssat8(v);
     /* GCC cannot see SSAT's range: a no-op second clamp would stay */
     *y = (int8_t)(out->min > -128 || out->max < 127 ? TG_CLAMP(s8, out->min, out->max) : s8);
 #else
-    const int32_t v = tg_gemm_requantize(acc, out->mult[m], out->shift[m], out->right_shifts_only) + out->output_offset;
+    const int32_t v = tg_gemm_requantize(acc, mult, shift, out->right_shifts_only) + out->output_offset;
     const int32_t s8 = TG_CLAMP(v, -128, 127);
     *y = (int8_t)TG_CLAMP(s8, out->min, out->max);
 #endif
+}
+
+/* y = output channel c's requantized acc, offset and clamped. */
+TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, const tg_gemm_output *out, int32_t c)
+{
+    const int32_t m = out->per_channel ? c : 0;
+    tg_gemm_store_with(y, acc, out, out->mult[m], out->shift[m]);
 }
 
 /* tg_gemm_requantize of one of an int8 ADD's values: every one is below 2^29 in magnitude (operands of at most
@@ -178,14 +185,14 @@ TG_GEMM_INLINE int8_t tg_gemm_add(const tg_add_params *p, int32_t a, int32_t b)
 /* y = tg_gemm_store's value, or with a fused residual ADD the ADD of it and *r (read before y is written, so y
  * may be r itself: the same arithmetic as TFLM's two operators, as in the portable tg_convolve_add_s8). */
 TG_GEMM_INLINE void tg_gemm_store_residual(int8_t *y, const int8_t *r, int32_t acc, const tg_gemm_output *out,
-                                           int32_t c)
+                                           int32_t mult, int32_t shift)
 {
     if (out->add == NULL) {
-        tg_gemm_store(y, acc, out, c);
+        tg_gemm_store_with(y, acc, out, mult, shift);
         return;
     }
     int8_t value;
-    tg_gemm_store(&value, acc, out, c);
+    tg_gemm_store_with(&value, acc, out, mult, shift);
     *y = tg_gemm_add(out->add, value, *r);
 }
 
@@ -227,18 +234,34 @@ TG_GEMM_INLINE int32_t tg_gemm_sxtb16_ror8(uint32_t word)
     return r;
 }
 
+/* (*p)[0], (*p)[1] = a, b in one STRD (as tg_gemm_load2), *p advanced by 2 nx words (nx 1 or 2). */
+TG_GEMM_INLINE void tg_gemm_store2(int32_t **p, int32_t nx, int32_t a, int32_t b)
+{
+    if (nx == 2) {
+        __asm__ volatile("strd %2, %3, [%0], #16" : "+r"(*p), "=m"(*(int32_t(*)[2]) * p) : "r"(a), "r"(b));
+    } else {
+        __asm__ volatile("strd %2, %3, [%0], #8" : "+r"(*p), "=m"(*(int32_t(*)[2]) * p) : "r"(a), "r"(b));
+    }
+}
+
 /* scratch[2nx i + 2q], scratch[2nx i + 2q + 1] = the even and odd 16-bit pairs of word i of pixel q's row, for
  * nx pixels (the last word zero-padded): 2 nx words per input word, so one pixel needs half the scratch. */
 TG_GEMM_INLINE void tg_gemm_extend(const int8_t *x, int32_t depth, int32_t nx, int32_t *scratch)
 {
-    const int32_t words = (depth + 3) / 4;
+    const int32_t whole = depth / 4, tail = depth % 4;
     for (int32_t q = 0; q < nx; ++q) {
         const int8_t *row = x + q * depth;
-        for (int32_t i = 0; i < words; ++i) {
+        int32_t *pairs = scratch + 2 * q;
+        /* whole words, then the tail's bytes (no test per word: the loop is a load, two SXTB16 and a STRD) */
+        for (int32_t i = 0; i < whole; ++i) {
+            uint32_t word;
+            memcpy(&word, row + 4 * i, 4);
+            tg_gemm_store2(&pairs, nx, __sxtb16((int32_t)word), tg_gemm_sxtb16_ror8(word));
+        }
+        if (tail != 0) {
             uint32_t word = 0;
-            memcpy(&word, row + 4 * i, (size_t)(i + 1 < words || depth % 4 == 0 ? 4 : depth % 4));
-            scratch[2 * nx * i + 2 * q] = __sxtb16((int32_t)word);
-            scratch[2 * nx * i + 2 * q + 1] = tg_gemm_sxtb16_ror8(word);
+            memcpy(&word, row + 4 * whole, (size_t)tail);
+            tg_gemm_store2(&pairs, nx, __sxtb16((int32_t)word), tg_gemm_sxtb16_ror8(word));
         }
     }
 }
@@ -347,20 +370,15 @@ TG_GEMM_INLINE void tg_gemm_pairs_dsp(const int32_t *xs, const int32_t *w, int32
 }
 #endif
 
-/* y[j] = channel c + j's output from acc[j] for j < nc (<= 4), as tg_gemm_store_residual; spelled out, not a
- * loop, so that GCC keeps acc in registers. */
-TG_GEMM_INLINE void tg_gemm_store_row(int8_t *y, const int8_t *r, const int32_t acc[4], const tg_gemm_output *out,
-                                      int32_t c, int32_t nc)
+/* y[c] and, for two pixels, y[channels + c]: channel c's outputs from a0, a1 (as tg_gemm_store_residual), its
+ * multiplier and shift read once. */
+TG_GEMM_INLINE void tg_gemm_store_channel(int8_t *y, const int8_t *r, int32_t a0, int32_t a1, const tg_gemm_output *out,
+                                          int32_t nx, int32_t c, int32_t channels)
 {
-    tg_gemm_store_residual(y, r, acc[0], out, c);
-    if (nc > 1) {
-        tg_gemm_store_residual(y + 1, r + 1, acc[1], out, c + 1);
-    }
-    if (nc > 2) {
-        tg_gemm_store_residual(y + 2, r + 2, acc[2], out, c + 2);
-    }
-    if (nc > 3) {
-        tg_gemm_store_residual(y + 3, r + 3, acc[3], out, c + 3);
+    const int32_t m = out->per_channel ? c : 0, mult = out->mult[m], shift = out->shift[m];
+    tg_gemm_store_residual(y + c, r + c, a0, out, mult, shift);
+    if (nx == 2) {
+        tg_gemm_store_residual(y + channels + c, r + channels + c, a1, out, mult, shift);
     }
 }
 
@@ -394,9 +412,16 @@ TG_GEMM_INLINE void tg_gemm_channels(const int8_t *x, const int32_t *weights, co
     tg_gemm_block_c(x, w, depth, nx, nc, nc, paired && nc >= 2, acc);
     (void)scratch;
 #endif
-    tg_gemm_store_row(y + c, r + c, acc[0], out, c, nc);
-    if (nx == 2) {
-        tg_gemm_store_row(y + channels + c, r + channels + c, acc[1], out, c, nc);
+    /* spelled out, not a loop over nc, so that acc's indices are constants and it stays in registers */
+    tg_gemm_store_channel(y, r, acc[0][0], acc[1][0], out, nx, c, channels);
+    if (nc > 1) {
+        tg_gemm_store_channel(y, r, acc[0][1], acc[1][1], out, nx, c + 1, channels);
+    }
+    if (nc > 2) {
+        tg_gemm_store_channel(y, r, acc[0][2], acc[1][2], out, nx, c + 2, channels);
+    }
+    if (nc > 3) {
+        tg_gemm_store_channel(y, r, acc[0][3], acc[1][3], out, nx, c + 3, channels);
     }
 }
 
