@@ -22,7 +22,7 @@ from tests.support.schema_model import SchemaModel
 from tinygen.compiler import compile_model
 from tinygen.emulation import emulate
 from tinygen.ops.conv2d import add_conv
-from tinygen.ops.fully_connected.specialized import packed_weights, paired_weights
+from tinygen.ops.fully_connected.specialized import packed_weights, paired_weights, rounding_constants
 
 TARGETS = ["host", "cortex-m4", "rv32imc"]
 DSP = "cortex-m4"  # the word layout with fused ADDs and in-place forms; elsewhere the plain-C byte layout has none
@@ -106,6 +106,8 @@ def test_fully_connected(tmp_path, target, batches, depth, units, per_channel, a
     assert gemms[0].scratch_bytes == (8 * min(batches, 2) * -(-depth // 4) if target == "cortex-m4" else 0)
     # the DSP path's paired layout: one pixel takes 4 channels at once, two a pair
     assert gemms[0].params.paired == ((4 if batches == 1 else 2) if target == "cortex-m4" else 0)
+    # and per channel its rounding constants with the output offset folded in
+    assert gemms[0].params.rounded == (per_channel and target == "cortex-m4")
 
 
 @pytest.mark.parametrize("target", ["host", DSP])
@@ -141,6 +143,14 @@ def test_paired_weights():
     edge[0, 3] = 0  # 256 * -128 + 0 fits
     assert paired_weights(edge, 4) is not None
     assert paired_weights(np.full((2, 2**16), 127, np.int8), 2) is None  # 128 * sum |w| reaches 2^23
+
+
+def test_rounding_constants():
+    """2^(e-1) + offset * 2^e per channel; None where the high product plus it could leave int32."""
+    bias, weights = np.array([100, -100]), np.ones((2, 3), np.int8)
+    mult, shift = np.array([2**30, 2**31 - 1]), np.array([-3, -10])
+    assert list(rounding_constants(bias, weights, mult, shift, -5)) == [4 - 5 * 8, 512 - 5 * 1024]
+    assert rounding_constants(bias, weights, mult, np.array([-3, -25]), -128) is None  # -128 * 2^25 = -2^32
 
 
 def conv_model(seed: int, n: int, h: int, w: int, in_c: int, out_c: int, k: tuple[int, int], stride: int,

@@ -55,6 +55,8 @@ typedef struct {
     int32_t min; /* the fused activation's clamp, in output units */
     int32_t max;
     const tg_add_params *add; /* a residual ADD fused into tg_gemm_s8 / tg_conv_gemm_s8 (input 1: the product), or NULL */
+    int32_t rounded; /* DSP path, per channel, right shifts only: round holds the rounding constants */
+    const int32_t *round; /* per channel 2^(e-1) + output_offset 2^e, e = -shift (see tg_gemm_requantize_smmlar) */
 } tg_gemm_output;
 
 /* A convolution's window over its input for tg_conv_gemm_s8 (batch and output size included). */
@@ -109,16 +111,21 @@ TG_GEMM_INLINE int32_t tg_gemm_requantize(int32_t acc, int32_t mult, int32_t shi
 #if TG_GEMM_DSP
 /* tg_gemm_requantize's short rounding with the high product as SMMULR of 2 acc: floor((2 acc * b + 2^31) / 2^32)
  * = floor((acc * b + 2^30) / 2^31), 2 acc fitting in 32 bits as |acc| < 2^30. Fewer instructions for a per-channel
- * multiplier; a constant one GCC multiplies better itself. SMMLAR adds the rounding constant 2^(e-1) on the way
- * (c + the rounded high word), and acc's sign stands for the high word's (b >= 0: the high word has acc's sign
- * or is 0, and then both give 0 for e >= 1). */
+ * multiplier; a constant one GCC multiplies better itself. SMMLAR adds `round` on the way (round + the rounded
+ * high word): the rounding constant 2^(e-1), plus any multiple of 2^e, which then adds exactly (the compiler's
+ * rounding constants fold the output offset in that way, checked offline to stay in int32). acc's sign stands for
+ * the high word's (b >= 0: the high word has acc's sign or is 0, and then both give 0 for e >= 1). */
+TG_GEMM_INLINE int32_t tg_gemm_requantize_smmlar(int32_t acc, int32_t mult, int32_t e, int32_t round)
+{
+    int32_t rounded;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(rounded) : "r"((int32_t)((uint32_t)acc << 1)), "r"(mult), "r"(round));
+    return (rounded + (acc >> 31)) >> e;
+}
+
+/* The short rounding of a right shift by e = -shift, through tg_gemm_requantize_smmlar. */
 TG_GEMM_INLINE int32_t tg_gemm_requantize_smmulr(int32_t acc, int32_t mult, int32_t shift)
 {
-    const int32_t e = -shift;
-    int32_t rounded;
-    __asm__("smmlar %0, %1, %2, %3" : "=r"(rounded) : "r"((int32_t)((uint32_t)acc << 1)), "r"(mult),
-            "r"((int32_t)1 << (e - 1)));
-    return (rounded + (acc >> 31)) >> e;
+    return tg_gemm_requantize_smmlar(acc, mult, -shift, (int32_t)1 << (-shift - 1));
 }
 
 /* v clamped to int8 in one SSAT (arm_acle.h's __ssat trips -Wsign-conversion; GCC's own clamp of the offset
@@ -131,16 +138,17 @@ TG_GEMM_INLINE int32_t tg_gemm_ssat8(int32_t v)
 }
 #endif
 
-/* y = acc requantized with channel c's mult and shift (read by the caller: a store through int8_t may alias
- * them, so a caller storing several pixels of a channel reads them once), offset and clamped. */
-TG_GEMM_INLINE void tg_gemm_store_with(int8_t *y, int32_t acc, const tg_gemm_output *out, int32_t mult, int32_t shift)
+/* y = acc requantized with channel c's mult, shift and (out->rounded) round (read by the caller: a store through
+ * int8_t may alias them, so a caller storing several pixels of a channel reads them once), offset and clamped. */
+TG_GEMM_INLINE void tg_gemm_store_with(int8_t *y, int32_t acc, const tg_gemm_output *out, int32_t mult, int32_t shift,
+                                       int32_t round)
 {
     /* Clamped to int8 first (GCC makes one SSAT of it on Arm), then to the fused activation's range. */
 #if TG_GEMM_DSP
-    const int32_t v = (out->per_channel && out->right_shifts_only
-                       ? tg_gemm_requantize_smmulr(acc, mult, shift)
-                       : tg_gemm_requantize(acc, mult, shift, out->right_shifts_only)) +
-                      out->output_offset;
+    const int32_t v = out->rounded ? tg_gemm_requantize_smmlar(acc, mult, -shift, round) /* offset included */
+                      : (out->per_channel && out->right_shifts_only
+                         ? tg_gemm_requantize_smmulr(acc, mult, shift)
+                         : tg_gemm_requantize(acc, mult, shift, out->right_shifts_only)) + out->output_offset;
     const int32_t s8 = tg_gemm_ssat8(v);
     /* GCC cannot see SSAT's range: a no-op second clamp would stay */
     *y = (int8_t)(out->min > -128 || out->max < 127 ? TG_CLAMP(s8, out->min, out->max) : s8);
@@ -148,6 +156,7 @@ TG_GEMM_INLINE void tg_gemm_store_with(int8_t *y, int32_t acc, const tg_gemm_out
     const int32_t v = tg_gemm_requantize(acc, mult, shift, out->right_shifts_only) + out->output_offset;
     const int32_t s8 = TG_CLAMP(v, -128, 127);
     *y = (int8_t)TG_CLAMP(s8, out->min, out->max);
+    (void)round;
 #endif
 }
 
@@ -155,7 +164,7 @@ TG_GEMM_INLINE void tg_gemm_store_with(int8_t *y, int32_t acc, const tg_gemm_out
 TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, const tg_gemm_output *out, int32_t c)
 {
     const int32_t m = out->per_channel ? c : 0;
-    tg_gemm_store_with(y, acc, out, out->mult[m], out->shift[m]);
+    tg_gemm_store_with(y, acc, out, out->mult[m], out->shift[m], out->rounded ? out->round[m] : 0);
 }
 
 /* tg_gemm_requantize of one of an int8 ADD's values: every one is below 2^29 in magnitude (operands of at most
@@ -185,14 +194,14 @@ TG_GEMM_INLINE int8_t tg_gemm_add(const tg_add_params *p, int32_t a, int32_t b)
 /* y = tg_gemm_store's value, or with a fused residual ADD the ADD of it and *r (read before y is written, so y
  * may be r itself: the same arithmetic as TFLM's two operators, as in the portable tg_convolve_add_s8). */
 TG_GEMM_INLINE void tg_gemm_store_residual(int8_t *y, const int8_t *r, int32_t acc, const tg_gemm_output *out,
-                                           int32_t mult, int32_t shift)
+                                           int32_t mult, int32_t shift, int32_t round)
 {
     if (out->add == NULL) {
-        tg_gemm_store_with(y, acc, out, mult, shift);
+        tg_gemm_store_with(y, acc, out, mult, shift, round);
         return;
     }
     int8_t value;
-    tg_gemm_store_with(&value, acc, out, mult, shift);
+    tg_gemm_store_with(&value, acc, out, mult, shift, round);
     *y = tg_gemm_add(out->add, value, *r);
 }
 
@@ -349,7 +358,9 @@ TG_GEMM_INLINE void tg_gemm_pair_word_dsp(const int32_t **xs, const int32_t **w,
 TG_GEMM_INLINE void tg_gemm_pairs_dsp(const int32_t *xs, const int32_t *w, int32_t words, int32_t stride,
                                       int32_t nx, int32_t first, int32_t np, int32_t a[2][4])
 {
-    int32_t e0 = 0, b0 = 0, e1 = 0, b1 = 0;
+    /* both sums start at the even channel's value, which then cancels in their difference */
+    const int32_t c = 2 * first, q1 = nx == 2 ? 1 : 0, c1 = nx == 2 ? c : c + 2;
+    int32_t e0 = a[0][c], b0 = a[0][c], e1 = a[q1][c1], b1 = a[q1][c1];
     int32_t i = 0;
     w += 2 * first;
     for (; i + 2 <= words; i += 2) {
@@ -359,26 +370,25 @@ TG_GEMM_INLINE void tg_gemm_pairs_dsp(const int32_t *xs, const int32_t *w, int32
     if (i < words) {
         tg_gemm_pair_word_dsp(&xs, &w, stride, nx, np, &e0, &b0, &e1, &b1);
     }
-    const int32_t c = 2 * first;
-    a[0][c] += e0;
+    a[0][c] = e0;
     a[0][c + 1] += (int32_t)((uint32_t)b0 - (uint32_t)e0) >> 8;
     if (nx * np == 2) {
-        const int32_t q = nx == 2 ? 1 : 0, c1 = nx == 2 ? c : c + 2;
-        a[q][c1] += e1;
-        a[q][c1 + 1] += (int32_t)((uint32_t)b1 - (uint32_t)e1) >> 8;
+        a[q1][c1] = e1;
+        a[q1][c1 + 1] += (int32_t)((uint32_t)b1 - (uint32_t)e1) >> 8;
     }
 }
 #endif
 
 /* y[c] and, for two pixels, y[channels + c]: channel c's outputs from a0, a1 (as tg_gemm_store_residual), its
- * multiplier and shift read once. */
+ * multiplier, shift and rounding constant read once. */
 TG_GEMM_INLINE void tg_gemm_store_channel(int8_t *y, const int8_t *r, int32_t a0, int32_t a1, const tg_gemm_output *out,
                                           int32_t nx, int32_t c, int32_t channels)
 {
     const int32_t m = out->per_channel ? c : 0, mult = out->mult[m], shift = out->shift[m];
-    tg_gemm_store_residual(y + c, r + c, a0, out, mult, shift);
+    const int32_t round = out->rounded ? out->round[m] : 0;
+    tg_gemm_store_residual(y + c, r + c, a0, out, mult, shift, round);
     if (nx == 2) {
-        tg_gemm_store_residual(y + channels + c, r + channels + c, a1, out, mult, shift);
+        tg_gemm_store_residual(y + channels + c, r + channels + c, a1, out, mult, shift, round);
     }
 }
 
