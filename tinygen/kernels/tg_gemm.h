@@ -143,7 +143,7 @@ TG_GEMM_INLINE int32_t tg_gemm_ssat8(int32_t v)
 TG_GEMM_INLINE void tg_gemm_store_with(int8_t *y, int32_t acc, const tg_gemm_output *out, int32_t mult, int32_t shift,
                                        int32_t round)
 {
-    /* Clamped to int8 first (GCC makes one SSAT of it on Arm), then to the fused activation's range. */
+    /* Clamped to int8 first (one SSAT on Arm), then to the fused activation's range. */
 #if TG_GEMM_DSP
     const int32_t v = out->rounded ? tg_gemm_requantize_smmlar(acc, mult, -shift, round) /* offset included */
                       : (out->per_channel && out->right_shifts_only
@@ -247,9 +247,9 @@ TG_GEMM_INLINE int32_t tg_gemm_sxtb16_ror8(uint32_t word)
 TG_GEMM_INLINE void tg_gemm_store2(int32_t **p, int32_t nx, int32_t a, int32_t b)
 {
     if (nx == 2) {
-        __asm__ volatile("strd %2, %3, [%0], #16" : "+r"(*p), "=m"(*(int32_t(*)[2]) * p) : "r"(a), "r"(b));
+        __asm__ volatile("strd %2, %3, [%0], #16" : "+r"(*p), "=m"(*(int32_t(*)[2])*p) : "r"(a), "r"(b));
     } else {
-        __asm__ volatile("strd %2, %3, [%0], #8" : "+r"(*p), "=m"(*(int32_t(*)[2]) * p) : "r"(a), "r"(b));
+        __asm__ volatile("strd %2, %3, [%0], #8" : "+r"(*p), "=m"(*(int32_t(*)[2])*p) : "r"(a), "r"(b));
     }
 }
 
@@ -321,7 +321,7 @@ TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32
  * does not hoist a block's weights ahead of their use and spill the sums. */
 TG_GEMM_INLINE void tg_gemm_load2(const int32_t **p, int32_t *a, int32_t *b)
 {
-    __asm__ volatile("ldrd %0, %1, [%2], #8" : "=r"(*a), "=r"(*b), "+r"(*p) : "m"(*(const int32_t(*)[2]) * p));
+    __asm__ volatile("ldrd %0, %1, [%2], #8" : "=r"(*a), "=r"(*b), "+r"(*p) : "m"(*(const int32_t(*)[2])*p));
 }
 
 /* *even += x . channel 2j's weights, *both += x . the raw halves (256 channel 2j+1's + channel 2j's), over one
