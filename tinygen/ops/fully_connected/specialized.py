@@ -32,7 +32,7 @@ class GemmParams:
     interior: tuple[int, int, int, int] = (0, 0, 0, 0)  # depthwise: output rows y0..y1, columns x0..x1 with no padding
     block: int = 0  # the byte layout's channels per block (kernels/tg_gemm_c.h); 0: the word layout of tg_gemm.h
     residual: Any = None  # a fused residual ADD's ops.add parameters (lowered/fuse_residual.py), input 1 the product
-    paired: int = 0  # the DSP path's paired layout: channels per block (paired_weights); 0: packed_weights'
+    paired: int = 0  # the DSP path's paired layout: channels per block (paired_weights); 0: packed_weights
     rounded: bool = False  # the DSP path's per-channel rounding constants, output offset folded in ("round")
 
     @property
