@@ -22,7 +22,7 @@ from tests.support.schema_model import SchemaModel
 from tinygen.compiler import compile_model
 from tinygen.emulation import emulate
 from tinygen.ops.conv2d import add_conv
-from tinygen.ops.fully_connected.specialized import packed_weights
+from tinygen.ops.fully_connected.specialized import packed_weights, paired_weights, rounding_constants
 
 TARGETS = ["host", "cortex-m4", "rv32imc"]
 DSP = "cortex-m4"  # the word layout with fused ADDs and in-place forms; elsewhere the plain-C byte layout has none
@@ -39,12 +39,14 @@ def pointwise_model(seed: int, h: int, w: int, in_c: int, out_c: int, activation
     return m.finish([x], [y])
 
 
-def fc_model(seed: int, batches: int, depth: int, units: int, per_channel: bool, activation: int = 0) -> bytes:
+def fc_model(seed: int, batches: int, depth: int, units: int, per_channel: bool, activation: int = 0,
+             weights: np.ndarray | None = None) -> bytes:
     rng = np.random.default_rng(seed)
     m = SchemaModel("dense")
     x = m.tensor([batches, depth], scale=0.04, zero_point=int(rng.integers(-20, 20)))
     scales = rng.uniform(0.005, 0.02, size=units) if per_channel else 0.01
-    w = m.tensor([units, depth], data=rng.integers(-127, 128, (units, depth)).astype(np.int8), scale=scales,
+    data = rng.integers(-127, 128, (units, depth)).astype(np.int8) if weights is None else weights
+    w = m.tensor([units, depth], data=data, scale=scales,
                  zero_point=[0] * units if per_channel else 0)
     b = m.tensor([units], "int32", data=rng.integers(-3000, 3000, units).astype(np.int32),
                  scale=0.04 * np.asarray(scales) if per_channel else 0.04 * 0.01,
@@ -94,6 +96,7 @@ def test_pointwise_general_rounding(tmp_path, target):
 @pytest.mark.parametrize("batches,depth,units,per_channel,activation", [
     (1, 33, 7, True, 0), (1, 64, 12, False, 1), (3, 10, 4, False, 0), (2, 5, 3, True, 3), (1, 8, 1, False, 0),
     (1, 20, 17, False, 0),  # two 8-channel blocks and one channel
+    (1, 12, 6, True, 0),  # a 4-channel block and a lone pair (DSP paired layout), no odd channel
 ])
 def test_fully_connected(tmp_path, target, batches, depth, units, per_channel, activation):
     need_target(target)
@@ -101,6 +104,53 @@ def test_fully_connected(tmp_path, target, batches, depth, units, per_channel, a
     assert gemms[0].params.per_channel == per_channel
     # the DSP path's scratch: each pixel it takes at once extended to 2 words per input word; none in plain C
     assert gemms[0].scratch_bytes == (8 * min(batches, 2) * -(-depth // 4) if target == "cortex-m4" else 0)
+    # the DSP path's paired layout: one pixel takes 4 channels at once, two a pair
+    assert gemms[0].params.paired == ((4 if batches == 1 else 2) if target == "cortex-m4" else 0)
+    # and per channel its rounding constants with the output offset folded in
+    assert gemms[0].params.rounded == (per_channel and target == "cortex-m4")
+
+
+@pytest.mark.parametrize("target", ["host", DSP])
+@pytest.mark.parametrize("batches", [1, 2])
+def test_fully_connected_not_paired(tmp_path, target, batches):
+    """A weight -128 over a negative one in a channel pair (256 * -128 - 7 leaves int16): the layer keeps the
+    interleaved layout, exact all the same."""
+    need_target(target)
+    weights = np.random.default_rng(3).integers(-127, 128, (5, 9)).astype(np.int8)
+    weights[2, 4], weights[3, 4] = -7, -128
+    gemms = exact(tmp_path, fc_model(3, batches, 9, 5, False, weights=weights), target)
+    assert gemms[0].params.paired == 0
+
+
+def test_paired_weights():
+    """Halves 256 w[2i+1][k] + w[2i][k]: words (k 0, 2), (k 1, 3) per input word, two pairs' words interleaved
+    in blocks of 4 channels, a lone pair after them, an odd channel's row as packed_weights; None where inexact."""
+    w = (np.arange(7 * 5, dtype=np.int32).reshape(7, 5) * 37 % 255 - 127).astype(np.int8)
+    words = paired_weights(w, 4).view(np.uint32)
+
+    def half(c, k):
+        return (256 * int(w[c + 1][k]) + int(w[c][k])) & 0xFFFF if k < 5 else 0
+
+    def pair(c, i):  # the e, o words of pair (c, c + 1) for input word i
+        return [half(c, 4 * i) | half(c, 4 * i + 2) << 16, half(c, 4 * i + 1) | half(c, 4 * i + 3) << 16]
+
+    quad = [x for i in range(2) for x in pair(0, i) + pair(2, i)]
+    assert list(words) == quad + pair(4, 0) + pair(4, 1) + list(packed_weights(w[6:]).view(np.uint32))
+    assert list(paired_weights(w, 2).view(np.uint32)[:8]) == pair(0, 0) + pair(0, 1) + pair(2, 0) + pair(2, 1)
+    edge = w.copy()
+    edge[0, 3], edge[1, 3] = -1, -128
+    assert paired_weights(edge, 4) is None
+    edge[0, 3] = 0  # 256 * -128 + 0 fits
+    assert paired_weights(edge, 4) is not None
+    assert paired_weights(np.full((2, 2**16), 127, np.int8), 2) is None  # 128 * sum |w| reaches 2^23
+
+
+def test_rounding_constants():
+    """2^(e-1) + offset * 2^e per channel; None where the high product plus it could leave int32."""
+    bias, weights = np.array([100, -100]), np.ones((2, 3), np.int8)
+    mult, shift = np.array([2**30, 2**31 - 1]), np.array([-3, -10])
+    assert list(rounding_constants(bias, weights, mult, shift, -5)) == [4 - 5 * 8, 512 - 5 * 1024]
+    assert rounding_constants(bias, weights, mult, np.array([-3, -25]), -128) is None  # -128 * 2^25 = -2^32
 
 
 def conv_model(seed: int, n: int, h: int, w: int, in_c: int, out_c: int, k: tuple[int, int], stride: int,

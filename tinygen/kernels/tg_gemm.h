@@ -9,12 +9,15 @@
  *   tap holds the input zero point (-off), so it adds -off * w and cancels its share, as TFLM skips it;
  * - each weight row is zero-padded to whole words of 4 bytes and packed into int32 words (byte j of a word is
  *   bits 8j..8j+7); the rows of output channels 2i and 2i+1 are interleaved word by word, so the inner loop
- *   reads one sequential stream; an odd last channel's row follows on its own.
+ *   reads one sequential stream; an odd last channel's row follows on its own;
+ * - or, where exact (the usual case on the DSP path), the paired layout: channels 2i and 2i+1 share 16-bit halves
+ *   256 w[2i+1][k] + w[2i][k], one weight word then feeding 4 MACs (paired_weights, tg_gemm_pairs_dsp).
  *
  * With the DSP extension (Cortex-M4/M7/M33) and scratch, two pixels' input rows are sign-extended into scratch
  * first, as the 16-bit pairs SXTB16 makes of each word ((x0, x2), (x1, x3)), the same pairs it makes of the
- * weights; the inner loop then does two SMLADs per weight word and pixel for 2 pixels x 2 channels. Elsewhere
- * the same blocks run in plain C on bytes.
+ * weights; the inner loop then does two SMLADs per weight word and pixel for 2 pixels x 2 channels (interleaved),
+ * or per paired weight word one SXTB16 and two SMLADs per pixel for 2 pixels x 2 channels or 1 pixel x 4
+ * channels. Elsewhere the same blocks run in plain C on bytes.
  */
 #ifndef TG_GEMM_H
 #define TG_GEMM_H
@@ -52,6 +55,8 @@ typedef struct {
     int32_t min; /* the fused activation's clamp, in output units */
     int32_t max;
     const tg_add_params *add; /* a residual ADD fused into tg_gemm_s8 / tg_conv_gemm_s8 (input 1: the product), or NULL */
+    int32_t rounded; /* DSP path, per channel, right shifts only: round holds the rounding constants */
+    const int32_t *round; /* per channel 2^(e-1) + output_offset 2^e, e = -shift (see tg_gemm_requantize_smmlar) */
 } tg_gemm_output;
 
 /* A convolution's window over its input for tg_conv_gemm_s8 (batch and output size included). */
@@ -106,30 +111,60 @@ TG_GEMM_INLINE int32_t tg_gemm_requantize(int32_t acc, int32_t mult, int32_t shi
 #if TG_GEMM_DSP
 /* tg_gemm_requantize's short rounding with the high product as SMMULR of 2 acc: floor((2 acc * b + 2^31) / 2^32)
  * = floor((acc * b + 2^30) / 2^31), 2 acc fitting in 32 bits as |acc| < 2^30. Fewer instructions for a per-channel
- * multiplier; a constant one GCC multiplies better itself. */
+ * multiplier; a constant one GCC multiplies better itself. SMMLAR adds `round` on the way (round + the rounded
+ * high word): the rounding constant 2^(e-1), plus any multiple of 2^e, which then adds exactly (the compiler's
+ * rounding constants fold the output offset in that way, checked offline to stay in int32). acc's sign stands for
+ * the high word's (b >= 0: the high word has acc's sign or is 0, and then both give 0 for e >= 1). */
+TG_GEMM_INLINE int32_t tg_gemm_requantize_smmlar(int32_t acc, int32_t mult, int32_t e, int32_t round)
+{
+    int32_t rounded;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(rounded) : "r"((int32_t)((uint32_t)acc << 1)), "r"(mult), "r"(round));
+    return (rounded + (acc >> 31)) >> e;
+}
+
+/* The short rounding of a right shift by e = -shift, through tg_gemm_requantize_smmlar. */
 TG_GEMM_INLINE int32_t tg_gemm_requantize_smmulr(int32_t acc, int32_t mult, int32_t shift)
 {
-    const int32_t high = tg_gemm_smmulr((int32_t)((uint32_t)acc << 1), mult), e = -shift;
-    return (high + ((int32_t)1 << (e - 1)) + (high >> 31)) >> e;
+    return tg_gemm_requantize_smmlar(acc, mult, -shift, (int32_t)1 << (-shift - 1));
+}
+
+/* v clamped to int8 in one SSAT (arm_acle.h's __ssat trips -Wsign-conversion; GCC's own clamp of the offset
+ * value took compares and branches). */
+TG_GEMM_INLINE int32_t tg_gemm_ssat8(int32_t v)
+{
+    int32_t r;
+    __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(v));
+    return r;
 }
 #endif
+
+/* y = acc requantized with channel c's mult, shift and (out->rounded) round (read by the caller: a store through
+ * int8_t may alias them, so a caller storing several pixels of a channel reads them once), offset and clamped. */
+TG_GEMM_INLINE void tg_gemm_store_with(int8_t *y, int32_t acc, const tg_gemm_output *out, int32_t mult, int32_t shift,
+                                       int32_t round)
+{
+    /* Clamped to int8 first (one SSAT on Arm), then to the fused activation's range. */
+#if TG_GEMM_DSP
+    const int32_t v = out->rounded ? tg_gemm_requantize_smmlar(acc, mult, -shift, round) /* offset included */
+                      : (out->per_channel && out->right_shifts_only
+                         ? tg_gemm_requantize_smmulr(acc, mult, shift)
+                         : tg_gemm_requantize(acc, mult, shift, out->right_shifts_only)) + out->output_offset;
+    const int32_t s8 = tg_gemm_ssat8(v);
+    /* GCC cannot see SSAT's range: a no-op second clamp would stay */
+    *y = (int8_t)(out->min > -128 || out->max < 127 ? TG_CLAMP(s8, out->min, out->max) : s8);
+#else
+    const int32_t v = tg_gemm_requantize(acc, mult, shift, out->right_shifts_only) + out->output_offset;
+    const int32_t s8 = TG_CLAMP(v, -128, 127);
+    *y = (int8_t)TG_CLAMP(s8, out->min, out->max);
+    (void)round;
+#endif
+}
 
 /* y = output channel c's requantized acc, offset and clamped. */
 TG_GEMM_INLINE void tg_gemm_store(int8_t *y, int32_t acc, const tg_gemm_output *out, int32_t c)
 {
     const int32_t m = out->per_channel ? c : 0;
-    /* Clamped to int8 first (GCC makes one SSAT of it on Arm; arm_acle.h's __ssat trips -Wsign-conversion), then
-     * to the fused activation's range. */
-#if TG_GEMM_DSP
-    const int32_t v = (out->per_channel && out->right_shifts_only
-                       ? tg_gemm_requantize_smmulr(acc, out->mult[m], out->shift[m])
-                       : tg_gemm_requantize(acc, out->mult[m], out->shift[m], out->right_shifts_only)) +
-                      out->output_offset;
-#else
-    const int32_t v = tg_gemm_requantize(acc, out->mult[m], out->shift[m], out->right_shifts_only) + out->output_offset;
-#endif
-    const int32_t s8 = TG_CLAMP(v, -128, 127);
-    *y = (int8_t)TG_CLAMP(s8, out->min, out->max);
+    tg_gemm_store_with(y, acc, out, out->mult[m], out->shift[m], out->rounded ? out->round[m] : 0);
 }
 
 /* tg_gemm_requantize of one of an int8 ADD's values: every one is below 2^29 in magnitude (operands of at most
@@ -159,27 +194,41 @@ TG_GEMM_INLINE int8_t tg_gemm_add(const tg_add_params *p, int32_t a, int32_t b)
 /* y = tg_gemm_store's value, or with a fused residual ADD the ADD of it and *r (read before y is written, so y
  * may be r itself: the same arithmetic as TFLM's two operators, as in the portable tg_convolve_add_s8). */
 TG_GEMM_INLINE void tg_gemm_store_residual(int8_t *y, const int8_t *r, int32_t acc, const tg_gemm_output *out,
-                                           int32_t c)
+                                           int32_t mult, int32_t shift, int32_t round)
 {
     if (out->add == NULL) {
-        tg_gemm_store(y, acc, out, c);
+        tg_gemm_store_with(y, acc, out, mult, shift, round);
         return;
     }
     int8_t value;
-    tg_gemm_store(&value, acc, out, c);
+    tg_gemm_store_with(&value, acc, out, mult, shift, round);
     *y = tg_gemm_add(out->add, value, *r);
 }
 
-/* acc[q][c] += row q of x . weight row c, for nx pixels (x rows `depth` apart) and nc channels of a block whose
- * weight words are interleaved `nc` at a time. Plain C; the tail word reads only the row's bytes. */
+/* Weight k of channel j of a block whose words for each input word are `stride` apart: byte k % 4 of the
+ * channel's word in the interleaved layout, or in the paired one (paired_weights) the half of channel pair j / 2
+ * that holds k, h = 256 w[odd] + w[even]. */
+TG_GEMM_INLINE int32_t tg_gemm_weight(const int32_t *w, int32_t stride, int32_t paired, int32_t j, int32_t k)
+{
+    if (!paired) {
+        return tg_gemm_byte((uint32_t)w[(k / 4) * stride + j], k % 4);
+    }
+    const uint32_t word = (uint32_t)w[(k / 4) * stride + (j / 2) * 2 + k % 2];
+    const int32_t half = (int32_t)(int16_t)(uint16_t)(word >> (16 * (k % 4 / 2)));
+    const int32_t even = (int32_t)(int8_t)(uint8_t)half;
+    return j % 2 ? (half - even) / 256 : even;
+}
+
+/* acc[q][j] += row q of x . weight row j, for nx pixels (x rows `depth` apart) and nc channels of a block
+ * (tg_gemm_weight). Plain C; the tail word reads only the row's bytes. */
 TG_GEMM_INLINE void tg_gemm_block_c(const int8_t *x, const int32_t *w, int32_t depth, int32_t nx, int32_t nc,
-                                    int32_t acc[2][2])
+                                    int32_t stride, int32_t paired, int32_t acc[2][4])
 {
     for (int32_t k = 0; k < depth; ++k) {
-        for (int32_t c = 0; c < nc; ++c) {
-            const int32_t wv = tg_gemm_byte((uint32_t)w[(k / 4) * nc + c], k % 4);
+        for (int32_t j = 0; j < nc; ++j) {
+            const int32_t wv = tg_gemm_weight(w, stride, paired, j, k);
             for (int32_t q = 0; q < nx; ++q) {
-                acc[q][c] += wv * (int32_t)x[q * depth + k];
+                acc[q][j] += wv * (int32_t)x[q * depth + k];
             }
         }
     }
@@ -194,18 +243,34 @@ TG_GEMM_INLINE int32_t tg_gemm_sxtb16_ror8(uint32_t word)
     return r;
 }
 
+/* (*p)[0], (*p)[1] = a, b in one STRD (as tg_gemm_load2), *p advanced by 2 nx words (nx 1 or 2). */
+TG_GEMM_INLINE void tg_gemm_store2(int32_t **p, int32_t nx, int32_t a, int32_t b)
+{
+    if (nx == 2) {
+        __asm__ volatile("strd %2, %3, [%0], #16" : "+r"(*p), "=m"(*(int32_t(*)[2])*p) : "r"(a), "r"(b));
+    } else {
+        __asm__ volatile("strd %2, %3, [%0], #8" : "+r"(*p), "=m"(*(int32_t(*)[2])*p) : "r"(a), "r"(b));
+    }
+}
+
 /* scratch[2nx i + 2q], scratch[2nx i + 2q + 1] = the even and odd 16-bit pairs of word i of pixel q's row, for
  * nx pixels (the last word zero-padded): 2 nx words per input word, so one pixel needs half the scratch. */
 TG_GEMM_INLINE void tg_gemm_extend(const int8_t *x, int32_t depth, int32_t nx, int32_t *scratch)
 {
-    const int32_t words = (depth + 3) / 4;
+    const int32_t whole = depth / 4, tail = depth % 4;
     for (int32_t q = 0; q < nx; ++q) {
         const int8_t *row = x + q * depth;
-        for (int32_t i = 0; i < words; ++i) {
+        int32_t *pairs = scratch + 2 * q;
+        /* whole words, then the tail's bytes (no test per word: the loop is a load, two SXTB16 and a STRD) */
+        for (int32_t i = 0; i < whole; ++i) {
+            uint32_t word;
+            memcpy(&word, row + 4 * i, 4);
+            tg_gemm_store2(&pairs, nx, __sxtb16((int32_t)word), tg_gemm_sxtb16_ror8(word));
+        }
+        if (tail != 0) {
             uint32_t word = 0;
-            memcpy(&word, row + 4 * i, (size_t)(i + 1 < words || depth % 4 == 0 ? 4 : depth % 4));
-            scratch[2 * nx * i + 2 * q] = __sxtb16((int32_t)word);
-            scratch[2 * nx * i + 2 * q + 1] = tg_gemm_sxtb16_ror8(word);
+            memcpy(&word, row + 4 * whole, (size_t)tail);
+            tg_gemm_store2(&pairs, nx, __sxtb16((int32_t)word), tg_gemm_sxtb16_ror8(word));
         }
     }
 }
@@ -223,7 +288,7 @@ TG_GEMM_INLINE void tg_gemm_mac_dsp(uint32_t word, const int32_t *xs, int32_t nx
 /* a[q][c] += pixel q . channel c over `words` words, for nx pixels of extended scratch and nc channels; two
  * words per iteration (half the loop overhead), the accumulators in locals (registers) throughout. */
 TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32_t words, int32_t nx, int32_t nc,
-                                      int32_t a[2][2])
+                                      int32_t a[2][4])
 {
     int32_t a00 = a[0][0], a01 = a[0][1], a10 = a[1][0], a11 = a[1][1];
     int32_t i = 0;
@@ -250,52 +315,159 @@ TG_GEMM_INLINE void tg_gemm_block_dsp(const int32_t *xs, const int32_t *w, int32
     a[1][0] = a10;
     a[1][1] = a11;
 }
+
+/* *a, *b = (*p)[0], (*p)[1] in one LDRD, *p advanced by 2 words: GCC splits 64-bit loads into two LDRs for
+ * Cortex-M (the same cycles there, but twice the instructions). Volatile: the loads keep their order, so GCC
+ * does not hoist a block's weights ahead of their use and spill the sums. */
+TG_GEMM_INLINE void tg_gemm_load2(const int32_t **p, int32_t *a, int32_t *b)
+{
+    __asm__ volatile("ldrd %0, %1, [%2], #8" : "=r"(*a), "=r"(*b), "+r"(*p) : "m"(*(const int32_t(*)[2])*p));
+}
+
+/* *even += x . channel 2j's weights, *both += x . the raw halves (256 channel 2j+1's + channel 2j's), over one
+ * input word: its extended pair xe, xo and the pair's weight words e, o (paired_weights). */
+TG_GEMM_INLINE void tg_gemm_mac_pair_dsp(int32_t e, int32_t o, int32_t xe, int32_t xo, int32_t *even, int32_t *both)
+{
+    *even = __smlad(__sxtb16(o), xo, __smlad(__sxtb16(e), xe, *even));
+    *both = __smlad(o, xo, __smlad(e, xe, *both));
+}
+
+/* One input word of the lanes (pixel, pair) tg_gemm_pairs_dsp takes: *xs and *w advanced past it. */
+TG_GEMM_INLINE void tg_gemm_pair_word_dsp(const int32_t **xs, const int32_t **w, int32_t stride, int32_t nx,
+                                          int32_t np, int32_t *e0, int32_t *b0, int32_t *e1, int32_t *b1)
+{
+    int32_t xe, xo, we, wo;
+    tg_gemm_load2(xs, &xe, &xo);
+    tg_gemm_load2(w, &we, &wo);
+    tg_gemm_mac_pair_dsp(we, wo, xe, xo, e0, b0);
+    if (nx == 2) {
+        tg_gemm_load2(xs, &xe, &xo);
+        tg_gemm_mac_pair_dsp(we, wo, xe, xo, e1, b1);
+    } else if (np == 2) {
+        tg_gemm_load2(w, &we, &wo);
+        tg_gemm_mac_pair_dsp(we, wo, xe, xo, e1, b1);
+    }
+    *w += stride - 2 * np;
+}
+
+/* a[q][2j], a[q][2j + 1] += pixel q . channels 2j, 2j + 1 of a block `stride` words per input word, over `words`
+ * words of nx pixels' extended scratch: for one pixel the block's pairs j = first .. first + np - 1, for two
+ * pair `first` (at most 2 lanes of pixel and pair: their 4 sums stay in registers). SMLAD wraps, so a pair's raw
+ * sum is 256 (odd channel) + (even channel) modulo 2^32; the odd channel's sum, below 2^23 in magnitude (checked
+ * offline), is its difference from the even one's shifted right by 8. */
+TG_GEMM_INLINE void tg_gemm_pairs_dsp(const int32_t *xs, const int32_t *w, int32_t words, int32_t stride,
+                                      int32_t nx, int32_t first, int32_t np, int32_t a[2][4])
+{
+    /* both sums start at the even channel's value, which then cancels in their difference */
+    const int32_t c = 2 * first, q1 = nx == 2 ? 1 : 0, c1 = nx == 2 ? c : c + 2;
+    int32_t e0 = a[0][c], b0 = a[0][c], e1 = a[q1][c1], b1 = a[q1][c1];
+    int32_t i = 0;
+    w += 2 * first;
+    for (; i + 2 <= words; i += 2) {
+        tg_gemm_pair_word_dsp(&xs, &w, stride, nx, np, &e0, &b0, &e1, &b1);
+        tg_gemm_pair_word_dsp(&xs, &w, stride, nx, np, &e0, &b0, &e1, &b1);
+    }
+    if (i < words) {
+        tg_gemm_pair_word_dsp(&xs, &w, stride, nx, np, &e0, &b0, &e1, &b1);
+    }
+    a[0][c] = e0;
+    a[0][c + 1] += (int32_t)((uint32_t)b0 - (uint32_t)e0) >> 8;
+    if (nx * np == 2) {
+        a[q1][c1] = e1;
+        a[q1][c1 + 1] += (int32_t)((uint32_t)b1 - (uint32_t)e1) >> 8;
+    }
+}
 #endif
 
-/* nx (1 or 2) pixels of x (rows `depth` apart) against every output channel. `scratch`: 2 nx words per weight
- * word, or NULL for the plain C loop. `r`: the residual's elements for y's when out->add is set (else unread). */
-TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, const int32_t *bias,
-                                   const tg_gemm_output *out, int32_t *scratch, const int8_t *r, int8_t *y,
-                                   int32_t nx, int32_t depth, int32_t channels)
+/* y[c] and, for two pixels, y[channels + c]: channel c's outputs from a0, a1 (as tg_gemm_store_residual), its
+ * multiplier, shift and rounding constant read once. */
+TG_GEMM_INLINE void tg_gemm_store_channel(int8_t *y, const int8_t *r, int32_t a0, int32_t a1, const tg_gemm_output *out,
+                                          int32_t nx, int32_t c, int32_t channels)
+{
+    const int32_t m = out->per_channel ? c : 0, mult = out->mult[m], shift = out->shift[m];
+    const int32_t round = out->rounded ? out->round[m] : 0;
+    tg_gemm_store_residual(y + c, r + c, a0, out, mult, shift, round);
+    if (nx == 2) {
+        tg_gemm_store_residual(y + channels + c, r + channels + c, a1, out, mult, shift, round);
+    }
+}
+
+/* Channels c .. c + nc - 1 (one block: nc constant at each call, so its loops unroll and the sums stay in
+ * registers) of nx pixels, as tg_gemm_pixels. */
+TG_GEMM_INLINE void tg_gemm_channels(const int8_t *x, const int32_t *weights, const int32_t *bias,
+                                     const tg_gemm_output *out, const int32_t *scratch, const int8_t *r, int8_t *y,
+                                     int32_t nx, int32_t depth, int32_t channels, int32_t paired, int32_t c,
+                                     int32_t nc)
 {
     const int32_t words = (depth + 3) / 4;
+    const int32_t *w = weights + c * words;
+    /* lanes beyond nc repeat a bias and are never stored; every index is a constant, so acc lives in registers */
+    const int32_t b0 = bias[c], b1 = bias[c + (nc > 1)], b2 = bias[c + 2 * (nc > 2)], b3 = bias[c + 3 * (nc > 3)];
+    int32_t acc[2][4] = {{b0, b1, b2, b3}, {b0, b1, b2, b3}};
+#if TG_GEMM_DSP
+    if (scratch != NULL && paired && nc >= 2) {
+        /* one pixel takes a block's two pairs at once, two pixels one pair at a time (calls, not a loop: acc's
+         * indices stay constants) */
+        const int32_t np = nx == 1 ? nc / 2 : 1;
+        tg_gemm_pairs_dsp(scratch, w, words, nc, nx, 0, np, acc);
+        if (np < nc / 2) {
+            tg_gemm_pairs_dsp(scratch, w, words, nc, nx, 1, 1, acc);
+        }
+    } else if (scratch != NULL) {
+        tg_gemm_block_dsp(scratch, w, words, nx, nc, acc);
+    } else {
+        tg_gemm_block_c(x, w, depth, nx, nc, nc, paired && nc >= 2, acc);
+    }
+#else
+    tg_gemm_block_c(x, w, depth, nx, nc, nc, paired && nc >= 2, acc);
+    (void)scratch;
+#endif
+    /* spelled out, not a loop over nc, so that acc's indices are constants and it stays in registers */
+    tg_gemm_store_channel(y, r, acc[0][0], acc[1][0], out, nx, c, channels);
+    if (nc > 1) {
+        tg_gemm_store_channel(y, r, acc[0][1], acc[1][1], out, nx, c + 1, channels);
+    }
+    if (nc > 2) {
+        tg_gemm_store_channel(y, r, acc[0][2], acc[1][2], out, nx, c + 2, channels);
+    }
+    if (nc > 3) {
+        tg_gemm_store_channel(y, r, acc[0][3], acc[1][3], out, nx, c + 3, channels);
+    }
+}
+
+/* nx (1 or 2) pixels of x (rows `depth` apart) against every output channel. `scratch`: 2 nx words per weight
+ * word, or NULL for the plain C loop. `r`: the residual's elements for y's when out->add is set (else unread).
+ * `paired`: 4 or 2, the weights are in the paired layout in blocks of that many channels (a lone pair, an odd
+ * last channel after them; the DSP path takes a block of 4 at once for one pixel); 0: interleaved 2 channels at
+ * a time. */
+TG_GEMM_INLINE void tg_gemm_pixels(const int8_t *x, const int32_t *weights, const int32_t *bias,
+                                   const tg_gemm_output *out, int32_t *scratch, const int8_t *r, int8_t *y,
+                                   int32_t nx, int32_t depth, int32_t channels, int32_t paired)
+{
 #if TG_GEMM_DSP
     if (scratch != NULL) {
         tg_gemm_extend(x, depth, nx, scratch);
     }
 #endif
-    for (int32_t c = 0; c < channels; c += 2) {
-        const int32_t nc = c + 2 <= channels ? 2 : 1;
-        const int32_t *w = weights + c * words;
-        int32_t acc[2][2] = {{bias[c], bias[c + nc - 1]}, {bias[c], bias[c + nc - 1]}};
-#if TG_GEMM_DSP
-        if (scratch != NULL) {
-            tg_gemm_block_dsp(scratch, w, words, nx, nc, acc);
-        } else {
-            tg_gemm_block_c(x, w, depth, nx, nc, acc);
-        }
-#else
-        tg_gemm_block_c(x, w, depth, nx, nc, acc);
-#endif
-        tg_gemm_store_residual(y + c, r + c, acc[0][0], out, c);
-        if (nc == 2) {
-            tg_gemm_store_residual(y + c + 1, r + c + 1, acc[0][1], out, c + 1);
-        }
-        if (nx == 2) {
-            tg_gemm_store_residual(y + channels + c, r + channels + c, acc[1][0], out, c);
-            if (nc == 2) {
-                tg_gemm_store_residual(y + channels + c + 1, r + channels + c + 1, acc[1][1], out, c + 1);
-            }
+    int32_t c = 0;
+    if (paired == 4) {
+        for (; c + 4 <= channels; c += 4) {
+            tg_gemm_channels(x, weights, bias, out, scratch, r, y, nx, depth, channels, paired, c, 4);
         }
     }
-    (void)scratch;
+    for (; c + 2 <= channels; c += 2) {
+        tg_gemm_channels(x, weights, bias, out, scratch, r, y, nx, depth, channels, paired, c, 2);
+    }
+    if (c < channels) {
+        tg_gemm_channels(x, weights, bias, out, scratch, r, y, nx, depth, channels, paired, c, 1);
+    }
 }
 
 /* y[p][c] for `pixels` rows of `depth` input values and `channels` outputs, two pixels at a time. `residual`: the
  * fused ADD's other operand, shaped as y (y may be it), when out->add is set; else y. */
 TG_GEMM_INLINE void tg_gemm_s8(const int8_t *x, const int32_t *weights, const int32_t *bias, const tg_gemm_output *out,
                                int32_t *scratch, const int8_t *residual, int8_t *y, int32_t pixels, int32_t depth,
-                               int32_t channels)
+                               int32_t channels, int32_t paired)
 {
     int32_t p = 0;
 #if TG_GEMM_DSP
@@ -306,22 +478,22 @@ TG_GEMM_INLINE void tg_gemm_s8(const int8_t *x, const int32_t *weights, const in
         if (p % 2 != 0) {
             --p;
             tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, residual + p * channels, y + p * channels, 1,
-                           depth, channels);
+                           depth, channels, paired);
         }
         for (; p >= 2; p -= 2) {
             tg_gemm_pixels(x + (p - 2) * depth, weights, bias, out, scratch, residual + (p - 2) * channels,
-                           y + (p - 2) * channels, 2, depth, channels);
+                           y + (p - 2) * channels, 2, depth, channels, paired);
         }
         return;
     }
 #endif
     for (; p + 2 <= pixels; p += 2) {
         tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, residual + p * channels, y + p * channels, 2,
-                       depth, channels);
+                       depth, channels, paired);
     }
     if (p < pixels) {
         tg_gemm_pixels(x + p * depth, weights, bias, out, scratch, residual + p * channels, y + p * channels, 1,
-                       depth, channels);
+                       depth, channels, paired);
     }
 }
 
@@ -358,7 +530,7 @@ TG_GEMM_INLINE void tg_gemm_im2col(const int8_t *x, const tg_gemm_window *g, int
  * two rows of k_h * k_w * in_c bytes; `residual` as for tg_gemm_s8. */
 TG_GEMM_INLINE void tg_conv_gemm_s8(const tg_gemm_window *g, const int8_t *x, const int32_t *weights,
                                     const int32_t *bias, const tg_gemm_output *out, int8_t *col, int32_t *scratch,
-                                    const int8_t *residual, int8_t *y, int32_t channels)
+                                    const int8_t *residual, int8_t *y, int32_t channels, int32_t paired)
 {
     const int32_t depth = g->k_h * g->k_w * g->in_c, pixels = g->batches * g->out_h * g->out_w;
     int32_t p = 0;
@@ -366,12 +538,12 @@ TG_GEMM_INLINE void tg_conv_gemm_s8(const tg_gemm_window *g, const int8_t *x, co
         tg_gemm_im2col(x, g, p, col);
         tg_gemm_im2col(x, g, p + 1, col + depth);
         tg_gemm_pixels(col, weights, bias, out, scratch, residual + p * channels, y + p * channels, 2, depth,
-                       channels);
+                       channels, paired);
     }
     if (p < pixels) {
         tg_gemm_im2col(x, g, p, col);
         tg_gemm_pixels(col, weights, bias, out, scratch, residual + p * channels, y + p * channels, 1, depth,
-                       channels);
+                       channels, paired);
     }
 }
 

@@ -32,6 +32,8 @@ class GemmParams:
     interior: tuple[int, int, int, int] = (0, 0, 0, 0)  # depthwise: output rows y0..y1, columns x0..x1 with no padding
     block: int = 0  # the byte layout's channels per block (kernels/tg_gemm_c.h); 0: the word layout of tg_gemm.h
     residual: Any = None  # a fused residual ADD's ops.add parameters (lowered/fuse_residual.py), input 1 the product
+    paired: int = 0  # the DSP path's paired layout: channels per block (paired_weights); 0: packed_weights
+    rounded: bool = False  # the DSP path's per-channel rounding constants, output offset folded in ("round")
 
     @property
     def col_bytes(self) -> int:
@@ -70,6 +72,33 @@ def packed_weights(weights: np.ndarray) -> np.ndarray:
     return np.concatenate([interleaved, rows[pairs:].reshape(-1)])
 
 
+def paired_weights(weights: np.ndarray, block: int) -> np.ndarray | None:
+    """[channels, depth] int8 → the DSP path's paired layout, or None where it would not be exact.
+
+    Channels 2i and 2i+1 share 16-bit halves h = 256 w[2i+1][k] + w[2i][k]: SMLAD of the raw word adds
+    x * h (256 times channel 2i+1's products plus channel 2i's), SXTB16 of it gives channel 2i's weights, so
+    one weight word feeds 4 MACs with one SXTB16 instead of two, and channel 2i+1's sum is the difference / 256.
+    Halves pair as SXTB16 pairs the input bytes: word e of input word i holds k = 4i and 4i+2, word o 4i+1 and
+    4i+3. With `block` 4, two pairs (4 channels) interleave their e, o words per input word (one pixel takes both
+    at once); a last lone pair follows with its own (every pair on its own with `block` 2), an odd last
+    channel's row as in packed_weights. Exact where every h fits int16 (no w[2i+1] = -128 over
+    a negative w[2i]) and channel 2i+1's sum fits 24 bits (128 sum |w| < 2^23), the difference being taken
+    modulo 2^32."""
+    channels, depth = weights.shape
+    pairs = channels // 2
+    low, high = weights[0:2 * pairs:2].astype(np.int32), weights[1:2 * pairs:2].astype(np.int32)
+    if np.any((high == -128) & (low < 0)) or np.any(128 * np.abs(high).sum(axis=1) >= 2**23):
+        return None
+    words = (depth + 3) // 4
+    halves = np.zeros((pairs, 4 * words), np.int32)
+    halves[:, :depth] = 256 * high + low
+    halves = (halves & 0xFFFF).astype(np.uint32).reshape(pairs, words, 2, 2)  # [pair, word, k // 2 % 2, k % 2]
+    pair_words = (halves[:, :, 0, :] | halves[:, :, 1, :] << 16).view(np.int32)  # [pair, word, e/o]
+    quads = pairs // 2 * 2 if block == 4 else 0
+    blocks = pair_words[:quads].reshape(-1, 2, words, 2).transpose(0, 2, 1, 3).reshape(-1)
+    return np.concatenate([blocks, pair_words[quads:].reshape(-1), pack_words(weights[2 * pairs:]).reshape(-1)])
+
+
 def byte_blocks(weights: np.ndarray, block: int) -> np.ndarray:
     """[channels, depth] int8 → the byte layout of tg_gemm_bytes_s8: blocks of `block` channels (the last one
     narrower), each k-major (channel j's weight k at k * width + j)."""
@@ -87,6 +116,11 @@ def extended_bytes(depth: int, pixels: int, arch: str) -> int:
     return 8 * min(pixels, 2) * ((depth + 3) // 4) if arch == "dsp" else 0
 
 
+def acc_bounds(bias: np.ndarray, weights: np.ndarray) -> list[int]:
+    """Per channel, a bound of |acc| for any int8 input (|x| <= 128)."""
+    return list(np.abs(bias.astype(object)) + 128 * np.abs(weights.astype(np.int64)).sum(axis=1).astype(object))
+
+
 def right_shifts_only(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> bool:
     """Whether every shift is a right shift, |acc| < 2^30 (the DSP path doubles it) and no channel's high product
     |acc| * mult / 2^31 (+1 for rounding) plus 2^(e-1) can reach 2^31, for any int8 input (|x| <= 128):
@@ -96,15 +130,28 @@ def right_shifts_only(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, s
     channels = len(bias)
     mult = np.broadcast_to(mult, channels).astype(object)
     shift = np.broadcast_to(shift, channels)
-    bound = np.abs(bias.astype(object)) + 128 * np.abs(weights.astype(np.int64)).sum(axis=1).astype(object)
-    return all(b < 2**30 and b * m // 2**31 + 1 + 2**(-int(s) - 1) < 2**31 for b, m, s in zip(bound, mult, shift))
+    return all(b < 2**30 and b * m // 2**31 + 1 + 2**(-int(s) - 1) < 2**31
+               for b, m, s in zip(acc_bounds(bias, weights), mult, shift))
+
+
+def rounding_constants(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, shift: np.ndarray,
+                       output_offset: int) -> np.ndarray | None:
+    """Per channel 2^(e-1) + output_offset * 2^e (e = -shift, every shift a right one): the DSP path's SMMLAR adds
+    it to the high product, so the short rounding adds the output offset too, exactly (a multiple of 2^e);
+    None where the high product plus it could leave int32 (tg_gemm_requantize_smmlar)."""
+    e = [-int(s) for s in shift]
+    constants = [2**(k - 1) + output_offset * 2**k for k in e]
+    if not all(b * int(m) // 2**31 + 1 + abs(r) < 2**31
+               for b, m, r in zip(acc_bounds(bias, weights), mult, constants)):
+        return None
+    return np.array(constants, dtype=np.int32)
 
 
 def specialised(layer: Layer, kernel: str, params: GemmParams, weights: np.ndarray, bias: np.ndarray,
-                scratch_bytes: int, inplace: tuple[InPlace, ...] = ()) -> Layer:
-    """The layer calling `kernel` with its packed weights and folded bias (other constants kept), with the
-    in-place forms that kernel allows."""
-    kept = tuple(c for c in layer.consts if c.role not in ("weights", "bias"))
+                scratch_bytes: int, inplace: tuple[InPlace, ...] = (), extra: tuple[Const, ...] = ()) -> Layer:
+    """The layer calling `kernel` with its packed weights and folded bias (other constants kept, `extra` added),
+    with the in-place forms that kernel allows."""
+    kept = tuple(c for c in layer.consts if c.role not in ("weights", "bias")) + extra
     consts: tuple[Const, ...] = (const("weights", "int8_t" if weights.dtype == np.int8 else "int32_t", weights),
                                  const("bias", "int32_t", bias)) + kept
     depthwise = kernel == "tg_depthwise_s8"
@@ -131,17 +178,25 @@ def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offs
         return None
     per_channel, mults, shifts = quant_arrays(layer, mult, shift)
     block = channel_block(pixels) if arch == "c" else 0
-    params = GemmParams(pixels, weights.shape[1], weights.shape[0], output_offset, act, per_channel,
-                        right_shifts_only(bias, weights, mults, shifts), layer.params, mult, shift, window, in_c,
-                        -input_offset, block=block)
+    # one pixel takes 4 channels at once (its 4 sums in registers), two pixels a pair
+    pair_block = 4 if pixels == 1 else 2
+    paired = paired_weights(weights, pair_block) if arch == "dsp" else None
+    short = right_shifts_only(bias, weights, mults, shifts)
+    # the per-channel short rounding's constants, offset folded in (a per-tensor one is a literal GCC folds)
+    rounding = rounding_constants(bias, weights, mults, shifts, output_offset) \
+        if arch == "dsp" and per_channel and short else None
+    params = GemmParams(pixels, weights.shape[1], weights.shape[0], output_offset, act, per_channel, short,
+                        layer.params, mult, shift, window, in_c, -input_offset, block=block,
+                        paired=pair_block if paired is not None else 0, rounded=rounding is not None)
     # On the DSP path each pair of input rows is extended into scratch before any of its outputs is written, and
     # those outputs land within the pair's own rows and earlier ones (no more channels than inputs: pixels in
     # order) or later ones (more: last pixels first): tg_gemm_s8 may run in place. The plain C loops (word or
     # byte layout) read their input while they write.
     inplace = (InPlace(0, ("tg_gemm_s8",)),) if arch == "dsp" and not window else ()
-    packed = byte_blocks(weights, block) if block else packed_weights(weights)
+    packed = byte_blocks(weights, block) if block else paired if paired is not None else packed_weights(weights)
     return specialised(layer, "tg_conv_gemm_s8" if window else "tg_gemm_s8", params, packed, bias,
-                       extended_bytes(weights.shape[1], pixels, arch) + params.col_bytes, inplace)
+                       extended_bytes(weights.shape[1], pixels, arch) + params.col_bytes, inplace,
+                       () if rounding is None else (const("round", "int32_t", rounding),))
 
 
 def retarget(layer: Layer, arch: str) -> Layer | None:
