@@ -2,9 +2,10 @@
 inlined with the layer's window; the offline half (folded bias, packed weights, the interior) is here."""
 from __future__ import annotations
 
-from ..common import InPlace, Layer, raster_safe
-from ..fully_connected.specialized import (GemmParams, folded_bias, pack_words, quant_arrays, right_shifts_only,
-                                           specialised)
+import numpy as np
+
+from ..common import InPlace, Layer, const, raster_safe
+from ..fully_connected.specialized import GemmParams, folded_bias, quant_arrays, right_shifts_only, specialised
 from ..window import Window
 
 
@@ -18,9 +19,25 @@ def interior(g: Window) -> tuple[int, int, int, int]:
             *span(g.pad_w, g.stride_w, g.k_w, g.dil_w, g.in_w, g.out_w))
 
 
+MAX_ROWS = 16  # TG_DEPTHWISE_MAX_ROWS: the filter rows tg_depthwise_s8 keeps pointers to
+
+
+def widened_pairs(taps: np.ndarray) -> np.ndarray:
+    """[taps, channels] int8 → the DSP kernel's int32 words: per tap and group of four channels c..c+3 (the last
+    zero-padded) the 16-bit pairs (w[c], w[c+2]) and (w[c+1], w[c+3]), low half first, as SXTB16 pairs an input
+    word's bytes."""
+    count, channels = taps.shape
+    padded = np.zeros((count, -(-channels // 4) * 4), np.int32)
+    padded[:, :channels] = taps
+    groups = padded.reshape(count, -1, 4)
+    halves = groups[:, :, [0, 1]], groups[:, :, [2, 3]]  # (low, high) of the words (w[c], w[c+2]), (w[c+1], w[c+3])
+    words = (halves[0] & 0xFFFF) | (halves[1] << 16)
+    return words.astype(np.int32).reshape(-1)
+
+
 def retarget(layer: Layer, arch: str) -> Layer | None:
     p = layer.params
-    if layer.kernel != "tg_depthwise_conv_s8" or p.ch_mult != 1:
+    if layer.kernel != "tg_depthwise_conv_s8" or p.ch_mult != 1 or p.win.k_h > MAX_ROWS:
         return None
     g, q = p.win, p.quant
     taps = layer.const("weights").values.reshape(g.k_h * g.k_w, p.out_c)  # [tap][channel], as TFLite stores it
@@ -28,14 +45,36 @@ def retarget(layer: Layer, arch: str) -> Layer | None:
     if bias is None:
         return None
     _, mults, shifts = quant_arrays(layer, 0, 0)
-    params = GemmParams(g.n * g.out_h * g.out_w, g.k_h * g.k_w, p.out_c, q.output_offset, q.act, True,
-                        right_shifts_only(bias, taps.T, mults, shifts), p, window=g, in_c=p.in_c,
-                        pad_value=-q.input_offset, interior=interior(g), block=1 if arch == "c" else 0)
-    # The byte layout (kernels/tg_depthwise_c.h): channel by channel, its taps in a row. Its kernel reads
-    # 4 pixels' windows per channel, so it has no in-place form (the word layout's raster order has).
-    if params.block:
+    short = right_shifts_only(bias, taps.T, mults, shifts)
+    if arch == "c":
+        # The byte layout (kernels/tg_depthwise_c.h): channel by channel, its taps in a row. Its kernel reads
+        # 4 pixels' windows per channel, so it has no in-place form (the word layout's raster order has).
+        params = GemmParams(g.n * g.out_h * g.out_w, g.k_h * g.k_w, p.out_c, q.output_offset, q.act, True, short, p,
+                            window=g, in_c=p.in_c, pad_value=-q.input_offset, interior=interior(g), block=1)
         return specialised(layer, "tg_depthwise_s8", params, taps.T.reshape(-1), bias, 0)
-    return specialised(layer, "tg_depthwise_s8", params, pack_words(taps).reshape(-1), bias, 0, inplace(g, p.in_c))
+    rounding = offset_rounding(bias, taps.T, mults, shifts, q.output_offset) if short else None
+    params = GemmParams(g.n * g.out_h * g.out_w, g.k_h * g.k_w, p.out_c, q.output_offset, q.act, True,
+                        rounding is not None, p, window=g, in_c=p.in_c, pad_value=-q.input_offset,
+                        interior=interior(g))
+    if rounding is None:
+        return specialised(layer, "tg_depthwise_s8", params, widened_pairs(taps), bias, 0, inplace(g, p.in_c))
+    # tg_depthwise_store's short form: accumulators doubled (weights and bias), exponents, rounding with the offset
+    out = specialised(layer, "tg_depthwise_s8", params, widened_pairs(2 * taps.astype(np.int32)), 2 * bias, 0,
+                      inplace(g, p.in_c))
+    consts = tuple(c for c in out.consts if c.role != "shift")
+    return out.replace(consts=consts + (const("shift", "int32_t", (-shifts).astype(np.int32)),
+                                        const("rounding", "int32_t", rounding)))
+
+
+def offset_rounding(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, shift: np.ndarray,
+                    offset: int) -> np.ndarray | None:
+    """Per channel 2^(e-1) + offset * 2^e (e = -shift), tg_depthwise_store's rounding with the output offset in
+    it, or None where a high product plus it could leave int32 for some int8 input (right_shifts_only's bound)."""
+    e = -shift.astype(np.int64)
+    rounding = (1 << (e - 1)) + offset * (1 << e)
+    bound = np.abs(bias.astype(object)) + 128 * np.abs(weights.astype(np.int64)).sum(axis=1).astype(object)
+    fits = all(b * int(m) // 2**31 + 1 + abs(int(r)) + 1 < 2**31 for b, m, r in zip(bound, mult, rounding))
+    return rounding.astype(np.int32) if fits else None
 
 
 def inplace(g: Window, channels: int) -> tuple[InPlace, ...]:
