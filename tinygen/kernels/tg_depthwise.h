@@ -19,6 +19,14 @@
 
 #include "tg_gemm.h"
 
+#if defined(__GNUC__) && !defined(__clang__)
+/* For a layer's function: scheduling before register allocation hoists loads and spills accumulators, and store
+ * merging packs a pixel's four output bytes into a word with more instructions than four byte stores. */
+#define TG_DEPTHWISE_FUNCTION __attribute__((optimize("no-schedule-insns", "no-store-merging")))
+#else
+#define TG_DEPTHWISE_FUNCTION
+#endif
+
 /* Filter rows a window may span (checked offline: taller windows keep the portable kernel). */
 #define TG_DEPTHWISE_MAX_ROWS 16
 
@@ -146,21 +154,16 @@ TG_GEMM_INLINE void tg_depthwise_block(const int8_t *const *rows, const tg_gemm_
             a[0][k] = a[1][k] = k < nch ? bias[c + k] : 0;
         }
         tg_depthwise_taps(rows, g, w, ox, nx, c, nch, check_cols, a);
-        /* the channels' requantization read once for both pixels (a store may alias them for the compiler) */
-        int32_t mult[4] = {0}, round[4] = {0}, e[4] = {0};
-        if (out->right_shifts_only) {
+        /* channel by channel, its requantization read once for both pixels (a store may alias it for the
+         * compiler) */
 #pragma GCC unroll 4
-            for (int32_t k = 0; k < nch; ++k) {
-                mult[k] = out->mult[c + k];
-                round[k] = rounding[c + k];
-                e[k] = out->shift[c + k];
-            }
-        }
+        for (int32_t k = 0; k < nch; ++k) {
+            const int32_t mult = out->right_shifts_only ? out->mult[c + k] : 0;
+            const int32_t round = out->right_shifts_only ? rounding[c + k] : 0;
+            const int32_t e = out->right_shifts_only ? out->shift[c + k] : 0;
 #pragma GCC unroll 2
-        for (int32_t q = 0; q < nx; ++q) {
-#pragma GCC unroll 4
-            for (int32_t k = 0; k < nch; ++k) {
-                tg_depthwise_store(y_px + q * g->in_c + c + k, a[q][k], out, c + k, mult[k], round[k], e[k]);
+            for (int32_t q = 0; q < nx; ++q) {
+                tg_depthwise_store(y_px + q * g->in_c + c + k, a[q][k], out, c + k, mult, round, e);
             }
         }
     }
