@@ -55,7 +55,7 @@ TG_GEMM_INLINE int32_t tg_depthwise_ssat8(int32_t v)
 #endif
 
 /* y = output channel c of an accumulator. With the short rounding (out->right_shifts_only; weights and bias doubled
- * offline: acc2 = 2 acc, out->shift holds exponents e = -shift > 0): tg_gemm_requantize's short rounding
+ * offline: acc2 = 2 acc; e = -shift > 0): tg_gemm_requantize's short rounding
  * (high + 2^(e-1) - (high < 0)) >> e plus the output offset, as (SMMLAR(acc2, mult, rounding) + (acc2 >> 31)) >> e
  * with rounding = 2^(e-1) + offset * 2^e (no overflow: checked offline). acc's sign stands for high's: they differ
  * only where high is 0, and then both give the offset; mult, rounding, e: channel c's. Else acc2 is acc, through
@@ -140,27 +140,30 @@ TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const tg_gemm_w
     a[1][0] = a10, a[1][1] = a11, a[1][2] = a12, a[1][3] = a13;
 }
 
-/* Output pixels ox .. ox + nx - 1 (nx <= 2) of the row at y_row (its filter rows at rows), every channel. */
+/* Output pixels ox .. ox + nx - 1 (nx <= 2) of the row at y_row (its filter rows at rows), every channel; bias as
+ * for tg_depthwise_s8. */
 TG_GEMM_INLINE void tg_depthwise_block(const int8_t *const *rows, const tg_gemm_window *g, const int32_t *w,
-                                       const int32_t *bias, const tg_gemm_output *out, const int32_t *rounding,
+                                       const int32_t *bias, const tg_gemm_output *out,
                                        int8_t *y_row, int32_t ox, int32_t nx, int32_t check_cols)
 {
     int8_t *y_px = y_row + ox * g->in_c;
+    const int32_t per_channel = out->right_shifts_only ? 4 : 1; /* words of bias per channel */
     for (int32_t c = 0; c < g->in_c; c += 4) {
         const int32_t nch = g->in_c - c < 4 ? g->in_c - c : 4; /* 4 but in the last group: the tail is constant */
         int32_t a[2][4];
 #pragma GCC unroll 4
         for (int32_t k = 0; k < 4; ++k) {
-            a[0][k] = a[1][k] = k < nch ? bias[c + k] : 0;
+            a[0][k] = a[1][k] = k < nch ? bias[(c + k) * per_channel] : 0;
         }
         tg_depthwise_taps(rows, g, w, ox, nx, c, nch, check_cols, a);
         /* channel by channel, its requantization read once for both pixels (a store may alias it for the
          * compiler) */
 #pragma GCC unroll 4
         for (int32_t k = 0; k < nch; ++k) {
-            const int32_t mult = out->right_shifts_only ? out->mult[c + k] : 0;
-            const int32_t round = out->right_shifts_only ? rounding[c + k] : 0;
-            const int32_t e = out->right_shifts_only ? out->shift[c + k] : 0;
+            const int32_t *q4 = bias + 4 * (c + k);
+            const int32_t mult = out->right_shifts_only ? q4[1] : 0;
+            const int32_t round = out->right_shifts_only ? q4[2] : 0;
+            const int32_t e = out->right_shifts_only ? q4[3] : 0;
 #pragma GCC unroll 2
             for (int32_t q = 0; q < nx; ++q) {
                 tg_depthwise_store(y_px + q * g->in_c + c + k, a[q][k], out, c + k, mult, round, e);
@@ -172,8 +175,7 @@ TG_GEMM_INLINE void tg_depthwise_block(const int8_t *const *rows, const tg_gemm_
 /* An output row, its filter rows at rows: the pairs of pixels at the edges (constant columns), then the pairs
  * inside the columns' interior in a loop. */
 TG_GEMM_INLINE void tg_depthwise_row(const tg_depthwise_window *d, const int8_t *const *rows, const int32_t *w,
-                                     const int32_t *bias, const tg_gemm_output *out, const int32_t *rounding,
-                                     int8_t *y_row)
+                                     const int32_t *bias, const tg_gemm_output *out, int8_t *y_row)
 {
     const tg_gemm_window *g = &d->win;
     const int32_t lead = (d->x0 + 1) / 2; /* pairs with a column left of the interior */
@@ -181,14 +183,14 @@ TG_GEMM_INLINE void tg_depthwise_row(const tg_depthwise_window *d, const int8_t 
     const int32_t mid = inner_end > lead ? inner_end : lead; /* pairs [lead, mid) lie inside */
 #pragma GCC unroll 4
     for (int32_t p = 0; p < lead; ++p) {
-        tg_depthwise_block(rows, g, w, bias, out, rounding, y_row, 2 * p, 2 * p + 1 < g->out_w ? 2 : 1, 1);
+        tg_depthwise_block(rows, g, w, bias, out, y_row, 2 * p, 2 * p + 1 < g->out_w ? 2 : 1, 1);
     }
     for (int32_t p = lead; p < mid; ++p) {
-        tg_depthwise_block(rows, g, w, bias, out, rounding, y_row, 2 * p, 2, 0);
+        tg_depthwise_block(rows, g, w, bias, out, y_row, 2 * p, 2, 0);
     }
 #pragma GCC unroll 4
     for (int32_t ox = 2 * mid; ox < g->out_w; ox += 2) {
-        tg_depthwise_block(rows, g, w, bias, out, rounding, y_row, ox, ox + 1 < g->out_w ? 2 : 1, 1);
+        tg_depthwise_block(rows, g, w, bias, out, y_row, ox, ox + 1 < g->out_w ? 2 : 1, 1);
     }
 }
 
@@ -203,18 +205,18 @@ TG_GEMM_INLINE void tg_depthwise_rows(const tg_gemm_window *g, const int8_t *x, 
     }
 }
 
-/* pad_row: in_w * in_c pad values where some output row's window leaves the input's rows, else unread; rounding:
- * see tg_depthwise_store. */
+/* pad_row: in_w * in_c pad values where some output row's window leaves the input's rows, else unread. bias: per
+ * channel its folded bias, or in the short form (out->right_shifts_only, see tg_depthwise_store) four words: the
+ * doubled bias, multiplier, rounding and exponent (one pointer, loaded in pairs). */
 TG_GEMM_INLINE void tg_depthwise_s8(const tg_depthwise_window *d, const int8_t *x, const int8_t *pad_row,
-                                    const int32_t *weights, const int32_t *bias, const tg_gemm_output *out,
-                                    const int32_t *rounding, int8_t *y)
+                                    const int32_t *weights, const int32_t *bias, const tg_gemm_output *out, int8_t *y)
 {
     const tg_gemm_window *g = &d->win;
     const int8_t *rows[TG_DEPTHWISE_MAX_ROWS];
     for (int32_t b = 0; b < g->batches; ++b) {
         for (int32_t oy = 0; oy < g->out_h; ++oy) {
             tg_depthwise_rows(g, x, pad_row, b, oy, rows);
-            tg_depthwise_row(d, rows, weights, bias, out, rounding, y + (b * g->out_h + oy) * g->out_w * g->in_c);
+            tg_depthwise_row(d, rows, weights, bias, out, y + (b * g->out_h + oy) * g->out_w * g->in_c);
         }
     }
 }
@@ -225,8 +227,7 @@ TG_GEMM_INLINE void tg_depthwise_s8(const tg_depthwise_window *d, const int8_t *
  * row iy in slot (iy + pad_h) % span; before each output row the one row new to its window replaces the one that
  * left it, read from the input before any output row overwrote it. */
 TG_GEMM_INLINE void tg_depthwise_inplace_s8(const tg_depthwise_window *d, int8_t *xy, const int32_t *weights,
-                                            const int32_t *bias, const tg_gemm_output *out, const int32_t *rounding,
-                                            int8_t *ring)
+                                            const int32_t *bias, const tg_gemm_output *out, int8_t *ring)
 {
     const tg_gemm_window *g = &d->win;
     const int32_t row_bytes = g->in_w * g->in_c, span = (g->k_h - 1) * g->dil_h + 1;
@@ -246,7 +247,7 @@ TG_GEMM_INLINE void tg_depthwise_inplace_s8(const tg_depthwise_window *d, int8_t
             for (int32_t ky = 0; ky < g->k_h; ++ky) {
                 rows[ky] = ring + (oy + ky * g->dil_h) % span * row_bytes;
             }
-            tg_depthwise_row(d, rows, weights, bias, out, rounding, x + oy * row_bytes);
+            tg_depthwise_row(d, rows, weights, bias, out, x + oy * row_bytes);
         }
     }
 }

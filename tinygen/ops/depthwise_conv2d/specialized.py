@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..common import InPlace, Layer, const, raster_safe
+from ..common import InPlace, Layer, raster_safe
 from ..fully_connected.specialized import GemmParams, folded_bias, quant_arrays, right_shifts_only, specialised
 from ..window import Window
 
@@ -58,12 +58,13 @@ def retarget(layer: Layer, arch: str) -> Layer | None:
                         interior=interior(g))
     if rounding is None:
         return specialised(layer, "tg_depthwise_s8", params, widened_pairs(taps), bias, 0, inplace(g, p.in_c))
-    # tg_depthwise_store's short form: accumulators doubled (weights and bias), exponents, rounding with the offset
-    out = specialised(layer, "tg_depthwise_s8", params, widened_pairs(2 * taps.astype(np.int32)), 2 * bias, 0,
+    # tg_depthwise_store's short form: accumulators doubled (weights and bias); per channel four words, the doubled
+    # bias, multiplier, rounding with the output offset in it, exponent (tg_depthwise_s8's bias)
+    channels = np.stack([2 * bias, np.broadcast_to(mults, bias.shape), rounding,
+                         np.broadcast_to(-shifts, bias.shape)], axis=1).astype(np.int32).reshape(-1)
+    out = specialised(layer, "tg_depthwise_s8", params, widened_pairs(2 * taps.astype(np.int32)), channels, 0,
                       inplace(g, p.in_c))
-    consts = tuple(c for c in out.consts if c.role != "shift")
-    return out.replace(consts=consts + (const("shift", "int32_t", (-shifts).astype(np.int32)),
-                                        const("rounding", "int32_t", rounding)))
+    return out.replace(consts=tuple(c for c in out.consts if c.role not in ("mult", "shift")))
 
 
 def offset_rounding(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, shift: np.ndarray,
