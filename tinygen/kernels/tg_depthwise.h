@@ -110,9 +110,10 @@ TG_GEMM_INLINE uint32_t tg_depthwise_word(const int8_t *row, const tg_gemm_windo
 }
 
 /* a[q][k] += the window's taps of channel c + k (k < nch <= 4) for output pixel ox + q (q < nx <= 2) of the row
- * whose filter rows start at rows[ky]. With check_cols, taps left or right of the input read the pad value. The
+ * whose filter row ky starts at rows[ky], or with rows NULL at base + ky * stride. With check_cols, taps left or right of the input read the pad value. The
  * accumulators are locals throughout (registers). */
-TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const tg_gemm_window *g, const int32_t *w,
+TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const int8_t *base, int32_t stride,
+                                      const tg_gemm_window *g, const int32_t *w,
                                       int32_t ox, int32_t nx, int32_t c, int32_t nch, int32_t check_cols,
                                       int32_t a[2][4])
 {
@@ -123,7 +124,7 @@ TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const tg_gemm_w
     /* Filter rows in a loop, a row's taps unrolled: their offsets become constants of the loads (unrolling every
      * row too makes GCC hoist all loads and spill). */
     for (int32_t ky = 0; ky < g->k_h; ++ky) {
-        const int8_t *row = rows[ky] + c;
+        const int8_t *row = (rows != NULL ? rows[ky] : base + ky * stride) + c;
 #pragma GCC unroll 16
         for (int32_t kx = 0; kx < g->k_w; ++kx) {
             const int32_t w02 = w_row[2 * groups * kx], w13 = w_row[2 * groups * kx + 1];
@@ -140,9 +141,10 @@ TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const tg_gemm_w
     a[1][0] = a10, a[1][1] = a11, a[1][2] = a12, a[1][3] = a13;
 }
 
-/* Output pixels ox .. ox + nx - 1 (nx <= 2) of the row at y_row (its filter rows at rows), every channel; bias as
- * for tg_depthwise_s8. */
-TG_GEMM_INLINE void tg_depthwise_block(const int8_t *const *rows, const tg_gemm_window *g, const int32_t *w,
+/* Output pixels ox .. ox + nx - 1 (nx <= 2) of the row at y_row (its filter rows as for tg_depthwise_taps), every
+ * channel; bias as for tg_depthwise_s8. */
+TG_GEMM_INLINE void tg_depthwise_block(const int8_t *const *rows, const int8_t *base, int32_t stride,
+                                       const tg_gemm_window *g, const int32_t *w,
                                        const int32_t *bias, const tg_gemm_output *out,
                                        int8_t *y_row, int32_t ox, int32_t nx, int32_t check_cols)
 {
@@ -155,7 +157,7 @@ TG_GEMM_INLINE void tg_depthwise_block(const int8_t *const *rows, const tg_gemm_
         for (int32_t k = 0; k < 4; ++k) {
             a[0][k] = a[1][k] = k < nch ? bias[(c + k) * per_channel] : 0;
         }
-        tg_depthwise_taps(rows, g, w, ox, nx, c, nch, check_cols, a);
+        tg_depthwise_taps(rows, base, stride, g, w, ox, nx, c, nch, check_cols, a);
         /* channel by channel, its requantization read once for both pixels (a store may alias it for the
          * compiler) */
 #pragma GCC unroll 4
@@ -172,9 +174,10 @@ TG_GEMM_INLINE void tg_depthwise_block(const int8_t *const *rows, const tg_gemm_
     }
 }
 
-/* An output row, its filter rows at rows: the pairs of pixels at the edges (constant columns), then the pairs
+/* An output row, its filter rows as for tg_depthwise_taps: the pairs of pixels at the edges (constant columns), then the pairs
  * inside the columns' interior in a loop. */
-TG_GEMM_INLINE void tg_depthwise_row(const tg_depthwise_window *d, const int8_t *const *rows, const int32_t *w,
+TG_GEMM_INLINE void tg_depthwise_row(const tg_depthwise_window *d, const int8_t *const *rows, const int8_t *base,
+                                     int32_t stride, const int32_t *w,
                                      const int32_t *bias, const tg_gemm_output *out, int8_t *y_row)
 {
     const tg_gemm_window *g = &d->win;
@@ -183,14 +186,14 @@ TG_GEMM_INLINE void tg_depthwise_row(const tg_depthwise_window *d, const int8_t 
     const int32_t mid = inner_end > lead ? inner_end : lead; /* pairs [lead, mid) lie inside */
 #pragma GCC unroll 4
     for (int32_t p = 0; p < lead; ++p) {
-        tg_depthwise_block(rows, g, w, bias, out, y_row, 2 * p, 2 * p + 1 < g->out_w ? 2 : 1, 1);
+        tg_depthwise_block(rows, base, stride, g, w, bias, out, y_row, 2 * p, 2 * p + 1 < g->out_w ? 2 : 1, 1);
     }
     for (int32_t p = lead; p < mid; ++p) {
-        tg_depthwise_block(rows, g, w, bias, out, y_row, 2 * p, 2, 0);
+        tg_depthwise_block(rows, base, stride, g, w, bias, out, y_row, 2 * p, 2, 0);
     }
 #pragma GCC unroll 4
     for (int32_t ox = 2 * mid; ox < g->out_w; ox += 2) {
-        tg_depthwise_block(rows, g, w, bias, out, y_row, ox, ox + 1 < g->out_w ? 2 : 1, 1);
+        tg_depthwise_block(rows, base, stride, g, w, bias, out, y_row, ox, ox + 1 < g->out_w ? 2 : 1, 1);
     }
 }
 
@@ -216,38 +219,38 @@ TG_GEMM_INLINE void tg_depthwise_s8(const tg_depthwise_window *d, const int8_t *
     for (int32_t b = 0; b < g->batches; ++b) {
         for (int32_t oy = 0; oy < g->out_h; ++oy) {
             tg_depthwise_rows(g, x, pad_row, b, oy, rows);
-            tg_depthwise_row(d, rows, weights, bias, out, y + (b * g->out_h + oy) * g->out_w * g->in_c);
+            tg_depthwise_row(d, rows, NULL, 0, weights, bias, out, y + (b * g->out_h + oy) * g->out_w * g->in_c);
         }
     }
 }
 
 /* The same over its own input (xy), for stride 1 and output rows the size of input rows (checked offline):
  * output row oy overwrites input row oy, which later rows' windows still read, so the window's rows are read
- * from `ring`, copies of the span (k_h - 1) * dil_h + 1 rows it covers (rows outside the input: pad values), input
- * row iy in slot (iy + pad_h) % span; before each output row the one row new to its window replaces the one that
- * left it, read from the input before any output row overwrote it. */
+ * from `ring`, a copy of the span (k_h - 1) * dil_h + 1 rows it covers (rows outside the input: pad values), moved
+ * up a row and refilled from rows not yet overwritten before each output row: its filter rows then lie at constant
+ * offsets, which the taps' loads take. */
 TG_GEMM_INLINE void tg_depthwise_inplace_s8(const tg_depthwise_window *d, int8_t *xy, const int32_t *weights,
                                             const int32_t *bias, const tg_gemm_output *out, int8_t *ring)
 {
     const tg_gemm_window *g = &d->win;
     const int32_t row_bytes = g->in_w * g->in_c, span = (g->k_h - 1) * g->dil_h + 1;
-    const int8_t *rows[TG_DEPTHWISE_MAX_ROWS];
     for (int32_t b = 0; b < g->batches; ++b) {
         int8_t *x = xy + b * g->in_h * row_bytes;
         for (int32_t oy = 0; oy < g->out_h; ++oy) {
-            for (int32_t k = oy > 0 ? span - 1 : 0; k < span; ++k) {
+            int32_t fresh = 0; /* the first slot to fill from x */
+            if (oy > 0) {
+                memmove(ring, ring + row_bytes, (size_t)((span - 1) * row_bytes));
+                fresh = span - 1;
+            }
+            for (int32_t k = fresh; k < span; ++k) {
                 const int32_t iy = oy - g->pad_h + k;
-                int8_t *slot = ring + (oy + k) % span * row_bytes;
                 if (iy >= 0 && iy < g->in_h) {
-                    memcpy(slot, x + iy * row_bytes, (size_t)row_bytes);
+                    memcpy(ring + k * row_bytes, x + iy * row_bytes, (size_t)row_bytes);
                 } else {
-                    memset(slot, g->pad_value, (size_t)row_bytes);
+                    memset(ring + k * row_bytes, g->pad_value, (size_t)row_bytes);
                 }
             }
-            for (int32_t ky = 0; ky < g->k_h; ++ky) {
-                rows[ky] = ring + (oy + ky * g->dil_h) % span * row_bytes;
-            }
-            tg_depthwise_row(d, rows, weights, bias, out, x + oy * row_bytes);
+            tg_depthwise_row(d, NULL, ring, g->dil_h * row_bytes, weights, bias, out, x + oy * row_bytes);
         }
     }
 }
