@@ -109,13 +109,13 @@ TG_GEMM_INLINE uint32_t tg_depthwise_word(const int8_t *row, const tg_gemm_windo
     return xw;
 }
 
-/* a[q][k] += the window's taps of channel c + k (k < nch <= 4) for output pixel ox + q (q < nx <= 2) of the row
- * whose filter row ky starts at rows[ky], or with rows NULL at base + ky * stride. With check_cols, taps left or right of the input read the pad value. The
- * accumulators are locals throughout (registers). */
+/* a[q][k] += the window's taps of channel c + k (k < nch <= 4) for output pixel ox + q (q < nx <= 2) of an output
+ * row whose filter row ky starts (at channel c) at rows[ky], or with rows NULL at base + ky * stride. With
+ * check_cols, taps left or right of the input read the pad value. The accumulators are locals throughout
+ * (registers). */
 TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const int8_t *base, int32_t stride,
-                                      const tg_gemm_window *g, const int32_t *w,
-                                      int32_t ox, int32_t nx, int32_t c, int32_t nch, int32_t check_cols,
-                                      int32_t a[2][4])
+                                      const tg_gemm_window *g, const int32_t *w, int32_t ox, int32_t nx, int32_t c,
+                                      int32_t nch, int32_t check_cols, int32_t a[2][4])
 {
     const int32_t groups = (g->in_c + 3) / 4;
     const int32_t *w_row = w + 2 * (c / 4);
@@ -124,7 +124,7 @@ TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const int8_t *b
     /* Filter rows in a loop, a row's taps unrolled: their offsets become constants of the loads (unrolling every
      * row too makes GCC hoist all loads and spill). */
     for (int32_t ky = 0; ky < g->k_h; ++ky) {
-        const int8_t *row = (rows != NULL ? rows[ky] : base + ky * stride) + c;
+        const int8_t *row = rows != NULL ? rows[ky] : base + ky * stride;
 #pragma GCC unroll 16
         for (int32_t kx = 0; kx < g->k_w; ++kx) {
             const int32_t w02 = w_row[2 * groups * kx], w13 = w_row[2 * groups * kx + 1];
@@ -141,44 +141,40 @@ TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const int8_t *b
     a[1][0] = a10, a[1][1] = a11, a[1][2] = a12, a[1][3] = a13;
 }
 
-/* Output pixels ox .. ox + nx - 1 (nx <= 2) of the row at y_row (its filter rows as for tg_depthwise_taps), every
- * channel; bias as for tg_depthwise_s8. */
+/* Channels c .. c + nch - 1 of output pixels ox .. ox + nx - 1 (nx <= 2) of the row at y_row (its filter rows as
+ * for tg_depthwise_taps); bias as for tg_depthwise_s8. */
 TG_GEMM_INLINE void tg_depthwise_block(const int8_t *const *rows, const int8_t *base, int32_t stride,
-                                       const tg_gemm_window *g, const int32_t *w,
-                                       const int32_t *bias, const tg_gemm_output *out,
-                                       int8_t *y_row, int32_t ox, int32_t nx, int32_t check_cols)
+                                       const tg_gemm_window *g, const int32_t *w, const int32_t *bias,
+                                       const tg_gemm_output *out, int8_t *y_row, int32_t ox, int32_t nx,
+                                       int32_t check_cols, int32_t c, int32_t nch)
 {
-    int8_t *y_px = y_row + ox * g->in_c;
+    int8_t *y_px = y_row + ox * g->in_c + c;
     const int32_t per_channel = out->right_shifts_only ? 4 : 1; /* words of bias per channel */
-    for (int32_t c = 0; c < g->in_c; c += 4) {
-        const int32_t nch = g->in_c - c < 4 ? g->in_c - c : 4; /* 4 but in the last group: the tail is constant */
-        int32_t a[2][4];
+    int32_t a[2][4];
 #pragma GCC unroll 4
-        for (int32_t k = 0; k < 4; ++k) {
-            a[0][k] = a[1][k] = k < nch ? bias[(c + k) * per_channel] : 0;
-        }
-        tg_depthwise_taps(rows, base, stride, g, w, ox, nx, c, nch, check_cols, a);
-        /* channel by channel, its requantization read once for both pixels (a store may alias it for the
-         * compiler) */
+    for (int32_t k = 0; k < 4; ++k) {
+        a[0][k] = a[1][k] = k < nch ? bias[(c + k) * per_channel] : 0;
+    }
+    tg_depthwise_taps(rows, base, stride, g, w, ox, nx, c, nch, check_cols, a);
+    /* channel by channel, its requantization read once for both pixels (a store may alias it for the compiler) */
 #pragma GCC unroll 4
-        for (int32_t k = 0; k < nch; ++k) {
-            const int32_t *q4 = bias + 4 * (c + k);
-            const int32_t mult = out->right_shifts_only ? q4[1] : 0;
-            const int32_t round = out->right_shifts_only ? q4[2] : 0;
-            const int32_t e = out->right_shifts_only ? q4[3] : 0;
+    for (int32_t k = 0; k < nch; ++k) {
+        const int32_t *q4 = bias + 4 * (c + k);
+        const int32_t mult = out->right_shifts_only ? q4[1] : 0;
+        const int32_t round = out->right_shifts_only ? q4[2] : 0;
+        const int32_t e = out->right_shifts_only ? q4[3] : 0;
 #pragma GCC unroll 2
-            for (int32_t q = 0; q < nx; ++q) {
-                tg_depthwise_store(y_px + q * g->in_c + c + k, a[q][k], out, c + k, mult, round, e);
-            }
+        for (int32_t q = 0; q < nx; ++q) {
+            tg_depthwise_store(y_px + q * g->in_c + k, a[q][k], out, c + k, mult, round, e);
         }
     }
 }
 
-/* An output row, its filter rows as for tg_depthwise_taps: the pairs of pixels at the edges (constant columns), then the pairs
- * inside the columns' interior in a loop. */
-TG_GEMM_INLINE void tg_depthwise_row(const tg_depthwise_window *d, const int8_t *const *rows, const int8_t *base,
-                                     int32_t stride, const int32_t *w,
-                                     const int32_t *bias, const tg_gemm_output *out, int8_t *y_row)
+/* Channels c .. c + nch - 1 of an output row, its filter rows as for tg_depthwise_taps: the pairs of pixels at
+ * the edges (constant columns), then the pairs inside the columns' interior in a loop. */
+TG_GEMM_INLINE void tg_depthwise_pairs(const tg_depthwise_window *d, const int8_t *const *rows, const int8_t *base,
+                                       int32_t stride, const int32_t *w, const int32_t *bias,
+                                       const tg_gemm_output *out, int8_t *y_row, int32_t c, int32_t nch)
 {
     const tg_gemm_window *g = &d->win;
     const int32_t lead = (d->x0 + 1) / 2; /* pairs with a column left of the interior */
@@ -186,14 +182,39 @@ TG_GEMM_INLINE void tg_depthwise_row(const tg_depthwise_window *d, const int8_t 
     const int32_t mid = inner_end > lead ? inner_end : lead; /* pairs [lead, mid) lie inside */
 #pragma GCC unroll 4
     for (int32_t p = 0; p < lead; ++p) {
-        tg_depthwise_block(rows, base, stride, g, w, bias, out, y_row, 2 * p, 2 * p + 1 < g->out_w ? 2 : 1, 1);
+        tg_depthwise_block(rows, base, stride, g, w, bias, out, y_row, 2 * p, 2 * p + 1 < g->out_w ? 2 : 1, 1, c,
+                           nch);
     }
     for (int32_t p = lead; p < mid; ++p) {
-        tg_depthwise_block(rows, base, stride, g, w, bias, out, y_row, 2 * p, 2, 0);
+        tg_depthwise_block(rows, base, stride, g, w, bias, out, y_row, 2 * p, 2, 0, c, nch);
     }
 #pragma GCC unroll 4
     for (int32_t ox = 2 * mid; ox < g->out_w; ox += 2) {
-        tg_depthwise_block(rows, base, stride, g, w, bias, out, y_row, ox, ox + 1 < g->out_w ? 2 : 1, 1);
+        tg_depthwise_block(rows, base, stride, g, w, bias, out, y_row, ox, ox + 1 < g->out_w ? 2 : 1, 1, c, nch);
+    }
+}
+
+/* An output row, its filter rows at rows[ky] or with rows NULL at base + ky * stride: group of four channels by
+ * group (the row pointers moved to the group once), a partial last group on its own. */
+TG_GEMM_INLINE void tg_depthwise_row(const tg_depthwise_window *d, const int8_t *const *rows, const int8_t *base,
+                                     int32_t stride, const int32_t *w, const int32_t *bias,
+                                     const tg_gemm_output *out, int8_t *y_row)
+{
+    const tg_gemm_window *g = &d->win;
+    const int32_t whole = g->in_c / 4 * 4;
+    const int8_t *group_rows[TG_DEPTHWISE_MAX_ROWS];
+    for (int32_t c = 0; c < g->in_c; c += 4) {
+        if (rows != NULL) {
+            for (int32_t ky = 0; ky < g->k_h; ++ky) {
+                group_rows[ky] = rows[ky] + c;
+            }
+        }
+        if (c < whole) {
+            tg_depthwise_pairs(d, rows != NULL ? group_rows : NULL, base + c, stride, w, bias, out, y_row, c, 4);
+        } else {
+            tg_depthwise_pairs(d, rows != NULL ? group_rows : NULL, base + c, stride, w, bias, out, y_row, c,
+                               g->in_c - whole);
+        }
     }
 }
 
