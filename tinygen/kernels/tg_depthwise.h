@@ -97,14 +97,14 @@ TG_GEMM_INLINE void tg_depthwise_mac4(uint32_t xw, int32_t w02, int32_t w13, int
 #endif
 }
 
-/* Input word of channels c.. (nch of them) at column ix of row, or the pad value where check_cols finds ix outside
- * the input (a partial group's other bytes meet zero weights). */
-TG_GEMM_INLINE uint32_t tg_depthwise_word(const int8_t *row, const tg_gemm_window *g, int32_t ix, int32_t nch,
-                                          int32_t check_cols)
+/* Input word of channels c.. (nch of them) at column col0 + dx (px: column col0 of the row), or the pad value where
+ * check_cols finds the column outside the input (a partial group's other bytes meet zero weights). */
+TG_GEMM_INLINE uint32_t tg_depthwise_word(const int8_t *px, const tg_gemm_window *g, int32_t col0, int32_t dx,
+                                          int32_t nch, int32_t check_cols)
 {
     uint32_t xw = 0x01010101u * (uint8_t)g->pad_value;
-    if (!check_cols || (ix >= 0 && ix < g->in_w)) {
-        memcpy(&xw, row + ix * g->in_c, (size_t)nch);
+    if (!check_cols || (col0 + dx >= 0 && col0 + dx < g->in_w)) {
+        memcpy(&xw, px + dx * g->in_c, (size_t)nch);
     }
     return xw;
 }
@@ -119,19 +119,23 @@ TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const int8_t *b
 {
     const int32_t groups = (g->in_c + 3) / 4;
     const int32_t *w_row = w + 2 * (c / 4);
+    const int32_t ix0 = ox * g->stride_w - g->pad_w;
+    /* The taps' loads are offsets from column col0 of a filter row: the window's first column (fewer registers for
+     * GCC at strides above 1), or column 0 at stride 1 (GCC then steps one pointer along the row). */
+    const int32_t col0 = g->stride_w == 1 ? 0 : ix0;
     int32_t a00 = a[0][0], a01 = a[0][1], a02 = a[0][2], a03 = a[0][3];
     int32_t a10 = a[1][0], a11 = a[1][1], a12 = a[1][2], a13 = a[1][3];
     /* Filter rows in a loop, a row's taps unrolled: their offsets become constants of the loads (unrolling every
      * row too makes GCC hoist all loads and spill). */
     for (int32_t ky = 0; ky < g->k_h; ++ky) {
-        const int8_t *row = rows != NULL ? rows[ky] : base + ky * stride;
+        const int8_t *px = (rows != NULL ? rows[ky] : base + ky * stride) + col0 * g->in_c;
 #pragma GCC unroll 16
         for (int32_t kx = 0; kx < g->k_w; ++kx) {
             const int32_t w02 = w_row[2 * groups * kx], w13 = w_row[2 * groups * kx + 1];
-            const int32_t ix = ox * g->stride_w - g->pad_w + kx * g->dil_w;
-            tg_depthwise_mac4(tg_depthwise_word(row, g, ix, nch, check_cols), w02, w13, &a00, &a01, &a02, &a03);
+            const int32_t dx = ix0 - col0 + kx * g->dil_w;
+            tg_depthwise_mac4(tg_depthwise_word(px, g, col0, dx, nch, check_cols), w02, w13, &a00, &a01, &a02, &a03);
             if (nx == 2) {
-                tg_depthwise_mac4(tg_depthwise_word(row, g, ix + g->stride_w, nch, check_cols), w02, w13, &a10,
+                tg_depthwise_mac4(tg_depthwise_word(px, g, col0, dx + g->stride_w, nch, check_cols), w02, w13, &a10,
                                   &a11, &a12, &a13);
             }
         }
