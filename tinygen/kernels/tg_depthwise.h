@@ -109,40 +109,62 @@ TG_GEMM_INLINE uint32_t tg_depthwise_word(const int8_t *px, const tg_gemm_window
     return xw;
 }
 
+/* a0[k], a1[k] += filter row ky's taps (its weights at w_row; px: its input row from column col0 on) of channel
+ * c + k (k < nch <= 4) for output pixels ox and ox + 1 (the latter when nx is 2), whose windows start at column
+ * ix0 and ix0 + stride_w. */
+TG_GEMM_INLINE void tg_depthwise_taps_row(const int8_t *px, const int32_t *w_row, const tg_gemm_window *g,
+                                          int32_t ix0, int32_t col0, int32_t nx, int32_t nch, int32_t check_cols,
+                                          int32_t *a0, int32_t *a1)
+{
+    const int32_t groups = (g->in_c + 3) / 4;
+#pragma GCC unroll 16
+    for (int32_t kx = 0; kx < g->k_w; ++kx) {
+        const int32_t w02 = w_row[2 * groups * kx], w13 = w_row[2 * groups * kx + 1];
+        const int32_t dx = ix0 - col0 + kx * g->dil_w;
+        tg_depthwise_mac4(tg_depthwise_word(px, g, col0, dx, nch, check_cols), w02, w13, &a0[0], &a0[1], &a0[2],
+                          &a0[3]);
+        if (nx == 2) {
+            tg_depthwise_mac4(tg_depthwise_word(px, g, col0, dx + g->stride_w, nch, check_cols), w02, w13, &a1[0],
+                              &a1[1], &a1[2], &a1[3]);
+        }
+    }
+}
+
 /* a[q][k] += the window's taps of channel c + k (k < nch <= 4) for output pixel ox + q (q < nx <= 2) of an output
  * row whose filter row ky starts (at channel c) at rows[ky], or with rows NULL at base + ky * stride. With
- * check_cols, taps left or right of the input read the pad value. The accumulators are locals throughout
- * (registers). */
+ * check_cols, taps left or right of the input read the pad value. */
 TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const int8_t *base, int32_t stride,
                                       const tg_gemm_window *g, const int32_t *w, int32_t ox, int32_t nx, int32_t c,
                                       int32_t nch, int32_t check_cols, int32_t a[2][4])
 {
-    const int32_t groups = (g->in_c + 3) / 4;
-    const int32_t *w_row = w + 2 * (c / 4);
+    const int32_t w_step = 2 * ((g->in_c + 3) / 4) * g->k_w; /* weight words per filter row */
     const int32_t ix0 = ox * g->stride_w - g->pad_w;
     /* The taps' loads are offsets from column col0 of a filter row: the window's first column (fewer registers for
      * GCC at strides above 1), or column 0 at stride 1 (GCC then steps one pointer along the row). */
     const int32_t col0 = g->stride_w == 1 ? 0 : ix0;
-    int32_t a00 = a[0][0], a01 = a[0][1], a02 = a[0][2], a03 = a[0][3];
-    int32_t a10 = a[1][0], a11 = a[1][1], a12 = a[1][2], a13 = a[1][3];
-    /* Filter rows in a loop, a row's taps unrolled: their offsets become constants of the loads (unrolling every
-     * row too makes GCC hoist all loads and spill). */
-    for (int32_t ky = 0; ky < g->k_h; ++ky) {
-        const int8_t *px = (rows != NULL ? rows[ky] : base + ky * stride) + col0 * g->in_c;
-#pragma GCC unroll 16
-        for (int32_t kx = 0; kx < g->k_w; ++kx) {
-            const int32_t w02 = w_row[2 * groups * kx], w13 = w_row[2 * groups * kx + 1];
-            const int32_t dx = ix0 - col0 + kx * g->dil_w;
-            tg_depthwise_mac4(tg_depthwise_word(px, g, col0, dx, nch, check_cols), w02, w13, &a00, &a01, &a02, &a03);
-            if (nx == 2) {
-                tg_depthwise_mac4(tg_depthwise_word(px, g, col0, dx + g->stride_w, nch, check_cols), w02, w13, &a10,
-                                  &a11, &a12, &a13);
-            }
+    const int32_t *w_row = w + 2 * (c / 4);
+    int32_t a0[4] = {a[0][0], a[0][1], a[0][2], a[0][3]}, a1[4] = {a[1][0], a[1][1], a[1][2], a[1][3]};
+    /* A filter row's taps unrolled, their offsets constants of the loads. Rows read through pointers inside the
+     * columns' interior are unrolled too (their pointers' loads then leave the loop); elsewhere that makes GCC hoist
+     * the loads and spill. */
+    if (check_cols || rows == NULL) {
+        for (int32_t ky = 0; ky < g->k_h; ++ky) {
+            const int8_t *px = (rows != NULL ? rows[ky] : base + ky * stride) + col0 * g->in_c;
+            tg_depthwise_taps_row(px, w_row, g, ix0, col0, nx, nch, check_cols, a0, a1);
+            w_row += w_step;
         }
-        w_row += 2 * groups * g->k_w;
+    } else {
+#pragma GCC unroll 4
+        for (int32_t ky = 0; ky < g->k_h; ++ky) {
+            tg_depthwise_taps_row(rows[ky] + col0 * g->in_c, w_row, g, ix0, col0, nx, nch, 0, a0, a1);
+            w_row += w_step;
+        }
     }
-    a[0][0] = a00, a[0][1] = a01, a[0][2] = a02, a[0][3] = a03;
-    a[1][0] = a10, a[1][1] = a11, a[1][2] = a12, a[1][3] = a13;
+#pragma GCC unroll 4
+    for (int32_t k = 0; k < 4; ++k) {
+        a[0][k] = a0[k];
+        a[1][k] = a1[k];
+    }
 }
 
 /* Channels c .. c + nch - 1 of output pixels ox .. ox + nx - 1 (nx <= 2) of the row at y_row (its filter rows as
