@@ -187,6 +187,25 @@ def test_depthwise_general_rounding(tmp_path, target):
     assert gemms[0].kernel == "tg_depthwise_s8" and not gemms[0].params.right_shifts_only
 
 
+def test_offset_rounding_bounds():
+    """The short form's rounding 2^(e-1) + offset * 2^e, refused where it could leave int32 with a high product."""
+    from tinygen.ops.depthwise_conv2d.specialized import offset_rounding
+
+    one = (np.array([10]), np.array([[3]]), np.array([2**30]))
+    assert offset_rounding(*one, np.array([-4]), -128).tolist() == [8 - 128 * 16]
+    assert offset_rounding(*one, np.array([-30]), 1).tolist() == [2**29 + 2**30]
+    assert offset_rounding(*one, np.array([-30]), 2) is None  # 2^29 + 2^31
+
+
+def test_tall_window_keeps_its_kernel(tmp_path):
+    """Windows taller than the DSP kernel's row pointers (TG_DEPTHWISE_MAX_ROWS) keep the portable kernel there."""
+    path = tmp_path / "tall.tflite"
+    path.write_bytes(depthwise_model(3, 1, 20, 1, 4, (17, 1), 1, True))
+    kernels = {core: [layer.kernel for layer in compile_model(path, backend="specialized", core=core).layers]
+               for core in ("cortex-m4", "host")}
+    assert kernels == {"cortex-m4": ["tg_depthwise_conv_s8"], "host": ["tg_depthwise_s8"]}
+
+
 def test_widened_pairs_order():
     """Per tap and group of four channels the pairs (w[c], w[c+2]), (w[c+1], w[c+3]), low half first."""
     from tinygen.ops.depthwise_conv2d.specialized import widened_pairs

@@ -10,9 +10,11 @@
  * Output pixels go two along a row, four channels at a time: one input word per tap and pixel, sign-extended by
  * SXTB16 and multiplied half by half (SMLABB/SMLATT) with the tap's two weight words, which both pixels share
  * (at stride 1 neighbouring pixels share input words too). A row's filter rows are read through pointers, rows
- * outside the input pointing to a row of pad values, so only columns need tests: pixels whose window lies inside
- * the input's columns (bounds computed offline) read their taps without them; the few at the edges run with
- * constant columns, where the tests fold.
+ * outside the input pointing to a row of pad values (in place: a ring of row copies at constant offsets), so only
+ * columns need tests: pixels whose window lies inside the input's columns (bounds computed offline) read their
+ * taps without them; the few at the edges run with constant columns, where the tests fold. Requantization is
+ * tg_gemm_store's, or where its short rounding holds the shorter tg_depthwise_store over records of per-channel
+ * constants.
  */
 #ifndef TG_DEPTHWISE_H
 #define TG_DEPTHWISE_H

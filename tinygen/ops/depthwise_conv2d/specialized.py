@@ -1,5 +1,6 @@
 """DEPTHWISE_CONV_2D on the specialized backend: multiplier 1 as tg_depthwise_s8 (kernels/tg_depthwise.h),
-inlined with the layer's window; the offline half (folded bias, packed weights, the interior) is here."""
+inlined with the layer's window; the offline half (folded bias, weights widened to 16-bit pairs or in bytes, the
+short form's per-channel requantization records, the interior) is here."""
 from __future__ import annotations
 
 import numpy as np
@@ -37,25 +38,24 @@ def widened_pairs(taps: np.ndarray) -> np.ndarray:
 
 def retarget(layer: Layer, arch: str) -> Layer | None:
     p = layer.params
-    if layer.kernel != "tg_depthwise_conv_s8" or p.ch_mult != 1 or p.win.k_h > MAX_ROWS:
+    if layer.kernel != "tg_depthwise_conv_s8" or p.ch_mult != 1:
         return None
     g, q = p.win, p.quant
     taps = layer.const("weights").values.reshape(g.k_h * g.k_w, p.out_c)  # [tap][channel], as TFLite stores it
     bias = folded_bias(layer.const("bias").values, taps.T, q.input_offset)
-    if bias is None:
+    if bias is None or (arch != "c" and g.k_h > MAX_ROWS):
         return None
     _, mults, shifts = quant_arrays(layer, 0, 0)
     short = right_shifts_only(bias, taps.T, mults, shifts)
+    # The DSP path's short form also needs the output offset to fit its rounding (tg_depthwise_store).
+    rounding = offset_rounding(bias, taps.T, mults, shifts, q.output_offset) if short and arch != "c" else None
+    params = GemmParams(g.n * g.out_h * g.out_w, g.k_h * g.k_w, p.out_c, q.output_offset, q.act, True,
+                        short if arch == "c" else rounding is not None, p, window=g, in_c=p.in_c,
+                        pad_value=-q.input_offset, interior=interior(g), block=1 if arch == "c" else 0)
     if arch == "c":
         # The byte layout (kernels/tg_depthwise_c.h): channel by channel, its taps in a row. Its kernel reads
         # 4 pixels' windows per channel, so it has no in-place form (the word layout's raster order has).
-        params = GemmParams(g.n * g.out_h * g.out_w, g.k_h * g.k_w, p.out_c, q.output_offset, q.act, True, short, p,
-                            window=g, in_c=p.in_c, pad_value=-q.input_offset, interior=interior(g), block=1)
         return specialised(layer, "tg_depthwise_s8", params, taps.T.reshape(-1), bias, 0)
-    rounding = offset_rounding(bias, taps.T, mults, shifts, q.output_offset) if short else None
-    params = GemmParams(g.n * g.out_h * g.out_w, g.k_h * g.k_w, p.out_c, q.output_offset, q.act, True,
-                        rounding is not None, p, window=g, in_c=p.in_c, pad_value=-q.input_offset,
-                        interior=interior(g))
     if rounding is None:
         return specialised(layer, "tg_depthwise_s8", params, widened_pairs(taps), bias, 0, inplace(g, p.in_c))
     # tg_depthwise_store's short form: accumulators doubled (weights and bias); per channel four words, the doubled
