@@ -99,34 +99,34 @@ TG_GEMM_INLINE void tg_depthwise_mac4(uint32_t xw, int32_t w02, int32_t w13, int
 #endif
 }
 
-/* Input word of channels c.. (nch of them) at column col0 + dx (px: column col0 of the row), or the pad value where
+/* Input word of channels c.. (nch of them) at column ix0 + dx (px: column ix0 of the row), or the pad value where
  * check_cols finds the column outside the input (a partial group's other bytes meet zero weights). */
-TG_GEMM_INLINE uint32_t tg_depthwise_word(const int8_t *px, const tg_gemm_window *g, int32_t col0, int32_t dx,
+TG_GEMM_INLINE uint32_t tg_depthwise_word(const int8_t *px, const tg_gemm_window *g, int32_t ix0, int32_t dx,
                                           int32_t nch, int32_t check_cols)
 {
     uint32_t xw = 0x01010101u * (uint8_t)g->pad_value;
-    if (!check_cols || (col0 + dx >= 0 && col0 + dx < g->in_w)) {
+    if (!check_cols || (ix0 + dx >= 0 && ix0 + dx < g->in_w)) {
         memcpy(&xw, px + dx * g->in_c, (size_t)nch);
     }
     return xw;
 }
 
-/* a0[k], a1[k] += filter row ky's taps (its weights at w_row; px: its input row from column col0 on) of channel
- * c + k (k < nch <= 4) for output pixels ox and ox + 1 (the latter when nx is 2), whose windows start at column
- * ix0 and ix0 + stride_w. */
+/* a0[k], a1[k] += filter row ky's taps (its weights at w_row) of channel c + k (k < nch <= 4) for output pixels
+ * ox and ox + 1 (the latter when nx is 2), whose windows start at columns ix0 and ix0 + stride_w; px: the row at
+ * column ix0, so the taps' loads are constant offsets from it. */
 TG_GEMM_INLINE void tg_depthwise_taps_row(const int8_t *px, const int32_t *w_row, const tg_gemm_window *g,
-                                          int32_t ix0, int32_t col0, int32_t nx, int32_t nch, int32_t check_cols,
-                                          int32_t *a0, int32_t *a1)
+                                          int32_t ix0, int32_t nx, int32_t nch, int32_t check_cols, int32_t *a0,
+                                          int32_t *a1)
 {
     const int32_t groups = (g->in_c + 3) / 4;
 #pragma GCC unroll 16
     for (int32_t kx = 0; kx < g->k_w; ++kx) {
         const int32_t w02 = w_row[2 * groups * kx], w13 = w_row[2 * groups * kx + 1];
-        const int32_t dx = ix0 - col0 + kx * g->dil_w;
-        tg_depthwise_mac4(tg_depthwise_word(px, g, col0, dx, nch, check_cols), w02, w13, &a0[0], &a0[1], &a0[2],
+        const int32_t dx = kx * g->dil_w;
+        tg_depthwise_mac4(tg_depthwise_word(px, g, ix0, dx, nch, check_cols), w02, w13, &a0[0], &a0[1], &a0[2],
                           &a0[3]);
         if (nx == 2) {
-            tg_depthwise_mac4(tg_depthwise_word(px, g, col0, dx + g->stride_w, nch, check_cols), w02, w13, &a1[0],
+            tg_depthwise_mac4(tg_depthwise_word(px, g, ix0, dx + g->stride_w, nch, check_cols), w02, w13, &a1[0],
                               &a1[1], &a1[2], &a1[3]);
         }
     }
@@ -141,9 +141,6 @@ TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const int8_t *b
 {
     const int32_t w_step = 2 * ((g->in_c + 3) / 4) * g->k_w; /* weight words per filter row */
     const int32_t ix0 = ox * g->stride_w - g->pad_w;
-    /* The taps' loads are offsets from column col0 of a filter row: the window's first column (fewer registers for
-     * GCC at strides above 1), or column 0 at stride 1 (GCC then steps one pointer along the row). */
-    const int32_t col0 = g->stride_w == 1 ? 0 : ix0;
     const int32_t *w_row = w + 2 * (c / 4);
     int32_t a0[4] = {a[0][0], a[0][1], a[0][2], a[0][3]}, a1[4] = {a[1][0], a[1][1], a[1][2], a[1][3]};
     /* A filter row's taps unrolled, their offsets constants of the loads. Rows read through pointers inside the
@@ -151,14 +148,14 @@ TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const int8_t *b
      * the loads and spill. */
     if (check_cols || rows == NULL) {
         for (int32_t ky = 0; ky < g->k_h; ++ky) {
-            const int8_t *px = (rows != NULL ? rows[ky] : base + ky * stride) + col0 * g->in_c;
-            tg_depthwise_taps_row(px, w_row, g, ix0, col0, nx, nch, check_cols, a0, a1);
+            const int8_t *px = (rows != NULL ? rows[ky] : base + ky * stride) + ix0 * g->in_c;
+            tg_depthwise_taps_row(px, w_row, g, ix0, nx, nch, check_cols, a0, a1);
             w_row += w_step;
         }
     } else {
 #pragma GCC unroll 4
         for (int32_t ky = 0; ky < g->k_h; ++ky) {
-            tg_depthwise_taps_row(rows[ky] + col0 * g->in_c, w_row, g, ix0, col0, nx, nch, 0, a0, a1);
+            tg_depthwise_taps_row(rows[ky] + ix0 * g->in_c, w_row, g, ix0, nx, nch, 0, a0, a1);
             w_row += w_step;
         }
     }
