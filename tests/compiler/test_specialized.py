@@ -8,7 +8,9 @@ depths that are and are not whole words (odd or even word counts for the 2-word 
 per-channel requantization, the short rounding and the general one (multipliers above 1: left shifts),
 fused activations, FC batches, and convolution windows with every padding and stride combination, dilation,
 one or three input channels, windows larger than the input and batches; depthwise windows likewise, with
-channel counts that are, are not and are less than a multiple of four. On the plain C path: pixel counts of every
+channel counts that are, are not and are less than a multiple of four, and on the DSP path pairs of pixels at the
+edges and inside, an odd pixel at a row's end, one-pixel-wide outputs, the general rounding over weights not
+doubled, and windows too tall for its row pointers. On the plain C path: pixel counts of every
 remainder modulo the 4-pixel block, channel counts of every remainder modulo the 4- and 8-channel blocks, interior
 rows of whole 4-pixel blocks and of a remainder.
 """
