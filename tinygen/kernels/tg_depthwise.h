@@ -144,9 +144,10 @@ TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const int8_t *b
     const int32_t *w_row = w + 2 * (c / 4);
     int32_t a0[4] = {a[0][0], a[0][1], a[0][2], a[0][3]}, a1[4] = {a[1][0], a[1][1], a[1][2], a[1][3]};
     /* A filter row's taps unrolled, their offsets constants of the loads. Rows read through pointers inside the
-     * columns' interior are unrolled too (their pointers' loads then leave the loop); elsewhere that makes GCC hoist
-     * the loads and spill. */
-    if (check_cols || rows == NULL) {
+     * columns' interior are unrolled too where rows have room for several inner pairs (their pointers' loads then
+     * leave the loop; measured on vww: 12 columns and more); elsewhere that makes GCC hoist the loads and spill, or
+     * costs more code than it saves. */
+    if (check_cols || rows == NULL || g->out_w < 12) {
         for (int32_t ky = 0; ky < g->k_h; ++ky) {
             const int8_t *px = (rows != NULL ? rows[ky] : base + ky * stride) + ix0 * g->in_c;
             tg_depthwise_taps_row(px, w_row, g, ix0, nx, nch, check_cols, a0, a1);
