@@ -111,23 +111,22 @@ TG_GEMM_INLINE uint32_t tg_depthwise_word(const int8_t *px, const tg_gemm_window
     return xw;
 }
 
-/* a0[k], a1[k] += filter row ky's taps (its weights at w_row) of channel c + k (k < nch <= 4) for output pixels
+/* *a0[k], *a1[k] += filter row ky's taps (its weights at w_row) of channel c + k (k < nch <= 4) for output pixels
  * ox and ox + 1 (the latter when nx is 2), whose windows start at columns ix0 and ix0 + stride_w; px: the row at
  * column ix0, so the taps' loads are constant offsets from it. */
 TG_GEMM_INLINE void tg_depthwise_taps_row(const int8_t *px, const int32_t *w_row, const tg_gemm_window *g,
-                                          int32_t ix0, int32_t nx, int32_t nch, int32_t check_cols, int32_t *a0,
-                                          int32_t *a1)
+                                          int32_t ix0, int32_t nx, int32_t nch, int32_t check_cols,
+                                          int32_t *const *a0, int32_t *const *a1)
 {
     const int32_t groups = (g->in_c + 3) / 4;
 #pragma GCC unroll 16
     for (int32_t kx = 0; kx < g->k_w; ++kx) {
         const int32_t w02 = w_row[2 * groups * kx], w13 = w_row[2 * groups * kx + 1];
         const int32_t dx = kx * g->dil_w;
-        tg_depthwise_mac4(tg_depthwise_word(px, g, ix0, dx, nch, check_cols), w02, w13, &a0[0], &a0[1], &a0[2],
-                          &a0[3]);
+        tg_depthwise_mac4(tg_depthwise_word(px, g, ix0, dx, nch, check_cols), w02, w13, a0[0], a0[1], a0[2], a0[3]);
         if (nx == 2) {
-            tg_depthwise_mac4(tg_depthwise_word(px, g, ix0, dx + g->stride_w, nch, check_cols), w02, w13, &a1[0],
-                              &a1[1], &a1[2], &a1[3]);
+            tg_depthwise_mac4(tg_depthwise_word(px, g, ix0, dx + g->stride_w, nch, check_cols), w02, w13, a1[0], a1[1],
+                              a1[2], a1[3]);
         }
     }
 }
@@ -142,7 +141,11 @@ TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const int8_t *b
     const int32_t w_step = 2 * ((g->in_c + 3) / 4) * g->k_w; /* weight words per filter row */
     const int32_t ix0 = ox * g->stride_w - g->pad_w;
     const int32_t *w_row = w + 2 * (c / 4);
-    int32_t a0[4] = {a[0][0], a[0][1], a[0][2], a[0][3]}, a1[4] = {a[1][0], a[1][1], a[1][2], a[1][3]};
+    /* the accumulators as scalar locals (registers throughout: GCC keeps an array's worse), reached by the row's
+     * taps through pointers that inlining folds */
+    int32_t a00 = a[0][0], a01 = a[0][1], a02 = a[0][2], a03 = a[0][3];
+    int32_t a10 = a[1][0], a11 = a[1][1], a12 = a[1][2], a13 = a[1][3];
+    int32_t *a0[4] = {&a00, &a01, &a02, &a03}, *a1[4] = {&a10, &a11, &a12, &a13};
     /* A filter row's taps unrolled, their offsets constants of the loads. Rows read through pointers inside the
      * columns' interior are unrolled too where rows have room for several inner pairs (their pointers' loads then
      * leave the loop; measured on vww: 12 columns and more); elsewhere that makes GCC hoist the loads and spill, or
@@ -160,11 +163,8 @@ TG_GEMM_INLINE void tg_depthwise_taps(const int8_t *const *rows, const int8_t *b
             w_row += w_step;
         }
     }
-#pragma GCC unroll 4
-    for (int32_t k = 0; k < 4; ++k) {
-        a[0][k] = a0[k];
-        a[1][k] = a1[k];
-    }
+    a[0][0] = a00, a[0][1] = a01, a[0][2] = a02, a[0][3] = a03;
+    a[1][0] = a10, a[1][1] = a11, a[1][2] = a12, a[1][3] = a13;
 }
 
 /* Channels c .. c + nch - 1 of output pixels ox .. ox + nx - 1 (nx <= 2) of the row at y_row (its filter rows as
