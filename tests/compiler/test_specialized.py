@@ -8,7 +8,9 @@ depths that are and are not whole words (odd or even word counts for the 2-word 
 per-channel requantization, the short rounding and the general one (multipliers above 1: left shifts),
 fused activations, FC batches, and convolution windows with every padding and stride combination, dilation,
 one or three input channels, windows larger than the input and batches; depthwise windows likewise, with
-channel counts that are, are not and are less than a multiple of four. On the plain C path: pixel counts of every
+channel counts that are, are not and are less than a multiple of four, and on the DSP path pairs of pixels at the
+edges and inside, an odd pixel at a row's end, one-pixel-wide outputs, the general rounding over weights not
+doubled, and windows too tall for its row pointers. On the plain C path: pixel counts of every
 remainder modulo the 4-pixel block, channel counts of every remainder modulo the 4- and 8-channel blocks, interior
 rows of whole 4-pixel blocks and of a remainder.
 """
@@ -188,7 +190,7 @@ def test_convolution(tmp_path, target, shape):
 
 
 def depthwise_model(seed: int, n: int, h: int, w: int, c: int, k: tuple[int, int], stride: int, same: bool,
-                    dilation: int = 1) -> bytes:
+                    dilation: int = 1, gain: float | None = None) -> bytes:
     rng = np.random.default_rng(seed)
     m = SchemaModel("depthwise")
     x = m.tensor([n, h, w, c], scale=0.05, zero_point=int(rng.integers(-30, 30)))
@@ -197,6 +199,8 @@ def depthwise_model(seed: int, n: int, h: int, w: int, c: int, k: tuple[int, int
     y = add_conv(m, rng, "DEPTHWISE_CONV_2D", x, [1, k[0], k[1], c], [n, out[0], out[1], c], 3, depth_multiplier=1,
                  padding=0 if same else 1, stride_h=stride, stride_w=stride, dilation_h_factor=dilation,
                  dilation_w_factor=dilation, fused_activation_function=int(rng.integers(0, 4)) % 2 * 3)
+    if gain is not None:  # output scale for multipliers around `gain`: some shifts left, the general rounding
+        m.sg.tensors[y].quantization.scale = [0.05 * 0.011 / gain]
     return m.finish([x], [y])
 
 
@@ -210,6 +214,12 @@ DEPTHWISE = [  # (n, h, w, channels, (k_h, k_w), stride, SAME, dilation)
     (2, 6, 6, 4, (3, 3), 1, True, 2),  # batches, dilation 2
     (1, 2, 3, 4, (3, 3), 1, True, 1),  # no interior at all
     (1, 5, 12, 7, (3, 3), 1, True, 1),  # interior rows of two 4-pixel blocks and 2 more, 7 channels
+    # the DSP path's pairs of pixels: edge pairs (constant columns), interior pairs, an odd pixel at the end
+    (1, 5, 7, 9, (3, 3), 2, True, 1),  # SAME stride 2, odd width (padding right only), 9 channels (a group and 1)
+    (1, 6, 1, 4, (3, 3), 1, True, 1),  # one pixel wide: every column an edge, rows from the pad row
+    (1, 4, 9, 10, (3, 3), 1, False, 1),  # VALID, 7 outputs a row (3 pairs and one), 10 channels
+    (1, 8, 8, 16, (5, 5), 2, True, 1),  # 5x5 SAME stride 2: pad 1 left, 2 right
+    (1, 9, 10, 12, (3, 3), 1, True, 1),  # 10 wide: an edge pair each side, 4 inside
 ]
 
 
@@ -219,6 +229,44 @@ def test_depthwise(tmp_path, target, shape):
     need_target(target)
     gemms = exact(tmp_path, depthwise_model(len(str(shape)), *shape), target)
     assert gemms[0].kernel == "tg_depthwise_s8"
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_depthwise_general_rounding(tmp_path, target):
+    """Multipliers above 1 (left shifts): the general rounding, over weights not doubled on the DSP path."""
+    need_target(target)
+    gemms = exact(tmp_path, depthwise_model(5, 1, 5, 6, 8, (3, 3), 1, True, gain=1.7), target)
+    assert gemms[0].kernel == "tg_depthwise_s8" and not gemms[0].params.right_shifts_only
+
+
+def test_offset_rounding_bounds():
+    """The short form's rounding 2^(e-1) + offset * 2^e, refused where it could leave int32 with a high product."""
+    from tinygen.ops.depthwise_conv2d.specialized import offset_rounding
+
+    one = (np.array([10]), np.array([[3]]), np.array([2**30]))
+    assert offset_rounding(*one, np.array([-4]), -128).tolist() == [8 - 128 * 16]
+    assert offset_rounding(*one, np.array([-30]), 1).tolist() == [2**29 + 2**30]
+    assert offset_rounding(*one, np.array([-30]), 2) is None  # 2^29 + 2^31
+
+
+def test_tall_window_keeps_its_kernel(tmp_path):
+    """Windows taller than the DSP kernel's row pointers (TG_DEPTHWISE_MAX_ROWS) keep the portable kernel there."""
+    path = tmp_path / "tall.tflite"
+    path.write_bytes(depthwise_model(3, 1, 20, 1, 4, (17, 1), 1, True))
+    kernels = {core: [layer.kernel for layer in compile_model(path, backend="specialized", core=core).layers]
+               for core in ("cortex-m4", "host")}
+    assert kernels == {"cortex-m4": ["tg_depthwise_conv_s8"], "host": ["tg_depthwise_s8"]}
+
+
+def test_widened_pairs_order():
+    """Per tap and group of four channels the pairs (w[c], w[c+2]), (w[c+1], w[c+3]), low half first."""
+    from tinygen.ops.depthwise_conv2d.specialized import widened_pairs
+
+    taps = np.array([[1, -2, 3, -4, 5], [-128, 127, 0, 9, -1]], np.int8)
+    words = widened_pairs(taps).view(np.uint32)
+    halves = [(int(v) & 0xFFFF, int(v) >> 16) for v in words]
+    as_int16 = [tuple(h - 0x10000 if h >= 0x8000 else h for h in pair) for pair in halves]
+    assert as_int16 == [(1, 3), (-2, -4), (5, 0), (0, 0), (-128, 0), (127, 9), (-1, 0), (0, 0)]
 
 
 def test_depthwise_interior():
@@ -342,6 +390,8 @@ IN_PLACE = [  # (h, w, channels, (k_h, k_w), stride, SAME, dilation, batches) â†
     ((5, 5, 6, (3, 3), 1, True, 1, 2), "tg_depthwise_inplace_s8"),  # two batches
     ((8, 7, 12, (3, 3), 2, True, 1, 1), "tg_depthwise_s8"),  # stride 2: raster order is safe as is
     ((7, 6, 5, (3, 3), 1, False, 1, 1), "tg_depthwise_s8"),  # VALID stride 1 likewise
+    ((5, 3, 9, (3, 3), 1, True, 1, 1), "tg_depthwise_inplace_s8"),  # 3 wide (an edge pair and one), 9 channels
+    ((6, 1, 6, (3, 3), 1, True, 1, 1), "tg_depthwise_inplace_s8"),  # one pixel wide
 ]
 
 
