@@ -56,14 +56,17 @@ def retarget(layer: Layer, arch: str) -> Layer | None:
         # The byte layout (kernels/tg_depthwise_c.h): channel by channel, its taps in a row. Its kernel reads
         # 4 pixels' windows per channel, so it has no in-place form (the word layout's raster order has).
         return specialised(layer, "tg_depthwise_s8", params, taps.T.reshape(-1), bias, 0)
+    # A row of pad values in scratch where some window leaves the input's rows (depthwise_function.c.j2)
+    pad_row = g.in_w * p.in_c if params.interior[0] > 0 or params.interior[1] < g.out_h else 0
     if rounding is None:
-        return specialised(layer, "tg_depthwise_s8", params, widened_pairs(taps), bias, 0, inplace(g, p.in_c))
+        return specialised(layer, "tg_depthwise_s8", params, widened_pairs(taps), bias, pad_row,
+                           inplace(g, p.in_c))
     # tg_depthwise_store's short form: accumulators doubled (weights and bias); per channel four words, the doubled
     # bias, multiplier, rounding with the output offset in it, exponent (tg_depthwise_s8's bias)
     channels = np.stack([2 * bias, np.broadcast_to(mults, bias.shape), rounding,
                          np.broadcast_to(-shifts, bias.shape)], axis=1).astype(np.int32).reshape(-1)
-    out = specialised(layer, "tg_depthwise_s8", params, widened_pairs(2 * taps.astype(np.int32)), channels, 0,
-                      inplace(g, p.in_c))
+    out = specialised(layer, "tg_depthwise_s8", params, widened_pairs(2 * taps.astype(np.int32)), channels,
+                      pad_row, inplace(g, p.in_c))
     return out.replace(consts=tuple(c for c in out.consts if c.role not in ("mult", "shift")))
 
 
