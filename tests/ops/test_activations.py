@@ -1,4 +1,4 @@
-"""LOGISTIC, TANH, RELU, RELU6, HARD_SWISH (int8): every one of the 256 input values, under several random
+"""LOGISTIC, TANH, RELU, RELU6, HARD_SWISH, ELU (int8): every one of the 256 input values, under several random
 quantizations, on the model input directly and after a Dense layer; bit-exact with TFLM."""
 import functools
 
@@ -78,3 +78,19 @@ def test_huge_logistic_input_scale_is_refused(scale):
     with pytest.raises(TinygenError, match="overflows TFLite Micro's LOGISTIC/TANH parameters"):
         logistic_tanh_input_params(scale)
     assert logistic_tanh_input_params(2.0**35 * 0.99)[1:] == (62, 0)  # the largest shift TFLM computes
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_elu_every_input(tmp_path, seed):
+    """ELU's table (TFLM fills it in float32 with the C library's expf; so does tinygen) over all 256 inputs and
+    random quantizations. TensorFlow's converter keeps ELU in float, so the model is built directly."""
+    import numpy as np
+
+    from tests.support.schema_model import SchemaModel
+
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("elu")
+    x = m.tensor([1, 64], scale=float(rng.uniform(0.005, 0.1)), zero_point=int(rng.integers(-100, 100)))
+    y = m.tensor([1, 64], scale=float(rng.uniform(0.005, 0.05)), zero_point=int(rng.integers(-128, 0)))
+    m.op("ELU", [x], [y])
+    assert_every_input_exact(m.finish([x], [y]), tmp_path, 64)
