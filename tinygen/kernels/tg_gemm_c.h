@@ -23,7 +23,7 @@
 #endif
 
 #define TG_GEMM_C_PIXELS 4   /* pixels per block */
-#define TG_GEMM_C_CHANNELS 8 /* the widest channel block (a single pixel's) */
+#define TG_GEMM_C_CHANNELS 32 /* the widest channel block (the host's) */
 
 /* acc[q][j] += pixel q . channel j for nx pixels `pixel_step` apart in x and nc channels of a k-major block. */
 TG_GEMM_INLINE void tg_gemm_c_block(const int8_t *x, int32_t pixel_step, const int8_t *w, int32_t depth, int32_t nx,

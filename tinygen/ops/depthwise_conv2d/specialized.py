@@ -3,9 +3,16 @@ inlined with the layer's window; the offline half (folded bias, packed weights, 
 from __future__ import annotations
 
 from ..common import InPlace, Layer, raster_safe
-from ..fully_connected.specialized import (GemmParams, folded_bias, pack_words, quant_arrays, right_shifts_only,
-                                           specialised)
+from ..fully_connected.specialized import (GemmParams, byte_blocks, folded_bias, pack_words, quant_arrays,
+                                           right_shifts_only, specialised)
 from ..window import Window
+
+
+# Channels per block of the byte layout: one on a scalar core (4 pixels' accumulators and the taps in registers),
+# on the host TG_DEPTHWISE_C_CHANNELS, as many as 4 pixels keep in vector registers (16 measured fastest there:
+# 32 spills, 8 leaves lanes idle).
+DEPTHWISE_BLOCK_HOST = 16
+BYTE_BLOCKS = {"c": 1, "host": DEPTHWISE_BLOCK_HOST}
 
 
 def interior(g: Window) -> tuple[int, int, int, int]:
@@ -30,11 +37,11 @@ def retarget(layer: Layer, arch: str) -> Layer | None:
     _, mults, shifts = quant_arrays(layer, 0, 0)
     params = GemmParams(g.n * g.out_h * g.out_w, g.k_h * g.k_w, p.out_c, q.output_offset, q.act, True,
                         right_shifts_only(bias, taps.T, mults, shifts), p, window=g, in_c=p.in_c,
-                        pad_value=-q.input_offset, interior=interior(g), block=1 if arch == "c" else 0)
-    # The byte layout (kernels/tg_depthwise_c.h): channel by channel, its taps in a row. Its kernel reads
-    # 4 pixels' windows per channel, so it has no in-place form (the word layout's raster order has).
+                        pad_value=-q.input_offset, interior=interior(g), block=BYTE_BLOCKS.get(arch, 0))
+    # The byte layout (kernels/tg_depthwise_c.h): blocks of channels, each tap-major. Its kernel reads 4 pixels'
+    # windows per block, so it has no in-place form (the word layout's raster order has).
     if params.block:
-        return specialised(layer, "tg_depthwise_s8", params, taps.T.reshape(-1), bias, 0)
+        return specialised(layer, "tg_depthwise_s8", params, byte_blocks(taps.T, params.block), bias, 0)
     return specialised(layer, "tg_depthwise_s8", params, pack_words(taps).reshape(-1), bias, 0, inplace(g, p.in_c))
 
 
