@@ -10,7 +10,8 @@ fused activations, FC batches, and convolution windows with every padding and st
 one or three input channels, windows larger than the input and batches; depthwise windows likewise, with
 channel counts that are, are not and are less than a multiple of four. On the plain C path: pixel counts of every
 remainder modulo the 4-pixel block, channel counts of every remainder modulo the 4- and 8-channel blocks, interior
-rows of whole 4-pixel blocks and of a remainder.
+rows of whole 4-pixel blocks and of a remainder; on the host (its wide blocks: 32 GEMM channels, 16 depthwise),
+channel counts of a whole block, of blocks and a remainder, and below one block.
 """
 
 import numpy as np
@@ -169,6 +170,50 @@ def test_depthwise(tmp_path, target, shape):
     need_target(target)
     gemms = exact(tmp_path, depthwise_model(len(str(shape)), *shape), target)
     assert gemms[0].kernel == "tg_depthwise_s8"
+
+
+HOST_BLOCKS = [  # the host's byte layout: GEMM blocks of 32 channels, depthwise blocks of 16, the last narrower
+    ("pointwise", (2, 3, 8, 40, 0)),  # a block of 32 and one of 8
+    ("pointwise", (3, 3, 5, 32, 1)),  # exactly one block, 9 pixels (two of 4 and one)
+    ("fc", (1, 24, 33, True, 0)),  # 32 + 1 channels, one pixel
+    ("fc", (3, 10, 70, False, 3)),  # 2 x 32 + 6, 3 pixels
+    ("conv", (1, 6, 7, 3, 36, (3, 3), 2, True, 1)),  # im2col rows against 32 + 4 channels
+    ("depthwise", (1, 6, 5, 20, (3, 3), 1, True, 1)),  # 16 + 4 channels, SAME stride 1
+    ("depthwise", (1, 7, 8, 35, (3, 3), 2, True, 1)),  # 2 x 16 + 3, SAME stride 2
+    ("depthwise", (1, 7, 6, 16, (3, 3), 1, False, 1)),  # one whole block, VALID
+    ("depthwise", (1, 9, 9, 17, (3, 3), 2, False, 1)),  # 16 + 1, VALID stride 2
+    ("depthwise", (2, 6, 6, 18, (3, 3), 1, True, 2)),  # batches, dilation 2
+    ("depthwise", (1, 12, 1, 24, (5, 1), 1, True, 1)),  # a 5x1 window over one column
+]
+BUILDERS = {"pointwise": pointwise_model, "fc": fc_model, "conv": conv_model, "depthwise": depthwise_model}
+
+
+@pytest.mark.parametrize("kind,shape", HOST_BLOCKS, ids=lambda s: s if isinstance(s, str) else
+                         "-".join(map(str, s)).replace(" ", ""))
+def test_host_blocks(tmp_path, kind, shape):
+    """The host's wide blocks (BYTE_BLOCK_HOST, DEPTHWISE_BLOCK_HOST), laid out block by block, k-major."""
+    from tinygen.ops.depthwise_conv2d.specialized import DEPTHWISE_BLOCK_HOST
+    from tinygen.ops.fully_connected.specialized import BYTE_BLOCK_HOST, byte_blocks
+
+    raw = BUILDERS[kind](len(str(shape)), *shape)
+    layer = exact(tmp_path, raw, "host")[0]
+    source = compile_model(tmp_path / "model.tflite").layers[0]  # the portable lowering's weights
+    weights = source.const("weights").values
+    if kind == "depthwise":
+        assert layer.params.block == DEPTHWISE_BLOCK_HOST
+        rows = weights.reshape(-1, layer.params.channels).T  # [channel][tap]
+    else:
+        assert layer.params.block == BYTE_BLOCK_HOST
+        rows = weights.reshape(layer.params.channels, -1)
+    assert np.array_equal(layer.const("weights").values, byte_blocks(rows, layer.params.block))
+
+
+def test_byte_blocks_order():
+    """Blocks of `block` channels, the last narrower, each k-major: channel c's weight k at k * width + c."""
+    from tinygen.ops.fully_connected.specialized import byte_blocks
+
+    w = np.arange(5 * 3, dtype=np.int8).reshape(5, 3)  # 5 channels, depth 3
+    assert byte_blocks(w, 4).tolist() == [0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11, 12, 13, 14]
 
 
 def test_depthwise_interior():

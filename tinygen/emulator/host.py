@@ -33,7 +33,8 @@ def native_target(compiler_id: str, compiler: str) -> str | None:
                                 text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    lines = [line for line in result.stderr.splitlines() if "-march=" in line or "-target-cpu" in line]
+    lines = [line for line in result.stderr.splitlines()  # the compiler proper's line, not the driver's echo
+             if ("-march=" in line and "native" not in line) or "-target-cpu" in line]
     return "\n".join(lines) if result.returncode == 0 and lines else None
 
 
