@@ -32,14 +32,14 @@ TG_GEMM_INLINE void tg_gemm_c_block(const int8_t *x, int32_t pixel_step, const i
 #pragma GCC unroll 2
     for (int32_t k = 0; k < depth; ++k) {
         int32_t wk[TG_GEMM_C_CHANNELS];
-#pragma GCC unroll 8
+#pragma GCC unroll 32
         for (int32_t j = 0; j < nc; ++j) {
             wk[j] = w[j];
         }
 #pragma GCC unroll 4
         for (int32_t q = 0; q < nx; ++q) {
             const int32_t xv = x[q * pixel_step];
-#pragma GCC unroll 8
+#pragma GCC unroll 32
             for (int32_t j = 0; j < nc; ++j) {
                 acc[q][j] += xv * wk[j];
             }
@@ -57,7 +57,7 @@ TG_GEMM_INLINE void tg_gemm_c_channels(const int8_t *x, const int8_t *weights, c
     int32_t acc[TG_GEMM_C_PIXELS][TG_GEMM_C_CHANNELS];
 #pragma GCC unroll 4
     for (int32_t q = 0; q < nx; ++q) {
-#pragma GCC unroll 8
+#pragma GCC unroll 32
         for (int32_t j = 0; j < nc; ++j) {
             acc[q][j] = bias[c + j];
         }
@@ -68,7 +68,7 @@ TG_GEMM_INLINE void tg_gemm_c_channels(const int8_t *x, const int8_t *weights, c
     int32_t sums[TG_GEMM_C_PIXELS * TG_GEMM_C_CHANNELS];
 #pragma GCC unroll 4
     for (int32_t q = 0; q < nx; ++q) {
-#pragma GCC unroll 8
+#pragma GCC unroll 32
         for (int32_t j = 0; j < nc; ++j) {
             sums[q * nc + j] = acc[q][j];
         }
