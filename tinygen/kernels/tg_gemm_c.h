@@ -49,10 +49,12 @@ TG_GEMM_INLINE void tg_gemm_c_block(const int8_t *x, int32_t pixel_step, const i
     }
 }
 
-/* y[q][c..c+nc) for nx pixel rows of x (`depth` apart; outputs `channels` apart) and the block of channels c. */
+/* y[q][c..c+nc) for nx pixel rows of x (`depth` apart; outputs `channels` apart) and the block of channels c;
+ * with a fused ADD, of r[q][c..c+nc) too (r shaped as y; each element read just before y's is written, so y may
+ * be r). */
 TG_GEMM_INLINE void tg_gemm_c_channels(const int8_t *x, const int8_t *weights, const int32_t *bias,
-                                       const tg_gemm_output *out, int8_t *y, int32_t nx, int32_t depth,
-                                       int32_t channels, int32_t c, int32_t nc)
+                                       const tg_gemm_output *out, const int8_t *r, int8_t *y, int32_t nx,
+                                       int32_t depth, int32_t channels, int32_t c, int32_t nc)
 {
     int32_t acc[TG_GEMM_C_PIXELS][TG_GEMM_C_CHANNELS];
 #pragma GCC unroll 4
@@ -77,47 +79,50 @@ TG_GEMM_INLINE void tg_gemm_c_channels(const int8_t *x, const int8_t *weights, c
     for (int32_t q = 0; q < nx; ++q) {
 #pragma GCC unroll 8
         for (int32_t j = 0; j < nc; ++j) {
-            tg_gemm_store(y + q * channels + c + j, sums[q * nc + j], out, c + j);
+            const int32_t at = q * channels + c + j;
+            tg_gemm_store_residual(y + at, r + at, sums[q * nc + j], out, c + j);
         }
     }
 }
 
 /* nx pixel rows against every channel, `block` channels at a time. */
 TG_GEMM_INLINE void tg_gemm_c_pixels(const int8_t *x, const int8_t *weights, const int32_t *bias,
-                                     const tg_gemm_output *out, int8_t *y, int32_t nx, int32_t depth, int32_t channels,
-                                     int32_t block)
+                                     const tg_gemm_output *out, const int8_t *r, int8_t *y, int32_t nx, int32_t depth,
+                                     int32_t channels, int32_t block)
 {
     const int32_t last = channels % block; /* a constant: the narrower last block is its own instance */
     for (int32_t c = 0; c + block <= channels; c += block) {
-        tg_gemm_c_channels(x, weights, bias, out, y, nx, depth, channels, c, block);
+        tg_gemm_c_channels(x, weights, bias, out, r, y, nx, depth, channels, c, block);
     }
     if (last != 0) {
-        tg_gemm_c_channels(x, weights, bias, out, y, nx, depth, channels, channels - last, last);
+        tg_gemm_c_channels(x, weights, bias, out, r, y, nx, depth, channels, channels - last, last);
     }
 }
 
-/* y[p][c] for `pixels` rows of `depth` inputs and `channels` outputs, TG_GEMM_C_PIXELS pixels at a time. */
+/* y[p][c] for `pixels` rows of `depth` inputs and `channels` outputs, TG_GEMM_C_PIXELS pixels at a time.
+ * `residual`: the fused ADD's other operand, shaped as y (y may be it), when out->add is set; else y. */
 TG_GEMM_INLINE void tg_gemm_bytes_s8(const int8_t *x, const int8_t *weights, const int32_t *bias,
-                                     const tg_gemm_output *out, int8_t *y, int32_t pixels, int32_t depth,
-                                     int32_t channels, int32_t block)
+                                     const tg_gemm_output *out, const int8_t *residual, int8_t *y, int32_t pixels,
+                                     int32_t depth, int32_t channels, int32_t block)
 {
     const int32_t last = pixels % TG_GEMM_C_PIXELS;
     for (int32_t p = 0; p + TG_GEMM_C_PIXELS <= pixels; p += TG_GEMM_C_PIXELS) {
-        tg_gemm_c_pixels(x + p * depth, weights, bias, out, y + p * channels, TG_GEMM_C_PIXELS, depth, channels,
-                         block);
+        tg_gemm_c_pixels(x + p * depth, weights, bias, out, residual + p * channels, y + p * channels,
+                         TG_GEMM_C_PIXELS, depth, channels, block);
     }
     if (last != 0) {
         const int32_t p = pixels - last;
-        tg_gemm_c_pixels(x + p * depth, weights, bias, out, y + p * channels, last, depth, channels, block);
+        tg_gemm_c_pixels(x + p * depth, weights, bias, out, residual + p * channels, y + p * channels, last, depth,
+                         channels, block);
     }
 }
 
 /* A convolution (one group) as the matrix product of its im2col rows, TG_GEMM_C_PIXELS output pixels at a time:
  * `col` holds that many rows of k_h * k_w * in_c bytes. Copying a row costs about its bytes; it feeds
- * `channels` MACs per byte. */
+ * `channels` MACs per byte. `residual` as for tg_gemm_bytes_s8. */
 TG_GEMM_INLINE void tg_conv_gemm_bytes_s8(const tg_gemm_window *g, const int8_t *x, const int8_t *weights,
-                                          const int32_t *bias, const tg_gemm_output *out, int8_t *col, int8_t *y,
-                                          int32_t channels, int32_t block)
+                                          const int32_t *bias, const tg_gemm_output *out, int8_t *col,
+                                          const int8_t *residual, int8_t *y, int32_t channels, int32_t block)
 {
     const int32_t depth = g->k_h * g->k_w * g->in_c, pixels = g->batches * g->out_h * g->out_w;
     const int32_t last = pixels % TG_GEMM_C_PIXELS;
@@ -125,14 +130,16 @@ TG_GEMM_INLINE void tg_conv_gemm_bytes_s8(const tg_gemm_window *g, const int8_t 
         for (int32_t q = 0; q < TG_GEMM_C_PIXELS; ++q) {
             tg_gemm_im2col(x, g, p + q, col + q * depth);
         }
-        tg_gemm_c_pixels(col, weights, bias, out, y + p * channels, TG_GEMM_C_PIXELS, depth, channels, block);
+        tg_gemm_c_pixels(col, weights, bias, out, residual + p * channels, y + p * channels, TG_GEMM_C_PIXELS, depth,
+                         channels, block);
     }
     if (last != 0) {
         const int32_t p = pixels - last;
         for (int32_t q = 0; q < last; ++q) {
             tg_gemm_im2col(x, g, p + q, col + q * depth);
         }
-        tg_gemm_c_pixels(col, weights, bias, out, y + p * channels, last, depth, channels, block);
+        tg_gemm_c_pixels(col, weights, bias, out, residual + p * channels, y + p * channels, last, depth, channels,
+                         block);
     }
 }
 
