@@ -5,7 +5,9 @@
  * Such a core spends at least a multiply and an add per MAC; what is left to save is the loads. A block of
  * 4 pixels x 4 channels keeps 16 accumulators, 4 weights and an input in registers (RISC-V has 31): per depth
  * step 8 byte loads (sign-extending on RISC-V) feed 16 MACs. A single pixel (FULLY_CONNECTED) takes blocks of
- * 8 channels instead. The weights were laid out offline (ops/fully_connected/specialized.py) in blocks of
+ * 8 channels instead. On the host, blocks of 32 channels: a block's loops are unrolled whole, so its compiler keeps
+ * the 4 x 32 accumulators in vector registers (one multiply per 8 lanes with AVX2). The weights were laid out
+ * offline (ops/fully_connected/specialized.py) in blocks of
  * `block` channels (the last one narrower), each block k-major: w[k * nc + j] is channel j's weight k, so the
  * inner loop reads one sequential stream.
  */
