@@ -99,13 +99,25 @@ def host_sources(program: Program, layer_marks: bool = False, sequence: bool = F
     return files
 
 
-def _cflags(program: Program, flags: list[str] | None) -> list[str]:
-    return host.WARNINGS + list(program.backend.cflags) + (flags or ["-O2"])
+def _cflags(program: Program, flags: list[str] | None, default: list[str] | None = None) -> list[str]:
+    """Warnings, the backend's flags, then `flags`, else `default` (the cross compilers': -O2)."""
+    return host.WARNINGS + list(program.backend.cflags) + (flags or default or ["-O2"])
+
+
+def build_host(program: Program, flags: list[str] | None = None, sequence: bool = False) -> Path:
+    """The program's harness executable for the host (cached); `flags` replace host.default_flags; `sequence`:
+    the harness keeps the state from one sample to the next."""
+    return host.build_cached(host_sources(program, sequence=sequence), ["cc"],
+                             _cflags(program, flags, host.default_flags()))
 
 
 def run_host(program: Program, inputs: np.ndarray, flags: list[str] | None = None,
              sequence: bool = False) -> np.ndarray:
-    exe = host.build_cached(host_sources(program, sequence=sequence), ["cc"], _cflags(program, flags))
+    return run_executable(program, build_host(program, flags, sequence), inputs)
+
+
+def run_executable(program: Program, exe: Path, inputs: np.ndarray) -> np.ndarray:
+    """Outputs of the program's harness executable (build_host) for a batch of inputs."""
     return host.run_batch(exe, inputs, program.output.shape, NUMPY_DTYPES[program.output.dtype])
 
 

@@ -175,3 +175,33 @@ def test_damaged_footprint_entry_is_measured_again(tmp_path, cache):
     (entry,) = (cache / "footprint").glob("*.json")
     entry.write_text('{"flash_bytes": 1')
     assert footprint(program, board) == first
+
+
+def test_native_builds_are_keyed_by_the_cpu(tmp_path, cache, monkeypatch):
+    """A -march=native binary is cached per CPU (the driver's expansion of the flag), so a cache shared by
+    machines with different CPUs never hands one of them another's binary; other flags ignore the expansion."""
+    from tinygen.emulator import host
+
+    sources = {"main.c": "int main(void) { return 0; }\n"}
+    cpus = iter(["-march=cpu-a -mavx2", "-march=cpu-b -mno-avx2", "-march=cpu-b -mno-avx2"])
+    monkeypatch.setattr(host, "native_target", lambda compiler_id, compiler: next(cpus))
+    first = host.build_cached(sources, ["cc"], ["-O2", host.NATIVE])
+    second = host.build_cached(sources, ["cc"], ["-O2", host.NATIVE])
+    assert first != second
+    assert host.build_cached(sources, ["cc"], ["-O2", host.NATIVE]) == second  # the same CPU: the same entry
+    monkeypatch.setattr(host, "native_target", lambda compiler_id, compiler: pytest.fail("not a native build"))
+    host.build_cached(sources, ["cc"], ["-O2"])
+
+
+def test_native_target_expands_the_flag():
+    """The host compiler's expansion names a CPU; the emulator's default flags use it only where it exists."""
+    from tinygen import toolchain
+    from tinygen.emulator import host
+
+    expansion = host.native_target(toolchain.identity("cc"), "cc")
+    flags = host.default_flags()
+    assert flags[0] == "-O3"
+    assert (host.NATIVE in flags) == (expansion is not None)
+    if expansion is not None:
+        assert "-march=" in expansion or "-target-cpu" in expansion
+        assert "native" not in expansion  # resolved to a CPU, not the flag repeated

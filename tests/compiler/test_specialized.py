@@ -12,7 +12,8 @@ channel counts that are, are not and are less than a multiple of four, and on th
 edges and inside, an odd pixel at a row's end, one-pixel-wide outputs, the general rounding over weights not
 doubled, and windows too tall for its row pointers. On the plain C path: pixel counts of every
 remainder modulo the 4-pixel block, channel counts of every remainder modulo the 4- and 8-channel blocks, interior
-rows of whole 4-pixel blocks and of a remainder.
+rows of whole 4-pixel blocks and of a remainder; on the host (its wide blocks: 32 GEMM channels, 16 depthwise),
+channel counts of a whole block, of blocks and a remainder, and below one block.
 """
 
 import numpy as np
@@ -27,7 +28,7 @@ from tinygen.ops.conv2d import add_conv
 from tinygen.ops.fully_connected.specialized import packed_weights, paired_weights, rounding_constants
 
 TARGETS = ["host", "cortex-m4", "rv32imc"]
-DSP = "cortex-m4"  # the word layout with fused ADDs and in-place forms; elsewhere the plain-C byte layout has none
+DSP = "cortex-m4"  # the word layout with in-place forms; elsewhere the plain-C byte layout has none
 
 
 def pointwise_model(seed: int, h: int, w: int, in_c: int, out_c: int, activation: int = 0,
@@ -269,6 +270,50 @@ def test_widened_pairs_order():
     assert as_int16 == [(1, 3), (-2, -4), (5, 0), (0, 0), (-128, 0), (127, 9), (-1, 0), (0, 0)]
 
 
+HOST_BLOCKS = [  # the host's byte layout: GEMM blocks of 32 channels, depthwise blocks of 16, the last narrower
+    ("pointwise", (2, 3, 8, 40, 0)),  # a block of 32 and one of 8
+    ("pointwise", (3, 3, 5, 32, 1)),  # exactly one block, 9 pixels (two of 4 and one)
+    ("fc", (1, 24, 33, True, 0)),  # 32 + 1 channels, one pixel
+    ("fc", (3, 10, 70, False, 3)),  # 2 x 32 + 6, 3 pixels
+    ("conv", (1, 6, 7, 3, 36, (3, 3), 2, True, 1)),  # im2col rows against 32 + 4 channels
+    ("depthwise", (1, 6, 5, 20, (3, 3), 1, True, 1)),  # 16 + 4 channels, SAME stride 1
+    ("depthwise", (1, 7, 8, 35, (3, 3), 2, True, 1)),  # 2 x 16 + 3, SAME stride 2
+    ("depthwise", (1, 7, 6, 16, (3, 3), 1, False, 1)),  # one whole block, VALID
+    ("depthwise", (1, 9, 9, 17, (3, 3), 2, False, 1)),  # 16 + 1, VALID stride 2
+    ("depthwise", (2, 6, 6, 18, (3, 3), 1, True, 2)),  # batches, dilation 2
+    ("depthwise", (1, 12, 1, 24, (5, 1), 1, True, 1)),  # a 5x1 window over one column
+]
+BUILDERS = {"pointwise": pointwise_model, "fc": fc_model, "conv": conv_model, "depthwise": depthwise_model}
+
+
+@pytest.mark.parametrize("kind,shape", HOST_BLOCKS, ids=lambda s: s if isinstance(s, str) else
+                         "-".join(map(str, s)).replace(" ", ""))
+def test_host_blocks(tmp_path, kind, shape):
+    """The host's wide blocks (BYTE_BLOCK_HOST, DEPTHWISE_BLOCK_HOST), laid out block by block, k-major."""
+    from tinygen.ops.depthwise_conv2d.specialized import DEPTHWISE_BLOCK_HOST
+    from tinygen.ops.fully_connected.specialized import BYTE_BLOCK_HOST, byte_blocks
+
+    raw = BUILDERS[kind](len(str(shape)), *shape)
+    layer = exact(tmp_path, raw, "host")[0]
+    source = compile_model(tmp_path / "model.tflite").layers[0]  # the portable lowering's weights
+    weights = source.const("weights").values
+    if kind == "depthwise":
+        assert layer.params.block == DEPTHWISE_BLOCK_HOST
+        rows = weights.reshape(-1, layer.params.channels).T  # [channel][tap]
+    else:
+        assert layer.params.block == BYTE_BLOCK_HOST
+        rows = weights.reshape(layer.params.channels, -1)
+    assert np.array_equal(layer.const("weights").values, byte_blocks(rows, layer.params.block))
+
+
+def test_byte_blocks_order():
+    """Blocks of `block` channels, the last narrower, each k-major: channel c's weight k at k * width + c."""
+    from tinygen.ops.fully_connected.specialized import byte_blocks
+
+    w = np.arange(5 * 3, dtype=np.int8).reshape(5, 3)  # 5 channels, depth 3
+    assert byte_blocks(w, 4).tolist() == [0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11, 12, 13, 14]
+
+
 def test_depthwise_interior():
     from tinygen.ops.depthwise_conv2d.specialized import interior
     from tinygen.ops.window import Window
@@ -338,6 +383,8 @@ RESIDUALS = [  # (h, w, channels, kernel of the fused convolution, conv first in
     (3, 5, 7, 3, False, 0, False),  # odd channels and pixels, operands swapped
     (4, 3, 5, 1, True, 3, False),  # pointwise (tg_gemm_s8), ReLU6
     (3, 3, 6, 1, False, 0, True),  # the skip is the model input
+    (3, 5, 40, 3, True, 0, False),  # on the host a block of 32 channels and one of 8
+    (2, 5, 36, 1, False, 1, False),  # likewise pointwise: 32 + 4, two 4-pixel blocks and 2 pixels
 ]
 
 
@@ -350,9 +397,6 @@ def test_residual_add_fused(tmp_path, target, shape):
     h, w, c, k, first, activation, skip_is_input = shape
     gemms = exact(tmp_path, residual_model(sum(shape), *shape), target)
     fused = [layer for layer in gemms if layer.params.residual is not None]
-    if target != DSP:
-        assert not fused  # the ADD stays a layer of its own, and the result is still exact
-        return
     assert len(fused) == 1 and fused[0].kernel == ("tg_gemm_s8" if k == 1 else "tg_conv_gemm_s8")
     assert fused[0].fused and fused[0].fused[0].kind == "ADD"
     assert (fused[0].applied_inplace is None) == skip_is_input
@@ -362,7 +406,7 @@ def test_residual_add_fused(tmp_path, target, shape):
 def test_projection_shortcut_fused(tmp_path, target):
     need_target(target)
     gemms = exact(tmp_path, projection_model(3), target)
-    assert [layer.params.residual is not None for layer in gemms] == [False, target == DSP]
+    assert [layer.params.residual is not None for layer in gemms] == [False, True]
 
 
 def chain_model(seed: int, h: int, w: int, c: int, k: tuple[int, int], stride: int, same: bool, dilation: int,

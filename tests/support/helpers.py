@@ -104,17 +104,19 @@ def keras_model(layers, input_shape, seed: int = 0):
 
 
 def assert_bit_exact(tflite: bytes, tmp_path: Path, count: int = 8, seed: int = 0, name: str = "model") -> None:
-    """Generated C on the host vs TFLM's reference kernels over random inputs: every byte equal."""
+    """Generated C on the host vs TFLM's reference kernels over random inputs: every byte equal (the portable
+    kernels, whatever the host's default backend: the operator tests are theirs)."""
     from tinygen.emulation import emulate
 
     path = Path(tmp_path) / f"{name}.tflite"
     path.write_bytes(tflite)
-    result = emulate(path, count=count, seed=seed)
+    result = emulate(path, count=count, seed=seed, backend="portable")
     assert np.array_equal(result.outputs, result.expected), result.summary()
 
 
 def assert_every_input_exact(tflite: bytes, tmp_path, size: int) -> None:
-    """All int8 values (tiled over the input) plus random samples: TFLM and tinygen agree on every byte."""
+    """All int8 values (tiled over the input) plus random samples: TFLM and tinygen's portable kernels agree on
+    every byte."""
     from tinygen.emulation import emulate
 
     path = tmp_path / "model.tflite"
@@ -124,7 +126,7 @@ def assert_every_input_exact(tflite: bytes, tmp_path, size: int) -> None:
     every = np.concatenate([np.resize(values, (rows, size)), np.resize(values[::-1], (rows, size))])
     rng = np.random.default_rng(size)
     inputs = np.concatenate([every, rng.integers(-128, 128, (4, size), dtype=np.int8)]).reshape(-1, 1, size)
-    result = emulate(path, inputs=inputs)
+    result = emulate(path, inputs=inputs, backend="portable")
     assert np.array_equal(result.outputs, result.expected), result.summary()
 
 

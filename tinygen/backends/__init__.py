@@ -16,8 +16,9 @@ BACKENDS: dict[str, type[Backend]] = {"portable": Backend, "cmsis-nn": CmsisNN, 
 NAMES = tuple(BACKENDS)
 # Cores where the specialized kernels beat CMSIS-NN and the portable ones (QEMU instruction counts on the MLPerf
 # Tiny models: Cortex-M4/M7, rv32imc, and the lx106 ISA for the ESP32's Xtensa cores; the M33 has the same DSP
-# instructions as the M4). On the M55 CMSIS-NN's MVE kernels stay ahead; M0+/M3 are not measured yet.
-SPECIALIZED_CORES = ("cortex-m4", "cortex-m7", "cortex-m33", "rv32imc", "xtensa-lx6", "xtensa-lx7")
+# instructions as the M4), and the host emulator (time per inference: bench/emulator.py). On the M55 CMSIS-NN's
+# MVE kernels stay ahead; M0+/M3 are not measured yet.
+SPECIALIZED_CORES = ("cortex-m4", "cortex-m7", "cortex-m33", "rv32imc", "xtensa-lx6", "xtensa-lx7", "host")
 
 
 def default_for(core: str) -> str:

@@ -16,5 +16,8 @@ class Specialized(Backend):
 
     @property
     def arch(self) -> str:
-        """"dsp" where the core has the DSP extension (its SIMD path needs scratch), else "c"."""
-        return "dsp" if self.core in DSP_CORES | MVE_CORES else "c"
+        """"dsp" where the core has the DSP extension (its SIMD path needs scratch); "host" for the host emulator
+        (the plain C loops over wide channel blocks, which its compiler vectorizes); else "c"."""
+        if self.core in DSP_CORES | MVE_CORES:
+            return "dsp"
+        return "host" if self.core == "host" else "c"

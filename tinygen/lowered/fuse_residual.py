@@ -40,8 +40,6 @@ def fuse_residual_adds(lowered):
             conv = layers[i]
             if conv.kernel not in FUSES or conv.op.kind != "CONV_2D" or conv.fused:
                 continue
-            if getattr(conv.params, "block", 0):  # the byte layout's plain C kernels have no fused store
-                continue
             if producer.get(other, -1) >= i:
                 continue
             if best is None or i > best[0]:

@@ -6,8 +6,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import InPlace, Layer, raster_safe
-from ..fully_connected.specialized import GemmParams, folded_bias, quant_arrays, right_shifts_only, specialised
+from ..fully_connected.specialized import (BYTE_LAYOUT_ARCHS, GemmParams, byte_blocks, folded_bias, quant_arrays,
+                                           right_shifts_only, specialised)
 from ..window import Window
+
+
+# Channels per block of the byte layout: one on a scalar core (4 pixels' accumulators and the taps in registers),
+# on the host TG_DEPTHWISE_C_CHANNELS, as many as 4 pixels keep in vector registers (16 measured fastest there:
+# 32 spills, 8 leaves lanes idle).
+DEPTHWISE_BLOCK_HOST = 16
+BYTE_BLOCKS = {"c": 1, "host": DEPTHWISE_BLOCK_HOST}
 
 
 def interior(g: Window) -> tuple[int, int, int, int]:
@@ -43,19 +51,20 @@ def retarget(layer: Layer, arch: str) -> Layer | None:
     g, q = p.win, p.quant
     taps = layer.const("weights").values.reshape(g.k_h * g.k_w, p.out_c)  # [tap][channel], as TFLite stores it
     bias = folded_bias(layer.const("bias").values, taps.T, q.input_offset)
-    if bias is None or (arch != "c" and g.k_h > MAX_ROWS):
+    byte_layout = arch in BYTE_LAYOUT_ARCHS
+    if bias is None or (not byte_layout and g.k_h > MAX_ROWS):
         return None
     _, mults, shifts = quant_arrays(layer, 0, 0)
     short = right_shifts_only(bias, taps.T, mults, shifts)
     # The DSP path's short form also needs the output offset to fit its rounding (tg_depthwise_store).
-    rounding = offset_rounding(bias, taps.T, mults, shifts, q.output_offset) if short and arch != "c" else None
+    rounding = offset_rounding(bias, taps.T, mults, shifts, q.output_offset) if short and not byte_layout else None
     params = GemmParams(g.n * g.out_h * g.out_w, g.k_h * g.k_w, p.out_c, q.output_offset, q.act, True,
-                        short if arch == "c" else rounding is not None, p, window=g, in_c=p.in_c,
-                        pad_value=-q.input_offset, interior=interior(g), block=1 if arch == "c" else 0)
-    if arch == "c":
-        # The byte layout (kernels/tg_depthwise_c.h): channel by channel, its taps in a row. Its kernel reads
-        # 4 pixels' windows per channel, so it has no in-place form (the word layout's raster order has).
-        return specialised(layer, "tg_depthwise_s8", params, taps.T.reshape(-1), bias, 0)
+                        short if byte_layout else rounding is not None, p, window=g, in_c=p.in_c,
+                        pad_value=-q.input_offset, interior=interior(g), block=BYTE_BLOCKS.get(arch, 0))
+    if byte_layout:
+        # The byte layout (kernels/tg_depthwise_c.h): blocks of channels, each tap-major. Its kernel reads 4 pixels'
+        # windows per block, so it has no in-place form (the word layout's raster order has).
+        return specialised(layer, "tg_depthwise_s8", params, byte_blocks(taps.T, params.block), bias, 0)
     # A row of pad values in scratch where some window leaves the input's rows (depthwise_function.c.j2)
     pad_row = g.in_w * p.in_c if params.interior[0] > 0 or params.interior[1] < g.out_h else 0
     if rounding is None:

@@ -13,6 +13,10 @@ import numpy as np
 from ..common import Activation, Const, InPlace, Layer, const
 
 
+BYTE_LAYOUT_ARCHS = ("c", "host")  # the code paths of kernels/tg_gemm_c.h and tg_depthwise_c.h
+BYTE_BLOCK_HOST = 32  # the host's channels per block (TG_GEMM_C_CHANNELS, the widest)
+
+
 @dataclass(frozen=True)
 class GemmParams:
     """A tg_gemm_s8 call: y[pixels][channels] from x[pixels][depth]."""
@@ -105,8 +109,12 @@ def byte_blocks(weights: np.ndarray, block: int) -> np.ndarray:
     return np.concatenate([weights[c:c + block].T.reshape(-1) for c in range(0, len(weights), block)])
 
 
-def channel_block(pixels: int) -> int:
-    """tg_gemm_bytes_s8's channels per block: 4 x 4 pixels, or 8 for a single pixel (kernels/tg_gemm_c.h)."""
+def channel_block(pixels: int, arch: str) -> int:
+    """tg_gemm_bytes_s8's channels per block (kernels/tg_gemm_c.h): on a scalar core 4 x 4 pixels, or 8 for a
+    single pixel, as many accumulators as fit its registers; on the host 32, the int32 lanes of a few vector
+    registers."""
+    if arch == "host":
+        return BYTE_BLOCK_HOST
     return 8 if pixels == 1 else 4
 
 
@@ -177,7 +185,7 @@ def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offs
     if bias is None:
         return None
     per_channel, mults, shifts = quant_arrays(layer, mult, shift)
-    block = channel_block(pixels) if arch == "c" else 0
+    block = channel_block(pixels, arch) if arch in BYTE_LAYOUT_ARCHS else 0
     # one pixel takes 4 channels at once (its 4 sums in registers), two pixels a pair
     pair_block = 4 if pixels == 1 else 2
     paired = paired_weights(weights, pair_block) if arch == "dsp" else None
