@@ -205,6 +205,14 @@ TG_GEMM_INLINE void tg_gemm_store_residual(int8_t *y, const int8_t *r, int32_t a
     *y = tg_gemm_add(out->add, value, *r);
 }
 
+/* tg_gemm_store_residual for output channel c, its multiplier, shift and rounding read from out. */
+TG_GEMM_INLINE void tg_gemm_store_residual_of(int8_t *y, const int8_t *r, int32_t acc, const tg_gemm_output *out,
+                                              int32_t c)
+{
+    const int32_t m = out->per_channel ? c : 0;
+    tg_gemm_store_residual(y, r, acc, out, out->mult[m], out->shift[m], out->rounded ? out->round[m] : 0);
+}
+
 /* Weight k of channel j of a block whose words for each input word are `stride` apart: byte k % 4 of the
  * channel's word in the interleaved layout, or in the paired one (paired_weights) the half of channel pair j / 2
  * that holds k, h = 256 w[odd] + w[even]. */

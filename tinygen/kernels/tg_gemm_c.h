@@ -81,7 +81,8 @@ TG_GEMM_INLINE void tg_gemm_c_channels(const int8_t *x, const int8_t *weights, c
     for (int32_t q = 0; q < nx; ++q) {
 #pragma GCC unroll 8
         for (int32_t j = 0; j < nc; ++j) {
-            tg_gemm_store_residual(y + q * channels + c + j, r + q * channels + c + j, sums[q * nc + j], out, c + j);
+            tg_gemm_store_residual_of(y + q * channels + c + j, r + q * channels + c + j, sums[q * nc + j], out,
+                                      c + j);
         }
     }
 }
