@@ -52,8 +52,10 @@ def mlperf_model(name: str) -> Path:
 
 
 def int8_tflite(model, input_shapes, seed: int = 0, calibration_scale: float | None = None,
-                io_dtype: str = "int8", per_channel: bool = True) -> bytes:
-    """Full-integer int8 conversion of a Keras model (or tf.function), calibrated on random data.
+                io_dtype: str = "int8", per_channel: bool = True, activations: str = "int8") -> bytes:
+    """Full-integer int8 conversion of a Keras model (or tf.function), calibrated on random data; with
+    activations="int16", TFLite's 16x8 quantization (int16 activations, int8 weights, int64 biases) and int16
+    I/O unless io_dtype is "float32".
 
     Each call draws a random input range (unless calibration_scale is given) so tests cover random input
     and output quantization.
@@ -75,13 +77,18 @@ def int8_tflite(model, input_shapes, seed: int = 0, calibration_scale: float | N
         converter = tf.lite.TFLiteConverter.from_concrete_functions([model.get_concrete_function()], model)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    if io_dtype == "int8":
-        converter.inference_input_type = tf.int8
-        converter.inference_output_type = tf.int8
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8 if activations == "int8" else
+                                           tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+    if io_dtype != "float32":
+        converter.inference_input_type = converter.inference_output_type = getattr(tf, activations)
     if not per_channel:
         converter._experimental_disable_per_channel = True
     return converter.convert()
+
+
+def int16_tflite(model, input_shapes, seed: int = 0, **options) -> bytes:
+    """16x8 conversion (int8_tflite with activations="int16")."""
+    return int8_tflite(model, input_shapes, seed, activations="int16", **options)
 
 
 def keras_model(layers, input_shape, seed: int = 0):
