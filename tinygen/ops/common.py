@@ -112,15 +112,25 @@ def nhwc(shape) -> tuple[int, int, int, int]:
 
 
 def require_int8(graph: Graph, op: Op, *tensors: int) -> list[Tensor]:
+    return require_quantized(graph, op, ("int8",), *tensors)
+
+
+def require_quantized(graph: Graph, op: Op, dtypes: tuple[str, ...], *tensors: int) -> list[Tensor]:
+    """The tensors, each quantized and of one of `dtypes` ("int8", "int16" where the lowering has the 16x8
+    form), or a refusal naming the first that is not."""
+    compiles = "int8-quantized operators" if dtypes == ("int8",) else f"{op.kind} on {' or '.join(dtypes)} tensors"
     out = []
     for t in tensors:
         tensor = graph.tensors[t]
-        if tensor.dtype != "int8" or tensor.quant is None:
+        if tensor.dtype not in dtypes or tensor.quant is None:
             raise TinygenError(f"{op.kind} (operator {op.index}) has {tensor.dtype} tensor '{tensor.name}'; "
-                               "tinygen compiles int8-quantized operators",
-                               "convert with full-integer int8 quantization")
+                               f"tinygen compiles {compiles}", "convert with full-integer int8 quantization")
         out.append(tensor)
     return out
+
+
+# Kernel name suffixes of the quantized types (TFLM's and CMSIS-NN's s8 / s16).
+TYPE_SUFFIX = {"int8": "s8", "int16": "s16"}
 
 
 def require_per_tensor(op: Op, *tensors: Tensor) -> None:
