@@ -110,14 +110,37 @@ def keras_model(layers, input_shape, seed: int = 0):
     return model
 
 
-def assert_bit_exact(tflite: bytes, tmp_path: Path, count: int = 8, seed: int = 0, name: str = "model") -> None:
-    """Generated C on the host vs TFLM's reference kernels over random inputs: every byte equal."""
+def assert_bit_exact(tflite: bytes, tmp_path: Path, count: int = 8, seed: int = 0, name: str = "model",
+                     target: str = "host"):
+    """Generated C on the host (or an emulation target) vs TFLM's reference kernels over random inputs: every
+    byte equal. Returns the comparison."""
     from tinygen.emulation import emulate
 
+    need_target(target)
     path = Path(tmp_path) / f"{name}.tflite"
     path.write_bytes(tflite)
-    result = emulate(path, count=count, seed=seed)
+    result = emulate(path, count=count, seed=seed, target=target)
     assert np.array_equal(result.outputs, result.expected), result.summary()
+    return result
+
+
+def with_int32_bias(tflite: bytes) -> bytes:
+    """A 16x8 model with its int64 biases narrowed to int32 (TFLM's other int16 path: an int32 accumulator), and
+    quantized_bias_type INT32 on operators without one."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    def edit(model):
+        g = model.subgraphs[0]
+        for op in g.operators:
+            if len(op.inputs) > 2 and op.inputs[2] >= 0 and g.tensors[op.inputs[2]].type == schema.TensorType.INT64:
+                t = g.tensors[op.inputs[2]]
+                values = np.frombuffer(bytes(bytearray(model.buffers[t.buffer].data)), np.int64)
+                assert np.all(np.abs(values) < 2**31), "bias beyond int32"
+                model.buffers[t.buffer].data = np.frombuffer(values.astype(np.int32).tobytes(), np.uint8)
+                t.type = schema.TensorType.INT32
+            elif hasattr(op.builtinOptions, "quantizedBiasType"):
+                op.builtinOptions.quantizedBiasType = schema.TensorType.INT32
+    return edit_tflite(tflite, edit)
 
 
 def assert_every_input_exact(tflite: bytes, tmp_path, size: int) -> None:
