@@ -13,6 +13,7 @@ INT8_MIN, INT8_MAX = -128, 127
 INT16_MIN, INT16_MAX = -32768, 32767
 # The clamp of each quantized activation type.
 TYPE_RANGE = {"int8": (INT8_MIN, INT8_MAX), "int16": (INT16_MIN, INT16_MAX)}
+QUANTIZED_BIAS_INT32 = 2  # schema TensorType.INT32 in the options' quantized_bias_type (16x8 without a bias)
 
 
 def _round_half_away(x: float) -> int:

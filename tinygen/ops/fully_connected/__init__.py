@@ -9,11 +9,10 @@ import numpy as np
 from . import cmsis_nn, specialized
 from ..common import Activation, Arity, Layer, LowerContext, OpDef, const, require_per_tensor, require_quantized
 from ...errors import TinygenError
-from ...quant import (TYPE_RANGE, activation_range, per_channel_multipliers, per_tensor_conv_multiplier,
-                      require_wide_shifts)
+from ...quant import (QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, per_channel_multipliers,
+                      per_tensor_conv_multiplier, require_wide_shifts)
 
 INT8_KERNELS = ("tg_fully_connected_s8", "tg_fully_connected_per_channel_s8")
-QUANTIZED_BIAS_INT32 = 2  # schema TensorType.INT32 in the options' quantized_bias_type
 
 
 @dataclass(frozen=True)
