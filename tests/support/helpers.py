@@ -51,6 +51,28 @@ def mlperf_model(name: str) -> Path:
     return path
 
 
+TFLM_DIR_VARIABLE = "TINYGEN_TFLM_DIR"  # a TFLM source checkout: its integration tests' models
+
+
+def tflm_models(subdir: str) -> list[Path]:
+    """The .tflite models of TFLM's integration tests under tensorflow/lite/micro/integration_tests/<subdir>
+    (e.g. "seanet/conv") of the checkout TINYGEN_TFLM_DIR names, sorted; skips the test when the variable is
+    unset or the directory holds none (fails in CI, where the checkout must be present)."""
+    import pytest
+
+    root = os.environ.get(TFLM_DIR_VARIABLE, "")
+    if not root:
+        pytest.skip(f"{TFLM_DIR_VARIABLE} is not set (a TFLM checkout with its integration test models)")
+    folder = Path(root) / "tensorflow" / "lite" / "micro" / "integration_tests" / subdir
+    paths = sorted(folder.glob("*.tflite"), key=lambda p: (len(p.stem), p.stem))
+    if not paths:
+        reason = f"no .tflite models in {folder}"
+        if in_ci():
+            pytest.fail(f"{reason} ({TFLM_DIR_VARIABLE} is set in CI)", pytrace=False)
+        pytest.skip(reason)
+    return paths
+
+
 def int8_tflite(model, input_shapes, seed: int = 0, calibration_scale: float | None = None,
                 io_dtype: str = "int8", per_channel: bool = True, activations: str = "int8") -> bytes:
     """Full-integer int8 conversion of a Keras model (or tf.function), calibrated on random data; with
