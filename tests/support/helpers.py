@@ -232,15 +232,18 @@ def random_constant(shape, seed: int) -> np.ndarray:
     return (np.random.default_rng(seed).standard_normal(shape) * 2).astype(np.float32)
 
 
-def assert_graph_bit_exact(build, input_shape, seed: int, tmp_path: Path, activation: int | None = None) -> None:
-    """keras_model(build, input_shape) converted to int8 and checked bit-exact on 6 random inputs. With
-    `activation`, the model is calibrated wide (scale 8) and then given that fused activation, so it clamps."""
+def assert_graph_bit_exact(build, input_shape, seed: int, tmp_path: Path, activation: int | None = None,
+                           activations: str = "int8"):
+    """keras_model(build, input_shape) converted to int8 (or 16x8: activations="int16") and checked bit-exact on
+    6 random inputs. With `activation`, the model is calibrated wide (scale 8) and then given that fused
+    activation, so it clamps. Returns the comparison."""
     model = keras_model(build, input_shape, seed=seed)
     if activation is None:
-        tflite = int8_tflite(model, input_shape, seed=seed)
+        tflite = int8_tflite(model, input_shape, seed=seed, activations=activations)
     else:
-        tflite = with_activation(int8_tflite(model, input_shape, seed=seed, calibration_scale=8.0), activation)
-    assert_bit_exact(tflite, tmp_path, count=6)
+        tflite = with_activation(int8_tflite(model, input_shape, seed=seed, calibration_scale=8.0,
+                                             activations=activations), activation)
+    return assert_bit_exact(tflite, tmp_path, count=6)
 
 
 def without_bias(tflite: bytes, marker: bool = True) -> bytes:
