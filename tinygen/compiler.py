@@ -15,8 +15,9 @@ from .lowered.memory import Flash, Placement
 from .ops.common import Const, Layer, LowerContext
 from .passes import run_pipeline
 
-# A model's input and output: int8 (or int16 with 16x8 quantization) values, or floats it quantizes itself.
-IO_DTYPES = ("int8", "int16", "float32")
+# A model's input and output: int8 (or int16 with 16x8 quantization, or quantized int32 that a QUANTIZE
+# converts) values, or floats it quantizes itself.
+IO_DTYPES = ("int8", "int16", "int32", "float32")
 
 # Names a generated model may not take (compared in lower case, as file systems on macOS and Windows do): its
 # files would collide with the harness's (main.c, Arduino.h) or the C library's headers (C99 and C11), its
@@ -91,8 +92,9 @@ def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
                            "tinygen compiles single-input, single-output models", "export one input and one output")
     x, y = graph.tensors[graph.inputs[0]], graph.tensors[graph.outputs[0]]
     for t in (x, y):
-        if t.dtype not in IO_DTYPES:
-            raise TinygenError(f"model input/output '{t.name}' is {t.dtype}",
+        if t.dtype not in IO_DTYPES or (t.dtype == "int32" and t.quant is None):
+            raise TinygenError(f"model input/output '{t.name}' is {t.dtype}" + (" (not quantized)" if t.quant is None
+                                                                                 and t.dtype == "int32" else ""),
                                "convert with int8, int16 (16x8 quantization) or float32 I/O")
     if x.index == y.index:
         raise TinygenError("the model's input is its output", "there is nothing to compile")

@@ -160,8 +160,8 @@ def _channel_scales() -> bytes:
     return _edited(edit)
 
 
-def _int32_fc() -> bytes:
-    return _fc(x_dtype="int32", bias_dtype="int32")
+def _int64_fc() -> bytes:
+    return _fc(x_dtype="int64", bias_dtype="int32")
 
 
 def _int16_inside() -> bytes:
@@ -325,7 +325,7 @@ ROWS = {
     "Unsupported operators": _model(_unsupported_ops()),
     "Float operators (a float or dynamic-range model)": _model(_fc(x_dtype="float32", w_dtype="float32",
                                                                    bias_dtype="float32")),
-    "int32 model input or output": _model(_int32_fc()),
+    "int64 model input or output": _model(_int64_fc()),
     "An int16 operator without a 16x8 kernel in tinygen": _model(_int16_inside()),
     "Zero, negative, NaN or infinite scale": _model(_scale(0.0)),
     "Zero point outside the type's range": _model(_zero_point(200)),

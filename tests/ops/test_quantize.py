@@ -172,3 +172,30 @@ def test_float_int16_float(tmp_path, seed, target):
     # The int16 range was reached at both ends, not only values inside the int8 one.
     assert result.expected.max() >= (32767 - zp) * np.float32(scale) * 0.999
     assert result.expected.min() <= (-32768 - zp) * np.float32(scale) * 0.999
+
+
+@pytest.mark.parametrize("pair", [("int32", "int8"), ("int32", "int16"), ("int8", "int32"), ("int16", "int32")])
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_int32_requantize(tmp_path, pair, target):
+    """int32 ↔ int8/int16 with zero point 0 on the int32 side (TFLM's Requantize pairs); int32 inputs span the
+    whole range, so left shifts wrap as in TFLM."""
+    from tinygen.emulation import emulate
+
+    need_target(target)
+    rng = np.random.default_rng(len(pair[0]) + 3 * len(pair[1]))
+    quant = [(dtype, float(rng.uniform(1e-7, 1e-3)) if dtype == "int32" else _random_quant(rng, dtype)[1],
+              0 if dtype == "int32" else int(rng.integers(-100, 100))) for dtype in pair]
+    path = tmp_path / "q32.tflite"
+    path.write_bytes(_chain(quant))
+    result = emulate(path, count=6, target=target)
+    assert np.array_equal(result.outputs, result.expected), result.summary()
+
+
+def test_int32_zero_point_is_refused(tmp_path):
+    from tinygen.compiler import compile_model
+    from tinygen.errors import TinygenError
+
+    path = tmp_path / "q32.tflite"
+    path.write_bytes(_chain([("int32", 1e-6, 5), ("int16", 0.001, 0)]))
+    with pytest.raises(TinygenError, match="zero point 5"):
+        compile_model(path)

@@ -130,7 +130,7 @@ def require_quantized(graph: Graph, op: Op, dtypes: tuple[str, ...], *tensors: i
 
 
 # Kernel name suffixes of the quantized types (TFLM's and CMSIS-NN's s8 / s16).
-TYPE_SUFFIX = {"int8": "s8", "int16": "s16"}
+TYPE_SUFFIX = {"int8": "s8", "int16": "s16", "int32": "s32"}
 
 
 def require_per_tensor(op: Op, *tensors: Tensor) -> None:

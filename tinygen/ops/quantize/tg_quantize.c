@@ -1,4 +1,5 @@
-/* QUANTIZE: TFLite reference AffineQuantize (float32 -> int8 or int16) and Requantize (between int8 and int16).
+/* QUANTIZE: TFLite reference AffineQuantize (float32 -> int8 or int16) and Requantize (between int8 and int16,
+ * and from or to int32 with zero point 0).
  * One function per type pair, as TFLM's templates are instantiated; the arithmetic is shared below. */
 #include "tg_math.h"
 #include "tg_quantize.h"
@@ -19,7 +20,8 @@ static inline int32_t affine_quantize(float x, float scale, int32_t zero_point, 
     return TG_CLAMP(r, lo, hi);
 }
 
-/* (q - input_zero_point) fits int32 for int8 and int16 inputs; tg_requantize is MultiplyByQuantizedMultiplier. */
+/* (q - input_zero_point) fits int32: int8 and int16 inputs, or int32 ones with zero point 0 (the lowering checks);
+ * tg_requantize is MultiplyByQuantizedMultiplier. An int32 output has zero point 0 and needs no clamp. */
 static inline int32_t requantize(int32_t q, int32_t input_zero_point, int32_t multiplier, int32_t shift,
                                  int32_t output_zero_point, int32_t lo, int32_t hi)
 {
@@ -74,5 +76,41 @@ void tg_requantize_s16(const int16_t *input, int32_t size, int32_t input_zero_po
     for (int32_t i = 0; i < size; ++i) {
         output[i] = (int16_t)requantize(input[i], input_zero_point, multiplier, shift, output_zero_point,
                                         INT16_MIN, INT16_MAX);
+    }
+}
+
+void tg_requantize_s32_s8(const int32_t *input, int32_t size, int32_t input_zero_point, int32_t multiplier,
+                          int32_t shift, int32_t output_zero_point, int8_t *output)
+{
+    for (int32_t i = 0; i < size; ++i) {
+        output[i] = (int8_t)requantize(input[i], input_zero_point, multiplier, shift, output_zero_point, INT8_MIN,
+                                       INT8_MAX);
+    }
+}
+
+void tg_requantize_s32_s16(const int32_t *input, int32_t size, int32_t input_zero_point, int32_t multiplier,
+                           int32_t shift, int32_t output_zero_point, int16_t *output)
+{
+    for (int32_t i = 0; i < size; ++i) {
+        output[i] = (int16_t)requantize(input[i], input_zero_point, multiplier, shift, output_zero_point,
+                                        INT16_MIN, INT16_MAX);
+    }
+}
+
+void tg_requantize_s8_s32(const int8_t *input, int32_t size, int32_t input_zero_point, int32_t multiplier,
+                          int32_t shift, int32_t output_zero_point, int32_t *output)
+{
+    for (int32_t i = 0; i < size; ++i) {
+        output[i] = requantize(input[i], input_zero_point, multiplier, shift, output_zero_point, INT32_MIN,
+                               INT32_MAX);
+    }
+}
+
+void tg_requantize_s16_s32(const int16_t *input, int32_t size, int32_t input_zero_point, int32_t multiplier,
+                           int32_t shift, int32_t output_zero_point, int32_t *output)
+{
+    for (int32_t i = 0; i < size; ++i) {
+        output[i] = requantize(input[i], input_zero_point, multiplier, shift, output_zero_point, INT32_MIN,
+                               INT32_MAX);
     }
 }
