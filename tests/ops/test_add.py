@@ -49,10 +49,9 @@ def test_add_fused_activation(tmp_path, kind, code):
     assert_graph_bit_exact(*_branches(kind, seed), seed, tmp_path, activation=code)
 
 
-# 16x8: the same graphs with int16 activations (TFLM's general int16 ADD: 15 bits of headroom); not the
-# pooled branches, which tinygen does not compile in int16.
+# 16x8: the same graphs with int16 activations (TFLM's general int16 ADD: 15 bits of headroom).
 KINDS_16X8 = ["dense", "dense_relu", "conv_relu6", "const_same_shape", "const_channels", "const_first",
-              "const_scalar", "row_plus_column"]
+              "const_scalar", "two_sided", "row_plus_column"]
 
 
 @pytest.mark.parametrize("kind", KINDS_16X8)

@@ -41,9 +41,8 @@ def test_sub_fused_activation(tmp_path, kind, code):
     assert_graph_bit_exact(*_branches(kind, seed), seed, tmp_path, activation=code)
 
 
-# 16x8: the same graphs with int16 activations (TFLM's general int16 SUB: 15 bits of headroom); not the
-# pooled branches, which tinygen does not compile in int16.
-KINDS_16X8 = ["dense", "conv", "const_channels", "const_first", "row_minus_column"]
+# 16x8: the same graphs with int16 activations (TFLM's general int16 SUB: 15 bits of headroom).
+KINDS_16X8 = ["dense", "conv", "const_channels", "const_first", "two_sided", "row_minus_column"]
 
 
 @pytest.mark.parametrize("kind", KINDS_16X8)
