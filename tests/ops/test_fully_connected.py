@@ -74,3 +74,28 @@ def test_16x8_keeps_the_portable_kernel(tmp_path, backend):
     path.write_bytes(_dense_16x8("relu_per_channel"))
     program = compile_model(path, backend=backend, core="cortex-m4")
     assert [layer.kernel for layer in program.layers] == ["tg_fully_connected_s16"]
+
+
+@pytest.mark.parametrize("bias", ["int32", "int64"])
+def test_16x8_accumulator_bound(tmp_path, bias):
+    """An int32 bias means TFLM's int32 accumulator: 65535 · Σ|w| beyond INT32_MAX is refused; an int64 bias
+    accumulates in int64 and compiles."""
+    import numpy as np
+
+    from tests.support.schema_model import SchemaModel
+    from tinygen.compiler import compile_model
+    from tinygen.errors import TinygenError
+
+    m = SchemaModel("fc16")
+    x = m.tensor([1, 300], "int16", scale=0.001)
+    w = m.tensor([2, 300], data=np.full((2, 300), 127, np.int8), scale=0.01)
+    b = m.tensor([2], bias, data=np.zeros(2, bias), scale=0.00001)
+    y = m.tensor([1, 2], "int16", scale=0.5)
+    m.op("FULLY_CONNECTED", [x, w, b], [y])
+    path = tmp_path / "fc16.tflite"
+    path.write_bytes(m.finish([x], [y]))
+    if bias == "int32":
+        with pytest.raises(TinygenError, match="overflow its int32 accumulator"):
+            compile_model(path)
+    else:
+        assert [layer.kernel for layer in compile_model(path).layers] == ["tg_fully_connected_s16"]
