@@ -1,12 +1,12 @@
 """TFLM's seanet integration models (16x8 audio: int16 activations, int8 weights, int64 biases), one operator
 each, from the checkout TINYGEN_TFLM_DIR names: bit-exact with TFLM. The ADD/SUB models have two inputs, which
-tinygen does not compile yet; LEAKY_RELU's int16 form differs from TFLM's on a few near-ties and stays refused."""
+tinygen does not compile yet."""
 import numpy as np
 import pytest
 
 from tests.support.helpers import need_target, tflm_models
 
-SEANET = ["seanet/conv", "seanet/pad", "seanet/quantize"]
+SEANET = ["seanet/conv", "seanet/leaky_relu", "seanet/pad", "seanet/quantize"]
 
 
 @pytest.mark.parametrize("subdir", SEANET)
