@@ -15,6 +15,10 @@ from .lowered.memory import Flash, Placement, StateRegion
 from .ops.common import Const, Layer, LowerContext
 from .passes import run_pipeline
 
+# A model's input and output: int8 (or int16 with 16x8 quantization, or quantized int32 that a QUANTIZE
+# converts) values, or floats it quantizes itself.
+IO_DTYPES = ("int8", "int16", "int32", "float32")
+
 # Names a generated model may not take (compared in lower case, as file systems on macOS and Windows do): its
 # files would collide with the harness's (main.c, Arduino.h) or the C library's headers (C99 and C11), its
 # symbols and headers with tinygen's, CMSIS-NN's and ESP-IDF's.
@@ -93,9 +97,11 @@ def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
                            "tinygen compiles single-input, single-output models", "export one input and one output")
     x, y = graph.tensors[graph.inputs[0]], graph.tensors[graph.outputs[0]]
     for role, t in (("input", x), ("output", y)):
-        if t.dtype not in ("int8", "float32"):
+        if t.dtype not in IO_DTYPES or (t.dtype == "int32" and t.quant is None):
             name = f"'{t.name}'" if t.name else f"(tensor {t.index})"
-            raise TinygenError(f"model {role} {name} is {t.dtype}", "convert with int8 or float32 I/O")
+            raise TinygenError(f"model {role} {name} is {t.dtype}" + (" (not quantized)" if t.quant is None
+                                                                      and t.dtype == "int32" else ""),
+                               "convert with int8, int16 (16x8 quantization) or float32 I/O")
     if x.index == y.index:
         raise TinygenError("the model's input is its output", "there is nothing to compile")
     return x, y

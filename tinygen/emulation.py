@@ -14,7 +14,7 @@ from .errors import TinygenError
 from .ir import Tensor
 from .limits import MAX_SAMPLES
 
-NUMPY_DTYPES = {"int8": np.int8, "float32": np.float32}
+NUMPY_DTYPES = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32}
 
 
 @dataclass
@@ -54,8 +54,9 @@ def random_inputs(tensor: Tensor, count: int, seed: int) -> np.ndarray:
                            f"give a count of random inputs from 1 to {MAX_SAMPLES:,}")
     rng = np.random.default_rng(seed)
     shape = (count,) + tuple(tensor.shape)
-    if tensor.dtype == "int8":
-        return rng.integers(-128, 128, size=shape, dtype=np.int8)
+    if tensor.dtype in ("int8", "int16", "int32"):
+        info = np.iinfo(NUMPY_DTYPES[tensor.dtype])
+        return rng.integers(info.min, info.max + 1, size=shape, dtype=NUMPY_DTYPES[tensor.dtype])
     if tensor.quant is not None:  # float input quantized inside the model: cover its int8 range
         lo = (-128 - tensor.zero_point) * tensor.scale
         hi = (127 - tensor.zero_point) * tensor.scale
@@ -79,8 +80,9 @@ def load_inputs(path: Path, tensor: Tensor) -> np.ndarray:
         raise TinygenError(f"{path} holds no samples", f"give [N, {', '.join(map(str, shape))}] with N ≥ 1")
     want = NUMPY_DTYPES[tensor.dtype]
     if data.dtype != want:
-        if tensor.dtype == "int8" and np.issubdtype(data.dtype, np.integer) and data.min() >= -128 and data.max() <= 127:
-            data = data.astype(np.int8)
+        if (tensor.dtype in ("int8", "int16", "int32") and np.issubdtype(data.dtype, np.integer)
+                and np.iinfo(want).min <= data.min() and data.max() <= np.iinfo(want).max):
+            data = data.astype(want)
         elif tensor.dtype == "float32" and np.issubdtype(data.dtype, np.floating):
             data = data.astype(np.float32)
         else:

@@ -10,6 +10,10 @@ from .errors import TinygenError
 from .limits import MAX_WINDOW
 
 INT8_MIN, INT8_MAX = -128, 127
+INT16_MIN, INT16_MAX = -32768, 32767
+# The clamp of each quantized activation type.
+TYPE_RANGE = {"int8": (INT8_MIN, INT8_MAX), "int16": (INT16_MIN, INT16_MAX)}
+QUANTIZED_BIAS_INT32 = 2  # schema TensorType.INT32 in the options' quantized_bias_type (16x8 without a bias)
 
 
 def _round_half_away(x: float) -> int:
@@ -62,6 +66,14 @@ def per_tensor_conv_multiplier(input_scale: float, filter_scale: float, output_s
     float32 product differs in the last bits: ad01's per-tensor FCs missed by one on ~1 output in 20000)."""
     product = float(np.float32(input_scale)) * float(np.float32(filter_scale))
     return quantize_multiplier(product / float(np.float32(output_scale)))
+
+
+def require_wide_shifts(shifts, where: str) -> None:
+    """The int64 MultiplyByQuantizedMultiplier (16x8 accumulators) shifts right by 15 - shift: C defines that
+    for shifts in -47..14 only (TFLM assumes -31..7; quantize_multiplier gives at least -31)."""
+    if int(np.max(shifts)) > 14:
+        raise TinygenError(f"{where}: a rescale factor needs a left shift of {int(np.max(shifts))}, beyond the 14 "
+                           "that 16x8 fixed point allows", "check the tensors' quantization scales; re-quantize the model")
 
 
 def quantize_value(x: float, scale: float, zero_point: int) -> int:

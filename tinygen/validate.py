@@ -10,7 +10,8 @@ the generated C of an accepted model never indexes out of bounds and never overf
 - window parameters (strides, dilations, filter sizes) lie in [1, MAX_WINDOW] (quant.padding_and_output bounds
   the effective extent), enum options hold known values, axes lie in range;
 - scales are finite and positive, zero points fit their type, per-channel scales match the quantized dimension;
-- a weighted operator's int32 accumulator cannot overflow for any int8 input (checked on the real weights);
+- a weighted operator's accumulator (int32; int64 for 16x8 with an int64 bias) cannot overflow for any input
+  (checked on the real weights);
 - at most MAX_OPERATORS operators and MAX_TENSORS tensors (the reader refuses more before decoding them).
 """
 from __future__ import annotations
@@ -147,22 +148,34 @@ def _check_options(graph: Graph, op: Op) -> None:
             raise corrupted(f"{_where(op)} has {key} {value}")
 
 
+# 16x8 operators with an int64 bias accumulate in int64; TFLM's 64-bit MultiplyByQuantizedMultiplier assumes
+# |acc| < 2^47 (beyond it the product with the Q15 multiplier could leave int64).
+INT64_ACCUMULATOR_MAX = (1 << 47) - 1
+
+
 def _check_accumulator(graph: Graph, op: Op) -> None:
-    """255·Σ|w| + |bias| ≤ INT32_MAX per output channel: (x − zero point) spans at most 255 for int8."""
+    """span·Σ|w| + |bias| stays within the accumulator per output channel: (x − zero point) spans at most 255
+    for int8 inputs and 65535 for int16 ones; the accumulator is int32, or int64 for 16x8 with an int64 bias."""
     w = graph.tensors[op.inputs[1]]
+    x = graph.tensors[op.inputs[REGISTRY[op.kind].data_input]]
     axis = REGISTRY[op.kind].weights_axis
-    if w.data is None or w.dtype != "int8" or len(w.shape) <= axis:
+    if w.data is None or w.dtype != "int8" or len(w.shape) <= axis or x.dtype not in ("int8", "int16"):
         return  # the lowering refuses these
     per_channel = np.moveaxis(np.abs(w.data.astype(np.int64)), axis, 0).reshape(w.shape[axis], -1).sum(axis=1)
-    bound = 255 * per_channel
+    bound = (255 if x.dtype == "int8" else 65535) * per_channel
+    limit, accumulator = INT32_MAX, "int32"
     bias_input = REGISTRY[op.kind].bias_input
     if len(op.inputs) > bias_input and op.inputs[bias_input] >= 0:
         b = graph.tensors[op.inputs[bias_input]]
-        if b.data is not None and b.dtype == "int32" and b.size == w.shape[axis]:
-            bound = bound + np.abs(b.data.astype(np.int64).reshape(-1))
-    if np.any(bound > INT32_MAX):
-        raise TinygenError(f"{_where(op)} could overflow its int32 accumulator (weights and bias of channel "
-                           f"{int(np.argmax(bound))} sum to {int(bound.max())} times the input range)",
+        if b.data is not None and b.dtype in ("int32", "int64") and b.size == w.shape[axis]:
+            bound = bound + np.abs(b.data.astype(np.int64).reshape(-1))  # |int64| < 2^63: no wrap (checked below)
+            if x.dtype == "int16" and b.dtype == "int64":
+                limit, accumulator = INT64_ACCUMULATOR_MAX, "int64"
+    elif x.dtype == "int16" and op.options.get("quantized_bias_type", 0) != 2:  # 2: INT32
+        limit, accumulator = INT64_ACCUMULATOR_MAX, "int64"
+    if np.any(bound > limit):
+        raise TinygenError(f"{_where(op)} could overflow its {accumulator} accumulator (weights and bias of "
+                           f"channel {int(np.argmax(bound))} sum to {int(bound.max())} times the input range)",
                            "split the layer or re-quantize its weights; TFLite would overflow too")
 
 

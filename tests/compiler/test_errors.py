@@ -160,21 +160,19 @@ def _channel_scales() -> bytes:
     return _edited(edit)
 
 
-def _int16_fc() -> bytes:
-    return _fc(x_dtype="int16", bias_dtype="int64")
+def _int64_fc() -> bytes:
+    return _fc(x_dtype="int64", bias_dtype="int32")
 
 
 def _int16_inside() -> bytes:
-    """int8 in and out, a 16x8 FULLY_CONNECTED between two QUANTIZE operators."""
+    """int8 in and out, an int16 TANH (no 16x8 kernel in tinygen) between two QUANTIZE operators."""
     m = SchemaModel("int16")
     x = m.tensor([1, 16], scale=0.05)
     x16 = m.tensor([1, 16], "int16", scale=0.001)
     m.op("QUANTIZE", [x], [x16])
-    w = m.tensor([4, 16], data=np.ones((4, 16), np.int8), scale=0.01)
-    b = m.tensor([4], "int64", data=np.zeros(4, np.int64), scale=0.00001)
-    y16 = m.tensor([1, 4], "int16", scale=0.002)
-    m.op("FULLY_CONNECTED", [x16, w, b], [y16])
-    y = m.tensor([1, 4], scale=0.1)
+    y16 = m.tensor([1, 16], "int16", scale=1 / 32768)
+    m.op("TANH", [x16], [y16])
+    y = m.tensor([1, 16], scale=0.1)
     m.op("QUANTIZE", [y16], [y])
     return m.finish([x], [y])
 
@@ -327,8 +325,8 @@ ROWS = {
     "Unsupported operators": _model(_unsupported_ops()),
     "Float operators (a float or dynamic-range model)": _model(_fc(x_dtype="float32", w_dtype="float32",
                                                                    bias_dtype="float32")),
-    "int16 model input or output": _model(_int16_fc()),
-    "int16 activations inside the graph (16x8 quantization)": _model(_int16_inside()),
+    "int64 model input or output": _model(_int64_fc()),
+    "An int16 operator without a 16x8 kernel in tinygen": _model(_int16_inside()),
     "Zero, negative, NaN or infinite scale": _model(_scale(0.0)),
     "Zero point outside the type's range": _model(_zero_point(200)),
     "Per-channel scales not matching the channel count": _model(_channel_scales()),

@@ -1,4 +1,4 @@
-"""ADD int8: same-shape (x + Dense(x), x + Conv(x)), broadcasting against constants and against a reshaped
+"""ADD int8 and int16 (16x8): same-shape (x + Dense(x), x + Conv(x)), broadcasting against constants and against a reshaped
 branch up to rank 4, fused activations, random quantization; every case bit-exact with TFLM."""
 import numpy as np
 import pytest
@@ -47,3 +47,29 @@ def test_add(tmp_path, kind):
 def test_add_fused_activation(tmp_path, kind, code):
     seed = 40 + code
     assert_graph_bit_exact(*_branches(kind, seed), seed, tmp_path, activation=code)
+
+
+# 16x8: the same graphs with int16 activations (TFLM's general int16 ADD: 15 bits of headroom).
+KINDS_16X8 = ["dense", "dense_relu", "conv_relu6", "const_same_shape", "const_channels", "const_first",
+              "const_scalar", "two_sided", "row_plus_column"]
+
+
+@pytest.mark.parametrize("kind", KINDS_16X8)
+def test_add_16x8(tmp_path, kind):
+    seed = KINDS.index(kind) + 61
+    result = assert_graph_bit_exact(*_branches(kind, seed), seed, tmp_path, activations="int16")
+    assert result.outputs.dtype.name == "int16"
+
+
+@pytest.mark.parametrize("code", [1, 3])
+def test_add_16x8_fused_activation(tmp_path, code):
+    seed = 80 + code
+    assert_graph_bit_exact(*_branches("const_channels", seed), seed, tmp_path, activation=code, activations="int16")
+
+
+def test_add_16x8_cortex_m4(tmp_path):
+    from tests.support.helpers import assert_bit_exact, int16_tflite, keras_model
+
+    build, shape = _branches("const_channels", 90)
+    assert_bit_exact(int16_tflite(keras_model(build, shape, seed=90), shape, seed=90), tmp_path, count=3,
+                     target="cortex-m4")

@@ -1,14 +1,15 @@
-"""CONCATENATION: every axis (negative too), ranks 2–5, several inputs, constant inputs, bit-exact with TFLM."""
+"""CONCATENATION: every axis (negative too), ranks 2–5, several inputs, constant inputs, int8 and int16 (16x8),
+bit-exact with TFLM."""
 import numpy as np
 import pytest
 
 from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds, with_quantization
 
 
-def _check(tmp_path, build, shape, seed):
-    tflite = int8_tflite(keras_model(build, shape, seed=seed), shape, seed=seed)
+def _check(tmp_path, build, shape, seed, activations="int8", target="host"):
+    tflite = int8_tflite(keras_model(build, shape, seed=seed), shape, seed=seed, activations=activations)
     assert "CONCATENATION" in op_kinds(tflite, tmp_path)
-    assert_bit_exact(tflite, tmp_path)
+    assert assert_bit_exact(tflite, tmp_path, target=target).outputs.dtype.name == activations
 
 
 @pytest.mark.parametrize("shape,axis", [((7,), -1), ((3, 5), 1), ((3, 5), -2), ((4, 3, 2), 2), ((4, 3, 2), -3)])
@@ -22,8 +23,10 @@ def test_input_and_dense(tmp_path, shape, axis):
     _check(tmp_path, build, shape, seed=len(shape) + axis)
 
 
+@pytest.mark.parametrize("activations", ["int8", "int16"])
 @pytest.mark.parametrize("axis", [0, 1, 2, 3])
-def test_4d_every_axis(tmp_path, axis):
+def test_4d_every_axis(tmp_path, axis, activations):
+    """int16 too (TFLM copies int16 inputs unrescaled, whatever their scales)."""
     import keras
     import tensorflow as tf
 
@@ -31,7 +34,16 @@ def test_4d_every_axis(tmp_path, axis):
         dense = tf.keras.layers.Dense(2)(x)
         return tf.keras.layers.Lambda(lambda t: keras.ops.concatenate(t, axis=axis))([dense, x, dense])
 
-    _check(tmp_path, build, (3, 5, 2), seed=axis)
+    _check(tmp_path, build, (3, 5, 2), seed=axis, activations=activations)
+
+
+def test_16x8_on_cortex_m4(tmp_path):
+    import tensorflow as tf
+
+    def build(x):
+        return tf.keras.layers.Concatenate(axis=-1)([x, tf.keras.layers.Dense(4)(x), x])
+
+    _check(tmp_path, build, (3, 5), seed=9, activations="int16", target="cortex-m4")
 
 
 def test_rank5_and_constant_input(tmp_path):

@@ -1,8 +1,10 @@
 """CONV_2D: kernel sizes, strides, dilations, padding, groups, activations, per-tensor/per-channel weights,
-with and without bias; every case bit-exact with TFLM. Plus the refusals for what TFLM would not compute."""
+with and without bias, int8 and 16x8 (int64 and int32 biases); every case bit-exact with TFLM. Plus the refusals
+for what TFLM would not compute."""
 import pytest
 
-from tests.support.helpers import assert_bit_exact, assert_conv_refused, int8_tflite, keras_model, without_bias
+from tests.support.helpers import (assert_bit_exact, assert_conv_refused, int8_tflite, keras_model, with_int32_bias,
+                                   without_bias)
 
 # (input hwc, filters, kernel, strides, dilation, padding, activation, per_channel, use_bias, groups)
 CASES = {
@@ -25,8 +27,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_conv2d(tmp_path, case):
+def _model(case: str, activations: str = "int8") -> bytes:
     import tensorflow as tf
 
     shape, filters, kernel, strides, dilation, padding, activation, per_channel, use_bias, groups = CASES[case]
@@ -34,8 +35,42 @@ def test_conv2d(tmp_path, case):
     layer = tf.keras.layers.Conv2D(filters, kernel, strides=strides, dilation_rate=dilation, padding=padding,
                                    activation=activation, use_bias=use_bias, groups=groups)
     model = keras_model([layer], shape, seed=seed)
-    tflite = int8_tflite(model, shape, seed=seed, per_channel=per_channel)
-    assert_bit_exact(tflite if use_bias else without_bias(tflite), tmp_path, count=4)
+    tflite = int8_tflite(model, shape, seed=seed, per_channel=per_channel, activations=activations)
+    return tflite if use_bias else without_bias(tflite)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_conv2d(tmp_path, case):
+    assert_bit_exact(_model(case), tmp_path, count=4)
+
+
+CASES_16X8 = ["1x1_pointwise", "3x3_same", "3x3_stride2_per_tensor", "5x5_no_bias", "2x3_asymmetric_stride",
+              "3x3_dilation2_same", "2x2_dilation5_empty_windows", "3x3_groups2_of_4"]
+
+
+@pytest.mark.parametrize("bias", ["int64", "int32"])
+@pytest.mark.parametrize("case", CASES_16X8)
+def test_conv2d_16x8(tmp_path, case, bias):
+    """The converter's int64 biases, and int32 ones (TFLM's int32 accumulator path; quantized_bias_type INT32
+    where there is no bias)."""
+    from tinygen.compiler import compile_model
+
+    tflite = _model(case, "int16")
+    result = assert_bit_exact(tflite if bias == "int64" else with_int32_bias(tflite), tmp_path, count=4)
+    assert result.outputs.dtype.name == "int16"
+    kernels = [layer.kernel for layer in compile_model(tmp_path / "model.tflite").layers]
+    assert kernels == ["tg_convolve_s16" if bias == "int64" else "tg_convolve_s16_acc32"]
+
+
+@pytest.mark.parametrize("backend", ["cmsis-nn", "specialized"])
+def test_conv2d_16x8_cortex_m4(tmp_path, backend):
+    """CMSIS-NN and the specialized backend decline 16x8 layers: the portable kernel runs, exact."""
+    from tinygen.emulation import emulate
+
+    path = tmp_path / "conv16.tflite"
+    path.write_bytes(_model("3x3_stride2_per_tensor", "int16"))
+    result = emulate(path, count=2, target="cortex-m4", backend=backend)
+    assert result.exact, result.summary()
 
 
 def test_conv_stack(tmp_path):

@@ -1,20 +1,38 @@
-"""LEAKY_RELU (int8): every one of the 256 input values under random quantizations, positive, zero, negative
-and above-one alphas, extreme scales, after a convolution; bit-exact with TFLM."""
+"""LEAKY_RELU (int8, int16): every one of the 256 (65536) input values under random quantizations, positive,
+zero, negative and above-one alphas, extreme scales, after a convolution; bit-exact with TFLM."""
 import functools
 
 import pytest
 
 from tests.support.helpers import (assert_every_input_exact, assert_graph_bit_exact, int8_tflite, keras_model,
-                                   op_kinds, with_option, with_quantization)
+                                   need_target, op_kinds, with_option, with_quantization)
 
 
 @functools.lru_cache(maxsize=None)
-def _leaky_model(slope: float, seed: int) -> bytes:
+def _leaky_model(slope: float, seed: int, activations: str = "int8") -> bytes:
     """LeakyReLU alone on a [1, 256] input, converted with a random input quantization."""
     import tensorflow as tf
 
     return int8_tflite(keras_model([tf.keras.layers.LeakyReLU(negative_slope=slope)], (256,), seed=seed), (256,),
-                       seed=seed)
+                       seed=seed, activations=activations)
+
+
+@pytest.mark.parametrize("slope,seed", [(0.01, 4), (0.3, 5), (0.3, 6), (2.5, 7)])
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_16x8_every_input(tmp_path, slope, seed, target):
+    """All 65536 int16 values (256 samples of 256): the multipliers' double arithmetic decides near-ties."""
+    import numpy as np
+
+    from tinygen.emulation import emulate
+
+    need_target(target)
+    tflite = _leaky_model(slope, seed, "int16")
+    assert op_kinds(tflite, tmp_path) == ["LEAKY_RELU"]
+    path = tmp_path / "leaky16.tflite"
+    path.write_bytes(tflite)
+    inputs = np.arange(-32768, 32768, dtype=np.int16).reshape(256, 1, 256)
+    result = emulate(path, inputs=inputs if target == "host" else inputs[::64], target=target)
+    assert np.array_equal(result.outputs, result.expected), result.summary()
 
 
 @pytest.mark.parametrize("slope,seed", [(0.01, 0), (0.3, 1), (0.3, 2), (2.5, 3)])
@@ -46,6 +64,15 @@ def test_after_conv(tmp_path):
 
     L = tf.keras.layers
     assert_graph_bit_exact(lambda x: L.LeakyReLU(0.2)(L.Conv2D(5, 3, padding="same")(x)), (6, 7, 3), 11, tmp_path)
+
+
+def test_16x8_after_conv(tmp_path):
+    import tensorflow as tf
+
+    L = tf.keras.layers
+    result = assert_graph_bit_exact(lambda x: L.LeakyReLU(0.2)(L.Conv2D(5, 3, padding="same")(x)), (6, 7, 3), 12,
+                                    tmp_path, activations="int16")
+    assert result.outputs.dtype.name == "int16"
 
 
 def test_multiplier_beyond_32_bits_is_refused(tmp_path):

@@ -1,5 +1,5 @@
-"""AVERAGE_POOL_2D and MAX_POOL_2D: window sizes, strides, SAME/VALID, odd sizes, fused activations; every case
-bit-exact with TFLM. Plus the refusal of a rescaling pool."""
+"""AVERAGE_POOL_2D and MAX_POOL_2D: window sizes, strides, SAME/VALID, odd sizes, fused activations, int8 and 16x8;
+every case bit-exact with TFLM. Plus the refusal of a rescaling pool."""
 import pytest
 
 from tests.support.helpers import assert_bit_exact, edit_tflite, int8_tflite, keras_model
@@ -28,6 +28,27 @@ def test_pool(tmp_path, kind, geometry):
     seed = sum(map(ord, geometry))
     model = keras_model([layer(size, strides, padding=padding)], shape, seed=seed)
     assert_bit_exact(int8_tflite(model, shape, seed=seed), tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["avg", "max"])
+@pytest.mark.parametrize("geometry", ["3x3_s2_same_odd", "2x3_s1x2_same", "4x4_s4_same_partial", "global_5x7"])
+def test_pool_16x8(tmp_path, kind, geometry):
+    import tensorflow as tf
+
+    shape, size, strides, padding = GEOMETRIES[geometry]
+    layer = (tf.keras.layers.AveragePooling2D if kind == "avg" else tf.keras.layers.MaxPooling2D)
+    seed = sum(map(ord, geometry)) + 1
+    model = keras_model([layer(size, strides, padding=padding)], shape, seed=seed)
+    result = assert_bit_exact(int8_tflite(model, shape, seed=seed, activations="int16"), tmp_path)
+    assert result.outputs.dtype.name == "int16"
+
+
+def test_pool_16x8_cortex_m4(tmp_path):
+    import tensorflow as tf
+
+    model = keras_model([tf.keras.layers.AveragePooling2D(3, 2, padding="same")], (7, 9, 5), seed=3)
+    assert_bit_exact(int8_tflite(model, (7, 9, 5), seed=3, activations="int16"), tmp_path, count=2,
+                     target="cortex-m4")
 
 
 @pytest.mark.parametrize("kind,activation", [("avg", "relu"), ("max", "relu6"), ("avg", "relu6")])

@@ -1,8 +1,9 @@
-"""QUANTIZE (float32 → int8, int8 → int8) and DEQUANTIZE (int8 → float32): float-I/O models end to end."""
+"""QUANTIZE (float32 → int8 or int16, rescales between int8 and int16) and DEQUANTIZE (int8 or int16 → float32):
+float-I/O models end to end, and 16x8 chains."""
 import numpy as np
 import pytest
 
-from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds
+from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, need_target, op_kinds
 
 
 def _float_model(tmp_path, layers, shape, seed):
@@ -115,3 +116,86 @@ def test_python_side_quantization_matches_tflm(tmp_path, zero_point):
     expected = oracle.reference_outputs(raw, x)
     got = quantize_input(x, graph.tensors[graph.ops[0].outputs[0]])
     assert np.array_equal(got.reshape(expected.shape), expected)
+
+
+# ---- int16 (16x8 quantization): float32 ↔ int16, int8 ↔ int16, int16 → int16 ----
+
+def _chain(types_and_quant, rng_seed: int = 0) -> bytes:
+    """One QUANTIZE (DEQUANTIZE into float32) between each pair of consecutive (dtype, scale, zero point)."""
+    from tests.support.schema_model import SchemaModel
+
+    m = SchemaModel("q16")
+    tensors = [m.tensor([1, 24], dtype, **({} if dtype == "float32" else dict(scale=scale, zero_point=zp)))
+               for dtype, scale, zp in types_and_quant]
+    for a, b, (dtype, _, _) in zip(tensors, tensors[1:], types_and_quant[1:]):
+        m.op("DEQUANTIZE" if dtype == "float32" else "QUANTIZE", [a], [b])
+    return m.finish([tensors[0]], [tensors[-1]])
+
+
+def _random_quant(rng, dtype):
+    zp = 0 if dtype == "int16" and rng.random() < 0.5 else int(rng.integers(-100, 100))
+    return dtype, float(rng.uniform(0.0005, 0.3)), zp
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_int16_requantize_chains(tmp_path, seed, target):
+    """int8 → int16 → int16 → int8 → int16 with random scales and zero points: every type pair TFLM requantizes."""
+    from tinygen.emulation import emulate
+
+    need_target(target)
+    rng = np.random.default_rng(seed)
+    path = tmp_path / "chain.tflite"
+    path.write_bytes(_chain([_random_quant(rng, t) for t in ("int8", "int16", "int16", "int8", "int16")]))
+    result = emulate(path, inputs=np.resize(np.arange(-128, 128, dtype=np.int8), (11, 1, 24)), target=target)
+    assert np.array_equal(result.outputs, result.expected), result.summary()
+    assert result.outputs.dtype == np.int16
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float_int16_float(tmp_path, seed, target):
+    """float32 → int16 (rounding ties, values beyond int16 and int32, NaN) → float32."""
+    from tinygen.emulation import emulate
+
+    need_target(target)
+    rng = np.random.default_rng(seed)
+    dtype, scale, zp = _random_quant(rng, "int16")
+    path = tmp_path / "f16.tflite"
+    path.write_bytes(_chain([("float32", 0, 0), (dtype, scale, zp), ("float32", 0, 0)]))
+    k = np.arange(-33000, 33000, 97, dtype=np.float32)
+    values = np.concatenate([(k + np.float32(0.5)) * np.float32(scale), k * np.float32(scale), BEYOND_INT32,
+                             rng.standard_normal(200).astype(np.float32) * 40000 * scale]).astype(np.float32)
+    inputs = np.resize(values, (-(-values.size // 24) * 24,)).reshape(-1, 1, 24)
+    result = emulate(path, inputs=inputs, target=target)
+    assert np.array_equal(result.outputs.view(np.uint32), result.expected.view(np.uint32)), result.summary()
+    # The int16 range was reached at both ends, not only values inside the int8 one.
+    assert result.expected.max() >= (32767 - zp) * np.float32(scale) * 0.999
+    assert result.expected.min() <= (-32768 - zp) * np.float32(scale) * 0.999
+
+
+@pytest.mark.parametrize("pair", [("int32", "int8"), ("int32", "int16"), ("int8", "int32"), ("int16", "int32")])
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_int32_requantize(tmp_path, pair, target):
+    """int32 ↔ int8/int16 with zero point 0 on the int32 side (TFLM's Requantize pairs); int32 inputs span the
+    whole range, so left shifts wrap as in TFLM."""
+    from tinygen.emulation import emulate
+
+    need_target(target)
+    rng = np.random.default_rng(len(pair[0]) + 3 * len(pair[1]))
+    quant = [(dtype, float(rng.uniform(1e-7, 1e-3)) if dtype == "int32" else _random_quant(rng, dtype)[1],
+              0 if dtype == "int32" else int(rng.integers(-100, 100))) for dtype in pair]
+    path = tmp_path / "q32.tflite"
+    path.write_bytes(_chain(quant))
+    result = emulate(path, count=6, target=target)
+    assert np.array_equal(result.outputs, result.expected), result.summary()
+
+
+def test_int32_zero_point_is_refused(tmp_path):
+    from tinygen.compiler import compile_model
+    from tinygen.errors import TinygenError
+
+    path = tmp_path / "q32.tflite"
+    path.write_bytes(_chain([("int32", 1e-6, 5), ("int16", 0.001, 0)]))
+    with pytest.raises(TinygenError, match="zero point 5"):
+        compile_model(path)

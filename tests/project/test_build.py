@@ -38,6 +38,11 @@ def models(tmp_path_factory):
         model = keras_model(layers(), (8, 8, 3), seed=7)
         paths[io] = root / f"tiny_cnn_{io}.tflite"
         paths[io].write_bytes(int8_tflite(model, (8, 8, 3), seed=7, io_dtype=io))
+    # 16x8, int16 I/O: convolutions and dense only (tinygen has no int16 pooling yet).
+    model = keras_model([tf.keras.layers.Conv2D(4, 3, activation="relu"), tf.keras.layers.DepthwiseConv2D(3),
+                         tf.keras.layers.Reshape((64,)), tf.keras.layers.Dense(6)], (8, 8, 3), seed=7)
+    paths["int16"] = root / "tiny_cnn_int16.tflite"
+    paths["int16"].write_bytes(int8_tflite(model, (8, 8, 3), seed=7, activations="int16"))
     return paths
 
 
@@ -145,7 +150,7 @@ def test_cmsis_nn_sources_compile_for_the_core(tmp_path, models, board_id):
              project.files, tmp_path)
 
 
-@pytest.mark.parametrize("io", ["int8", "float32"])
+@pytest.mark.parametrize("io", ["int8", "float32", "int16"])
 def test_demo_passes_on_the_host(tmp_path, models, io):
     """The ESP32 project's main.c (no cycle counter off-target) built for the host: PASS and TFLM's checksum."""
     try:

@@ -51,9 +51,33 @@ def mlperf_model(name: str) -> Path:
     return path
 
 
+TFLM_DIR_VARIABLE = "TINYGEN_TFLM_DIR"  # a TFLM source checkout: its integration tests' models
+
+
+def tflm_models(subdir: str) -> list[Path]:
+    """The .tflite models of TFLM's integration tests under tensorflow/lite/micro/integration_tests/<subdir>
+    (e.g. "seanet/conv") of the checkout TINYGEN_TFLM_DIR names, sorted; skips the test when the variable is
+    unset or the directory holds none (fails in CI, where the checkout must be present)."""
+    import pytest
+
+    root = os.environ.get(TFLM_DIR_VARIABLE, "")
+    if not root:
+        pytest.skip(f"{TFLM_DIR_VARIABLE} is not set (a TFLM checkout with its integration test models)")
+    folder = Path(root) / "tensorflow" / "lite" / "micro" / "integration_tests" / subdir
+    paths = sorted(folder.glob("*.tflite"), key=lambda p: (len(p.stem), p.stem))
+    if not paths:
+        reason = f"no .tflite models in {folder}"
+        if in_ci():
+            pytest.fail(f"{reason} ({TFLM_DIR_VARIABLE} is set in CI)", pytrace=False)
+        pytest.skip(reason)
+    return paths
+
+
 def int8_tflite(model, input_shapes, seed: int = 0, calibration_scale: float | None = None,
-                io_dtype: str = "int8", per_channel: bool = True) -> bytes:
-    """Full-integer int8 conversion of a Keras model (or tf.function), calibrated on random data.
+                io_dtype: str = "int8", per_channel: bool = True, activations: str = "int8") -> bytes:
+    """Full-integer int8 conversion of a Keras model (or tf.function), calibrated on random data; with
+    activations="int16", TFLite's 16x8 quantization (int16 activations, int8 weights, int64 biases) and int16
+    I/O unless io_dtype is "float32".
 
     Each call draws a random input range (unless calibration_scale is given) so tests cover random input
     and output quantization.
@@ -75,13 +99,18 @@ def int8_tflite(model, input_shapes, seed: int = 0, calibration_scale: float | N
         converter = tf.lite.TFLiteConverter.from_concrete_functions([model.get_concrete_function()], model)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    if io_dtype == "int8":
-        converter.inference_input_type = tf.int8
-        converter.inference_output_type = tf.int8
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8 if activations == "int8" else
+                                           tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+    if io_dtype != "float32":
+        converter.inference_input_type = converter.inference_output_type = getattr(tf, activations)
     if not per_channel:
         converter._experimental_disable_per_channel = True
     return converter.convert()
+
+
+def int16_tflite(model, input_shapes, seed: int = 0, **options) -> bytes:
+    """16x8 conversion (int8_tflite with activations="int16")."""
+    return int8_tflite(model, input_shapes, seed, activations="int16", **options)
 
 
 def keras_model(layers, input_shape, seed: int = 0):
@@ -103,15 +132,38 @@ def keras_model(layers, input_shape, seed: int = 0):
     return model
 
 
-def assert_bit_exact(tflite: bytes, tmp_path: Path, count: int = 8, seed: int = 0, name: str = "model") -> None:
-    """Generated C on the host vs TFLM's reference kernels over random inputs: every byte equal (the portable
-    kernels, whatever the host's default backend: the operator tests are theirs)."""
+def assert_bit_exact(tflite: bytes, tmp_path: Path, count: int = 8, seed: int = 0, name: str = "model",
+                     target: str = "host"):
+    """Generated C on the host (or an emulation target) vs TFLM's reference kernels over random inputs: every
+    byte equal (the portable kernels, whatever the target's default backend: the operator tests are theirs).
+    Returns the comparison."""
     from tinygen.emulation import emulate
 
+    need_target(target)
     path = Path(tmp_path) / f"{name}.tflite"
     path.write_bytes(tflite)
-    result = emulate(path, count=count, seed=seed, backend="portable")
+    result = emulate(path, count=count, seed=seed, target=target, backend="portable")
     assert np.array_equal(result.outputs, result.expected), result.summary()
+    return result
+
+
+def with_int32_bias(tflite: bytes) -> bytes:
+    """A 16x8 model with its int64 biases narrowed to int32 (TFLM's other int16 path: an int32 accumulator), and
+    quantized_bias_type INT32 on operators without one."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    def edit(model):
+        g = model.subgraphs[0]
+        for op in g.operators:
+            if len(op.inputs) > 2 and op.inputs[2] >= 0 and g.tensors[op.inputs[2]].type == schema.TensorType.INT64:
+                t = g.tensors[op.inputs[2]]
+                values = np.frombuffer(bytes(bytearray(model.buffers[t.buffer].data)), np.int64)
+                assert np.all(np.abs(values) < 2**31), "bias beyond int32"
+                model.buffers[t.buffer].data = np.frombuffer(values.astype(np.int32).tobytes(), np.uint8)
+                t.type = schema.TensorType.INT32
+            elif hasattr(op.builtinOptions, "quantizedBiasType"):
+                op.builtinOptions.quantizedBiasType = schema.TensorType.INT32
+    return edit_tflite(tflite, edit)
 
 
 def assert_every_input_exact(tflite: bytes, tmp_path, size: int) -> None:
@@ -182,15 +234,18 @@ def random_constant(shape, seed: int) -> np.ndarray:
     return (np.random.default_rng(seed).standard_normal(shape) * 2).astype(np.float32)
 
 
-def assert_graph_bit_exact(build, input_shape, seed: int, tmp_path: Path, activation: int | None = None) -> None:
-    """keras_model(build, input_shape) converted to int8 and checked bit-exact on 6 random inputs. With
-    `activation`, the model is calibrated wide (scale 8) and then given that fused activation, so it clamps."""
+def assert_graph_bit_exact(build, input_shape, seed: int, tmp_path: Path, activation: int | None = None,
+                           activations: str = "int8"):
+    """keras_model(build, input_shape) converted to int8 (or 16x8: activations="int16") and checked bit-exact on
+    6 random inputs. With `activation`, the model is calibrated wide (scale 8) and then given that fused
+    activation, so it clamps. Returns the comparison."""
     model = keras_model(build, input_shape, seed=seed)
     if activation is None:
-        tflite = int8_tflite(model, input_shape, seed=seed)
+        tflite = int8_tflite(model, input_shape, seed=seed, activations=activations)
     else:
-        tflite = with_activation(int8_tflite(model, input_shape, seed=seed, calibration_scale=8.0), activation)
-    assert_bit_exact(tflite, tmp_path, count=6)
+        tflite = with_activation(int8_tflite(model, input_shape, seed=seed, calibration_scale=8.0,
+                                             activations=activations), activation)
+    return assert_bit_exact(tflite, tmp_path, count=6)
 
 
 def without_bias(tflite: bytes, marker: bool = True) -> bytes:

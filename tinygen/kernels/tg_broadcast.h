@@ -16,31 +16,46 @@ static inline void tg_broadcast_strides(const tg_dims *in, int32_t stride[4])
     stride[0] = in->n == 1 ? 0 : in->h * in->w * in->c;
 }
 
-/* The element function of a binary operator: its parameters and the two int8 operands. */
+/* The element function of a binary operator: its parameters and the two operands (int8, or int16 for 16x8). */
 typedef int8_t (*tg_binary_s8)(const void *params, int32_t a, int32_t b);
+typedef int16_t (*tg_binary_s16)(const void *params, int32_t a, int32_t b);
 
-/* output = element(params, input_1, input_2) over output_dims, inputs broadcast. static inline: each operator's
- * one call inlines it with its element function, so the loop calls nothing per element; params is restrict so
- * the int8 stores (which may alias anything) do not force its fields to be reloaded per element. */
+/* output = element(params, input_1, input_2) over output_dims, inputs broadcast: the body of
+ * tg_broadcast_binary_s8 / _s16, one per element type. static inline: each operator's one call inlines it with
+ * its element function, so the loop calls nothing per element; params is restrict so the stores (which may
+ * alias anything) do not force its fields to be reloaded per element. */
+#define TG_BROADCAST_BINARY_BODY(elem_t)                                                                      \
+    int32_t s1[4], s2[4];                                                                                     \
+    tg_broadcast_strides(input_1_dims, s1);                                                                   \
+    tg_broadcast_strides(input_2_dims, s2);                                                                   \
+    for (int32_t n = 0; n < output_dims->n; ++n) {                                                            \
+        for (int32_t h = 0; h < output_dims->h; ++h) {                                                        \
+            for (int32_t w = 0; w < output_dims->w; ++w) {                                                    \
+                const elem_t *a = input_1 + n * s1[0] + h * s1[1] + w * s1[2];                                \
+                const elem_t *b = input_2 + n * s2[0] + h * s2[1] + w * s2[2];                                \
+                for (int32_t c = 0; c < output_dims->c; ++c) {                                                \
+                    *output++ = element(params, a[c * s1[3]], b[c * s2[3]]);                                  \
+                }                                                                                             \
+            }                                                                                                 \
+        }                                                                                                     \
+    }
+
 static inline void tg_broadcast_binary_s8(tg_binary_s8 element, const void *restrict params,
                                           const tg_dims *input_1_dims, const int8_t *input_1,
                                           const tg_dims *input_2_dims, const int8_t *input_2,
                                           const tg_dims *output_dims, int8_t *output)
 {
-    int32_t s1[4], s2[4];
-    tg_broadcast_strides(input_1_dims, s1);
-    tg_broadcast_strides(input_2_dims, s2);
-    for (int32_t n = 0; n < output_dims->n; ++n) {
-        for (int32_t h = 0; h < output_dims->h; ++h) {
-            for (int32_t w = 0; w < output_dims->w; ++w) {
-                const int8_t *a = input_1 + n * s1[0] + h * s1[1] + w * s1[2];
-                const int8_t *b = input_2 + n * s2[0] + h * s2[1] + w * s2[2];
-                for (int32_t c = 0; c < output_dims->c; ++c) {
-                    *output++ = element(params, a[c * s1[3]], b[c * s2[3]]);
-                }
-            }
-        }
-    }
+    TG_BROADCAST_BINARY_BODY(int8_t)
 }
+
+static inline void tg_broadcast_binary_s16(tg_binary_s16 element, const void *restrict params,
+                                           const tg_dims *input_1_dims, const int16_t *input_1,
+                                           const tg_dims *input_2_dims, const int16_t *input_2,
+                                           const tg_dims *output_dims, int16_t *output)
+{
+    TG_BROADCAST_BINARY_BODY(int16_t)
+}
+
+#undef TG_BROADCAST_BINARY_BODY
 
 #endif

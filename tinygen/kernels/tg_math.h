@@ -37,4 +37,15 @@ static inline int32_t tg_requantize(int32_t x, int32_t multiplier, int32_t shift
         tg_saturating_rounding_doubling_high_mul((int32_t)((uint32_t)x << left_shift), multiplier), right_shift);
 }
 
+/* TFLite's MultiplyByQuantizedMultiplier for the int64 accumulators of 16x8 operators: the Q31 multiplier
+ * rounded to Q15, one rounding right shift by 15 - shift (the lowering keeps it within 1..62). The verifier bounds
+ * |x| below 2^47, so x * reduced stays within int64. Narrowed to int32 as TFLM does (modulo 2^32 with gcc and
+ * clang); callers clamp to int16. */
+static inline int32_t tg_requantize_s64(int64_t x, int32_t multiplier, int32_t shift)
+{
+    const int64_t reduced = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
+    const int32_t total_shift = 15 - shift;
+    return (int32_t)((x * reduced + ((int64_t)1 << (total_shift - 1))) >> total_shift);
+}
+
 #endif

@@ -112,15 +112,25 @@ def nhwc(shape) -> tuple[int, int, int, int]:
 
 
 def require_int8(graph: Graph, op: Op, *tensors: int) -> list[Tensor]:
+    return require_quantized(graph, op, ("int8",), *tensors)
+
+
+def require_quantized(graph: Graph, op: Op, dtypes: tuple[str, ...], *tensors: int) -> list[Tensor]:
+    """The tensors, each quantized and of one of `dtypes` ("int8", "int16" where the lowering has the 16x8
+    form), or a refusal naming the first that is not."""
+    compiles = "int8-quantized operators" if dtypes == ("int8",) else f"{op.kind} on {' or '.join(dtypes)} tensors"
     out = []
     for t in tensors:
         tensor = graph.tensors[t]
-        if tensor.dtype != "int8" or tensor.quant is None:
+        if tensor.dtype not in dtypes or tensor.quant is None:
             raise TinygenError(f"{op.kind} (operator {op.index}) has {tensor.dtype} tensor '{tensor.name}'; "
-                               "tinygen compiles int8-quantized operators",
-                               "convert with full-integer int8 quantization")
+                               f"tinygen compiles {compiles}", "convert with full-integer int8 quantization")
         out.append(tensor)
     return out
+
+
+# Kernel name suffixes of the quantized types (TFLM's and CMSIS-NN's s8 / s16).
+TYPE_SUFFIX = {"int8": "s8", "int16": "s16", "int32": "s32"}
 
 
 def require_per_tensor(op: Op, *tensors: Tensor) -> None:
@@ -212,6 +222,7 @@ class OpDef:
     same_shape: bool = False  # the output has exactly input 0's shape (the verifier checks it)
     weights_axis: int | None = None  # input 1 is weights; this axis indexes output channels (accumulator check)
     bias_input: int = 2  # with weights: the input that is the optional bias
+    data_input: int = 0  # with weights: the input that is the activation (TRANSPOSE_CONV's is 2)
     fuses_activation: bool = False  # a standalone RELU/RELU6 after it may become its fused activation
     # Input positions of variable tensors the operator reads and updates in place (an SVDF's activation state):
     # the only places a variable may appear; they live in the state region (lowered/memory.py).

@@ -1,19 +1,21 @@
-"""ADD (int8) → tg_elementwise_add_s8 when the operands have the output's shape, else tg_broadcast_add_s8.
+"""ADD (int8, int16) → tg_elementwise_add_s8 / _s16 when the operands have the output's shape, else
+tg_broadcast_add_s8 / _s16.
 
 Parameters as TFLM's micro/kernels/add_common.cc CalculateOpDataAdd computes them, in double precision:
-both inputs are rescaled to twice the larger input scale with 20 bits of headroom, summed, then rescaled
-to the output.
+both inputs are rescaled to twice the larger input scale with 20 bits of headroom (15 for int16), summed, then
+rescaled to the output.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from . import cmsis_nn
-from ..common import (Activation, Arity, InPlace, Layer, LowerContext, OpDef, broadcast_nhwc, elementwise_inplace,
-                      require_int8, require_per_tensor)
-from ...quant import activation_range, quantize_multiplier_smaller_than_one_exp
+from ..common import (TYPE_SUFFIX, Activation, Arity, InPlace, Layer, LowerContext, OpDef, broadcast_nhwc,
+                      elementwise_inplace, require_per_tensor, require_quantized)
+from ...errors import TinygenError
+from ...quant import TYPE_RANGE, activation_range, quantize_multiplier_smaller_than_one_exp
 
-LEFT_SHIFT = 20  # int8 (16-bit activations would use 15)
+LEFT_SHIFT = {"int8": 20, "int16": 15}  # TFLM's headroom bits per activation type
 
 
 @dataclass(frozen=True)
@@ -71,16 +73,27 @@ def add_params(graph, op) -> AddParams:
     twice_max_input_scale = 2 * max(a.scale, b.scale)
     m1, s1 = quantize_multiplier_smaller_than_one_exp(a.scale / twice_max_input_scale)
     m2, s2 = quantize_multiplier_smaller_than_one_exp(b.scale / twice_max_input_scale)
-    mo, so = quantize_multiplier_smaller_than_one_exp(twice_max_input_scale / ((1 << LEFT_SHIFT) * y.scale))
-    act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point))
-    return AddParams(-a.zero_point, m1, s1, -b.zero_point, m2, s2, LEFT_SHIFT, y.zero_point, mo, so, act)
+    left_shift = LEFT_SHIFT[y.dtype]
+    mo, so = quantize_multiplier_smaller_than_one_exp(twice_max_input_scale / ((1 << left_shift) * y.scale))
+    act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point,
+                                       *TYPE_RANGE[y.dtype]))
+    return AddParams(-a.zero_point, m1, s1, -b.zero_point, m2, s2, left_shift, y.zero_point, mo, so, act)
+
+
+def require_operands(graph, op) -> tuple:
+    """ADD's and SUB's operands and output: all int8, or all int16 (16x8)."""
+    a, b, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.inputs[1], op.outputs[0])
+    require_per_tensor(op, a, b, y)
+    if not a.dtype == b.dtype == y.dtype:
+        raise TinygenError(f"{op.kind} (operator {op.index}) mixes {a.dtype}, {b.dtype} and {y.dtype}",
+                           "convert with int8 (or 16x8) quantization throughout")
+    return a, b, y
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    a, b, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
-    require_per_tensor(op, a, b, y)
+    a, b, y = require_operands(graph, op)
     shape = Elementwise(y.size, *broadcast_nhwc(op, a, b, y))
-    kernel = "tg_broadcast_add_s8" if shape.broadcast else "tg_elementwise_add_s8"
+    kernel = ("tg_broadcast_add_" if shape.broadcast else "tg_elementwise_add_") + TYPE_SUFFIX[y.dtype]
     how = f"{list(a.shape)} + {list(b.shape)}" if shape.broadcast else f"{y.size}"
     inplace = elementwise_inplace((kernel,), shape.dims1 == shape.dims_out,
                                   shape.dims2 == shape.dims_out)
@@ -100,4 +113,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("ADD",), arity={"ADD": Arity(2)}, options={"ADD": "AddOptions"}, lower=lower,
-           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, example=example, header="tg_add.h")
+           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, types=("int8", "int16"), example=example,
+           header="tg_add.h")

@@ -1,8 +1,8 @@
-"""CONCATENATION (int8) → one tg_concatenation_s8_{x,y,z,w} call per input (CMSIS-NN's argument lists).
+"""CONCATENATION (int8, int16) → one tg_concatenation_s8_{x,y,z,w} call per input (CMSIS-NN's argument lists).
 
 TFLite Micro copies bytes: its Prepare requires every input to be quantized exactly like the output, so there
 is nothing to rescale. The tensors are viewed as CMSIS-NN's 4-D [w][z][y][x] (x innermost) and the axis picks
-the function.
+the function. int16 tensors are copied as bytes too: viewed with an innermost dimension of their 2 bytes.
 """
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
+from ..common import Arity, Layer, LowerContext, OpDef, require_per_tensor, require_quantized
 from ...errors import TinygenError
+from ...ir import DTYPES
 
 MAX_INPUTS = 10  # TFLM's kMaxInputNum
 MAX_RANK = 6  # TFLM's RuntimeShape::kMaxSmallSize
@@ -33,6 +34,7 @@ class ConcatenationParams:
     axis: str  # "x", "y", "z" or "w"
     parts: tuple[Part, ...]
     output_len: int  # the output's extent along the axis
+    bytes_of: str = ""  # the element type copied as bytes ("int16"), whose pointers the call casts
 
 
 def view_4d(shape, axis: int) -> tuple[list[int], int]:
@@ -47,8 +49,8 @@ def view_4d(shape, axis: int) -> tuple[list[int], int]:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    (y,) = require_int8(graph, op, op.outputs[0])
-    xs = require_int8(graph, op, *op.inputs)
+    (y,) = require_quantized(graph, op, ("int8", "int16"), op.outputs[0])
+    xs = require_quantized(graph, op, (y.dtype,), *op.inputs)
     where = f"CONCATENATION (operator {op.index})"
     if len(xs) > MAX_INPUTS:
         raise TinygenError(f"{where} joins {len(xs)} tensors; TFLite Micro allows at most {MAX_INPUTS}",
@@ -67,7 +69,10 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                            "the model file is corrupted; re-export it")
     require_per_tensor(op, y, *xs)
     for x in xs:
-        if np.float64(x.scale) != np.float64(y.scale) or x.zero_point != y.zero_point:
+        if y.dtype == "int16" and (x.zero_point or y.zero_point):  # TFLM copies int16 whatever the scales
+            raise TinygenError(f"{where}: int16 zero points must be 0 (TFLite Micro's Prepare)",
+                               "quantize int16 activations symmetrically (the converter's 16x8 default)")
+        if y.dtype == "int8" and (np.float64(x.scale) != np.float64(y.scale) or x.zero_point != y.zero_point):
             raise TinygenError(f"{where}: input '{x.name}' is quantized (scale {x.scale}, zero point "
                                f"{x.zero_point}) unlike the output (scale {y.scale}, zero point {y.zero_point}); "
                                "TFLite Micro concatenates int8 only without rescaling",
@@ -80,10 +85,11 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         raise TinygenError(f"{where}: inputs {[list(x.shape) for x in xs]} do not add up to {list(y.shape)}",
                            "the model file is corrupted; re-export it")
 
-    out_dims, axis4 = view_4d(y.shape, axis)
+    element = [DTYPES[y.dtype]] if DTYPES[y.dtype] > 1 else []  # bytes of an element, innermost
+    out_dims, axis4 = view_4d(list(y.shape) + element, axis)
     parts, offset = [], 0
     for x in xs:
-        dims, _ = view_4d(x.shape, axis)
+        dims, _ = view_4d(list(x.shape) + element, axis)
         w, z, yy, xx = dims
         parts.append(Part(xx, yy, z, w, offset))
         offset += dims[axis4]
@@ -92,7 +98,8 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                            "concatenation arguments", "split the tensor into smaller ones")
     axis_name = "wzyx"[axis4]
     return Layer(op, "concatenation/concatenation.c.j2", f"tg_concatenation_s8_{axis_name}", tuple(op.inputs),
-                 (op.outputs[0],), ConcatenationParams(axis_name, tuple(parts), out_dims[axis4]),
+                 (op.outputs[0],), ConcatenationParams(axis_name, tuple(parts), out_dims[axis4],
+                                                       y.dtype if element else ""),
                  summary=f"CONCATENATION {' + '.join(str(list(x.shape)) for x in xs)} -> {list(y.shape)} "
                          f"(axis {axis})")
 
@@ -116,5 +123,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("CONCATENATION",), arity={"CONCATENATION": Arity(1, None)},
-           options={"CONCATENATION": "ConcatenationOptions"}, lower=lower, fold=fold, example=example,
-           header="tg_concatenation.h")
+           options={"CONCATENATION": "ConcatenationOptions"}, lower=lower, types=("int8", "int16"), fold=fold,
+           example=example, header="tg_concatenation.h")

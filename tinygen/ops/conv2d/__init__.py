@@ -1,4 +1,5 @@
-"""CONV_2D (int8, weights per channel or per tensor) → tg_convolve_s8.
+"""CONV_2D (int8, weights per channel or per tensor) → tg_convolve_s8; 16x8 (int16 activations, int8 weights)
+→ tg_convolve_s16 (int64 bias) / _s16_acc32 (int32 bias).
 
 Semantics of TFLM's reference integer_ops::ConvPerChannel, parameters as micro/kernels/conv_common.cc prepares
 them. Grouped convolution (input channels a multiple of the filter's) is computed as the reference kernel does.
@@ -12,11 +13,11 @@ import numpy as np
 
 from . import cmsis_nn, specialized
 from ..add import AddParams
-from ..common import (Activation, Arity, Const, InPlace, Layer, LowerContext, OpDef, const, require_int8,
-                      require_per_tensor)
+from ..common import (Activation, Arity, Const, InPlace, Layer, LowerContext, OpDef, const, require_per_tensor,
+                      require_quantized)
 from ..window import Window, window
 from ...errors import TinygenError
-from ...quant import activation_range, per_channel_multipliers
+from ...quant import QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, per_channel_multipliers, require_wide_shifts
 
 CONV_OPTIONS = dict(padding=0, stride_w=1, stride_h=1, dilation_w_factor=1, dilation_h_factor=1)
 
@@ -38,11 +39,29 @@ class ConvParams:
     residual: AddParams | None = None  # an ADD fused into the epilogue (input 1 of the ADD is the convolution)
 
 
+def require_activations(graph, op) -> tuple:
+    """Input, weights and output of a convolution: int8 weights, int8 activations or 16x8's int16 ones (whose
+    kernels in TFLM take no zero points: they must be 0)."""
+    x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
+    (w,) = require_quantized(graph, op, ("int8",), op.inputs[1])
+    require_per_tensor(op, x, y)
+    if x.dtype != y.dtype:
+        raise TinygenError(f"{op.kind} (operator {op.index}) reads {x.dtype} and writes {y.dtype}",
+                           "convert with int8 (or 16x8) quantization throughout")
+    if x.dtype == "int16" and (x.zero_point or y.zero_point):
+        raise TinygenError(f"{op.kind} (operator {op.index}) has int16 zero points {x.zero_point} and "
+                           f"{y.zero_point}; TFLite Micro's 16x8 kernels ignore them",
+                           "quantize int16 activations symmetrically (the converter's 16x8 default)")
+    return x, w, y
+
+
 def quantization(graph, op, x, w, y, channels: int, axis: int,
                  bias_input: int = 2) -> tuple[ConvQuant, tuple[Const, ...]]:
     """Offsets, activation range, and the bias and per-channel multiplier/shift constants of a convolution.
 
-    TFLM's int8 convolutions always run per channel: per-tensor weights get their one multiplier repeated.
+    TFLM's int8 convolutions always run per channel: per-tensor weights get their one multiplier repeated. Its
+    16x8 ones take an int64 bias (an int64 accumulator); CONV_2D also an int32 one (an int32 accumulator), which
+    quantized_bias_type selects when there is no bias. The bias constant's type tells the lowering which.
     """
     if not w.is_const:
         raise TinygenError(f"{op.kind} (operator {op.index}) has non-constant weights",
@@ -55,23 +74,38 @@ def quantization(graph, op, x, w, y, channels: int, axis: int,
     if len(q.scale) not in (1, channels) or (q.per_channel and q.axis != axis):
         raise TinygenError(f"{op.kind} (operator {op.index}) has {len(q.scale)} weight scales along axis {q.axis} "
                            f"for {channels} output channels", f"quantize weights per tensor or along axis {axis}")
-    bias = np.zeros(channels, np.int32)
+    bias_types = ("int32",)
+    if x.dtype == "int16":
+        bias_types = ("int64", "int32") if op.kind == "CONV_2D" else ("int64",)
+    bias_type = bias_types[0]
+    if op.options.get("quantized_bias_type", 0) == QUANTIZED_BIAS_INT32 and "int32" in bias_types:
+        bias_type = "int32"
+    bias = np.zeros(channels, bias_type)
     if len(op.inputs) > bias_input and op.inputs[bias_input] >= 0:
         b = graph.tensors[op.inputs[bias_input]]
-        if b.dtype != "int32" or not b.is_const or b.size != channels:
-            raise TinygenError(f"{op.kind} (operator {op.index}) bias must be {channels} constant int32 values "
-                               f"(it is {b.size} {b.dtype})", "convert with full-integer int8 quantization")
-        bias = b.data.astype(np.int32).reshape(-1)
-    act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point))
+        if b.dtype not in bias_types or not b.is_const or b.size != channels:
+            raise TinygenError(f"{op.kind} (operator {op.index}) bias must be {channels} constant "
+                               f"{' or '.join(bias_types)} values (it is {b.size} {b.dtype})",
+                               "convert with full-integer int8 quantization")
+        bias_type = b.dtype
+        bias = b.data.astype(bias_type).reshape(-1)
+    act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point,
+                                       *TYPE_RANGE[y.dtype]))
     mult, shift = per_channel_multipliers(x.scale, q.scale, y.scale, channels)
-    consts = (const("weights", "int8_t", w.data), const("bias", "int32_t", bias), const("mult", "int32_t", mult),
-              const("shift", "int32_t", shift))
+    if bias_type == "int64":
+        require_wide_shifts(shift, f"{op.kind} (operator {op.index})")
+    consts = (const("weights", "int8_t", w.data), const("bias", f"{bias_type}_t", bias),
+              const("mult", "int32_t", mult), const("shift", "int32_t", shift))
     return ConvQuant(-x.zero_point, y.zero_point, act), consts
 
 
+def kernel_16x8(name: str, consts: tuple[Const, ...]) -> str:
+    """The 16x8 kernel for the bias constant's type: `name` (int64) or `name`_acc32 (int32)."""
+    return name if next(c for c in consts if c.role == "bias").ctype == "int64_t" else f"{name}_acc32"
+
+
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, w, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
-    require_per_tensor(op, x, y)
+    x, w, y = require_activations(graph, op)
     if len(w.shape) != 4:
         raise TinygenError(f"CONV_2D (operator {op.index}) has a rank-{len(w.shape)} filter",
                            "the filter must be [out_c, kh, kw, in_c]")
@@ -87,6 +121,9 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     groups = in_c // filter_c
     macs = win.n * win.out_h * win.out_w * out_c * kh * kw * filter_c
     summary = win.summary(op, in_c, out_c) + (f", {groups} groups" if groups > 1 else "")
+    if x.dtype == "int16":
+        return Layer(op, "conv2d/conv2d.c.j2", kernel_16x8("tg_convolve_s16", consts), (op.inputs[0],),
+                     (op.outputs[0],), params, consts, macs=macs, summary=summary + " (16x8)")
     return Layer(op, "conv2d/conv2d.c.j2", "tg_convolve_s8", (op.inputs[0],), (op.outputs[0],), params, consts,
                  macs=macs, summary=summary, inplace=_inplace(params, consts, w))
 
@@ -136,5 +173,5 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("CONV_2D",), arity={"CONV_2D": Arity(2, 1)}, options={"CONV_2D": "Conv2DOptions"},
            lower=lower, weights_axis=0, fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget, "specialized": specialized.retarget},
-           example=example,
+           types=("int8", "int16"), example=example,
            header="tg_conv2d.h")

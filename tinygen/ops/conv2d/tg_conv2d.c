@@ -255,3 +255,77 @@ void tg_convolve_1x1_inplace_s8(const tg_context *ctx, const tg_conv_params *con
         }
     }
 }
+
+/* 16x8 (int16 activations, int8 weights): TFLite reference integer_ops::ConvPerChannel for int16, which takes no
+ * zero points (the lowering requires them to be 0). Summed in int64: with an int32 bias TFLM accumulates in
+ * int32, which the verifier proved cannot overflow, so the sums agree; the bias type picks the rescale (the
+ * int64 or the int32 form of MultiplyByQuantizedMultiplier), as in TFLM. */
+static void convolve_s16(const tg_conv_params *conv_params, const tg_per_channel_quant_params *quant_params,
+                         const tg_dims *input_dims, const int16_t *input_data, const tg_dims *filter_dims,
+                         const int8_t *filter_data, const int64_t *bias64, const int32_t *bias32,
+                         const tg_dims *output_dims, int16_t *output_data)
+{
+    const int32_t batches = input_dims->n, in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
+    const int32_t out_c = filter_dims->n, k_h = filter_dims->h, k_w = filter_dims->w, f_c = filter_dims->c;
+    const int32_t out_h = output_dims->h, out_w = output_dims->w;
+    const int32_t dil_h = conv_params->dilation.h, dil_w = conv_params->dilation.w;
+    const int32_t lo = conv_params->activation.min, hi = conv_params->activation.max;
+    const int32_t per_group = out_c / (in_c / f_c);
+
+    for (int32_t b = 0; b < batches; ++b) {
+        for (int32_t oy = 0; oy < out_h; ++oy) {
+            const int32_t iy0 = oy * conv_params->stride.h - conv_params->padding.h;
+            int32_t ky_lo, ky_hi;
+            tg_window_taps(iy0, k_h, dil_h, in_h, &ky_lo, &ky_hi);
+            for (int32_t ox = 0; ox < out_w; ++ox) {
+                const int32_t ix0 = ox * conv_params->stride.w - conv_params->padding.w;
+                int32_t kx_lo, kx_hi;
+                tg_window_taps(ix0, k_w, dil_w, in_w, &kx_lo, &kx_hi);
+                int16_t *out = output_data + ((b * out_h + oy) * out_w + ox) * out_c;
+                for (int32_t oc = 0; oc < out_c; ++oc) {
+                    const int16_t *in_g = input_data + b * in_h * in_w * in_c + oc / per_group * f_c;
+                    int64_t acc = 0;
+                    for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {
+                        for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
+                            const int16_t *x = in_g + ((iy0 + ky * dil_h) * in_w + ix0 + kx * dil_w) * in_c;
+                            const int8_t *w = filter_data + ((oc * k_h + ky) * k_w + kx) * f_c;
+                            for (int32_t ic = 0; ic < f_c; ++ic) {
+                                acc += (int32_t)w[ic] * (int32_t)x[ic];
+                            }
+                        }
+                    }
+                    const int32_t scaled =
+                        bias64 ? tg_requantize_s64(acc + bias64[oc], quant_params->multiplier[oc],
+                                                   quant_params->shift[oc])
+                               : tg_requantize((int32_t)acc + bias32[oc], quant_params->multiplier[oc],
+                                               quant_params->shift[oc]);
+                    out[oc] = (int16_t)TG_CLAMP(scaled, lo, hi);
+                }
+            }
+        }
+    }
+}
+
+void tg_convolve_s16(const tg_context *ctx, const tg_conv_params *conv_params,
+                     const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                     const int16_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                     const tg_dims *bias_dims, const int64_t *bias_data, const tg_dims *output_dims,
+                     int16_t *output_data)
+{
+    (void)ctx;
+    (void)bias_dims;
+    convolve_s16(conv_params, quant_params, input_dims, input_data, filter_dims, filter_data, bias_data, NULL,
+                 output_dims, output_data);
+}
+
+void tg_convolve_s16_acc32(const tg_context *ctx, const tg_conv_params *conv_params,
+                           const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                           const int16_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                           const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                           int16_t *output_data)
+{
+    (void)ctx;
+    (void)bias_dims;
+    convolve_s16(conv_params, quant_params, input_dims, input_data, filter_dims, filter_data, NULL, bias_data,
+                 output_dims, output_data);
+}

@@ -18,6 +18,18 @@ void tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_params,
                     const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
                     int8_t *output_data);
 
+/* 16x8 (tg_conv2d.c): int16 activations with zero points 0; int64 bias and accumulator, or _acc32: int32 ones. */
+void tg_convolve_s16(const tg_context *ctx, const tg_conv_params *conv_params,
+                     const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                     const int16_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                     const tg_dims *bias_dims, const int64_t *bias_data, const tg_dims *output_dims,
+                     int16_t *output_data);
+void tg_convolve_s16_acc32(const tg_context *ctx, const tg_conv_params *conv_params,
+                           const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                           const int16_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                           const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                           int16_t *output_data);
+
 /* CONV_2D then ADD(conv output, residual), one pass (tg_conv2d.c): the ADD's operand order is folded into
  * add_params (input 1 = the convolution). output_data may be residual itself. */
 void tg_convolve_add_s8(const tg_context *ctx, const tg_conv_params *conv_params,

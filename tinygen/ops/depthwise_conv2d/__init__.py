@@ -1,4 +1,5 @@
-"""DEPTHWISE_CONV_2D (int8, weights per channel or per tensor) → tg_depthwise_conv_s8.
+"""DEPTHWISE_CONV_2D (int8, weights per channel or per tensor) → tg_depthwise_conv_s8; 16x8 (int16 activations,
+int8 weights, int64 bias) → tg_depthwise_conv_s16.
 
 Semantics of TFLM's reference integer_ops::DepthwiseConvPerChannel: output channel ic * mult + m reads input
 channel ic; the filter is [1, kh, kw, out_c], per-channel scales along axis 3.
@@ -8,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import cmsis_nn, specialized
-from ..common import Arity, InPlace, Layer, LowerContext, OpDef, raster_safe, require_int8, require_per_tensor
-from ..conv2d import ConvQuant, add_conv, quantization
+from ..common import Arity, InPlace, Layer, LowerContext, OpDef, raster_safe
+from ..conv2d import ConvQuant, add_conv, quantization, require_activations
 from ..window import Window, window
 from ...errors import TinygenError
 
@@ -24,8 +25,7 @@ class DepthwiseParams:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, w, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
-    require_per_tensor(op, x, y)
+    x, w, y = require_activations(graph, op)
     if len(w.shape) != 4 or int(w.shape[0]) != 1:
         raise TinygenError(f"DEPTHWISE_CONV_2D (operator {op.index}) has filter shape {list(w.shape)}",
                            "the filter must be [1, kh, kw, out_c]")
@@ -40,6 +40,10 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     quant, consts = quantization(graph, op, x, w, y, out_c, 3)
     macs = win.n * win.out_h * win.out_w * out_c * kh * kw
     summary = win.summary(op, in_c, out_c) + (f", multiplier {mult}" if mult > 1 else "")
+    if x.dtype == "int16":
+        return Layer(op, "depthwise_conv2d/depthwise_conv2d.c.j2", "tg_depthwise_conv_s16", (op.inputs[0],),
+                     (op.outputs[0],), DepthwiseParams(win, in_c, out_c, mult, quant), consts, macs=macs,
+                     summary=summary + " (16x8)")
     return Layer(op, "depthwise_conv2d/depthwise_conv2d.c.j2", "tg_depthwise_conv_s8", (op.inputs[0],),
                  (op.outputs[0],), DepthwiseParams(win, in_c, out_c, mult, quant), consts, macs=macs,
                  summary=summary, inplace=_inplace(win, in_c, mult))
@@ -72,4 +76,4 @@ def example(m, rng) -> bytes:
 OP = OpDef(kinds=("DEPTHWISE_CONV_2D",), arity={"DEPTHWISE_CONV_2D": Arity(2, 1)},
            options={"DEPTHWISE_CONV_2D": "DepthwiseConv2DOptions"}, lower=lower, weights_axis=3,
            fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget, "specialized": specialized.retarget},
-           example=example, header="tg_depthwise_conv2d.h")
+           types=("int8", "int16"), example=example, header="tg_depthwise_conv2d.h")

@@ -225,3 +225,51 @@ void tg_depthwise_conv_inplace_s8(const tg_context *ctx, const tg_dw_conv_params
         }
     }
 }
+
+/* 16x8 (int16 activations, int8 weights, int64 bias): TFLite reference integer_ops::DepthwiseConvPerChannel for
+ * int16, which takes no zero points (the lowering requires them to be 0) and rescales the int64 accumulator with
+ * the int64 form of MultiplyByQuantizedMultiplier. */
+void tg_depthwise_conv_s16(const tg_context *ctx, const tg_dw_conv_params *dw_conv_params,
+                           const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                           const int16_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                           const tg_dims *bias_dims, const int64_t *bias_data, const tg_dims *output_dims,
+                           int16_t *output_data)
+{
+    (void)ctx;
+    (void)bias_dims;
+    const int32_t batches = input_dims->n, in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
+    const int32_t k_h = filter_dims->h, k_w = filter_dims->w, out_c = filter_dims->c;
+    const int32_t out_h = output_dims->h, out_w = output_dims->w, ch_mult = dw_conv_params->ch_mult;
+    const int32_t dil_h = dw_conv_params->dilation.h, dil_w = dw_conv_params->dilation.w;
+    const int32_t lo = dw_conv_params->activation.min, hi = dw_conv_params->activation.max;
+
+    for (int32_t b = 0; b < batches; ++b) {
+        for (int32_t oy = 0; oy < out_h; ++oy) {
+            const int32_t iy0 = oy * dw_conv_params->stride.h - dw_conv_params->padding.h;
+            int32_t ky_lo, ky_hi;
+            tg_window_taps(iy0, k_h, dil_h, in_h, &ky_lo, &ky_hi);
+            for (int32_t ox = 0; ox < out_w; ++ox) {
+                const int32_t ix0 = ox * dw_conv_params->stride.w - dw_conv_params->padding.w;
+                int32_t kx_lo, kx_hi;
+                tg_window_taps(ix0, k_w, dil_w, in_w, &kx_lo, &kx_hi);
+                int16_t *out = output_data + ((b * out_h + oy) * out_w + ox) * out_c;
+                for (int32_t oc = 0; oc < out_c; ++oc) {
+                    const int16_t *in_b = input_data + b * in_h * in_w * in_c + oc / ch_mult;
+                    int64_t acc = 0;
+                    for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {
+                        for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
+                            acc += (int32_t)filter_data[(ky * k_w + kx) * out_c + oc] *
+                                   (int32_t)in_b[((iy0 + ky * dil_h) * in_w + ix0 + kx * dil_w) * in_c];
+                        }
+                    }
+                    if (bias_data) {
+                        acc += bias_data[oc];
+                    }
+                    const int32_t scaled =
+                        tg_requantize_s64(acc, quant_params->multiplier[oc], quant_params->shift[oc]);
+                    out[oc] = (int16_t)TG_CLAMP(scaled, lo, hi);
+                }
+            }
+        }
+    }
+}

@@ -1,4 +1,5 @@
-"""FULLY_CONNECTED (int8, per-tensor or per-channel weights) → tg_fully_connected_s8 / _per_channel_s8."""
+"""FULLY_CONNECTED (int8, per-tensor or per-channel weights) → tg_fully_connected_s8 / _per_channel_s8; 16x8
+(int16 activations, int8 weights) → tg_fully_connected_s16 (int64 bias) / _s16_acc32 (int32 bias)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,9 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import cmsis_nn, specialized
-from ..common import Activation, Arity, Layer, LowerContext, OpDef, const, require_int8, require_per_tensor
+from ..common import Activation, Arity, Layer, LowerContext, OpDef, const, require_per_tensor, require_quantized
 from ...errors import TinygenError
-from ...quant import activation_range, per_channel_multipliers, per_tensor_conv_multiplier
+from ...quant import (QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, per_channel_multipliers,
+                      per_tensor_conv_multiplier, require_wide_shifts)
+
+INT8_KERNELS = ("tg_fully_connected_s8", "tg_fully_connected_per_channel_s8")
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,11 @@ class FullyConnectedParams:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, w, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
+    x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
+    (w,) = require_quantized(graph, op, ("int8",), op.inputs[1])
+    if x.dtype != y.dtype:
+        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) reads {x.dtype} and writes {y.dtype}",
+                           "convert with int8 (or 16x8) quantization throughout")
     require_per_tensor(op, x)
     if not w.is_const:
         raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has non-constant weights",
@@ -44,13 +52,17 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if batches * out_depth != y.size:
         raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) output shape {list(y.shape)} does not match",
                            "the model file is corrupted")
-    bias = np.zeros(out_depth, np.int32)
+    wide = x.dtype == "int16" and op.options.get("quantized_bias_type", 0) != QUANTIZED_BIAS_INT32
+    bias_type = "int64" if wide else "int32"
+    bias = np.zeros(out_depth, bias_type)
     if len(op.inputs) > 2 and op.inputs[2] >= 0:
         b = graph.tensors[op.inputs[2]]
-        if b.dtype != "int32" or not b.is_const or b.size != out_depth:
-            raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) bias must be {out_depth} constant int32 values",
-                               "convert with full-integer int8 quantization")
-        bias = b.data.astype(np.int32).reshape(-1)
+        if x.dtype == "int16" and b.dtype in ("int32", "int64"):  # TFLM's 16x8 paths: the bias type decides
+            wide, bias_type = b.dtype == "int64", b.dtype
+        if b.dtype != bias_type or not b.is_const or b.size != out_depth:
+            raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) bias must be {out_depth} constant "
+                               f"{bias_type} values", "convert with full-integer int8 quantization")
+        bias = b.data.astype(bias_type).reshape(-1)
         # TFLM's per-tensor Prepare (GetQuantizedConvolutionMultipler) refuses a bias scale far from in × w.
         product = float(np.float64(x.scale) * np.float64(w.quant.scale[0]))
         bias_scale = b.scale if b.quant is not None else 0.0
@@ -58,20 +70,34 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
             raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has bias scale {bias_scale:g}, not input "
                                f"scale × weight scale ({product:g}); TFLite Micro refuses this",
                                "re-quantize the model with the TFLite converter")
-    act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point))
-    consts = [const("weights", "int8_t", w.data.reshape(out_depth, accum)), const("bias", "int32_t", bias)]
+    act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point,
+                                       *TYPE_RANGE[y.dtype]))
+    consts = [const("weights", "int8_t", w.data.reshape(out_depth, accum)), const("bias", f"{bias_type}_t", bias)]
     mult = shift = 0
     if w.quant.per_channel:
         mults, shifts = per_channel_multipliers(x.scale, w.quant.scale, y.scale, out_depth)
-        consts += [const("mult", "int32_t", mults), const("shift", "int32_t", shifts)]
     else:
         mult, shift = per_tensor_conv_multiplier(x.scale, float(w.quant.scale[0]), y.scale)
+        mults, shifts = np.full(out_depth, mult, np.int32), np.full(out_depth, shift, np.int32)
+    if w.quant.per_channel or x.dtype == "int16":  # the 16x8 kernels read one multiplier per output
+        consts += [const("mult", "int32_t", mults), const("shift", "int32_t", shifts)]
+    if wide:
+        require_wide_shifts(shifts, f"FULLY_CONNECTED (operator {op.index})")
     params = FullyConnectedParams(batches, accum, out_depth, -x.zero_point, y.zero_point, act, w.quant.per_channel,
                                   mult, shift)
-    kernel = "tg_fully_connected_per_channel_s8" if w.quant.per_channel else "tg_fully_connected_s8"
+    if x.dtype == "int16":
+        kernel = "tg_fully_connected_s16" if wide else "tg_fully_connected_s16_acc32"
+    else:
+        kernel = INT8_KERNELS[1] if w.quant.per_channel else INT8_KERNELS[0]
     return Layer(op, "fully_connected/fully_connected.c.j2", kernel, (op.inputs[0],), (op.outputs[0],), params,
                  tuple(consts), macs=batches * accum * out_depth,
-                 summary=f"FULLY_CONNECTED {batches}x{accum} -> {out_depth}")
+                 summary=f"FULLY_CONNECTED {batches}x{accum} -> {out_depth}"
+                         + (f" (16x8, {bias_type} accumulator)" if x.dtype == "int16" else ""))
+
+
+def int8_only(retarget):
+    """A backend mapping that declines the 16x8 layers: CMSIS-NN's and the specialized kernels are int8."""
+    return lambda layer, arch: retarget(layer, arch) if layer.kernel in INT8_KERNELS else None
 
 
 def example(m, rng) -> bytes:
@@ -92,5 +118,5 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("FULLY_CONNECTED",), arity={"FULLY_CONNECTED": Arity(2, 1)},
            options={"FULLY_CONNECTED": "FullyConnectedOptions"}, lower=lower, weights_axis=0, fuses_activation=True,
-           backends={"cmsis-nn": cmsis_nn.retarget, "specialized": specialized.retarget}, example=example,
-           header="tg_fully_connected.h")
+           backends={"cmsis-nn": int8_only(cmsis_nn.retarget), "specialized": int8_only(specialized.retarget)},
+           types=("int8", "int16"), example=example, header="tg_fully_connected.h")

@@ -1,4 +1,6 @@
-/* FULLY_CONNECTED, int8: TFLite reference integer_ops::FullyConnected. */
+/* FULLY_CONNECTED, int8 and 16x8: TFLite reference integer_ops::FullyConnected. */
+#include <stddef.h>
+
 #include "tg_math.h"
 #include "tg_fully_connected.h"
 
@@ -53,4 +55,60 @@ void tg_fully_connected_per_channel_s8(const tg_context *ctx, const tg_fc_params
     (void)output_dims;
     fully_connected(fc_params, quant_params->multiplier, quant_params->shift, 1, input_dims->n, filter_dims->n,
                     filter_dims->c, input_data, filter_data, bias_data, output_data);
+}
+
+/* 16x8 (int16 inputs and outputs, int8 weights): TFLite reference integer_ops::FullyConnectedPerChannel with a
+ * per-channel multiplier for every output (the lowering expands a per-tensor one). The sum is taken in int64:
+ * with an int32 bias TFLM accumulates in int32, but the verifier proved that sum cannot overflow, so the two
+ * agree; what differs is the rescale: the int64 form of MultiplyByQuantizedMultiplier for an int64 accumulator
+ * (int64 bias), the int32 one otherwise. */
+static void fully_connected_s16(const tg_fc_params *p, const tg_per_channel_quant_params *q, int32_t batches,
+                                int32_t accum, int32_t out_depth, const int16_t *input, const int8_t *filter,
+                                const int64_t *bias64, const int32_t *bias32, int16_t *output)
+{
+    const int32_t in_off = p->input_offset;
+    for (int32_t b = 0; b < batches; ++b) {
+        const int16_t *x = input + b * accum;
+        for (int32_t oc = 0; oc < out_depth; ++oc) {
+            const int8_t *w = filter + oc * accum;
+            int64_t acc = 0;
+            for (int32_t d = 0; d < accum; ++d) {
+                acc += (int32_t)w[d] * ((int32_t)x[d] + in_off);  /* |product| < 2^23 */
+            }
+            int32_t scaled;
+            if (bias64) {
+                scaled = tg_requantize_s64(acc + bias64[oc], q->multiplier[oc], q->shift[oc]);
+            } else {
+                scaled = tg_requantize((int32_t)acc + bias32[oc], q->multiplier[oc], q->shift[oc]);
+            }
+            scaled += p->output_offset;
+            output[b * out_depth + oc] = (int16_t)TG_CLAMP(scaled, p->activation.min, p->activation.max);
+        }
+    }
+}
+
+void tg_fully_connected_s16(const tg_context *ctx, const tg_fc_params *fc_params,
+                            const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                            const int16_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                            const tg_dims *bias_dims, const int64_t *bias_data, const tg_dims *output_dims,
+                            int16_t *output_data)
+{
+    (void)ctx;
+    (void)bias_dims;
+    (void)output_dims;
+    fully_connected_s16(fc_params, quant_params, input_dims->n, filter_dims->n, filter_dims->c, input_data,
+                        filter_data, bias_data, NULL, output_data);
+}
+
+void tg_fully_connected_s16_acc32(const tg_context *ctx, const tg_fc_params *fc_params,
+                                  const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                                  const int16_t *input_data, const tg_dims *filter_dims, const int8_t *filter_data,
+                                  const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                                  int16_t *output_data)
+{
+    (void)ctx;
+    (void)bias_dims;
+    (void)output_dims;
+    fully_connected_s16(fc_params, quant_params, input_dims->n, filter_dims->n, filter_dims->c, input_data,
+                        filter_data, NULL, bias_data, output_data);
 }

@@ -1,8 +1,9 @@
-"""LEAKY_RELU (int8) → tg_leaky_relu_s8: TFLite's reference QuantizeLeakyRelu.
+"""LEAKY_RELU (int8, int16) → tg_leaky_relu_s8 / _s16: TFLite's reference QuantizeLeakyRelu.
 
-Prepare (leaky_relu_common.cc) computes two multipliers, both in float32 before widening to double: the
-identity in_scale / out_scale for inputs at or above the zero point, and alpha in_scale · alpha / out_scale
-below it. A negative alpha gives a negative multiplier: the kernel scales by its magnitude and negates (the
+Prepare (leaky_relu_common.cc) computes two multipliers: the identity in_scale / out_scale for inputs at or
+above the zero point, and alpha in_scale · alpha / out_scale below it. The tflite-micro package (the oracle)
+computes them in double from the float32 scales and alpha (the mirror's source divides in float32 first; on
+TFLM's seanet int16 models the float32 form misses 13 of 65536 inputs by one, the double form none). A negative alpha gives a negative multiplier: the kernel scales by its magnitude and negates (the
 magnitude fits int32: a float32 ratio has 24 significant bits, so its Q31 significand never rounds to -2^31).
 """
 from __future__ import annotations
@@ -11,7 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, elementwise_inplace, require_int8, require_per_tensor
+from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, elementwise_inplace, require_per_tensor,
+                      require_quantized)
+from ...errors import TinygenError
 from ...quant import quantize_multiplier
 
 
@@ -28,18 +31,21 @@ class LeakyReluParams:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
-    alpha = np.float32(op.options.get("alpha", 0.0))
-    in_scale, out_scale = np.float32(x.scale), np.float32(y.scale)
-    with np.errstate(over="ignore", invalid="ignore"):  # a non-finite product is refused by quantize_multiplier
-        alpha_mult, alpha_shift = quantize_multiplier(float(in_scale * alpha / out_scale))
-    identity_mult, identity_shift = quantize_multiplier(float(in_scale / out_scale))
+    if x.dtype != y.dtype:
+        raise TinygenError(f"LEAKY_RELU (operator {op.index}) reads {x.dtype} and writes {y.dtype}",
+                           "the model file is inconsistent; re-export it")
+    alpha = float(np.float32(op.options.get("alpha", 0.0)))
+    in_scale, out_scale = float(np.float32(x.scale)), float(np.float32(y.scale))
+    alpha_mult, alpha_shift = quantize_multiplier(in_scale * alpha / out_scale)  # doubles: see the docstring
+    identity_mult, identity_shift = quantize_multiplier(in_scale / out_scale)
     params = LeakyReluParams(x.size, x.zero_point, y.zero_point, identity_mult, identity_shift, abs(alpha_mult),
                              alpha_shift, alpha_mult < 0)
-    return Layer(op, "leaky_relu/leaky_relu.c.j2", "tg_leaky_relu_s8", (op.inputs[0],), (op.outputs[0],), params,
-                 summary=f"LEAKY_RELU {list(x.shape)}: alpha {float(alpha):g}",
-                 inplace=elementwise_inplace(("tg_leaky_relu_s8",), True))
+    kernel = f"tg_leaky_relu_{TYPE_SUFFIX[x.dtype]}"
+    return Layer(op, "leaky_relu/leaky_relu.c.j2", kernel, (op.inputs[0],), (op.outputs[0],), params,
+                 summary=f"LEAKY_RELU {x.dtype} {list(x.shape)}: alpha {alpha:g}",
+                 inplace=elementwise_inplace((kernel,), True))
 
 
 def example(m, rng) -> bytes:
@@ -53,4 +59,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("LEAKY_RELU",), arity={"LEAKY_RELU": Arity(1)}, options={"LEAKY_RELU": "LeakyReluOptions"},
-           lower=lower, same_shape=True, example=example, header="tg_leaky_relu.h")
+           lower=lower, types=("int8", "int16"), same_shape=True, example=example, header="tg_leaky_relu.h")

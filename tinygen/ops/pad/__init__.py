@@ -1,7 +1,8 @@
-"""PAD / PADV2 (int8) → tg_pad_s8 (CMSIS-NN's arm_pad_s8 arguments).
+"""PAD / PADV2 (int8, int16) → tg_pad_s8 / _s16 (CMSIS-NN's arm_pad_s8 arguments).
 
 TFLite Micro copies the input bytes unchanged (no rescale, whatever the quantizations) and fills with the
-output zero point (PAD) or the constant_values scalar (PADV2, which must be quantized like the output).
+output zero point (PAD) or the constant_values scalar (PADV2, which must be quantized like the output). For
+int16 it fills PAD with 0, whatever the zero point, and does not compare PADV2's value's quantization.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
+from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_per_tensor, require_quantized
 from ...errors import TinygenError
 
 MAX_RANK = 5  # TFLM's PadKernelMaxDimensionCount
@@ -40,9 +41,11 @@ def collapse(dims: list[int], pads: list[tuple[int, int]]) -> tuple[list[int], l
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, y)
     where = f"{op.kind} (operator {op.index})"
+    if x.dtype != y.dtype:
+        raise TinygenError(f"{where} reads {x.dtype} and writes {y.dtype}", "the model file is corrupted; re-export it")
     paddings = graph.tensors[op.inputs[1]]
     if not paddings.is_const:
         raise TinygenError(f"{where} has run-time paddings; TFLite Micro needs them constant",
@@ -58,15 +61,15 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         raise TinygenError(f"{where} pads {list(x.shape)} by {pads} into {list(y.shape)}",
                            "the model file is corrupted; re-export it")
     if len(op.inputs) > 2 and op.inputs[2] >= 0:
-        (value,) = require_int8(graph, op, op.inputs[2])
+        (value,) = require_quantized(graph, op, (y.dtype,), op.inputs[2])
         if not value.is_const or value.size != 1:
             raise TinygenError(f"{where}: the padding value must be one constant", "export a constant scalar")
-        if np.float64(value.scale) != np.float64(y.scale) or value.zero_point != y.zero_point:
+        if y.dtype == "int8" and (np.float64(value.scale) != np.float64(y.scale) or value.zero_point != y.zero_point):
             raise TinygenError(f"{where}: the padding value is quantized unlike the output, which TFLite Micro "
                                "rejects", "convert with the TFLite converter")
         pad_value = int(value.data.reshape(-1)[0])
     else:
-        pad_value = y.zero_point
+        pad_value = y.zero_point if y.dtype == "int8" else 0
     dims, pads4 = collapse(list(x.shape), pads)
     if len(dims) > 4:
         raise TinygenError(f"{where} pads {len(dims)} separate dimensions of {list(x.shape)}; tinygen pads up to 4",
@@ -74,7 +77,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     dims = [1] * (4 - len(dims)) + dims
     pads4 = [(0, 0)] * (4 - len(pads4)) + pads4
     params = PadParams(tuple(dims), tuple(lo for lo, _ in pads4), tuple(hi for _, hi in pads4), pad_value)
-    return Layer(op, "pad/pad.c.j2", "tg_pad_s8", (op.inputs[0],), (op.outputs[0],), params,
+    return Layer(op, "pad/pad.c.j2", f"tg_pad_{TYPE_SUFFIX[y.dtype]}", (op.inputs[0],), (op.outputs[0],), params,
                  summary=f"{op.kind} {list(x.shape)} by {pads} -> {list(y.shape)}, value {pad_value}")
 
 
@@ -92,4 +95,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("PAD", "PADV2"), arity={"PAD": Arity(2), "PADV2": Arity(2, 1)},
-           options={"PAD": "PadOptions", "PADV2": "PadV2Options"}, lower=lower, example=example, header="tg_pad.h")
+           options={"PAD": "PadOptions", "PADV2": "PadV2Options"}, lower=lower, types=("int8", "int16"), example=example,
+           header="tg_pad.h")

@@ -1,4 +1,4 @@
-"""AVERAGE_POOL_2D / MAX_POOL_2D (int8) → tg_avgpool_s8 / tg_max_pool_s8.
+"""AVERAGE_POOL_2D / MAX_POOL_2D (int8, int16) → tg_avgpool_s8 / tg_max_pool_s8 (_s16).
 
 TFLM's reference integer_ops::AveragePool / MaxPool as micro/kernels/pooling_common.cc prepares them: no
 rescaling (input and output quantization must agree), window clipped to the input, fused activation clamp.
@@ -10,13 +10,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import cmsis_nn
-from ..common import (Activation, Arity, InPlace, Layer, LowerContext, OpDef, raster_safe, require_int8,
-                      require_per_tensor)
+from ..common import (TYPE_SUFFIX, Activation, Arity, InPlace, Layer, LowerContext, OpDef, raster_safe,
+                      require_per_tensor, require_quantized)
 from ..window import Window, window
 from ...errors import TinygenError
-from ...quant import activation_range
+from ...quant import TYPE_RANGE, activation_range
 
-KERNELS = {"AVERAGE_POOL_2D": "tg_avgpool_s8", "MAX_POOL_2D": "tg_max_pool_s8"}
+KERNELS = {"AVERAGE_POOL_2D": "tg_avgpool_", "MAX_POOL_2D": "tg_max_pool_"}  # + the type's suffix
+INT16_MAX_TAPS = 1 << 16  # an int16 average's int32 sum holds this many taps
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,11 @@ class PoolParams:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
+    if x.dtype != y.dtype:
+        raise TinygenError(f"{op.kind} (operator {op.index}) reads {x.dtype} and writes {y.dtype}",
+                           "the model file is inconsistent; re-export it")
     # PoolingPrepare's own test: |Δscale| computed in float32, within 1e-6, and equal zero points.
     if float(abs(np.float32(x.scale) - np.float32(y.scale))) > 1e-6 or x.zero_point != y.zero_point:
         raise TinygenError(f"{op.kind} (operator {op.index}) changes quantization (scale {x.scale:g} → {y.scale:g}, "
@@ -37,6 +41,9 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     kh, kw = int(op.options.get("filter_height", 1)), int(op.options.get("filter_width", 1))
     if kh < 1 or kw < 1:
         raise TinygenError(f"{op.kind} (operator {op.index}) has a {kh}x{kw} window", "re-export the model")
+    if x.dtype == "int16" and op.kind == "AVERAGE_POOL_2D" and kh * kw > INT16_MAX_TAPS:
+        raise TinygenError(f"{op.kind} (operator {op.index}) averages {kh}x{kw} int16 values; their int32 sum "
+                           "could overflow (in TFLite Micro too)", f"use windows of at most {INT16_MAX_TAPS} taps")
     win = window(op, x, y, kh, kw, int(x.shape[-1]) if x.shape else 0)  # window() refuses what is not rank 4
     # Every window must overlap the input: TFLM fails the operator on an empty window (count 0).
     for size, k, stride, pad, out in ((win.in_h, kh, win.stride_h, win.pad_h, win.out_h),
@@ -44,9 +51,10 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         if k - pad <= 0 or (out - 1) * stride - pad >= size:
             raise TinygenError(f"{op.kind} (operator {op.index}) has a window that lies entirely in the padding",
                                "use VALID padding or a larger window")
-    act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point))
+    act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point,
+                                       *TYPE_RANGE[y.dtype]))
     depth = int(x.shape[3])
-    kernel = KERNELS[op.kind]
+    kernel = KERNELS[op.kind] + TYPE_SUFFIX[x.dtype]
     outputs = win.n * win.out_h * win.out_w * depth
     name = "AVG_POOL" if op.kind == "AVERAGE_POOL_2D" else "MAX_POOL"
     # Per channel, the kernel reads a window before it writes the output: in place where raster order allows.
@@ -72,4 +80,5 @@ def example(m, rng) -> bytes:
 OP = OpDef(kinds=("AVERAGE_POOL_2D", "MAX_POOL_2D"),
            arity={"AVERAGE_POOL_2D": Arity(1), "MAX_POOL_2D": Arity(1)},
            options={"AVERAGE_POOL_2D": "Pool2DOptions", "MAX_POOL_2D": "Pool2DOptions"}, lower=lower,
-           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, example=example, header="tg_pool2d.h")
+           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, types=("int8", "int16"), example=example,
+           header="tg_pool2d.h")

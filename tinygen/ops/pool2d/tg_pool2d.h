@@ -17,6 +17,13 @@ void tg_avgpool_s8(const tg_context *ctx, const tg_pool_params *pool_params, con
 void tg_max_pool_s8(const tg_context *ctx, const tg_pool_params *pool_params, const tg_dims *input_dims,
                     const int8_t *input_data, const tg_dims *filter_dims, const tg_dims *output_dims,
                     int8_t *output_data);
+/* 16x8: the same on int16 (the average's int32 sum: windows of at most 65536 taps). */
+void tg_avgpool_s16(const tg_context *ctx, const tg_pool_params *pool_params, const tg_dims *input_dims,
+                    const int16_t *input_data, const tg_dims *filter_dims, const tg_dims *output_dims,
+                    int16_t *output_data);
+void tg_max_pool_s16(const tg_context *ctx, const tg_pool_params *pool_params, const tg_dims *input_dims,
+                     const int16_t *input_data, const tg_dims *filter_dims, const tg_dims *output_dims,
+                     int16_t *output_data);
 
 #ifdef __cplusplus
 }

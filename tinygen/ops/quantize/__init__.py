@@ -1,42 +1,62 @@
-"""QUANTIZE → tg_quantize_f32_s8 (float32 → int8, e.g. at a float model input) or tg_requantize_s8
-(int8 → int8 with a new scale / zero point), as TFLite Micro's reference AffineQuantize / Requantize."""
+"""QUANTIZE → tg_quantize_f32_s8 / _s16 (float32 → int8 or int16, e.g. at a float model input) or
+tg_requantize_<in>_<out> (int8 or int16 → int8 or int16 with a new scale / zero point; int32 → int8 or int16 and
+back), as TFLite Micro's reference AffineQuantize / Requantize."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..common import (Arity, Layer, LowerContext, OpDef, RequantizeParams, elementwise_inplace, require_int8,
-                      require_per_tensor)
+from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, RequantizeParams, elementwise_inplace,
+                      require_per_tensor, require_quantized)
 from ...errors import TinygenError
 from ...quant import requantize_multiplier
+
+QUANTIZED = ("int8", "int16")
+# TFLM's quantize kernel also rescales int32 to int8 or int16 and back (not int32 to int32).
+REQUANTIZED = QUANTIZED + ("int32",)
+REQUANTIZE_PAIRS = {(a, b) for a in REQUANTIZED for b in REQUANTIZED if "int32" not in (a, b) or a != b}
 
 
 @dataclass(frozen=True)
 class AffineParams:
-    """float32 ↔ int8: real = scale * (q - zero_point) (QUANTIZE from float, DEQUANTIZE)."""
+    """float32 ↔ int8 or int16: real = scale * (q - zero_point) (QUANTIZE from float, DEQUANTIZE)."""
     size: int
     scale: float
     zero_point: int
 
 
+def requantize_kernel(x_dtype: str, y_dtype: str) -> str:
+    """tg_requantize_s8 (int8 → int8), _s16 (int16 → int16), _s8_s16 and _s16_s8 across types."""
+    if x_dtype == y_dtype:
+        return f"tg_requantize_{TYPE_SUFFIX[x_dtype]}"
+    return f"tg_requantize_{TYPE_SUFFIX[x_dtype]}_{TYPE_SUFFIX[y_dtype]}"
+
+
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x = graph.tensors[op.inputs[0]]
-    (y,) = require_int8(graph, op, op.outputs[0])
+    (y,) = require_quantized(graph, op, REQUANTIZED, op.outputs[0])
     require_per_tensor(op, y)
     shape = f"{list(x.shape)}"
-    if x.dtype == "float32":
-        return Layer(op, "quantize/affine.c.j2", "tg_quantize_f32_s8", (op.inputs[0],), (op.outputs[0],),
-                     AffineParams(y.size, y.scale, y.zero_point),
-                     summary=f"QUANTIZE float32 {shape} -> int8, scale {y.scale:g}, zero point {y.zero_point}")
-    if x.dtype != "int8":
-        raise TinygenError(f"QUANTIZE (operator {op.index}) reads {x.dtype}; tinygen quantizes float32 or "
-                           "requantizes int8", "convert with int8 or float32 inputs")
-    require_int8(graph, op, op.inputs[0])
+    if x.dtype == "float32" and y.dtype in QUANTIZED:
+        return Layer(op, "quantize/affine.c.j2", f"tg_quantize_f32_{TYPE_SUFFIX[y.dtype]}", (op.inputs[0],),
+                     (op.outputs[0],), AffineParams(y.size, y.scale, y.zero_point),
+                     summary=f"QUANTIZE float32 {shape} -> {y.dtype}, scale {y.scale:g}, zero point {y.zero_point}")
+    if (x.dtype, y.dtype) not in REQUANTIZE_PAIRS:
+        raise TinygenError(f"QUANTIZE (operator {op.index}) turns {x.dtype} into {y.dtype}; tinygen quantizes "
+                           "float32 to int8 or int16 and requantizes between int8, int16 and int32, as TFLite Micro",
+                           "convert with int8, int16 or float32 inputs")
+    require_quantized(graph, op, REQUANTIZED, op.inputs[0])
     require_per_tensor(op, x)
+    for t in (x, y):
+        if t.dtype == "int32" and t.zero_point != 0:  # TFLM's int32 arithmetic would overflow
+            raise TinygenError(f"QUANTIZE (operator {op.index}): int32 tensor '{t.name}' has zero point "
+                               f"{t.zero_point}", "quantize int32 tensors with zero point 0")
     mult, shift = requantize_multiplier(x.scale, y.scale)
-    return Layer(op, "quantize/requantize.c.j2", "tg_requantize_s8", (op.inputs[0],), (op.outputs[0],),
+    kernel = requantize_kernel(x.dtype, y.dtype)
+    return Layer(op, "quantize/requantize.c.j2", kernel, (op.inputs[0],), (op.outputs[0],),
                  RequantizeParams(y.size, x.zero_point, mult, shift, y.zero_point),
-                 summary=f"QUANTIZE int8 {shape}: scale {x.scale:g} -> {y.scale:g}, zero point "
-                         f"{x.zero_point} -> {y.zero_point}", inplace=elementwise_inplace(("tg_requantize_s8",), True))
+                 summary=f"QUANTIZE {x.dtype} -> {y.dtype} {shape}: scale {x.scale:g} -> {y.scale:g}, zero point "
+                         f"{x.zero_point} -> {y.zero_point}",
+                 inplace=elementwise_inplace((kernel,), x.dtype == y.dtype))
 
 
 def example(m, rng) -> bytes:
@@ -52,4 +72,6 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("QUANTIZE",), arity={"QUANTIZE": Arity(1)}, options={"QUANTIZE": "QuantizeOptions"},
-           lower=lower, types=("float32->int8", "int8"), same_shape=True, example=example, header="tg_quantize.h")
+           lower=lower, types=("float32->int8", "float32->int16", "int8", "int16", "int8->int16", "int16->int8",
+                               "int32->int8", "int32->int16", "int8->int32", "int16->int32"),
+           same_shape=True, example=example, header="tg_quantize.h")

@@ -1,5 +1,5 @@
-"""SUB (int8) → tg_sub_s8 (same shapes) or tg_broadcast_sub_s8: TFLite's reference SubElementwise /
-BroadcastQuantSubSlow.
+"""SUB (int8, int16) → tg_sub_s8 / _s16 (same shapes) or tg_broadcast_sub_s8 / _s16: TFLite's reference
+SubElementwise / BroadcastQuantSubSlow.
 
 CalculateOpDataSub prepares ADD's parameters (twice the larger input scale, 20 bits of headroom), then the
 kernel subtracts the rescaled inputs instead of adding them. TFLM's sub_common.cc divides the scales in float32,
@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..add import AddLayer, Elementwise, add_params
-from ..common import (Arity, Layer, LowerContext, OpDef, broadcast_nhwc, elementwise_inplace, require_int8,
-                      require_per_tensor)
+from ..add import AddLayer, Elementwise, add_params, require_operands
+from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, broadcast_nhwc, elementwise_inplace
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    a, b, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
-    require_per_tensor(op, a, b, y)
+    a, b, y = require_operands(graph, op)
     shape = Elementwise(y.size, *broadcast_nhwc(op, a, b, y))
-    kernel = "tg_broadcast_sub_s8" if shape.broadcast else "tg_sub_s8"
+    kernel = ("tg_broadcast_sub_" if shape.broadcast else "tg_sub_") + TYPE_SUFFIX[y.dtype]
     how = f"{list(a.shape)} - {list(b.shape)}" if shape.broadcast else f"{y.size}"
     # Element i of each input is read just before element i of the output is written.
     inplace = elementwise_inplace((kernel,), shape.dims1 == shape.dims_out, shape.dims2 == shape.dims_out)
@@ -39,4 +37,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("SUB",), arity={"SUB": Arity(2)}, options={"SUB": "SubOptions"}, lower=lower,
-           fuses_activation=True, example=example, header="tg_sub.h")
+           fuses_activation=True, types=("int8", "int16"), example=example, header="tg_sub.h")

@@ -1,4 +1,4 @@
-/* SUB, int8: TFLite reference SubElementwise / BroadcastQuantSubSlow. */
+/* SUB, int8 and int16: TFLite reference SubElementwise / BroadcastQuantSubSlow. */
 #include "tg_sub.h"
 
 #include "tg_broadcast.h"
@@ -6,6 +6,11 @@
 static int8_t sub_one(const void *params, int32_t a, int32_t b)
 {
     return tg_add_sub_s8_one((const tg_add_params *)params, a, b, -1);
+}
+
+static int16_t sub_one_s16(const void *params, int32_t a, int32_t b)
+{
+    return tg_add_sub_s16_one((const tg_add_params *)params, a, b, -1);
 }
 
 void tg_sub_s8(const tg_add_params *params, const int8_t *input_1, const int8_t *input_2, int8_t *output,
@@ -20,4 +25,18 @@ void tg_broadcast_sub_s8(const tg_add_params *params, const tg_dims *input_1_dim
                          int8_t *output)
 {
     tg_broadcast_binary_s8(sub_one, params, input_1_dims, input_1, input_2_dims, input_2, output_dims, output);
+}
+
+void tg_sub_s16(const tg_add_params *params, const int16_t *input_1, const int16_t *input_2, int16_t *output,
+                int32_t size)
+{
+    const tg_dims flat = {1, 1, 1, size};
+    tg_broadcast_binary_s16(sub_one_s16, params, &flat, input_1, &flat, input_2, &flat, output);
+}
+
+void tg_broadcast_sub_s16(const tg_add_params *params, const tg_dims *input_1_dims, const int16_t *input_1,
+                          const tg_dims *input_2_dims, const int16_t *input_2, const tg_dims *output_dims,
+                          int16_t *output)
+{
+    tg_broadcast_binary_s16(sub_one_s16, params, input_1_dims, input_1, input_2_dims, input_2, output_dims, output);
 }

@@ -19,6 +19,11 @@ void tg_sub_s8(const tg_add_params *params, const int8_t *input_1, const int8_t 
 void tg_broadcast_sub_s8(const tg_add_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
                          const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
                          int8_t *output);
+void tg_sub_s16(const tg_add_params *params, const int16_t *input_1, const int16_t *input_2, int16_t *output,
+                int32_t size);
+void tg_broadcast_sub_s16(const tg_add_params *params, const tg_dims *input_1_dims, const int16_t *input_1,
+                          const tg_dims *input_2_dims, const int16_t *input_2, const tg_dims *output_dims,
+                          int16_t *output);
 
 #ifdef __cplusplus
 }

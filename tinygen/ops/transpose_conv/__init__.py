@@ -78,5 +78,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("TRANSPOSE_CONV",), arity={"TRANSPOSE_CONV": Arity(3, 1)},
-           options={"TRANSPOSE_CONV": "TransposeConvOptions"}, lower=lower, weights_axis=0, bias_input=BIAS,
+           options={"TRANSPOSE_CONV": "TransposeConvOptions"}, lower=lower, weights_axis=0, bias_input=BIAS, data_input=INPUT,
            fuses_activation=True, example=example, header="tg_transpose_conv.h")
