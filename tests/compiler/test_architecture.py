@@ -75,7 +75,7 @@ def test_lowerings_import_no_backend():
 @pytest.mark.parametrize("name", sorted({d.name for d in REGISTRY.values()}))
 def test_operator_folder_is_complete(name):
     d = next(d for d in REGISTRY.values() if d.name == name)
-    folder = OPS_DIR / name
+    assert (OPS_DIR / name / "__init__.py").is_file()
     assert set(d.arity) == set(d.kinds) == set(d.options)
     if d.lower is None:
         assert d.fold is not None, f"{name} neither lowers nor folds"

@@ -61,7 +61,6 @@ def test_mirror_pad(tmp_path, mode, pads, shape):
 
 
 def test_mirror_pad_beyond_the_mode_is_refused(tmp_path):
-
     from tests.support.schema_model import SchemaModel
     from tinygen.compiler import compile_model
     from tinygen.errors import TinygenError
