@@ -14,6 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import emulator  # noqa: E402
+import layers  # noqa: E402
 import memory  # noqa: E402
 import qemu  # noqa: E402
 
@@ -42,6 +43,12 @@ def main() -> None:
         "## Flash", flash,
         f"## Instructions per inference: Cortex-M4, Cortex-M7, rv32imc, lx106 (QEMU, {args.qemu_count} random inputs per model)",
         qemu.run(args.qemu_count),
+        "## Where the instructions go: Cortex-M4, specialized backend, per layer class (QEMU, 1 random input)",
+        "Executed instructions per layer (bench/layers.py: a marker call after every layer, ~3 instructions each), "
+        "summed over the five models by the kind of layer whose kernel ran; `python bench/layers.py MODEL "
+        "--backend specialized` prints every layer.",
+        layers.class_table([layers.measure(m, "cortex-m4", "specialized") for m in emulator.MODELS
+                            if (emulator.MODELS_DIR / f"{m}.tflite").exists()]),
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n\n".join(sections) + "\n")
