@@ -1,6 +1,8 @@
 """CONV_2D: kernel sizes, strides, dilations, padding, groups, activations, per-tensor/per-channel weights,
 with and without bias, int8 and 16x8 (int64 and int32 biases); every case bit-exact with TFLM. Plus the refusals
 for what TFLM would not compute."""
+import os
+
 import pytest
 
 from tests.support.helpers import (assert_bit_exact, assert_conv_refused, int8_tflite, keras_model, with_int32_bias,
@@ -66,6 +68,9 @@ def test_conv2d_16x8(tmp_path, case, bias):
 def test_conv2d_16x8_cortex_m4(tmp_path, backend):
     """CMSIS-NN and the specialized backend decline 16x8 layers: the portable kernel runs, exact."""
     from tinygen.emulation import emulate
+
+    if backend == "cmsis-nn" and not os.environ.get("TINYGEN_CMSIS_NN"):
+        pytest.skip("TINYGEN_CMSIS_NN is not set: no CMSIS-NN source tree to build with")
 
     path = tmp_path / "conv16.tflite"
     path.write_bytes(_model("3x3_stride2_per_tensor", "int16"))

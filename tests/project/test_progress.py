@@ -57,7 +57,7 @@ def test_nothing_extra_off_a_terminal(capfd, monkeypatch):
     monkeypatch.undo()
     result = CliRunner().invoke(main, ["emulate", str(DIGITS), "--count", "50"])
     assert result.exit_code == 0 and result.stderr == ""
-    assert result.stdout == "bit-exact: 50 inputs, 0 mismatching bytes, max |diff| 0 (host, portable kernels)\n"
+    assert result.stdout == "bit-exact: 50 inputs, 0 mismatching bytes, max |diff| 0 (host, specialized kernels)\n"
 
 
 def test_force_color_does_not_make_a_log_a_terminal(monkeypatch):

@@ -101,7 +101,7 @@ def int8_tflite(model, input_shapes, seed: int = 0, calibration_scale: float | N
     converter.representative_dataset = representative
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8 if activations == "int8" else
                                            tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
-    if io_dtype != "float32":
+    if io_dtype not in ("float", "float32"):  # float I/O: the converter's QUANTIZE/DEQUANTIZE at the edges
         converter.inference_input_type = converter.inference_output_type = getattr(tf, activations)
     if not per_channel:
         converter._experimental_disable_per_channel = True
