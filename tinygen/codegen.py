@@ -33,7 +33,8 @@ def environment() -> jinja2.Environment:
     loader = jinja2.FileSystemLoader([str(resources.files("tinygen.templates")), str(OPS_DIR)])
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(c_array=c_array_body, c_float=c_float, c_dims=c_dims, c_activation=c_activation)
+    env.filters.update(c_array=c_array_body, c_float=c_float, c_dims=c_dims, c_activation=c_activation,
+                       c_comment=c_comment)
     return env
 
 
@@ -46,6 +47,12 @@ def c_dims(dims) -> str:
     """A tg_dims initializer from (n, h, w, c)."""
     n, h, w, c = (int(d) for d in dims)
     return f"{{.n = {n}, .h = {h}, .w = {w}, .c = {c}}}"
+
+
+def c_comment(text: str, limit: int = 100) -> str:
+    """Text from the model (a tensor's name) made safe inside a C comment, at most `limit` characters."""
+    text = "".join(c if c.isascii() and c.isprintable() else "?" for c in text).replace("*/", "*?")
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def c_activation(act) -> str:
@@ -113,6 +120,19 @@ def model_headers(program: Program) -> list[str]:
     return ["tg_common.h"] + sorted(h for h in headers if h)
 
 
+def invoke_parameters(program: Program) -> str:
+    """invoke's parameter list: the inputs (const), then the outputs, in the model's order."""
+    return ", ".join([f"const {CTYPES[p.tensor.dtype]} *{p.name}" for p in program.inputs] +
+                     [f"{CTYPES[p.tensor.dtype]} *{p.name}" for p in program.outputs])
+
+
+def output_copies(program: Program) -> list[tuple[str, str, int]]:
+    """(output, source, bytes) for every output no layer writes into its buffer: a model input passed through,
+    a constant, or a tensor another output's buffer holds."""
+    return [(p.name, pointer(program, p.tensor.index), p.tensor.nbytes) for p in program.outputs
+            if program.placements[p.tensor.index] != External(p.name)]
+
+
 def render_model(program: Program, layer_marks: bool = False) -> dict[str, str]:
     """{file name: text} for <name>.h and <name>.c. `layer_marks`: call the harness's instruction-count markers
     after every layer (bench/layers.py counts each layer on its own); off in every product."""
@@ -133,6 +153,7 @@ def render_model(program: Program, layer_marks: bool = False) -> dict[str, str]:
         name=program.name, NAME=program.name.upper(), version=__version__, program=program,
         backend=program.backend, input=x, output=y, in_ctype=CTYPES[x.dtype], out_ctype=CTYPES[y.dtype],
         calls=calls, consts=consts, headers=model_headers(program), layer_marks=layer_marks, definitions=definitions,
+        parameters=invoke_parameters(program), copies=output_copies(program), ctypes=CTYPES,
     )
     return {
         f"{program.name}.h": env.get_template("model.h.j2").render(**common),

@@ -29,6 +29,26 @@ RESERVED_NAMES = C_HEADERS | {"main", "arduino", "arduino_main", "tg", "arm", "c
 RESERVED_PREFIXES = ("tg_", "arm_", "cmsis_", "esp_", "tinygen_")
 
 
+# Identifiers an invoke parameter may not take: C's keywords, and the names the generated invoke declares
+# itself (its static buffers, the kernel calls' locals) or its macros derive from (<NAME>_ARENA_SIZE).
+C_KEYWORDS = {"auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
+              "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
+              "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
+              "volatile", "while", "bool", "true", "false", "asm", "class", "new", "delete", "this", "template",
+              "operator", "private", "public", "protected", "virtual", "namespace", "using", "try", "catch",
+              "throw", "friend", "mutable", "explicit", "export", "typename", "typeid", "noexcept", "nullptr"}
+MAX_PARAMETER = 31  # characters of an invoke parameter's name: C99's significant length, and readable
+RESERVED_PARAMETERS = C_KEYWORDS | {"arena", "state", "state_ready", "ctx", "out", "main", "count"}
+
+
+@dataclass(frozen=True)
+class Port:
+    """One of the model's inputs or outputs as the C API shows it: a pointer parameter of invoke."""
+    tensor: Tensor
+    name: str  # C identifier of the parameter (lower case; its macros are <NAME>_<NAME OF IT>_...)
+    key: str  # the name the user knows it by: the signature's, else the tensor's (the .npz key)
+
+
 @dataclass(frozen=True, eq=False)
 class Program:
     name: str  # C identifier prefix
@@ -44,6 +64,13 @@ class Program:
     scratch: dict[int, tuple[int, int]] = field(default_factory=dict)  # layer → (offset, bytes)
     whole_tensor_bound: int = 0  # op-wise lower bound before in-place execution (every tensor whole)
     state: tuple[StateRegion, ...] = ()  # variable tensors: RAM outside the arena that persists between invokes
+    inputs: tuple[Port, ...] = ()  # every input, in the model's order; `input` is the first
+    outputs: tuple[Port, ...] = ()
+
+    @property
+    def single_io(self) -> bool:
+        """One input and one output: the C API keeps its original form (input, output, <NAME>_INPUT_SIZE...)."""
+        return len(self.inputs) == 1 and len(self.outputs) == 1
 
     @property
     def state_size(self) -> int:
@@ -91,19 +118,59 @@ def compile_model(path: Path, name: str | None = None, backend: str = "portable"
     return compile_graph(graph, c_identifier(name or graph.name), backend, core)
 
 
+def parameter_names(keys: list[str]) -> list[str]:
+    """Distinct lower-case C identifiers for invoke's parameters from the users' names of the tensors."""
+    names: list[str] = []
+    for key in keys:
+        # A converter's tensor names join the fused operators' scopes ("a/b/conv/BiasAdd;a/b/..."): keep the
+        # last two scopes of the first, without the serving signature's prefix and the ":0" suffix.
+        short = "/".join(key.split(";")[0].split("/")[-2:])
+        short = re.sub(r":\d+$", "", re.sub(r"^serving_default_", "", short))
+        base = re.sub(r"_+", "_", re.sub(r"[^0-9a-z_]", "_", short.lower())).strip("_")[:MAX_PARAMETER] or "tensor"
+        base = base.rstrip("_")
+        if base[0].isdigit():
+            base = "t_" + base
+        if base in RESERVED_PARAMETERS or base.startswith(RESERVED_PREFIXES):
+            base += "_"
+        name, k = base, 2
+        while name in names:
+            name, k = f"{base}_{k}", k + 1
+        names.append(name)
+    return names
+
+
+def model_ports(graph: Graph) -> tuple[tuple[Port, ...], tuple[Port, ...]]:
+    """The model's inputs and outputs as invoke's parameters: `input` and `output` for a model with one of each
+    (the API tinygen has always generated), else named after the signature's (or the tensors') names."""
+    if len(graph.inputs) == 1 and len(graph.outputs) == 1:
+        names = ["input", "output"]
+    else:
+        index = [t for t in graph.inputs + graph.outputs]
+        names = parameter_names([graph.signature_names.get(t) or graph.tensors[t].name for t in index])
+    ports = [Port(graph.tensors[t], name, graph.signature_names.get(t) or graph.tensors[t].name or name)
+             for t, name in zip(graph.inputs + graph.outputs, names)]
+    return tuple(ports[:len(graph.inputs)]), tuple(ports[len(graph.inputs):])
+
+
 def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
-    if len(graph.inputs) != 1 or len(graph.outputs) != 1:
-        raise TinygenError(f"the model has {len(graph.inputs)} inputs and {len(graph.outputs)} outputs; "
-                           "tinygen compiles single-input, single-output models", "export one input and one output")
+    if not graph.inputs or not graph.outputs:
+        raise TinygenError(f"the model has {len(graph.inputs)} inputs and {len(graph.outputs)} outputs",
+                           "export a model with at least one input and one output")
+    for role, listed in (("input", graph.inputs), ("output", graph.outputs)):
+        if len(set(listed)) != len(listed):
+            raise TinygenError(f"the model lists one tensor twice among its {role}s",
+                               f"export each {role} once")
+    if set(graph.outputs) <= set(graph.inputs):
+        what = "input is its output" if len(graph.inputs) == len(graph.outputs) == 1 else "outputs are its inputs"
+        raise TinygenError(f"the model's {what}", "there is nothing to compile")
     x, y = graph.tensors[graph.inputs[0]], graph.tensors[graph.outputs[0]]
-    for role, t in (("input", x), ("output", y)):
+    for role, t in [("input", graph.tensors[i]) for i in graph.inputs] + \
+            [("output", graph.tensors[o]) for o in graph.outputs]:
         if t.dtype not in IO_DTYPES or (t.dtype == "int32" and t.quant is None):
             name = f"'{t.name}'" if t.name else f"(tensor {t.index})"
             raise TinygenError(f"model {role} {name} is {t.dtype}" + (" (not quantized)" if t.quant is None
                                                                       and t.dtype == "int32" else ""),
                                "convert with int8, int16 (16x8 quantization) or float32 I/O")
-    if x.index == y.index:
-        raise TinygenError("the model's input is its output", "there is nothing to compile")
     return x, y
 
 
@@ -115,8 +182,12 @@ def compile_graph(graph: Graph, name: str, backend: str = "portable", core: str 
     x, y = _check_io(graph)
     ctx = LowerContext()
     layers = tuple(ops.lower(graph, op, ctx) for op in graph.ops)
-    result = lowered.run(lowered.Lowered(graph, layers, x.index, y.index, backends.get(backend, core)))
+    inputs, outputs = model_ports(graph)
+    externals = tuple((p.tensor.index, p.name) for p in inputs + outputs)
+    result = lowered.run(lowered.Lowered(graph, layers, x.index, y.index, backends.get(backend, core),
+                                         externals=externals))
     plan = result.plan
     return Program(name, graph, result.layers, plan.all_buffers, plan.arena, plan.placements, x, y,
                    result.backend, planner.lower_bound(plan.all_buffers, len(result.layers)),
-                   {i: (b.offset, b.size) for i, b in plan.scratch.items()}, result.whole_tensor_bound, plan.state)
+                   {i: (b.offset, b.size) for i, b in plan.scratch.items()}, result.whole_tensor_bound, plan.state,
+                   inputs, outputs)

@@ -1,6 +1,7 @@
 """`tinygen emulate`: generated C vs the TFLM reference interpreter, byte for byte."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,9 +10,11 @@ import numpy as np
 from . import backends, codegen, oracle
 from .compiler import Program, compile_model
 from .emulator import host, qemu
-from .arrays import load_array
+import zipfile
+
+from .arrays import HOW_TO_SAVE, checked, load_array
 from .errors import TinygenError
-from .ir import Tensor
+from .ir import CTYPES, Tensor
 from .limits import MAX_SAMPLES
 
 NUMPY_DTYPES = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32}
@@ -22,13 +25,14 @@ class Comparison:
     inputs: int
     mismatched_bytes: int
     max_abs_diff: float
-    outputs: np.ndarray  # tinygen's
-    expected: np.ndarray  # TFLM's
+    outputs: np.ndarray | dict[str, np.ndarray]  # tinygen's; of a model with several outputs {name: outputs}
+    expected: np.ndarray | dict[str, np.ndarray]  # TFLM's, alike
     target: str = "host"
     backend: str = "portable"  # the kernels that ran
     instructions: list[int] | None = None  # executed guest instructions per inference (QEMU targets)
     note: str = ""
     isa: str = ""  # what the instruction counts stand for, when only a proxy for the board's core
+    per_output: dict[str, int] | None = None  # several outputs: mismatching bytes of each
 
     @property
     def exact(self) -> bool:
@@ -43,12 +47,20 @@ class Comparison:
             mean = sum(self.instructions) / len(self.instructions)
             spread = f"{lo:,}" if lo == hi else f"{lo:,}..{hi:,} (mean {mean:,.0f})"
             text += f"\n{spread} instructions per inference" + (f" ({self.isa})" if self.isa else "")
+        for name, mismatched in (self.per_output or {}).items():
+            text += f"\noutput {name}: " + ("bit-exact" if not mismatched else f"{mismatched} mismatching bytes")
         if self.note:
             text += f"\n{self.note}"
         return text
 
 
-def random_inputs(tensor: Tensor, count: int, seed: int) -> np.ndarray:
+def random_input_set(program: Program, count: int, seed: int) -> np.ndarray | list[np.ndarray]:
+    """Random samples of every input (an array for a model with one input, else one per input, in order)."""
+    batches = [random_inputs(p.tensor, count, seed if k == 0 else [seed, k]) for k, p in enumerate(program.inputs)]
+    return batches[0] if len(batches) == 1 else batches
+
+
+def random_inputs(tensor: Tensor, count: int, seed) -> np.ndarray:
     if not 1 <= count <= MAX_SAMPLES:
         raise TinygenError(f"count {count} is outside the range 1..{MAX_SAMPLES:,}",
                            f"give a count of random inputs from 1 to {MAX_SAMPLES:,}")
@@ -64,9 +76,42 @@ def random_inputs(tensor: Tensor, count: int, seed: int) -> np.ndarray:
     return rng.standard_normal(size=shape).astype(np.float32)
 
 
+def load_input_set(path: Path, program: Program) -> np.ndarray | list[np.ndarray]:
+    """A model's inputs from a file: for one input load_inputs, else a .npz with an array [N, *shape] (or one
+    sample) per input, keyed by its name (the signature's or the tensor's, or the C parameter's)."""
+    if len(program.inputs) == 1:
+        return load_inputs(path, program.input)
+    keys = [p.key for p in program.inputs]
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            files = list(archive.files) if isinstance(archive, np.lib.npyio.NpzFile) else None
+            if files is None:
+                raise TinygenError(f"{path} holds one array; the model has {len(keys)} inputs",
+                                   f"save them with numpy.savez(path, **{{name: samples}}) for the names {keys}")
+            batches = []
+            for p in program.inputs:
+                key = next((k for k in (p.key, p.name) if k in files), None)
+                if key is None:
+                    raise TinygenError(f"{path} has no array for input '{p.key}' (it holds {files})",
+                                       f"save one array per input under its name: {keys}")
+                batches.append(shaped_inputs(checked(archive[key], f"input '{key}' in {path}"), p.tensor,
+                                             f"input '{key}' in {path}"))
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        raise TinygenError(f"cannot read input data {path} ({str(e).splitlines()[0][:200] if str(e) else 'empty'})",
+                           HOW_TO_SAVE) from None
+    if len({len(b) for b in batches}) != 1:
+        raise TinygenError(f"the inputs in {path} hold different numbers of samples ({[len(b) for b in batches]})",
+                           "give every input the same number of samples")
+    return batches
+
+
 def load_inputs(path: Path, tensor: Tensor) -> np.ndarray:
     """A batch [N, *input_shape] (or one sample) from a .npy file, or a .npz's 'x' (else first) array."""
-    data = load_array(path, "input")
+    return shaped_inputs(load_array(path, "input"), tensor, str(path))
+
+
+def shaped_inputs(data: np.ndarray, tensor: Tensor, path: str) -> np.ndarray:
+    """`data` as a batch [N, *shape] of the tensor's type (one sample gets the batch axis)."""
     shape = tuple(tensor.shape)
     if data.shape == shape:
         data = data[np.newaxis]
@@ -97,7 +142,8 @@ def host_sources(program: Program, layer_marks: bool = False, sequence: bool = F
     resetting it before each."""
     files = codegen.program_sources(program, layer_marks)
     files["main.c"] = codegen.environment().get_template("harness/main.c.j2").render(
-        name=program.name, NAME=program.name.upper(), sequence=sequence)
+        name=program.name, NAME=program.name.upper(), sequence=sequence, inputs=program.inputs,
+        outputs=program.outputs, ctypes=CTYPES)
     return files
 
 
@@ -118,16 +164,44 @@ def run_host(program: Program, inputs: np.ndarray, flags: list[str] | None = Non
     return run_executable(program, build_host(program, flags, sequence), inputs)
 
 
-def run_executable(program: Program, exe: Path, inputs: np.ndarray) -> np.ndarray:
-    """Outputs of the program's harness executable (build_host) for a batch of inputs."""
-    return host.run_batch(exe, inputs, program.output.shape, NUMPY_DTYPES[program.output.dtype])
+def run_executable(program: Program, exe: Path, inputs):
+    """Outputs of the program's harness executable (build_host) for a batch of inputs (see pack_inputs)."""
+    return unpack_outputs(program, host.run_batch(exe, pack_inputs(program, inputs), (_record(program),), np.uint8))
+
+
+def pack_inputs(program: Program, inputs) -> np.ndarray:
+    """The harness's input file as [N, bytes]: each sample's inputs one after another. `inputs`: an array
+    [N, *shape] for a model with one input, else one per input in the model's order."""
+    batches = [inputs] if isinstance(inputs, np.ndarray) else list(inputs)
+    if len(batches) != len(program.inputs):
+        raise TinygenError(f"{len(batches)} input arrays for a model with {len(program.inputs)} inputs",
+                           "give one array per input, in the model's order")
+    rows = [np.ascontiguousarray(b.astype(NUMPY_DTYPES[p.tensor.dtype], copy=False)).reshape(len(b), -1)
+            for b, p in zip(batches, program.inputs)]
+    return np.concatenate([r.view(np.uint8) for r in rows], axis=1)
+
+
+def _record(program: Program) -> int:
+    return sum(p.tensor.nbytes for p in program.outputs)
+
+
+def unpack_outputs(program: Program, raw: np.ndarray):
+    """The harness's outputs [N, bytes] as an array [N, *shape] per output (the array alone for one output)."""
+    raw = raw.reshape(len(raw), -1)
+    outputs, start = [], 0
+    for p in program.outputs:
+        part = np.ascontiguousarray(raw[:, start:start + p.tensor.nbytes])
+        outputs.append(part.view(NUMPY_DTYPES[p.tensor.dtype]).reshape((len(raw),) + tuple(p.tensor.shape)))
+        start += p.tensor.nbytes
+    return outputs[0] if len(outputs) == 1 else outputs
 
 
 def run_qemu(program: Program, inputs: np.ndarray, target: str, flags: list[str] | None = None,
              sequence: bool = False) -> qemu.Run:
     t = qemu.target(target)
     elf = qemu.build(host_sources(program, sequence=sequence), t, _cflags(program, flags))
-    return qemu.run(elf, t, inputs, program.output.shape, NUMPY_DTYPES[program.output.dtype])
+    run = qemu.run(elf, t, pack_inputs(program, inputs), (_record(program),), np.uint8)
+    return dataclasses.replace(run, outputs=unpack_outputs(program, run.outputs))
 
 
 def compare(outputs: np.ndarray, expected: np.ndarray) -> Comparison:
@@ -136,6 +210,16 @@ def compare(outputs: np.ndarray, expected: np.ndarray) -> Comparison:
     mismatched = int(np.count_nonzero(a.view(np.uint8) != b.view(np.uint8))) if a.dtype == b.dtype else a.nbytes
     diff = float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)))) if a.size else 0.0
     return Comparison(len(outputs), mismatched, diff, outputs, expected)
+
+
+def compare_all(program: Program, outputs: list[np.ndarray], expected: list[np.ndarray]) -> Comparison:
+    """compare() over every output of a model with several: the totals, and each output's mismatches."""
+    keys = [p.key for p in program.outputs]
+    expected = [e.reshape(o.shape) for o, e in zip(outputs, expected)]
+    parts = [compare(o, e) for o, e in zip(outputs, expected)]
+    return Comparison(len(outputs[0]), sum(c.mismatched_bytes for c in parts), max(c.max_abs_diff for c in parts),
+                      dict(zip(keys, outputs)), dict(zip(keys, expected)),
+                      per_output={k: c.mismatched_bytes for k, c in zip(keys, parts)})
 
 
 def emulate(model: Path, inputs: np.ndarray | Path | None = None, count: int = 10, seed: int = 0,
@@ -151,15 +235,21 @@ def emulate(model: Path, inputs: np.ndarray | Path | None = None, count: int = 1
     backends.get(backend, core).check_available()  # a missing source tree is reported before compiling
     program = compile_model(model, backend=backend, core=core)
     if inputs is None:
-        inputs = random_inputs(program.input, count, seed)
+        inputs = random_input_set(program, count, seed)
     elif isinstance(inputs, (str, Path)):
-        inputs = load_inputs(Path(inputs), program.input)
+        inputs = load_input_set(Path(inputs), program)
+    elif isinstance(inputs, dict):
+        inputs = [np.asarray(inputs[p.key] if p.key in inputs else inputs[p.name]) for p in program.inputs]
     if target == "host":
         run = qemu.Run(run_host(program, inputs, flags, sequence), None)
     else:
         run = run_qemu(program, inputs, target, flags, sequence)
-    expected = oracle.reference_outputs(Path(model).read_bytes(), inputs, sequence).reshape(run.outputs.shape)
-    result = compare(run.outputs, expected)
+    expected = oracle.reference_outputs(Path(model).read_bytes(), inputs, sequence)
+    if len(program.outputs) == 1:
+        expected = expected[0] if isinstance(expected, list) else expected
+        result = compare(run.outputs, expected.reshape(run.outputs.shape))
+    else:
+        result = compare_all(program, run.outputs, expected)
     result.target, result.instructions, result.note, result.isa = target, run.instructions, run.note, run.isa
     result.backend = backend
     return result

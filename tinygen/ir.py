@@ -71,6 +71,8 @@ class Graph:
     ops: list[Op]
     inputs: list[int]
     outputs: list[int]
+    # tensor → the name the model's SignatureDef gives it as an input or output (none without a signature)
+    signature_names: dict[int, str] = field(default_factory=dict)
 
     def consumers(self, tensor: int) -> list[Op]:
         return [op for op in self.ops if tensor in op.inputs]

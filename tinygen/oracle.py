@@ -14,30 +14,40 @@ from .errors import TinygenError
 from .limits import MAX_ELEMENTS
 
 
-def reference_outputs(model: bytes, inputs: np.ndarray, sequence: bool = False) -> np.ndarray:
-    """Run every sample of `inputs` ([N, *input_shape]) through TFLM; returns [N, *output_shape]. The samples
+def reference_outputs(model: bytes, inputs, sequence: bool = False):
+    """Run every sample of `inputs` ([N, *input_shape]; for a model with several inputs a list of them, in the
+    model's order) through TFLM; returns [N, *output_shape] (a model with several outputs or inputs: a list,
+    each [N, output size]). The samples
     are independent (the interpreter's variable tensors reset after each), or with `sequence` consecutive
     steps of one sequence (never reset: each invoke sees the state the previous one left)."""
-    with progress.bar("TFLM reference", len(inputs)) as bar:
+    with progress.bar("TFLM reference", len(inputs if isinstance(inputs, np.ndarray) else inputs[0])) as bar:
         return contain.run("tinygen.oracle:run_reference", "TensorFlow Lite Micro (the reference tinygen matches)",
                            "check that the model runs in TensorFlow Lite Micro; re-export it", model,
-                           np.ascontiguousarray(inputs), sequence, bar=bar)
+                           _contiguous(inputs), sequence, bar=bar)
 
 
-def run_reference(model: bytes, inputs: np.ndarray, sequence: bool = False) -> np.ndarray:
-    """reference_outputs in this process (the contained step)."""
+def _contiguous(inputs):
+    return np.ascontiguousarray(inputs) if isinstance(inputs, np.ndarray) else [np.ascontiguousarray(x) for x in inputs]
+
+
+def run_reference(model: bytes, inputs, sequence: bool = False):
+    """reference_outputs in this process (the contained step): every input fed, every output read."""
     from tflite_micro.python.tflite_micro import runtime
 
     # tflite-micro's default arena (10x the file size) is too small for models with big activations and small
     # weights; sum every tensor's bytes instead, with room for TFLM's own bookkeeping.
     try:
         interpreter = runtime.Interpreter.from_bytes(model, arena_size=_arena_bound(model))
-        outputs = []
-        for done, sample in enumerate(inputs):
+        batches = [inputs] if isinstance(inputs, np.ndarray) else list(inputs)
+        n_outputs = _output_count(model)
+        outputs: list[list[np.ndarray]] = [[] for _ in range(n_outputs)]
+        for done in range(len(batches[0])):
             contain.report_progress(done)
-            interpreter.set_input(np.ascontiguousarray(sample), 0)
+            for k, batch in enumerate(batches):
+                interpreter.set_input(np.ascontiguousarray(batch[done]), k)
             interpreter.invoke()
-            outputs.append(np.array(interpreter.get_output(0)).reshape(-1))
+            for j in range(n_outputs):
+                outputs[j].append(np.array(interpreter.get_output(j)).reshape(-1))
             if not sequence:
                 interpreter.reset()  # independent samples: clear any variable tensors
     except (RuntimeError, ValueError) as e:  # tinygen compiled it, but the reference refuses it (e.g. dead ops)
@@ -45,7 +55,14 @@ def run_reference(model: bytes, inputs: np.ndarray, sequence: bool = False) -> n
         raise TinygenError(f"TensorFlow Lite Micro, the reference tinygen matches, cannot run this model "
                            f"({lines[-1][:200] if lines else type(e).__name__})",
                            "check that the model runs in TensorFlow Lite Micro; re-export it") from e
-    return np.stack(outputs)
+    stacked = [np.stack(o) for o in outputs]
+    return stacked[0] if isinstance(inputs, np.ndarray) and n_outputs == 1 else stacked
+
+
+def _output_count(model: bytes) -> int:
+    from ai_edge_litert import schema_py_generated as schema
+
+    return schema.Model.GetRootAs(model, 0).Subgraphs(0).OutputsLength()
 
 
 def _arena_bound(model: bytes) -> int:

@@ -239,7 +239,23 @@ def _graph(reader: _Reader, name: str) -> Graph:
         ops.append(Op(kind, inputs, outputs, _options(reader, o, kind, k), k))
     inputs = _indices(reader, sg.InputsLength(), sg.InputsAsNumpy, "the model inputs", n, False)
     outputs = _indices(reader, sg.OutputsLength(), sg.OutputsAsNumpy, "the model outputs", n, False)
-    return Graph(name, tensors, ops, inputs, outputs)
+    return Graph(name, tensors, ops, inputs, outputs, _signature_names(reader, model, set(inputs) | set(outputs)))
+
+
+def _signature_names(reader: _Reader, model, io: set[int]) -> dict[int, str]:
+    """tensor → its name in the model's first SignatureDef (the names a TF user gave the Keras inputs and
+    outputs); tensors the signature does not name keep theirs."""
+    if not model.SignatureDefsLength():
+        return {}
+    sig = model.SignatureDefs(0)
+    names = {}
+    for count, item in ((sig.InputsLength(), sig.Inputs), (sig.OutputsLength(), sig.Outputs)):
+        for k in range(reader.spend(count, "the signature")):
+            entry = item(k)
+            name = (entry.Name() or b"").decode("utf-8", "replace")
+            if entry.TensorIndex() in io and name:
+                names[entry.TensorIndex()] = name
+    return names
 
 
 def parse_tflite(raw: bytes, name: str = "model", source: str = "the model") -> Graph:

@@ -31,6 +31,16 @@ class Lowered:
     aliases: Groups = field(default_factory=Groups)  # tensors sharing one buffer through aliasing layers
     whole_tensor_bound: int = 0
     plan: MemoryPlan | None = None
+    # Every caller-owned tensor with its C name, inputs first; empty: `input` and `output` alone.
+    externals: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def io(self) -> tuple[tuple[int, str], ...]:
+        return self.externals or ((self.input, "input"), (self.output, "output"))
+
+    @property
+    def outputs(self) -> set[int]:
+        return set(self.graph.outputs) if self.externals else {self.output}
 
     def replace(self, **changes) -> "Lowered":
         return dataclasses.replace(self, **changes)

@@ -29,7 +29,7 @@ class Arena:
 
 @dataclass(frozen=True)
 class External:
-    name: str  # "input" or "output": the caller's buffers
+    name: str  # the invoke parameter naming the caller's buffer ("input" and "output" for one of each)
 
 
 @dataclass(frozen=True)
@@ -92,27 +92,28 @@ class Groups:
 
 
 def _constants(lowered) -> dict[int, Flash]:
-    """Constant tensors some layer reads, kept in flash as they are."""
-    read = {t for layer in lowered.layers for t in layer.inputs}
+    """Constant tensors some layer reads or the model outputs, kept in flash as they are."""
+    read = {t for layer in lowered.layers for t in layer.inputs} | lowered.outputs
     return {t.index: Flash(Const(f"tensor{t.index}", CTYPES[t.dtype], t.data)) for t in lowered.graph.tensors
             if t.is_const and t.index in read}
 
 
 def _fixed(lowered, groups: Groups) -> set[int]:
     """Groups that are not arena memory: the user's input and output buffers and the variables (state)."""
-    return {groups.find(lowered.input), groups.find(lowered.output)} | {
+    return {groups.find(t) for t, _ in lowered.io} | {
         groups.find(t.index) for t in lowered.graph.tensors if t.is_variable}
 
 
 def resolve_aliases(lowered):
-    """An aliasing layer's output joins its input's group, except where that would make the user's input
-    buffer the output buffer (the generated code then copies)."""
+    """An aliasing layer's output joins its input's group, except where that would make one of the user's
+    buffers (an input, another output) a model output's buffer (the generated code then copies)."""
     groups = Groups()
     layers = []
+    outputs = lowered.outputs
     for layer in lowered.layers:
         if layer.alias:
             src, dst = layer.inputs[0], layer.outputs[0]
-            if groups.find(src) == lowered.input and dst == lowered.output:
+            if dst in outputs and groups.find(src) in {groups.find(t) for t, _ in lowered.io}:
                 layer = layer.replace(alias=False)
             else:
                 groups.join(dst, src)
@@ -222,7 +223,9 @@ def _plan(lowered, consts: dict[int, Flash], skip: frozenset[int]) -> tuple[dict
         if size > 0:
             scratch[i] = planner.Buffer(f"scratch{i}", size, i, i)
     arena = planner.place(list(buffers.values()) + list(scratch.values()))
-    externals = {groups.find(lowered.input): External("input"), groups.find(lowered.output): External("output")}
+    externals: dict[int, External] = {}
+    for t, name in lowered.io:  # an output that is also an input stays the input's (invoke copies it)
+        externals.setdefault(groups.find(t), External(name))
     state = _variables(lowered)
     placements: dict[int, Placement] = {}
     for t in graph.tensors:
