@@ -87,11 +87,17 @@ def int8_tflite(model, input_shapes, seed: int = 0, calibration_scale: float | N
     rng = np.random.default_rng(seed)
     scale = calibration_scale if calibration_scale is not None else float(rng.uniform(0.5, 4.0))
     shift = float(rng.uniform(-0.5, 0.5)) * scale
-    shapes = input_shapes if isinstance(input_shapes, list) else [input_shapes]
+    shapes = input_shapes if isinstance(input_shapes, (list, dict)) else [input_shapes]
+
+    def sample(shape):
+        return (rng.standard_normal((1, *shape)) * scale + shift).astype(np.float32)
 
     def representative():
         for _ in range(16):
-            yield [(rng.standard_normal((1, *s)) * scale + shift).astype(np.float32) for s in shapes]
+            if isinstance(shapes, dict):  # {input name: shape}: the converter orders several inputs its own way
+                yield {name: sample(s) for name, s in shapes.items()}
+            else:
+                yield [sample(s) for s in shapes]
 
     if isinstance(model, tf.keras.Model):
         converter = tf.lite.TFLiteConverter.from_keras_model(model)
