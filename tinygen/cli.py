@@ -79,8 +79,11 @@ def main(ctx, debug):
 
 @main.command()
 @click.argument("model", type=click.Path(path_type=Path))
-@click.option("--input", "input_path", type=click.Path(path_type=Path), help=".npy batch [N, *input_shape] or one sample.")
-@click.option("--output", "output_path", type=click.Path(path_type=Path), help="Write tinygen's outputs here (.npy).")
+@click.option("--input", "input_path", type=click.Path(path_type=Path),
+              help=".npy batch [N, *input_shape] or one sample; several inputs: a .npz with one per input, keyed "
+                   "by its name.")
+@click.option("--output", "output_path", type=click.Path(path_type=Path),
+              help="Write tinygen's outputs here (.npy; several outputs: .npz keyed by name).")
 @click.option("--count", default=10, show_default=True, type=click.IntRange(min=1, max=MAX_SAMPLES),
               help="Random inputs when --input is not given.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed for the random inputs.")
@@ -107,7 +110,11 @@ def emulate(model, input_path, output_path, count, seed, target, backend, calibr
     result = run(model, inputs=input_path, calibration=calibration, io=io, count=count, seed=seed, target=target,
                  backend=backend, sequence=sequence)
     if output_path is not None:
-        np.save(output_path, result.outputs)
+        if isinstance(result.outputs, dict):  # several outputs: one array each, under the model's name for it
+            with open(output_path, "wb") as f:  # a file object: numpy would append .npz to another suffix
+                np.savez(f, **result.outputs)
+        else:
+            np.save(output_path, result.outputs)
     click.echo(result.summary())
     sys.exit(0 if result.exact else 1)
 

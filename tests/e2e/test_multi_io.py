@@ -77,3 +77,23 @@ def test_every_output_is_bit_exact(three_inputs, target):
     for key in result.outputs:
         assert np.array_equal(result.outputs[key], result.expected[key]), result.summary()
     assert result.exact and "output output_1: bit-exact" in result.summary()
+
+
+def test_emulate_reads_and_writes_npz_keyed_by_name(three_inputs, tmp_path):
+    from click.testing import CliRunner
+
+    from tinygen.cli import main
+    from tinygen.compiler import compile_model
+    from tinygen.emulation import random_input_set
+
+    program = compile_model(three_inputs)
+    samples = dict(zip([p.key for p in program.inputs], random_input_set(program, 2, seed=5)))
+    np.savez(tmp_path / "in.npz", **samples)
+    result = CliRunner().invoke(main, ["emulate", str(three_inputs), "--input", str(tmp_path / "in.npz"),
+                                       "--output", str(tmp_path / "out.npz")])
+    assert result.exit_code == 0 and "bit-exact: 2 inputs" in result.output, result.output
+    with np.load(tmp_path / "out.npz") as out:
+        assert sorted(out.files) == ["output_0", "output_1"] and out["output_1"].shape == (2, 1, 6)
+    np.savez(tmp_path / "short.npz", sensor_a=samples["sensor_a"])
+    result = CliRunner().invoke(main, ["emulate", str(three_inputs), "--input", str(tmp_path / "short.npz")])
+    assert result.exit_code == 2 and "has no array for input 'sensor_b'" in result.output, result.output
