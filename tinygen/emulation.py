@@ -82,17 +82,19 @@ def load_input_set(path: Path, program: Program) -> np.ndarray | list[np.ndarray
     if len(program.inputs) == 1:
         return load_inputs(path, program.input)
     keys = [p.key for p in program.inputs]
+    if not Path(path).is_file():
+        raise TinygenError(f"input data {path}: no such file", HOW_TO_SAVE)
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            files = list(archive.files) if isinstance(archive, np.lib.npyio.NpzFile) else None
-            if files is None:
-                raise TinygenError(f"{path} holds one array; the model has {len(keys)} inputs",
-                                   f"save them with numpy.savez(path, **{{name: samples}}) for the names {keys}")
+        archive = np.load(path, allow_pickle=False, mmap_mode="r")
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise TinygenError(f"{path} holds one array; the model has {len(keys)} inputs",
+                               f"save them with numpy.savez(path, **{{name: samples}}) for the names {keys}")
+        with archive:
             batches = []
             for p in program.inputs:
-                key = next((k for k in (p.key, p.name) if k in files), None)
+                key = next((k for k in (p.key, p.name) if k in archive.files), None)
                 if key is None:
-                    raise TinygenError(f"{path} has no array for input '{p.key}' (it holds {files})",
+                    raise TinygenError(f"{path} has no array for input '{p.key}' (it holds {archive.files})",
                                        f"save one array per input under its name: {keys}")
                 batches.append(shaped_inputs(checked(archive[key], f"input '{key}' in {path}"), p.tensor,
                                              f"input '{key}' in {path}"))

@@ -170,6 +170,10 @@ def generate(model: Path, board: Board, backend: str | None = None, check: bool 
         fp = None
     if check:
         check_fit(fp, program.name)
+    if not program.single_io:
+        raise TinygenError(f"the model has {len(program.inputs)} inputs and {len(program.outputs)} outputs; the "
+                           "PlatformIO demo embeds one input sample and checks one output",
+                           "use the generated model (tinygen emulate checks every output against TFLM)")
     y = program.output
     sample = random_inputs(program.input, 1, SAMPLE_SEED)
     expected = oracle.reference_outputs(Path(model).read_bytes(), sample)[0]

@@ -201,6 +201,28 @@ def _keras_with_calibration(calibration: np.ndarray):
     return make
 
 
+def _two_inputs() -> bytes:
+    """ADD of inputs 'a' and 'b'."""
+    from tests.support.schema_model import SchemaModel
+
+    m = SchemaModel()
+    a, b = (m.tensor((1, 4), scale=0.1, name=n) for n in "ab")
+    y = m.tensor((1, 4), scale=0.2, name="y")
+    m.op("ADD", [a, b], [y])
+    return m.finish([a, b], [y])
+
+
+def _two_inputs_given(fname: str, arrays: dict):
+    def make(tmp):
+        (tmp / "model.tflite").write_bytes(_two_inputs())
+        if fname.endswith(".npz"):
+            np.savez(tmp / fname, **arrays)
+        else:
+            np.save(tmp / fname, arrays["a"])
+        return ["emulate", "model.tflite", "--input", fname]
+    return make
+
+
 def _user_files(tmp):
     (tmp / "model.tflite").write_bytes(fc_model(1))
     (tmp / "proj").mkdir()
@@ -355,6 +377,10 @@ ROWS = {
     "Emulator inputs of the wrong shape": lambda tmp: _emulate_inputs(tmp, np.zeros((3, 5), np.int8)),
     "Empty emulator inputs": lambda tmp: _emulate_inputs(tmp, np.zeros((0, 1, 16), np.int8)),
     "Emulator count beyond the limit": lambda tmp: ["emulate", "model.tflite", "--count", "1000000000"],
+    "Several inputs without a .npz keyed by name": _two_inputs_given("x.npz", {"a": np.zeros((1, 4), np.int8)}),
+    "Several inputs in one .npy": _two_inputs_given("x.npy", {"a": np.zeros((1, 4), np.int8)}),
+    "A project for a model with several inputs or outputs": lambda tmp: (
+        (tmp / "model.tflite").write_bytes(_two_inputs()), ["build", "model.tflite", "--board", "nucleo_f446re"])[1],
     "Empty or truncated input file": _empty_file,
     "Input array that is not numbers": lambda tmp: _emulate_inputs(tmp, np.array(["abc", "de"])),
     "More input samples than an emulator batch takes": lambda tmp: _emulate_inputs(
