@@ -56,7 +56,9 @@ def memory_report(program: Program, footprint: Footprint | None = None, board=No
             "alias": layer.alias,
             "in_place_of": layer.inputs[ip.input] if ip else None,
         })
-    x, y = program.input, program.output
+    # every input's and output's bytes (a model with several): the caller's buffers, outside the arena
+    in_bytes = sum(p.tensor.nbytes for p in program.inputs) if program.inputs else program.input.nbytes
+    out_bytes = sum(p.tensor.nbytes for p in program.outputs) if program.outputs else program.output.nbytes
     totals = {
         "macs": sum(layer.macs for layer in program.layers),
         "weight_bytes": sum(c.values.nbytes for c in program.consts),
@@ -64,9 +66,9 @@ def memory_report(program: Program, footprint: Footprint | None = None, board=No
         "state_bytes": program.state_size,
         "arena_lower_bound_bytes": program.lower_bound,
         "whole_tensor_lower_bound_bytes": program.whole_tensor_bound,
-        "input_bytes": x.nbytes,
-        "output_bytes": y.nbytes,
-        "io_bytes": x.nbytes + y.nbytes,
+        "input_bytes": in_bytes,
+        "output_bytes": out_bytes,
+        "io_bytes": in_bytes + out_bytes,
     }
     if footprint is not None:
         ram = program.arena_size + program.state_size + footprint.stack_bytes
@@ -80,7 +82,7 @@ def memory_report(program: Program, footprint: Footprint | None = None, board=No
             "stack_path": footprint.stack_path,
             "stack_unmeasured_calls": footprint.unmeasured_calls,
             "ram_bytes": ram,
-            "ram_with_io_bytes": ram + x.nbytes + y.nbytes,
+            "ram_with_io_bytes": ram + in_bytes + out_bytes,
         })
     report = {
         "version": REPORT_VERSION,
