@@ -23,7 +23,8 @@ from . import __version__, codegen, measure, oracle
 from .backends.cmsis_nn import ENV as CMSIS_NN_ENV
 from .boards import Board, get_board
 from .compiler import Program, compile_model
-from .emulation import NUMPY_DTYPES, random_inputs
+from .emulation import NUMPY_DTYPES, random_input_set, random_inputs
+from .ir import CTYPES
 from .errors import TinygenError
 from .writer import MANIFEST, WriteResult, write_project
 SAMPLE_SEED = 0
@@ -102,8 +103,9 @@ def footprint(program: Program, board: Board, model: Path) -> Footprint:
     how = measure.how(fp, board)
     if measured is not program:
         how = f"estimated with the portable kernels ({CMSIS_NN_ENV} not set), {how}"
-    return Footprint(model=fp, how=how, samples=program.input.nbytes + program.output.nbytes,
-                     arena=program.arena_size, state=program.state_size, output=program.output.nbytes,
+    inputs, outputs = (sum(p.tensor.nbytes for p in ports) for ports in (program.inputs, program.outputs))
+    return Footprint(model=fp, how=how, samples=inputs + outputs,
+                     arena=program.arena_size, state=program.state_size, output=outputs,
                      board=board)
 
 
@@ -170,16 +172,18 @@ def generate(model: Path, board: Board, backend: str | None = None, check: bool 
         fp = None
     if check:
         check_fit(fp, program.name)
-    if not program.single_io:
-        raise TinygenError(f"the model has {len(program.inputs)} inputs and {len(program.outputs)} outputs; the "
-                           "PlatformIO demo embeds one input sample and checks one output",
-                           "use the generated model (tinygen emulate checks every output against TFLM)")
     y = program.output
-    sample = random_inputs(program.input, 1, SAMPLE_SEED)
-    expected = oracle.reference_outputs(Path(model).read_bytes(), sample)[0]
-    expected = np.ascontiguousarray(expected.astype(NUMPY_DTYPES[y.dtype], copy=False).reshape(-1))
-    if expected.size != y.size:
-        raise AssertionError(f"oracle gave {expected.size} outputs, the model has {y.size}")
+    if program.single_io:
+        sample = random_inputs(program.input, 1, SAMPLE_SEED)
+        expected = oracle.reference_outputs(Path(model).read_bytes(), sample)[0]
+        expected = np.ascontiguousarray(expected.astype(NUMPY_DTYPES[y.dtype], copy=False).reshape(-1))
+        if expected.size != y.size:
+            raise AssertionError(f"oracle gave {expected.size} outputs, the model has {y.size}")
+        demo = dict(sample=sample.reshape(-1), output_float=y.dtype == "float32", output_shape=list(y.shape),
+                    expected=expected.view(np.uint32) if y.dtype == "float32" else expected,
+                    checksum=fnv1a(expected.tobytes()), multi=False)
+    else:
+        demo = dict(_multi_io_sample(program, Path(model)), multi=True, ctypes=CTYPES)
 
     env = codegen.environment()
     env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False)
@@ -193,10 +197,7 @@ def generate(model: Path, board: Board, backend: str | None = None, check: bool 
     files = {
         "platformio.ini": render("platformio.ini.j2"),
         "src/main.c": render(
-            "main.c.j2", seed=SAMPLE_SEED, runs=TIMED_RUNS, sample=sample.reshape(-1),
-            output_float=y.dtype == "float32", output_shape=list(y.shape),
-            expected=expected.view(np.uint32) if y.dtype == "float32" else expected,
-            checksum=fnv1a(expected.tobytes())),
+            "main.c.j2", seed=SAMPLE_SEED, runs=TIMED_RUNS, **demo),
         f"lib/{program.name}/library.json": render("model_library.json.j2"),
     }
     if board.framework == "arduino":
@@ -206,6 +207,18 @@ def generate(model: Path, board: Board, backend: str | None = None, check: bool 
     if cmsis:
         files[f"lib/{cmsis.library}/library.json"] = render("cmsis_nn_library.json.j2")
     return Project(board, program, backend, dict(sorted(files.items())), fp)
+
+
+def _multi_io_sample(program: Program, model: Path) -> dict:
+    """The demo's sample of every input, TFLM's outputs for it (float32 as bit patterns) and their checksum."""
+    samples = random_input_set(program, 1, SAMPLE_SEED)
+    outputs = oracle.reference_outputs(model.read_bytes(), samples)
+    expecteds = []
+    for port, values in zip(program.outputs, outputs):
+        values = np.ascontiguousarray(values[0].astype(NUMPY_DTYPES[port.tensor.dtype], copy=False).reshape(-1))
+        expecteds.append((port, values.view(np.uint32) if port.tensor.dtype == "float32" else values))
+    return dict(samples=[(p, x.reshape(-1)) for p, x in zip(program.inputs, samples)], expecteds=expecteds,
+                checksum=fnv1a(b"".join(v.tobytes() for _, v in expecteds)))
 
 
 # ---- the command ----

@@ -379,8 +379,6 @@ ROWS = {
     "Emulator count beyond the limit": lambda tmp: ["emulate", "model.tflite", "--count", "1000000000"],
     "Several inputs without a .npz keyed by name": _two_inputs_given("x.npz", {"a": np.zeros((1, 4), np.int8)}),
     "Several inputs in one .npy": _two_inputs_given("x.npy", {"a": np.zeros((1, 4), np.int8)}),
-    "A project for a model with several inputs or outputs": lambda tmp: (
-        (tmp / "model.tflite").write_bytes(_two_inputs()), ["build", "model.tflite", "--board", "nucleo_f446re"])[1],
     "Empty or truncated input file": _empty_file,
     "Input array that is not numbers": lambda tmp: _emulate_inputs(tmp, np.array(["abc", "de"])),
     "More input samples than an emulator batch takes": lambda tmp: _emulate_inputs(

@@ -97,3 +97,27 @@ def test_emulate_reads_and_writes_npz_keyed_by_name(three_inputs, tmp_path):
     np.savez(tmp_path / "short.npz", sensor_a=samples["sensor_a"])
     result = CliRunner().invoke(main, ["emulate", str(three_inputs), "--input", str(tmp_path / "short.npz")])
     assert result.exit_code == 2 and "has no array for input 'sensor_b'" in result.output, result.output
+
+
+def test_platformio_demo_checks_every_output(three_inputs, tmp_path):
+    """The ESP32 project's main.c built for the host: a sample of each input embedded, PASS per output."""
+    import subprocess
+
+    from tinygen.boards import get_board
+    from tinygen.emulator.host import WARNINGS
+    from tinygen.project import generate
+
+    project = generate(three_inputs, get_board("esp32dev"))
+    for rel, data in project.files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    main_c = project.files["src/main.c"].decode()
+    assert all(f"sample_{name}[" in main_c for name in SHAPES)
+    lib = f"lib/{project.program.name}"
+    sources = ["src/main.c"] + sorted(r for r in project.files if r.startswith(lib) and r.endswith(".c"))
+    subprocess.run(["cc", *WARNINGS, f"-I{lib}", *sources, "-o", "demo", "-lm"], cwd=tmp_path, check=True)
+    run = subprocess.run(["./demo"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "output output_0 (1x4x4x7): PASS" in run.stdout and "output output_1 (1x6): PASS" in run.stdout
+    checksum = next(line for line in run.stdout.splitlines() if line.startswith("checksum:")).split()
+    assert checksum[1] == checksum[3].rstrip(")")
