@@ -121,3 +121,24 @@ def test_platformio_demo_checks_every_output(three_inputs, tmp_path):
     assert "output output_0 (1x4x4x7): PASS" in run.stdout and "output output_1 (1x6): PASS" in run.stdout
     checksum = next(line for line in run.stdout.splitlines() if line.startswith("checksum:")).split()
     assert checksum[1] == checksum[3].rstrip(")")
+
+
+def test_parameter_names_are_distinct_c_identifiers():
+    from tinygen.compiler import parameter_names
+
+    names = parameter_names(["serving_default_input_1:0", "serving_default_input_1:0", "arena", "9lives",
+                             "model/block_3/conv/BiasAdd;model/block_3/conv/Conv2D", "", "x" * 80, "int"])
+    assert names == ["input_1", "input_1_2", "arena_", "t_9lives", "conv_biasadd", "tensor", "x" * 31, "int_"]
+
+
+def test_one_input_one_output_keeps_its_api(tmp_path):
+    """A model with one input and one output: invoke(input, output) and the <NAME>_INPUT_... macros, as ever."""
+    from tests.support.schema_model import fc_model
+    from tinygen.codegen import render_model
+    from tinygen.compiler import compile_model
+
+    (tmp_path / "fc.tflite").write_bytes(fc_model(1))
+    header = render_model(compile_model(tmp_path / "fc.tflite"))["fc.h"]
+    assert "int fc_invoke(const int8_t *input, int8_t *output);" in header
+    assert "#define FC_INPUT_SIZE " in header and "typedef int8_t fc_output_t;" in header
+    assert "INPUT_COUNT" not in header

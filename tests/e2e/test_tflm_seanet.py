@@ -46,3 +46,16 @@ def test_two_input_models_take_both_inputs(subdir):
     assert not np.array_equal(run_host(program, [a, b]), run_host(program, [a, np.zeros_like(b)]))
     result = emulate(paths[0], inputs=[a, b])
     assert result.exact and np.array_equal(result.outputs, result.expected), result.summary()
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_memory_footprint_simple_add_model(target):
+    """TFLM's memory_footprint example: an int8 ADD of two 128x128 inputs (its examples folder, beside the
+    integration tests)."""
+    from tinygen.emulation import emulate
+
+    need_target(target)
+    path = next(p for p in tflm_models("../examples/memory_footprint/models") if p.stem == "simple_add_model")
+    result = emulate(path, count=2 if target == "host" else 1, target=target)
+    assert result.outputs.dtype == np.int8 and result.outputs.shape[1:] == (1, 128, 128, 1)
+    assert np.array_equal(result.outputs, result.expected), result.summary()
