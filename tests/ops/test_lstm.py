@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.support.helpers import TFLM_DIR_VARIABLE, edit_tflite, in_ci, int8_tflite, keras_model, need_target
+from tests.support.helpers import TFLM_DIR_VARIABLE, edit_tflite, in_ci, need_target
 from tests.support.schema_model import SchemaModel
 
 from tinygen.compiler import compile_model
@@ -117,14 +117,29 @@ def test_lstm_random_quantization(tmp_path, seed):
 
 # ---- Keras LSTM layers through TensorFlow's int8 converter ----
 
+_CONVERT = """
+import sys
+import tensorflow as tf
+from tests.support.helpers import int8_tflite, keras_model
+units, time, features, sequences = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
+model = keras_model([tf.keras.layers.LSTM(units, return_sequences=sequences)], (time, features), seed=units)
+open(sys.argv[5], "wb").write(int8_tflite(model, (time, features), seed=units))
+"""
+
+
 @pytest.mark.parametrize("units,time,features,return_sequences", [(8, 5, 3, True), (12, 7, 4, False)])
 def test_keras_lstm(tmp_path, units, time, features, return_sequences):
-    import tensorflow as tf
+    """Converted in a child process: TensorFlow's calibrator can crash the whole process on an LSTM."""
+    import subprocess
+    import sys
 
-    model = keras_model([tf.keras.layers.LSTM(units, return_sequences=return_sequences)], (time, features),
-                        seed=units)
-    tflite = int8_tflite(model, (time, features), seed=units)
-    path = _write(tmp_path, tflite, "keras_lstm")
+    path = tmp_path / "keras_lstm.tflite"
+    run = subprocess.run([sys.executable, "-c", _CONVERT, str(units), str(time), str(features),
+                          str(int(return_sequences)), str(path)], cwd=Path(__file__).resolve().parents[2],
+                         capture_output=True, text=True)
+    if run.returncode < 0 or run.returncode > 128:
+        pytest.skip(f"TensorFlow's converter crashed (status {run.returncode}) calibrating the Keras LSTM")
+    assert run.returncode == 0, run.stderr[-2000:]
     assert "UNIDIRECTIONAL_SEQUENCE_LSTM" in [op.kind for op in compile_model(path).graph.ops]
     result = emulate(path, count=4, seed=units, backend="portable")
     assert np.array_equal(result.outputs, result.expected), result.summary()
