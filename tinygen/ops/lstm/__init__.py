@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import cmsis_nn
 from ..common import Arity, Layer, LowerContext, OpDef, const, require_per_tensor, require_quantized
 from ...errors import TinygenError
 from ...quant import TYPE_RANGE, per_tensor_conv_multiplier, quantize_multiplier, require_wide_shifts
@@ -266,4 +265,4 @@ def lstm_layer(m, rng, x: int, units: int, time_major: bool = False, activations
 OP = OpDef(kinds=("UNIDIRECTIONAL_SEQUENCE_LSTM",), arity={"UNIDIRECTIONAL_SEQUENCE_LSTM": Arity(1, 23)},
            options={"UNIDIRECTIONAL_SEQUENCE_LSTM": "UnidirectionalSequenceLSTMOptions"}, lower=lower,
            types=("int8 (int16 cell state)", "int16 (16x8, int64 bias)"), state_inputs=(HIDDEN_STATE, CELL_STATE),
-           backends={"cmsis-nn": cmsis_nn.retarget}, example=example, header="tg_lstm.h")
+           example=example, header="tg_lstm.h")

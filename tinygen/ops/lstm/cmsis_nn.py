@@ -1,5 +1,5 @@
 """CMSIS-NN's arm_lstm_unidirectional_s8 / _s16 are not exact with TFLM's reference LSTM: tinygen keeps its
-portable kernel on every core.
+portable kernel on every core, and the operator declares no CMSIS-NN mapping (OpDef.backends).
 
 TFLM's CalculateLstmGate clamps each of a gate's two products to int16 on its own (two FullyConnected calls
 with int16 outputs), then adds them with saturation: sat(sat(input x W) + sat(hidden x U)). CMSIS-NN's
@@ -9,11 +9,3 @@ unclamped. The two differ wherever the recurrent product alone leaves the int16 
 while the sum does not, e.g. a saturated hidden state against large recurrent weights, which trained models
 reach. (The int16 sigmoid/tanh, arm_nn_activation_s16, is the same table arithmetic as TFLM's.)
 """
-from __future__ import annotations
-
-from ..common import Layer
-
-
-def retarget(layer: Layer, arch: str) -> Layer | None:
-    """Declines every LSTM layer (see the module's note)."""
-    return None

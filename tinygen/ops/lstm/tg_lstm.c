@@ -22,12 +22,8 @@
 #define TG_LSTM_INLINE static inline
 #endif
 
-/* `wide`: the activations are int16_t and the biases int64_t (else int8_t and int32_t); a constant in each
- * caller, so each gets its own loops. */
-TG_LSTM_INLINE int32_t tg_lstm_get(const void *data, int32_t i, int wide)
-{
-    return wide ? ((const int16_t *)data)[i] : ((const int8_t *)data)[i];
-}
+/* `wide` (below): the activations are int16_t and the biases int64_t (else int8_t and int32_t); a constant in
+ * each caller, so each gets its own loops. */
 
 /* Row r of x [rows][depth] times weights [units][depth] for unit u, plus bias[u], requantized into Q3.12 and
  * clamped to int16 (TFLM's FullyConnected with an int16 output and no activation). */
@@ -128,8 +124,8 @@ TG_LSTM_INLINE void tg_lstm(const tg_lstm_params *p, const void *input, const in
         const size_t x_step = (size_t)(p->batches * p->input_size) * element;
         const size_t y_step = (size_t)(p->batches * p->units) * element;
         for (int32_t t = 0; t < p->time_steps; ++t) {
-            tg_lstm_step(p, p->batches, x + t * x_step, input_weights, recurrent_weights, input_bias,
-                         recurrent_bias, hidden_state, cell_state, scratch, y + t * y_step, wide);
+            tg_lstm_step(p, p->batches, x + (size_t)t * x_step, input_weights, recurrent_weights, input_bias,
+                         recurrent_bias, hidden_state, cell_state, scratch, y + (size_t)t * y_step, wide);
         }
         return;
     }
