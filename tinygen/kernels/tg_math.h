@@ -28,6 +28,13 @@ static inline int32_t tg_rounding_divide_by_pot(int32_t x, int32_t exponent)
     return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
+/* The int32 with the bits of u: a wrapping int32 sum kept as uint32 (converting a value above INT32_MAX would
+ * be implementation-defined). */
+static inline int32_t tg_wrap_s32(uint32_t u)
+{
+    return u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
+}
+
 /* x * multiplier * 2^shift, shift > 0 is a left shift (TFLite's MultiplyByQuantizedMultiplier). */
 static inline int32_t tg_requantize(int32_t x, int32_t multiplier, int32_t shift)
 {

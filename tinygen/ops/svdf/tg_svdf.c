@@ -18,12 +18,6 @@
 #define TG_SVDF_INLINE static inline
 #endif
 
-/* The int32 with the bits of u (a conversion of a value above INT32_MAX would be implementation-defined). */
-static inline int32_t tg_svdf_wrap32(uint32_t u)
-{
-    return u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
-}
-
 /* v in [-2^width, 2^width) wrapped into T's range, as TFLM's store of zero point + value into T does. */
 static inline int32_t tg_svdf_wrap(int32_t v, int32_t width)
 {
@@ -68,7 +62,7 @@ TG_SVDF_INLINE void tg_svdf(const tg_svdf_params *p, const int8_t *input, const 
             for (int32_t i = u * p->rank * p->memory; i < (u + 1) * p->rank * p->memory; ++i) {
                 sum += (uint32_t)(tg_svdf_get(weights_time, i, wide) * (tg_svdf_get(s, i, wide) - p->state_zero_point));
             }
-            const int32_t y = tg_requantize(tg_svdf_wrap32(sum), p->time_mult, p->time_shift) + p->output_zero_point;
+            const int32_t y = tg_requantize(tg_wrap_s32(sum), p->time_mult, p->time_shift) + p->output_zero_point;
             output[b * p->units + u] = (int8_t)TG_CLAMP(y, INT8_MIN, INT8_MAX);
         }
     }
