@@ -26,7 +26,9 @@ KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
 IO_TYPES = ("float", "int8")
 # The converter crashes the process (segfault) on recurrent loops under int8-only conversion: refuse first.
 _CONTROL_FLOW = {"While", "StatelessWhile", "If", "StatelessIf", "Case", "StatelessCase"}
-_EDGE_OPS = {"QUANTIZE", "DEQUANTIZE"}
+# Operators that convert or move float values without computing in float: a float resource variable (the
+# converter keeps a stateful RNN's state in float) is read, quantized, dequantized and assigned bit for bit.
+_EDGE_OPS = {"QUANTIZE", "DEQUANTIZE", "VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE", "CALL_ONCE"}
 DEBUGGER_STAGE = "running the quantization debugger"
 
 HOW_TO_QUANTIZE = ("quantize it to full-integer int8: give tinygen the Keras model and calibration data "
