@@ -112,7 +112,7 @@ def test_reset_restores_the_init_subgraphs_value(tmp_path):
     (region,) = program.state
     assert region.initial is not None and len(region.initial) == 6
     text = render_model(program)["accumulator.c"]
-    assert f"memcpy(state + 0, state0_initial, 6);" in text and "if (!state_ready)" in text
+    assert "memcpy(state + 0, state0_initial, 6);" in text and "if (!state_ready)" in text
 
 
 @pytest.mark.parametrize("kind,message", [
