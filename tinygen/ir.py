@@ -33,6 +33,7 @@ class Tensor:
     quant: Quant | None = None
     data: np.ndarray | None = None  # constant tensors only
     is_variable: bool = False
+    initial: np.ndarray | None = None  # a variable's value before the first invoke, if not TFLM's default fill
 
     @property
     def is_const(self) -> bool:

@@ -36,6 +36,10 @@ def run_reference(model: bytes, inputs, sequence: bool = False):
 
     # tflite-micro's default arena (10x the file size) is too small for models with big activations and small
     # weights; sum every tensor's bytes instead, with room for TFLM's own bookkeeping.
+    # TFLM's reset() memsets resource variables to their zero point, but never runs CALL_ONCE's initialisation
+    # again (its has_run flag survives): independent samples of such a model (the only kind with several
+    # subgraphs tinygen accepts) each get a fresh interpreter, which starts from the initial values.
+    fresh = not sequence and _subgraph_count(model) > 1
     try:
         interpreter = runtime.Interpreter.from_bytes(model, arena_size=_arena_bound(model))
         batches = [inputs] if isinstance(inputs, np.ndarray) else list(inputs)
@@ -43,6 +47,8 @@ def run_reference(model: bytes, inputs, sequence: bool = False):
         outputs: list[list[np.ndarray]] = [[] for _ in range(n_outputs)]
         for done in range(len(batches[0])):
             contain.report_progress(done)
+            if fresh and done:
+                interpreter = runtime.Interpreter.from_bytes(model, arena_size=_arena_bound(model))
             for k, batch in enumerate(batches):
                 interpreter.set_input(np.ascontiguousarray(batch[done]), k)
             interpreter.invoke()
@@ -63,6 +69,12 @@ def _output_count(model: bytes) -> int:
     from ai_edge_litert import schema_py_generated as schema
 
     return schema.Model.GetRootAs(model, 0).Subgraphs(0).OutputsLength()
+
+
+def _subgraph_count(model: bytes) -> int:
+    from ai_edge_litert import schema_py_generated as schema
+
+    return schema.Model.GetRootAs(model, 0).SubgraphsLength()
 
 
 def _arena_bound(model: bytes) -> int:

@@ -108,11 +108,11 @@ def well_formed(graph: Graph) -> None:
             arity = definition.arity[op.kind]
             need, optional, outs = arity.inputs, arity.optional, arity.outputs
             if (len(op.inputs) < need or (optional is not None and len(op.inputs) > need + optional)
-                    or not op.outputs or (outs is not None and len(op.outputs) != outs)):
+                    or (not op.outputs and outs != 0) or (outs is not None and len(op.outputs) != outs)):
                 raise corrupted(f"{_where(op)} has {len(op.inputs)} inputs and {len(op.outputs)} outputs")
             if any(i < 0 for i in op.inputs[:need]):
                 raise corrupted(f"{_where(op)} omits a required input")
-        if not op.outputs:
+        if not op.outputs and (definition is None or definition.arity[op.kind].outputs != 0):
             raise corrupted(f"{_where(op)} has no outputs")
         for i in op.inputs:
             if i >= 0 and i not in available:
@@ -184,12 +184,15 @@ def _check_variable(graph: Graph, t: Tensor) -> None:
     (OpDef.state_inputs), and neither a model input or output nor written by another operator."""
     readers = [(op, k) for op in graph.ops for k, i in enumerate(op.inputs) if i == t.index]
     declared = [op for op, k in readers if op.kind in REGISTRY and k in REGISTRY[op.kind].state_inputs]
-    if (len(readers) != 1 or len(declared) != 1 or t.index in graph.inputs + graph.outputs
+    shared = len(declared) > 1 and all(REGISTRY[op.kind].shares_state for op, _ in readers)
+    if ((not shared and (len(readers) != 1 or len(declared) != 1)) or len(declared) != len(readers)
+            or t.index in graph.inputs + graph.outputs
             or graph.producer(t.index) is not None):
-        stateful = sorted(kind for kind, d in REGISTRY.items() if d.state_inputs)
+        stateful = sorted(kind for kind, d in REGISTRY.items() if d.state_inputs and not d.shares_state)
         where = ", ".join(f"{_where(op)} input {k}" for op, k in readers) or "no operator"
         raise TinygenError(f"{_tname(t)} is a variable (state kept between inferences) read by {where}; tinygen "
-                           f"keeps state only as the state input of one {'/'.join(stateful)} operator",
+                           f"keeps state only as the state input of one {'/'.join(stateful)} operator or as a "
+                           "resource variable (READ_VARIABLE/ASSIGN_VARIABLE)",
                            "export without other stateful layers (or variables shared between operators)")
 
 

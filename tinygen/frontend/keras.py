@@ -26,7 +26,9 @@ KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
 IO_TYPES = ("float", "int8")
 # The converter crashes the process (segfault) on recurrent loops under int8-only conversion: refuse first.
 _CONTROL_FLOW = {"While", "StatelessWhile", "If", "StatelessIf", "Case", "StatelessCase"}
-_EDGE_OPS = {"QUANTIZE", "DEQUANTIZE"}
+# Operators that convert or move float values without computing in float: a float resource variable (the
+# converter keeps a stateful RNN's state in float) is read, quantized, dequantized and assigned bit for bit.
+_EDGE_OPS = {"QUANTIZE", "DEQUANTIZE", "VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE", "CALL_ONCE"}
 DEBUGGER_STAGE = "running the quantization debugger"
 
 HOW_TO_QUANTIZE = ("quantize it to full-integer int8: give tinygen the Keras model and calibration data "
@@ -128,9 +130,41 @@ class KerasModel:
 
     # ---- float reference ----
     def predict(self, x: np.ndarray, batch: int = 256) -> np.ndarray:
-        outs = [np.asarray(self._output(self.model(x[i:i + batch], training=False)))
-                for i in range(0, len(x), batch)]
+        """Float outputs of independent samples: a stateful model (batch size fixed at 1) runs them one by one,
+        its state reset before each, as the int8 model's are compared."""
+        if self.stateful_layers():
+            outs = []
+            for i in range(len(x)):
+                self.reset_states()
+                outs.append(np.asarray(self._output(self.model(x[i:i + 1], training=False))))
+            self.reset_states()
+        else:
+            outs = [np.asarray(self._output(self.model(x[i:i + batch], training=False)))
+                    for i in range(0, len(x), batch)]
         return np.concatenate(outs).astype(np.float32)
+
+    def stateful_layers(self) -> list:
+        """Layers that keep state between calls (a Keras RNN with stateful=True)."""
+        return [layer for layer in self._all_layers() if getattr(layer, "stateful", False)]
+
+    def reset_states(self) -> None:
+        """Every stateful layer back to its zero state (the export's variables start from it)."""
+        for layer in self.stateful_layers():
+            (getattr(layer, "reset_state", None) or layer.reset_states)()
+
+    def recurrent_layers(self) -> list:
+        """Keras recurrent layers (SimpleRNN, GRU, LSTM, any keras.layers.RNN), whose conversion may crash."""
+        return [layer for layer in self._all_layers()
+                if any(c.__name__ in ("RNN", "Bidirectional") for c in type(layer).__mro__)]
+
+    def _all_layers(self) -> list:
+        found, stack = [], [self.model]
+        while stack:
+            layer = stack.pop()
+            for sub in getattr(layer, "layers", []) or []:
+                found.append(sub)
+                stack.append(sub)
+        return found
 
     def _output(self, y):
         if isinstance(y, dict):
@@ -191,6 +225,7 @@ class KerasModel:
             raise TinygenError(f"unknown I/O type '{io}'", "use io='float' or io='int8'")
         sample_shape = tuple(calibration.shape[1:])
         self._refuse_control_flow(tf, sample_shape)
+        self.reset_states()  # a stateful layer's variables enter the model as its initial state
         with tempfile.TemporaryDirectory(prefix="tinygen_keras_") as export_dir:
             self._export(tf, sample_shape, export_dir)
             try:
@@ -208,6 +243,20 @@ class KerasModel:
         return Conversion(reply["tflite"], layers, reply["layers_note"])
 
     def _convert(self, export_dir: str, calibration: np.ndarray, io: str, debug_samples) -> dict:
+        try:
+            return self._convert_contained(export_dir, calibration, io, debug_samples)
+        except contain.StepCrashed as e:
+            recurrent = self.recurrent_layers()
+            if not recurrent or e.stage == DEBUGGER_STAGE:
+                raise
+            # The converter's native crashes on recurrent models: say which layers they are.
+            listed = ", ".join(f"'{layer.name}' ({type(layer).__name__})" for layer in recurrent)
+            raise contain.StepCrashed(f"{e.problem.removesuffix('; tinygen wrote nothing')} on the recurrent "
+                                      f"layer{'s' if len(recurrent) > 1 else ''} {listed}; tinygen wrote nothing",
+                                      "build the recurrent layers with unroll=True and a fixed sequence length, "
+                                      "and check the calibration data", e.stage) from None
+
+    def _convert_contained(self, export_dir: str, calibration: np.ndarray, io: str, debug_samples) -> dict:
         with progress.bar("calibrating (int8 quantization)", len(calibration)) as bar:
             return contain.run("tinygen.frontend.keras:convert_saved_model",
                                f"TensorFlow's int8 conversion of '{self.name}'",
@@ -282,7 +331,8 @@ class KerasModel:
         if found:
             listed = ", ".join(f"'{layer}' ({op})" for layer, op in found.items())
             raise TinygenError(f"the converter cannot make these layers int8: {listed}; recurrent layers become "
-                               "control flow", "use convolutional or dense layers instead")
+                               "control flow", "build the recurrent layers with unroll=True (a fixed number of "
+                               "time steps): the converter then emits plain int8 operators")
 
     def _conversion_error(self, error: str, log: str) -> TinygenError:
         text = f"{error}\n{log}"

@@ -204,20 +204,10 @@ def _indices(reader: _Reader, length: int, as_numpy, what: str, count: int, opti
     return values
 
 
-def _graph(reader: _Reader, name: str) -> Graph:
-    raw, source = reader.raw, reader.source
-    model = schema.Model.GetRootAs(raw, 0)
-    if model.Version() != SCHEMA_VERSION:
-        raise TinygenError(f"{source} has schema version {model.Version()}, not {SCHEMA_VERSION}",
-                           "re-export it with a current TensorFlow Lite converter")
-    n_sub = model.SubgraphsLength()
-    if n_sub != 1:
-        reader.spend(n_sub, "the subgraph table")
-        raise TinygenError(f"{source} has {n_sub} subgraphs; tinygen compiles single-subgraph models",
-                           "export the model without control flow (no WHILE/IF/CALL_ONCE)")
-    reader.spend(model.BuffersLength(), "the buffer table")
-    reader.spend(model.OperatorCodesLength(), "the opcode table")
-    sg = model.Subgraphs(0)
+def _subgraph(reader: _Reader, model, index: int) -> tuple[list[Tensor], list[Op], list[int], list[int]]:
+    """Tensors, operators, inputs and outputs of subgraph `index`."""
+    source = reader.source
+    sg = model.Subgraphs(index)
     for count, limit, what in ((sg.OperatorsLength(), MAX_OPERATORS, "operators"),
                                (sg.TensorsLength(), MAX_TENSORS, "tensors")):
         if count > limit:
@@ -239,6 +229,60 @@ def _graph(reader: _Reader, name: str) -> Graph:
         ops.append(Op(kind, inputs, outputs, _options(reader, o, kind, k), k))
     inputs = _indices(reader, sg.InputsLength(), sg.InputsAsNumpy, "the model inputs", n, False)
     outputs = _indices(reader, sg.OutputsLength(), sg.OutputsAsNumpy, "the model outputs", n, False)
+    return tensors, ops, inputs, outputs
+
+
+def _initial_values(reader: _Reader, model, index: int, caller: Op) -> dict[tuple[bytes, bytes], Tensor]:
+    """CALL_ONCE's init subgraph, evaluated: (container, shared name) → the constant tensor it assigns. Only
+    constant assignments are evaluated at compile time; anything else is refused."""
+    tensors, ops, _, _ = _subgraph(reader, model, index)
+    handles, values = {}, {}
+    for op in ops:
+        if op.kind == "VAR_HANDLE" and len(op.outputs) == 1:
+            handles[op.outputs[0]] = (bytes(op.options.get("container") or b""),
+                                      bytes(op.options.get("shared_name") or b""))
+        elif op.kind == "ASSIGN_VARIABLE" and len(op.inputs) == 2 and op.inputs[0] in handles \
+                and op.inputs[1] >= 0 and tensors[op.inputs[1]].is_const:
+            values[handles[op.inputs[0]]] = tensors[op.inputs[1]]
+        else:
+            raise TinygenError(f"{reader.source}: CALL_ONCE (operator {caller.index}) initialises its variables "
+                               f"in subgraph {index} with {op.kind} (operator {op.index}); tinygen evaluates "
+                               "init subgraphs that assign constants only",
+                               "initialise the variables with constants (tf.Variable(np.array(...)), a Keras RNN's "
+                               "zero state)")
+    return values
+
+
+def _graph(reader: _Reader, name: str) -> Graph:
+    raw, source = reader.raw, reader.source
+    model = schema.Model.GetRootAs(raw, 0)
+    if model.Version() != SCHEMA_VERSION:
+        raise TinygenError(f"{source} has schema version {model.Version()}, not {SCHEMA_VERSION}",
+                           "re-export it with a current TensorFlow Lite converter")
+    n_sub = reader.spend(model.SubgraphsLength(), "the subgraph table")
+    if n_sub == 0:
+        raise reader.fail("the model has no subgraph")
+    reader.spend(model.BuffersLength(), "the buffer table")
+    reader.spend(model.OperatorCodesLength(), "the opcode table")
+    tensors, ops, inputs, outputs = _subgraph(reader, model, 0)
+    # Further subgraphs are read only as CALL_ONCE's initialisation of resource variables; WHILE and IF
+    # bodies (control flow) are refused.
+    init = {}
+    for op in ops:
+        if op.kind == "CALL_ONCE":
+            index = int(op.options.get("init_subgraph_index", 0))
+            if not 0 < index < n_sub:
+                raise reader.fail(f"CALL_ONCE (operator {op.index}) names subgraph {index}, but the model has "
+                                  f"{n_sub}")
+            if index not in init:
+                init[index] = _initial_values(reader, model, index, op)
+            op.options["initial_values"] = init[index]
+    others = [k for k in range(1, n_sub) if k not in init]
+    if others:
+        flow = sorted({op.kind for op in ops if op.kind in ("WHILE", "IF")})
+        raise TinygenError(f"{source} has {n_sub} subgraphs" + (f" (control flow: {', '.join(flow)})" if flow else "")
+                           + "; tinygen reads further subgraphs only as CALL_ONCE's variable initialisation",
+                           "export the model without control flow (Keras recurrent layers: unroll=True)")
     return Graph(name, tensors, ops, inputs, outputs, _signature_names(reader, model, set(inputs) | set(outputs)))
 
 

@@ -7,13 +7,15 @@ buffer (the generated invoke only reads it) and not a constant, and the layer st
 declaration names. In-place forms that run slower than the kernel they replace are kept only where they make
 the arena smaller. Where each tensor lives is data (a Placement); emission turns it into C.
 
-Variable tensors (an SVDF's activation state) are not arena memory: they keep their values from one invoke to
+Variable tensors (an SVDF's activation state, a resource variable) are not arena memory: they keep their values from one invoke to
 the next, so each gets its own place in a separate state region (State), which the generated `<name>_reset()`
 sets to TFLM's initial value (see StateRegion).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 from .. import planner
 from ..errors import TinygenError
@@ -55,6 +57,17 @@ class StateRegion:
     offset: int
     size: int
     fill: int
+    # A resource variable's value before the first invoke (CALL_ONCE's init subgraph), as bytes, where it is
+    # not `fill` throughout; `<name>_reset()` restores it.
+    initial: bytes | None = None
+
+    @property
+    def initial_bytes(self) -> np.ndarray:
+        return np.frombuffer(self.initial or b"", np.uint8)
+
+    @property
+    def starts_nonzero(self) -> bool:
+        return bool(self.fill) or self.initial is not None
 
 
 def _variables(lowered) -> dict[int, StateRegion]:
@@ -65,7 +78,10 @@ def _variables(lowered) -> dict[int, StateRegion]:
     for t in lowered.graph.tensors:
         if t.is_variable and t.index in read:
             fill = int(t.quant.zero_point[0]) & 0xFF if t.dtype == "int8" and t.quant is not None else 0
-            regions[t.index] = StateRegion(t.index, offset, t.nbytes, fill)
+            initial = None if t.initial is None else np.ascontiguousarray(t.initial).tobytes()
+            if initial is not None and initial == bytes([fill]) * len(initial):
+                initial = None  # a memset restores it
+            regions[t.index] = StateRegion(t.index, offset, t.nbytes, fill, initial)
             offset += -(-t.nbytes // STATE_ALIGN) * STATE_ALIGN
     return regions
 
@@ -227,13 +243,15 @@ def _plan(lowered, consts: dict[int, Flash], skip: frozenset[int]) -> tuple[dict
     for t, name in lowered.io:  # an output that is also an input stays the input's (invoke copies it)
         externals.setdefault(groups.find(t), External(name))
     state = _variables(lowered)
+    # A variable's group: the variable and the values read from it as aliases (READ_VARIABLE).
+    state_groups = {groups.find(t): State(region.offset) for t, region in state.items()}
     placements: dict[int, Placement] = {}
     for t in graph.tensors:
         g = groups.find(t.index)
         if t.index in consts:
             placements[t.index] = consts[t.index]
-        elif t.index in state:
-            placements[t.index] = State(state[t.index].offset)
+        elif g in state_groups:
+            placements[t.index] = state_groups[g]
         elif g in externals:
             placements[t.index] = externals[g]
         elif g in buffers:

@@ -227,6 +227,9 @@ class OpDef:
     # Input positions of variable tensors the operator reads and updates in place (an SVDF's activation state):
     # the only places a variable may appear; they live in the state region (lowered/memory.py).
     state_inputs: tuple[int, ...] = ()
+    # Its state inputs may be shared with other operators of the same OpDef (a resource variable's READ and
+    # ASSIGN operators); otherwise a variable belongs to exactly one operator.
+    shares_state: bool = False
     # backend name → (layer, the backend's code path) → the backend's form of the layer, or None to keep it
     backends: dict[str, Callable[[Layer, str], Layer | None]] = field(default_factory=dict)
     example: Callable | None = None  # (builder, rng) → .tflite bytes of a small model using the operator

@@ -2,8 +2,9 @@
 from .drop_dead import drop_dead
 from .fold_constants import fold_constants
 from .fuse_activation import fuse_activation
+from .resource_variables import resource_variables
 
-PIPELINE = [fold_constants, fuse_activation, drop_dead]
+PIPELINE = [resource_variables, fold_constants, fuse_activation, drop_dead]
 
 
 def run_pipeline(graph):
