@@ -733,13 +733,18 @@ TG_GEMM_INLINE void tg_sparse_pixels(const int8_t *x, int32_t step, const int32_
     tg_sparse_gather(x, step, nx, depth, xt);
     for (int32_t c = 0; c < channels; ++c) {
         int32_t acc[TG_SPARSE_PIXELS];
+#pragma GCC unroll 8
         for (int32_t q = 0; q < TG_SPARSE_PIXELS; ++q) {
             acc[q] = bias[c];
         }
         tg_sparse_channel(xt, entries, pairs[c], acc);
         entries += pairs[c];
+        /* the channel's constants read once; the loop unrolled whole (nx is a constant), so acc stays in registers */
+        const int32_t m = out->per_channel ? c : 0, mult = out->mult[m], shift = out->shift[m];
+        const int32_t round = out->rounded ? out->round[m] : 0;
+#pragma GCC unroll 8
         for (int32_t q = 0; q < nx; ++q) {
-            tg_gemm_store_residual_of(y + q * channels + c, r + q * channels + c, acc[q], out, c);
+            tg_gemm_store_residual(y + q * channels + c, r + q * channels + c, acc[q], out, mult, shift, round);
         }
     }
 }

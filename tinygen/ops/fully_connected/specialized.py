@@ -207,8 +207,8 @@ DENSE_PER_MAC = {"dsp": 0.95, "c": 2.75, "host": 2.75}
 DENSE_PER_OUTPUT = {"dsp": 12, "c": 15, "host": 15}
 SPARSE_PER_K = {"dsp": 12, "c": 12, "host": 12}
 SPARSE_PER_WINDOW_K = {"dsp": 14, "c": 8, "host": 8}
-SPARSE_PER_WORD = {"dsp": 28, "c": 35, "host": 35}
-SPARSE_PER_CHANNEL = {"dsp": 175, "c": 190, "host": 190}
+SPARSE_PER_WORD = {"dsp": 28, "c": 41, "host": 41}
+SPARSE_PER_CHANNEL = {"dsp": 100, "c": 70, "host": 70}
 SPARSE_MARGIN = 0.9  # the estimates' error: where the two are close the dense kernel stays
 
 
