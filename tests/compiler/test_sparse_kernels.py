@@ -52,7 +52,8 @@ def pruned(rng, shape, pattern: str) -> np.ndarray:
 
 
 def conv_model(seed: int, in_shape, out_c: int, k: int, stride: int, padding: int, pattern: str,
-               activation: int = 0) -> bytes:
+               activation: int = 0, residual: bool = False) -> bytes:
+    """One CONV_2D with `pattern`'s zeros; with `residual` an ADD of its output and its input after it."""
     rng = np.random.default_rng(seed)
     n, h, w_, c = in_shape
     out_h = -(-h // stride) if padding == 0 else (h - k) // stride + 1
@@ -67,7 +68,11 @@ def conv_model(seed: int, in_shape, out_c: int, k: int, stride: int, padding: in
     y = m.tensor([n, out_h, out_w, out_c], scale=float(rng.uniform(0.02, 0.08)), zero_point=int(rng.integers(-10, 10)))
     m.op("CONV_2D", [x, w, b], [y], padding=padding, stride_w=stride, stride_h=stride, dilation_w_factor=1,
          dilation_h_factor=1, fused_activation_function=activation)
-    return m.finish([x], [y])
+    if not residual:
+        return m.finish([x], [y])
+    z = m.tensor([n, out_h, out_w, out_c], scale=0.07, zero_point=3)
+    m.op("ADD", [y, x], [z], fused_activation_function=1)
+    return m.finish([x], [z])
 
 
 def sparse_exact(tmp_path, raw: bytes, target: str, count: int = 4):
@@ -115,6 +120,15 @@ def test_sparse_fully_connected(tmp_path, target, batches, depth, units, pattern
     if pattern == "2:4_dense_rest":  # 2:4 and most of the rest: 87.5 % zeros, still 2:4
         weights[:, 1::2] = 0
     sparse_exact(tmp_path, fc_model(depth, batches, depth, units, True, 1, weights=weights), target)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_sparse_conv_with_residual_add(tmp_path, target):
+    """A residual ADD (ReLU) fused into the sparse kernel's store, as into the dense ones'."""
+    need_target(target)
+    taken = sparse_exact(tmp_path, conv_model(4, (1, 6, 6, 32), 32, 3, 1, 0, "random75", 0, residual=True),
+                         target)
+    assert taken[0].params.residual is not None and taken[0].fused[0].kind == "ADD"
 
 
 def test_dense_layers_keep_their_kernel(tmp_path):
