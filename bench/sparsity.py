@@ -1,12 +1,12 @@
 """Sparse kernels on magnitude-pruned MLPerf Tiny models: Cortex-M4 instructions and weight flash, pruned / dense.
 
 Usage: python bench/sparsity.py [--count 100] [--qemu-count 2] [MODEL ...]
-Each model's CONV_2D and FULLY_CONNECTED int8 weights are pruned offline by magnitude, per layer: 50 % and 75 %
-unstructured (the smallest |w| of the layer zeroed) and 2:4 along depth (in every group of 4 consecutive weights
-of an output channel, the 2 smallest). Depthwise layers stay dense (rarely pruned). The pruned models are written to a
-temporary directory, never kept. Dense and pruned are built in the same run with the specialized backend:
-executed Cortex-M4 instructions per inference (QEMU, the counting plugin), the weight flash of the layers'
-constants (dense: every layer's; the ratio of the pruned model's to it), the layers the sparse kernels took, and
+Each model's CONV_2D and FULLY_CONNECTED int8 weights are pruned offline by magnitude, per layer: 50 %, 75 % and
+90 % unstructured (the smallest |w| of the layer zeroed) and 2:4 along depth (in every group of 4 consecutive
+weights of an output channel, the 2 smallest). Depthwise layers stay dense (rarely pruned). The pruned models are
+written to a temporary directory, never kept. Dense and pruned are built in the same run with the specialized
+backend: executed Cortex-M4 instructions per inference (QEMU, the counting plugin), the weight flash of the
+layers' constants (dense: every layer's; the ratio of the pruned model's to it), the layers the sparse kernels took, and
 the bytes mismatching TFLM on the host (`--count` random inputs) and on QEMU Cortex-M4 (`--qemu-count`).
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from tinygen.emulation import emulate  # noqa: E402
 from tinygen.report import SPARSE_KERNELS  # noqa: E402
 
 MODELS = ["kws_ref_model", "pretrainedResnet_quant"]
-PRUNINGS = ["50%", "75%", "2:4"]
+PRUNINGS = ["50%", "75%", "90%", "2:4"]
 PRUNED_KINDS = ("CONV_2D", "FULLY_CONNECTED")
 
 

@@ -561,7 +561,8 @@ TG_GEMM_INLINE void tg_conv_gemm_s8(const tg_gemm_window *g, const int8_t *x, co
  * output channel's nonzeros (ops/fully_connected/specialized.py sparse_entries): per channel `pairs[c]` words,
  * each two entries of a byte step d and a weight w (bits d0 | w0 << 8 | d1 << 16 | w1 << 24): an entry's input
  * is the previous one's plus d bytes of the gathered input (a channel starts at its first input). Gaps longer
- * than one byte's step and odd counts are made up with zero weights. A channel without nonzeros costs its stores.
+ * than one byte's step and odd counts are made up with zero weights. A channel without nonzeros costs one
+ * requantization per block of pixels (without a fused ADD: its output is then the same for every pixel).
  *
  * One weight is loaded for TG_SPARSE_PIXELS pixels at once: their inputs are first gathered pixel-minor, per
  * input k the 4 pixels' values side by side. With the DSP extension they are sign-extended as SXTB16 makes them,
@@ -737,11 +738,21 @@ TG_GEMM_INLINE void tg_sparse_pixels(const int8_t *x, int32_t step, const int32_
         for (int32_t q = 0; q < TG_SPARSE_PIXELS; ++q) {
             acc[q] = bias[c];
         }
-        tg_sparse_channel(xt, entries, pairs[c], acc);
-        entries += pairs[c];
-        /* the channel's constants read once; the loop unrolled whole (nx is a constant), so acc stays in registers */
+        /* the channel's constants read once; the loops unrolled whole (nx is a constant), so acc stays in registers */
         const int32_t m = out->per_channel ? c : 0, mult = out->mult[m], shift = out->shift[m];
         const int32_t round = out->rounded ? out->round[m] : 0;
+        if (pairs[c] == 0 && out->add == NULL) {
+            /* an all-zero channel: every pixel's output is its bias requantized, computed once */
+            int8_t value;
+            tg_gemm_store_with(&value, bias[c], out, mult, shift, round);
+#pragma GCC unroll 8
+            for (int32_t q = 0; q < nx; ++q) {
+                y[q * channels + c] = value;
+            }
+            continue;
+        }
+        tg_sparse_channel(xt, entries, pairs[c], acc);
+        entries += pairs[c];
 #pragma GCC unroll 8
         for (int32_t q = 0; q < nx; ++q) {
             tg_gemm_store_residual(y + q * channels + c, r + q * channels + c, acc[q], out, mult, shift, round);
