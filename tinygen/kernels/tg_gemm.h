@@ -726,10 +726,11 @@ TG_GEMM_INLINE void tg_sparse_channel(const int32_t *xt, const int32_t *e, int32
     acc[3] = a3;
 }
 
-/* y[q][c] for nx (<= TG_SPARSE_PIXELS) rows of x `step` apart against every channel; r as y for a fused ADD. */
+/* y[q][c] for nx (<= TG_SPARSE_PIXELS) rows of x `step` apart against every channel; r as y for a fused ADD.
+ * zero_channels: some channel has no nonzero (a constant: its test costs the others registers, so it folds away). */
 TG_GEMM_INLINE void tg_sparse_pixels(const int8_t *x, int32_t step, const int32_t *entries, const uint16_t *pairs,
                                      const int32_t *bias, const tg_gemm_output *out, int32_t *xt, const int8_t *r,
-                                     int8_t *y, int32_t nx, int32_t depth, int32_t channels)
+                                     int8_t *y, int32_t nx, int32_t depth, int32_t channels, int32_t zero_channels)
 {
     tg_sparse_gather(x, step, nx, depth, xt);
     for (int32_t c = 0; c < channels; ++c) {
@@ -738,13 +739,11 @@ TG_GEMM_INLINE void tg_sparse_pixels(const int8_t *x, int32_t step, const int32_
         for (int32_t q = 0; q < TG_SPARSE_PIXELS; ++q) {
             acc[q] = bias[c];
         }
-        /* the channel's constants read once; the loops unrolled whole (nx is a constant), so acc stays in registers */
-        const int32_t m = out->per_channel ? c : 0, mult = out->mult[m], shift = out->shift[m];
-        const int32_t round = out->rounded ? out->round[m] : 0;
-        if (pairs[c] == 0 && out->add == NULL) {
+        const int32_t m = out->per_channel ? c : 0;
+        if (zero_channels && pairs[c] == 0 && out->add == NULL) {
             /* an all-zero channel: every pixel's output is its bias requantized, computed once */
             int8_t value;
-            tg_gemm_store_with(&value, bias[c], out, mult, shift, round);
+            tg_gemm_store(&value, bias[c], out, c);
 #pragma GCC unroll 8
             for (int32_t q = 0; q < nx; ++q) {
                 y[q * channels + c] = value;
@@ -753,6 +752,9 @@ TG_GEMM_INLINE void tg_sparse_pixels(const int8_t *x, int32_t step, const int32_
         }
         tg_sparse_channel(xt, entries, pairs[c], acc);
         entries += pairs[c];
+        /* the channel's constants read once (after the sums: not live across their loop); the loops unrolled whole
+         * (nx is a constant), so acc stays in registers */
+        const int32_t mult = out->mult[m], shift = out->shift[m], round = out->rounded ? out->round[m] : 0;
 #pragma GCC unroll 8
         for (int32_t q = 0; q < nx; ++q) {
             tg_gemm_store_residual(y + q * channels + c, r + q * channels + c, acc[q], out, mult, shift, round);
@@ -765,17 +767,17 @@ TG_GEMM_INLINE void tg_sparse_pixels(const int8_t *x, int32_t step, const int32_
 TG_GEMM_INLINE void tg_sparse_gemm_s8(const int8_t *x, const int32_t *entries, const uint16_t *pairs,
                                       const int32_t *bias, const tg_gemm_output *out, int32_t *xt,
                                       const int8_t *residual, int8_t *y, int32_t pixels, int32_t depth,
-                                      int32_t channels)
+                                      int32_t channels, int32_t zero_channels)
 {
     const int32_t last = pixels % TG_SPARSE_PIXELS;
     for (int32_t p = 0; p + TG_SPARSE_PIXELS <= pixels; p += TG_SPARSE_PIXELS) {
         tg_sparse_pixels(x + p * depth, depth, entries, pairs, bias, out, xt, residual + p * channels,
-                         y + p * channels, TG_SPARSE_PIXELS, depth, channels);
+                         y + p * channels, TG_SPARSE_PIXELS, depth, channels, zero_channels);
     }
     if (last != 0) {
         const int32_t p = pixels - last;
         tg_sparse_pixels(x + p * depth, depth, entries, pairs, bias, out, xt, residual + p * channels,
-                         y + p * channels, last, depth, channels);
+                         y + p * channels, last, depth, channels, zero_channels);
     }
 }
 
@@ -784,7 +786,7 @@ TG_GEMM_INLINE void tg_sparse_gemm_s8(const int8_t *x, const int32_t *entries, c
 TG_GEMM_INLINE void tg_conv_sparse_gemm_s8(const tg_gemm_window *g, const int8_t *x, const int32_t *entries,
                                            const uint16_t *pairs, const int32_t *bias, const tg_gemm_output *out,
                                            int32_t *xt, int8_t *col, const int8_t *residual, int8_t *y,
-                                           int32_t channels)
+                                           int32_t channels, int32_t zero_channels)
 {
     const int32_t depth = g->k_h * g->k_w * g->in_c, pixels = g->batches * g->out_h * g->out_w;
     const int32_t last = pixels % TG_SPARSE_PIXELS;
@@ -793,7 +795,7 @@ TG_GEMM_INLINE void tg_conv_sparse_gemm_s8(const tg_gemm_window *g, const int8_t
             tg_gemm_im2col(x, g, p + q, col + q * depth);
         }
         tg_sparse_pixels(col, depth, entries, pairs, bias, out, xt, residual + p * channels, y + p * channels,
-                         TG_SPARSE_PIXELS, depth, channels);
+                         TG_SPARSE_PIXELS, depth, channels, zero_channels);
     }
     if (last != 0) {
         const int32_t p = pixels - last;
@@ -801,7 +803,7 @@ TG_GEMM_INLINE void tg_conv_sparse_gemm_s8(const tg_gemm_window *g, const int8_t
             tg_gemm_im2col(x, g, p + q, col + q * depth);
         }
         tg_sparse_pixels(col, depth, entries, pairs, bias, out, xt, residual + p * channels, y + p * channels, last,
-                         depth, channels);
+                         depth, channels, zero_channels);
     }
 }
 

@@ -41,6 +41,7 @@ class GemmParams:
     rounded: bool = False  # the DSP path's per-channel rounding constants, output offset folded in ("round")
     sparse: int = 0  # the sparse kernel's gathered input bytes per k (sparse_entries); 0: dense weights
     nonzeros: int = 0  # with `sparse`: the weights stored and multiplied (fillers included)
+    zero_channels: bool = False  # with `sparse`: some output channel has no nonzero weight
 
     @property
     def col_bytes(self) -> int:
@@ -282,7 +283,7 @@ def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offs
                                                      window is not None):
             entries, counts = sparse
             params = dataclasses.replace(params, block=0, paired=0, sparse=SPARSE_UNIT[arch],
-                                         nonzeros=2 * len(entries))
+                                         nonzeros=2 * len(entries), zero_channels=bool(np.any(counts == 0)))
             return specialised(layer, "tg_conv_sparse_gemm_s8" if window else "tg_sparse_gemm_s8", params, entries,
                                bias, SPARSE_UNIT[arch] * weights.shape[1] + params.col_bytes, (),
                                (const("pairs", "uint16_t", counts),) +
