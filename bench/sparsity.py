@@ -6,7 +6,9 @@ Each model's CONV_2D and FULLY_CONNECTED int8 weights are pruned offline by magn
 weights of an output channel, the 2 smallest). Depthwise layers stay dense (rarely pruned). The pruned models are
 written to a temporary directory, never kept. Dense and pruned are built in the same run with the specialized
 backend: executed Cortex-M4 instructions per inference (QEMU, the counting plugin), the weight flash of the
-layers' constants (dense: every layer's; the ratio of the pruned model's to it), the layers the sparse kernels took, and
+CONV_2D and FULLY_CONNECTED layers (the weight streams their kernels read: packed weights, or a sparse kernel's
+entries and per-channel counts; biases and multipliers are the same either way), the layers the sparse kernels
+took, and
 the bytes mismatching TFLM on the host (`--count` random inputs) and on QEMU Cortex-M4 (`--qemu-count`).
 """
 from __future__ import annotations
