@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from .compiler import Program
 from .errors import TinygenError
 from .lowered.memory import Arena, External, State
 from .measure import Footprint
+from .sparsity import analyse
 
 REPORT_VERSION = 2
 
@@ -34,6 +37,36 @@ def _tensors(program: Program, ts: list[int]) -> list[dict]:
              "offset": _placement(program, t)} for t in ts]
 
 
+SPARSE_KERNELS = ("tg_sparse_gemm_s8", "tg_conv_sparse_gemm_s8")  # kernels/tg_gemm.h: nonzero weights only
+
+
+def _sparsity(program: Program, layer) -> dict | None:
+    """The zeros of a CONV_2D's or FULLY_CONNECTED's int8 weight matrix and what the chosen kernel makes of them
+    (None for other layers): stored bytes are the weight stream the kernel reads (a sparse kernel's entries and
+    per-channel counts), executed MACs those its loops run (a sparse kernel's fillers included)."""
+    if layer.alias or layer.op.kind not in ("CONV_2D", "FULLY_CONNECTED") or len(layer.op.inputs) < 2:
+        return None
+    w = program.graph.tensors[layer.op.inputs[1]].data
+    if w is None or w.dtype != np.int8:
+        return None
+    found = analyse(w.reshape(w.shape[0], -1), w.shape[-1] if layer.op.kind == "CONV_2D" else None)
+    pixels = program.graph.tensors[layer.op.outputs[0]].size // found.out_c
+    sparse = layer.kernel in SPARSE_KERNELS
+    stored = (sum(c.values.nbytes for c in layer.consts if c.role in ("weights", "pairs")) if sparse else
+              layer.const("weights").values.nbytes if layer.has_const("weights") else found.weights)
+    return {
+        "zero_fraction": round(found.fraction, 6),
+        "pattern": found.pattern,
+        "zero_output_channels": len(found.zero_channels),
+        "zero_input_channels": len(found.zero_inputs),
+        "n_of_m": list(found.n_of_m) if found.n_of_m else None,
+        "dense_weight_bytes": found.weights,
+        "stored_weight_bytes": int(stored),
+        "macs_dense": pixels * found.weights,
+        "macs_executed": pixels * (layer.params.nonzeros if sparse else found.weights),
+    }
+
+
 def memory_report(program: Program, footprint: Footprint | None = None, board=None) -> dict:
     """The report as plain data. footprint: measure.footprint(program, board) (flash, stack); board: fit."""
     layers = []
@@ -55,6 +88,7 @@ def memory_report(program: Program, footprint: Footprint | None = None, board=No
             "scratch_offset": scratch[0] if scratch else None,
             "alias": layer.alias,
             "in_place_of": layer.inputs[ip.input] if ip else None,
+            "sparsity": _sparsity(program, layer),
         })
     # every input's and output's bytes (a model with several): the caller's buffers, outside the arena
     in_bytes = sum(p.tensor.nbytes for p in program.inputs) if program.inputs else program.input.nbytes
@@ -126,19 +160,34 @@ def _b(n: int) -> str:
     return f"{n:,} B"
 
 
+def _zeros(sparsity: dict | None) -> str:
+    """A layer's zero weights for the table: the percentage, and the structure found beyond it."""
+    if sparsity is None:
+        return ""
+    pattern = sparsity["pattern"]
+    return f"{100 * sparsity['zero_fraction']:.0f}%" + ("" if pattern in ("dense", "unstructured") else f" {pattern}")
+
+
 def format_table(report: dict) -> str:
-    rows = [("#", "op", "kernel", "output shape", "MACs", "weights", "scratch", "in place", "out offset")]
+    rows = [("#", "op", "kernel", "output shape", "MACs", "weights", "zeros", "scratch", "in place", "out offset")]
     for layer in report["layers"]:
         out = layer["outputs"][0]
         rows.append((str(layer["index"]), layer["op"], layer["kernel"] or "-", "x".join(map(str, out["shape"])),
-                     f"{layer['macs']:,}", f"{layer['weight_bytes']:,}", f"{layer['scratch_bytes']:,}",
+                     f"{layer['macs']:,}", f"{layer['weight_bytes']:,}", _zeros(layer["sparsity"]),
+                     f"{layer['scratch_bytes']:,}",
                      "yes" if layer["in_place_of"] is not None else "", "alias" if layer["alias"]
                      else str(out["offset"])))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) if k in (1, 2) else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths)))
+    lines = ["  ".join(c.ljust(w) if k in (1, 2, 6) else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths)))
              for r in rows]
     t = report["totals"]
     lines += ["", f"{report['model']} ({report['backend']} kernels): MACs {t['macs']:,}"]
+    sparse = [layer["sparsity"] for layer in report["layers"] if layer["kernel"] in SPARSE_KERNELS]
+    if sparse:
+        lines.append(f"sparse kernels on {len(sparse)} layers: weights stored "
+                     f"{_b(sum(s['stored_weight_bytes'] for s in sparse))} of {_b(sum(s['dense_weight_bytes'] for s in sparse))}"
+                     f" dense, MACs executed {sum(s['macs_executed'] for s in sparse):,} of "
+                     f"{sum(s['macs_dense'] for s in sparse):,}")
     if "flash_bytes" in t:
         how = (f"measured: {t['compiler']} -O2, linked from the invoke function" if t["flash_measured"] else
                f"ESTIMATE: no compiler for {report['core']} here, {t['compiler']} -O2 object sizes")

@@ -152,3 +152,23 @@ def test_without_a_cross_compiler_the_figures_say_estimate(tmp_path, monkeypatch
     fp = footprint(program)
     assert not fp.measured and fp.flash_bytes > fp.weight_bytes and "estimate" in fp.note
     assert "ESTIMATE" in format_table(memory_report(program, fp))
+
+
+def test_sparsity_per_layer(tmp_path):
+    """A 90 % pruned convolution: the report gives its zeros, the sparse kernel, the bytes it stores and the MACs
+    it runs; a dense one the same facts of its dense kernel."""
+    from tests.compiler.test_sparse_kernels import conv_model
+
+    path = tmp_path / "pruned.tflite"
+    path.write_bytes(conv_model(2, (1, 7, 5, 6), 40, 3, 2, 0, "random90", 1))
+    report = memory_report(compile_model(path, backend="specialized", core="cortex-m4"))
+    s = report["layers"][0]["sparsity"]
+    assert report["layers"][0]["kernel"] == "tg_conv_sparse_gemm_s8"
+    assert 0.85 < s["zero_fraction"] < 0.95 and s["pattern"] == "unstructured" and s["n_of_m"] is None
+    assert s["dense_weight_bytes"] == 40 * 9 * 6 and s["stored_weight_bytes"] < 0.35 * s["dense_weight_bytes"]
+    assert s["macs_dense"] == 12 * 40 * 54 and s["macs_executed"] < 0.2 * s["macs_dense"]
+    assert "sparse kernels on 1 layers" in format_table(report)
+    path.write_bytes(conv_model(2, (1, 7, 5, 6), 40, 3, 2, 0, "random50", 1))
+    report = memory_report(compile_model(path, backend="specialized", core="cortex-m4"))
+    s = report["layers"][0]["sparsity"]
+    assert report["layers"][0]["kernel"] == "tg_conv_gemm_s8" and s["macs_executed"] == s["macs_dense"]

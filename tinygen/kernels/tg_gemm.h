@@ -555,6 +555,258 @@ TG_GEMM_INLINE void tg_conv_gemm_s8(const tg_gemm_window *g, const int8_t *x, co
     }
 }
 
+/* ---- Sparse weights (tg_sparse_gemm_s8, tg_conv_sparse_gemm_s8): zero weights neither stored nor multiplied ----
+ *
+ * A zero weight adds nothing to the int32 sum (int8 weights have zero point 0), so the compiler keeps only each
+ * output channel's nonzeros (ops/fully_connected/specialized.py sparse_entries): per channel `pairs[c]` words,
+ * each two entries of a byte step d and a weight w (bits d0 | w0 << 8 | d1 << 16 | w1 << 24): an entry's input
+ * is the previous one's plus d bytes of the gathered input (a channel starts at its first input). Gaps longer
+ * than one byte's step and odd counts are made up with zero weights. A channel without nonzeros costs one
+ * requantization per block of pixels (without a fused ADD: its output is then the same for every pixel).
+ *
+ * One weight is loaded for TG_SPARSE_PIXELS pixels at once: their inputs are first gathered pixel-minor, per
+ * input k the 4 pixels' values side by side. With the DSP extension they are sign-extended as SXTB16 makes them,
+ * (x0, x2) and (x1, x3) in 2 words per k (step unit 8 bytes), and each weight feeds 4 SMLAxy; SXTB16 of the
+ * entry word rotated by 8 gives both its weights as halves. Elsewhere 4 bytes per k (step unit 4). */
+#if TG_GEMM_DSP
+#define TG_SPARSE_PIXELS 8 /* the most sums that leave registers for tg_sparse_channel's loop */
+#else
+#define TG_SPARSE_PIXELS 4
+#endif
+
+#if TG_GEMM_DSP
+/* Halves (low of a, low of b): PKHBT. */
+TG_GEMM_INLINE int32_t tg_gemm_pack_low(int32_t a, int32_t b)
+{
+    int32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+
+/* Halves (high of a, high of b): PKHTB. */
+TG_GEMM_INLINE int32_t tg_gemm_pack_high(int32_t a, int32_t b)
+{
+    int32_t r;
+    __asm__("pkhtb %0, %2, %1, asr #16" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+#endif
+
+#if TG_GEMM_DSP
+/* Words 2 TG_SPARSE_PIXELS / 4 * k + (0, 1) of xt = pixels (0, 2), (1, 3) of the 4 rows at k, as 16-bit halves. */
+TG_GEMM_INLINE void tg_sparse_gather4(const int8_t *const row[4], int32_t depth, int32_t *xt)
+{
+    const int32_t stride = 2 * TG_SPARSE_PIXELS / 4; /* words per k */
+    int32_t k = 0;
+    for (; k + 4 <= depth; k += 4) {
+        uint32_t r0, r1, r2, r3;
+        memcpy(&r0, row[0] + k, 4);
+        memcpy(&r1, row[1] + k, 4);
+        memcpy(&r2, row[2] + k, 4);
+        memcpy(&r3, row[3] + k, 4);
+        /* bytes (0, 2) and (1, 3) of each row as halves */
+        const int32_t e0 = __sxtb16((int32_t)r0), e1 = __sxtb16((int32_t)r1);
+        const int32_t e2 = __sxtb16((int32_t)r2), e3 = __sxtb16((int32_t)r3);
+        const int32_t o0 = tg_gemm_sxtb16_ror8(r0), o1 = tg_gemm_sxtb16_ror8(r1);
+        const int32_t o2 = tg_gemm_sxtb16_ror8(r2), o3 = tg_gemm_sxtb16_ror8(r3);
+        int32_t *out = xt + stride * k;
+        out[0] = tg_gemm_pack_low(e0, e2);
+        out[1] = tg_gemm_pack_low(e1, e3);
+        out[stride] = tg_gemm_pack_low(o0, o2);
+        out[stride + 1] = tg_gemm_pack_low(o1, o3);
+        out[2 * stride] = tg_gemm_pack_high(e0, e2);
+        out[2 * stride + 1] = tg_gemm_pack_high(e1, e3);
+        out[3 * stride] = tg_gemm_pack_high(o0, o2);
+        out[3 * stride + 1] = tg_gemm_pack_high(o1, o3);
+    }
+    for (; k < depth; ++k) {
+        const uint32_t word = (uint32_t)(uint8_t)row[0][k] | (uint32_t)(uint8_t)row[1][k] << 8 |
+                              (uint32_t)(uint8_t)row[2][k] << 16 | (uint32_t)(uint8_t)row[3][k] << 24;
+        xt[stride * k] = __sxtb16((int32_t)word);
+        xt[stride * k + 1] = tg_gemm_sxtb16_ror8(word);
+    }
+}
+#endif
+
+/* The gathered input of nx (<= TG_SPARSE_PIXELS) rows of x `step` apart: pixel-minor (rows past nx repeat row 0,
+ * their sums never stored). With the DSP extension 4 k at a time: one word of each row, SXTB16 of it (and rotated
+ * by 8) and PKHBT/PKHTB pair the pixels' 16-bit values, 6 instructions per k instead of a byte loop's 30. */
+TG_GEMM_INLINE void tg_sparse_gather(const int8_t *x, int32_t step, int32_t nx, int32_t depth, int32_t *xt)
+{
+    const int8_t *row[TG_SPARSE_PIXELS];
+    for (int32_t q = 0; q < TG_SPARSE_PIXELS; ++q) {
+        row[q] = x + (q < nx ? q : 0) * step;
+    }
+#if TG_GEMM_DSP
+    for (int32_t g = 0; g < TG_SPARSE_PIXELS / 4; ++g) {
+        tg_sparse_gather4(row + 4 * g, depth, xt + 2 * g);
+    }
+#else
+    int8_t *bytes = (int8_t *)(void *)xt;
+    for (int32_t k = 0; k < depth; ++k) {
+        for (int32_t q = 0; q < TG_SPARSE_PIXELS; ++q) {
+            bytes[TG_SPARSE_PIXELS * k + q] = row[q][k];
+        }
+    }
+#endif
+}
+
+/* acc[q] += pixel q . one channel's `pairs` entry words e over the gathered input xt. */
+TG_GEMM_INLINE void tg_sparse_channel(const int32_t *xt, const int32_t *e, int32_t pairs, int32_t acc[TG_SPARSE_PIXELS])
+{
+#if TG_GEMM_DSP
+    /* 28 instructions per entry word (16 MACs). GCC made 24 of the C loop's body for 4 pixels (no UXTAB, no LDRD, a
+     * counter). 13 registers: 8 sums, the weights, the input pointer, the entries and two input words, the second
+     * the entry word's before and after (the entry's second step reloaded), the end kept in memory. */
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], a4 = acc[4], a5 = acc[5], a6 = acc[6], a7 = acc[7];
+    if (pairs != 0) {
+        const int32_t *const end = e + pairs;
+        const uint8_t *at = (const uint8_t *)(const void *)xt;
+        int32_t t, w, x0;
+        __asm__("1:\n\t"
+                "ldr %[t], [%[e]], #4\n\t"
+                "sxtb16 %[w], %[t], ror #8\n\t" /* (w0, w1) as halves */
+                "uxtab %[at], %[at], %[t]\n\t"
+                "ldrd %[x0], %[t], [%[at]]\n\t"
+                "smlabb %[a0], %[w], %[x0], %[a0]\n\t"
+                "smlabt %[a2], %[w], %[x0], %[a2]\n\t"
+                "smlabb %[a1], %[w], %[t], %[a1]\n\t"
+                "smlabt %[a3], %[w], %[t], %[a3]\n\t"
+                "ldrd %[x0], %[t], [%[at], #8]\n\t"
+                "smlabb %[a4], %[w], %[x0], %[a4]\n\t"
+                "smlabt %[a6], %[w], %[x0], %[a6]\n\t"
+                "smlabb %[a5], %[w], %[t], %[a5]\n\t"
+                "smlabt %[a7], %[w], %[t], %[a7]\n\t"
+                "ldr %[t], [%[e], #-4]\n\t"
+                "uxtab %[at], %[at], %[t], ror #16\n\t"
+                "ldrd %[x0], %[t], [%[at]]\n\t"
+                "smlatb %[a0], %[w], %[x0], %[a0]\n\t"
+                "smlatt %[a2], %[w], %[x0], %[a2]\n\t"
+                "smlatb %[a1], %[w], %[t], %[a1]\n\t"
+                "smlatt %[a3], %[w], %[t], %[a3]\n\t"
+                "ldrd %[x0], %[t], [%[at], #8]\n\t"
+                "smlatb %[a4], %[w], %[x0], %[a4]\n\t"
+                "smlatt %[a6], %[w], %[x0], %[a6]\n\t"
+                "smlatb %[a5], %[w], %[t], %[a5]\n\t"
+                "smlatt %[a7], %[w], %[t], %[a7]\n\t"
+                "ldr %[w], %[end]\n\t"
+                "cmp %[e], %[w]\n\t"
+                "bne 1b"
+                : [t] "=&r"(t), [w] "=&r"(w), [x0] "=&r"(x0), [at] "+r"(at), [e] "+r"(e),
+                  [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [a4] "+r"(a4), [a5] "+r"(a5),
+                  [a6] "+r"(a6), [a7] "+r"(a7)
+                : [end] "m"(end)
+                : "cc", "memory"); /* reads the gathered input and the entries */
+    }
+    acc[4] = a4;
+    acc[5] = a5;
+    acc[6] = a6;
+    acc[7] = a7;
+#else
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    const uint8_t *at = (const uint8_t *)(const void *)xt;
+    for (int32_t i = 0; i < pairs; ++i) {
+        const uint32_t t = (uint32_t)e[i];
+        const int32_t w0 = tg_gemm_byte(t, 1), w1 = tg_gemm_byte(t, 3);
+        const int8_t *xa = (const int8_t *)(at += t & 0xFFu);
+        a0 += w0 * xa[0];
+        a1 += w0 * xa[1];
+        a2 += w0 * xa[2];
+        a3 += w0 * xa[3];
+        const int8_t *xb = (const int8_t *)(at += (t >> 16) & 0xFFu);
+        a0 += w1 * xb[0];
+        a1 += w1 * xb[1];
+        a2 += w1 * xb[2];
+        a3 += w1 * xb[3];
+    }
+#endif
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+}
+
+/* y[q][c] for nx (<= TG_SPARSE_PIXELS) rows of x `step` apart against every channel; r as y for a fused ADD.
+ * zero_channels: some channel has no nonzero (a constant: its test costs the others registers, so it folds away). */
+TG_GEMM_INLINE void tg_sparse_pixels(const int8_t *x, int32_t step, const int32_t *entries, const uint16_t *pairs,
+                                     const int32_t *bias, const tg_gemm_output *out, int32_t *xt, const int8_t *r,
+                                     int8_t *y, int32_t nx, int32_t depth, int32_t channels, int32_t zero_channels)
+{
+    tg_sparse_gather(x, step, nx, depth, xt);
+    for (int32_t c = 0; c < channels; ++c) {
+        int32_t acc[TG_SPARSE_PIXELS];
+#pragma GCC unroll 8
+        for (int32_t q = 0; q < TG_SPARSE_PIXELS; ++q) {
+            acc[q] = bias[c];
+        }
+        const int32_t m = out->per_channel ? c : 0;
+        if (zero_channels && pairs[c] == 0 && out->add == NULL) {
+            /* an all-zero channel: every pixel's output is its bias requantized, computed once */
+            int8_t value;
+            tg_gemm_store(&value, bias[c], out, c);
+#pragma GCC unroll 8
+            for (int32_t q = 0; q < nx; ++q) {
+                y[q * channels + c] = value;
+            }
+            continue;
+        }
+        tg_sparse_channel(xt, entries, pairs[c], acc);
+        entries += pairs[c];
+        /* the channel's constants read once (after the sums: not live across their loop); the loops unrolled whole
+         * (nx is a constant), so acc stays in registers */
+        const int32_t mult = out->mult[m], shift = out->shift[m], round = out->rounded ? out->round[m] : 0;
+#pragma GCC unroll 8
+        for (int32_t q = 0; q < nx; ++q) {
+            tg_gemm_store_residual(y + q * channels + c, r + q * channels + c, acc[q], out, mult, shift, round);
+        }
+    }
+}
+
+/* tg_gemm_s8's product over sparse weights: `pixels` rows of `depth` inputs, TG_SPARSE_PIXELS at a time; xt holds
+ * the gathered input (8 bytes per k with the DSP extension, else 4). */
+TG_GEMM_INLINE void tg_sparse_gemm_s8(const int8_t *x, const int32_t *entries, const uint16_t *pairs,
+                                      const int32_t *bias, const tg_gemm_output *out, int32_t *xt,
+                                      const int8_t *residual, int8_t *y, int32_t pixels, int32_t depth,
+                                      int32_t channels, int32_t zero_channels)
+{
+    const int32_t last = pixels % TG_SPARSE_PIXELS;
+    for (int32_t p = 0; p + TG_SPARSE_PIXELS <= pixels; p += TG_SPARSE_PIXELS) {
+        tg_sparse_pixels(x + p * depth, depth, entries, pairs, bias, out, xt, residual + p * channels,
+                         y + p * channels, TG_SPARSE_PIXELS, depth, channels, zero_channels);
+    }
+    if (last != 0) {
+        const int32_t p = pixels - last;
+        tg_sparse_pixels(x + p * depth, depth, entries, pairs, bias, out, xt, residual + p * channels,
+                         y + p * channels, last, depth, channels, zero_channels);
+    }
+}
+
+/* tg_conv_gemm_s8 over sparse weights: TG_SPARSE_PIXELS im2col rows into `col` at a time, then as
+ * tg_sparse_gemm_s8. */
+TG_GEMM_INLINE void tg_conv_sparse_gemm_s8(const tg_gemm_window *g, const int8_t *x, const int32_t *entries,
+                                           const uint16_t *pairs, const int32_t *bias, const tg_gemm_output *out,
+                                           int32_t *xt, int8_t *col, const int8_t *residual, int8_t *y,
+                                           int32_t channels, int32_t zero_channels)
+{
+    const int32_t depth = g->k_h * g->k_w * g->in_c, pixels = g->batches * g->out_h * g->out_w;
+    const int32_t last = pixels % TG_SPARSE_PIXELS;
+    for (int32_t p = 0; p + TG_SPARSE_PIXELS <= pixels; p += TG_SPARSE_PIXELS) {
+        for (int32_t q = 0; q < TG_SPARSE_PIXELS; ++q) {
+            tg_gemm_im2col(x, g, p + q, col + q * depth);
+        }
+        tg_sparse_pixels(col, depth, entries, pairs, bias, out, xt, residual + p * channels, y + p * channels,
+                         TG_SPARSE_PIXELS, depth, channels, zero_channels);
+    }
+    if (last != 0) {
+        const int32_t p = pixels - last;
+        for (int32_t q = 0; q < last; ++q) {
+            tg_gemm_im2col(x, g, p + q, col + q * depth);
+        }
+        tg_sparse_pixels(col, depth, entries, pairs, bias, out, xt, residual + p * channels, y + p * channels, last,
+                         depth, channels, zero_channels);
+    }
+}
+
 /* The byte-layout forms for cores without SIMD multiply-accumulates. */
 #include "tg_gemm_c.h"
 

@@ -5,6 +5,7 @@ folded in, and the weights packed into the words and order its inner loop reads.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,12 +39,18 @@ class GemmParams:
     residual: Any = None  # a fused residual ADD's ops.add parameters (lowered/fuse_residual.py), input 1 the product
     paired: int = 0  # the DSP path's paired layout: channels per block (paired_weights); 0: packed_weights
     rounded: bool = False  # the DSP path's per-channel rounding constants, output offset folded in ("round")
+    sparse: int = 0  # the sparse kernel's gathered input bytes per k (sparse_entries); 0: dense weights
+    nonzeros: int = 0  # with `sparse`: the weights stored and multiplied (fillers included)
+    zero_channels: bool = False  # with `sparse`: some output channel has no nonzero weight
 
     @property
     def col_bytes(self) -> int:
-        """tg_conv_gemm_s8's two im2col rows (whole words), or tg_conv_gemm_bytes_s8's four."""
+        """tg_conv_gemm_s8's two im2col rows (whole words), or tg_conv_gemm_bytes_s8's and tg_conv_sparse_gemm_s8's
+        four."""
         if not self.window:
             return 0
+        if self.sparse:
+            return 4 * self.depth if self.sparse == 4 else 8 * self.depth  # TG_SPARSE_PIXELS rows
         return 4 * self.depth if self.block else 2 * ((self.depth + 3) // 4 * 4)
 
 
@@ -155,6 +162,76 @@ def rounding_constants(bias: np.ndarray, weights: np.ndarray, mult: np.ndarray, 
     return np.array(constants, dtype=np.int32)
 
 
+SPARSE_PIXELS = {"dsp": 8, "c": 4, "host": 4}  # TG_SPARSE_PIXELS (kernels/tg_gemm.h)
+# Gathered input bytes per k of the sparse kernel: with the DSP extension 8 pixels as 4 words of 16-bit pairs,
+# else 4 bytes.
+SPARSE_UNIT = {"dsp": 16, "c": 4, "host": 4}
+
+
+def sparse_entries(weights: np.ndarray, unit: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """[channels, depth] int8 → (entry words, words per channel) of tg_sparse_gemm_s8, or None where a channel's
+    word count leaves uint16. Per channel its nonzeros in order of k as (step, weight) entries, the step in
+    bytes of gathered input (`unit` per k) from the previous entry's k (the first from k = 0); gaps beyond one
+    byte's step take zero-weight entries, an odd count a last (0, 0). Two entries to a word, d0 | w0 << 8 |
+    d1 << 16 | w1 << 24."""
+    longest = 255 // unit
+    words, counts = [], []
+    for row in weights:
+        steps, values, previous = [], [], 0
+        for k in np.flatnonzero(row):
+            gap = int(k) - previous
+            while gap > longest:
+                steps.append(longest)
+                values.append(0)
+                gap -= longest
+            steps.append(gap)
+            values.append(int(row[k]))
+            previous = int(k)
+        if len(steps) % 2:
+            steps.append(0)
+            values.append(0)
+        pair = np.array(steps, np.uint32).reshape(-1, 2) * unit | \
+            (np.array(values, np.int32).reshape(-1, 2).astype(np.uint32) & 0xFF) << 8
+        words.append((pair[:, 0] | pair[:, 1] << 16).view(np.int32))
+        counts.append(len(pair))
+    if max(counts, default=0) >= 2**16:
+        return None
+    return np.concatenate(words).astype(np.int32), np.array(counts, np.uint16)
+
+
+# Estimated executed instructions (Cortex-M4 for "dsp", rv32imc otherwise; the host runs the plain C of
+# rv32imc), fitted to QEMU counts of single 3x3 and 1x1 convolutions of 64 channels at 50-90 % zeros: the dense
+# kernels' per MAC and per output (its requantization and store); the sparse kernel's per block of
+# TG_SPARSE_PIXELS pixels: per k gathered (and copied from the im2col window), per entry word (2 weights for
+# every pixel of the block) and per channel (its sums set up, requantized and stored).
+DENSE_PER_MAC = {"dsp": 0.95, "c": 2.75, "host": 2.75}
+DENSE_PER_OUTPUT = {"dsp": 12, "c": 15, "host": 15}
+SPARSE_PER_K = {"dsp": 12, "c": 12, "host": 12}
+SPARSE_PER_WINDOW_K = {"dsp": 14, "c": 8, "host": 8}
+SPARSE_PER_WORD = {"dsp": 28, "c": 41, "host": 41}
+SPARSE_PER_CHANNEL = {"dsp": 100, "c": 70, "host": 70}
+SPARSE_MARGIN = 0.9  # the estimates' error: where the two are close the dense kernel stays
+
+
+def dense_cost(pixels: int, depth: int, channels: int, arch: str) -> float:
+    """The dense kernels' estimated executed instructions."""
+    return pixels * channels * (depth * DENSE_PER_MAC[arch] + DENSE_PER_OUTPUT[arch])
+
+
+def sparse_cost(pixels: int, depth: int, channels: int, words: int, arch: str, window: bool) -> float:
+    """tg_sparse_gemm_s8's (tg_conv_sparse_gemm_s8's with `window`) estimated executed instructions over `words`
+    entry words."""
+    per_k = SPARSE_PER_K[arch] + (SPARSE_PER_WINDOW_K[arch] if window else 0)
+    return -(-pixels // SPARSE_PIXELS[arch]) * (depth * per_k + words * SPARSE_PER_WORD[arch] +
+                                               channels * SPARSE_PER_CHANNEL[arch])
+
+
+def sparse_wins(pixels: int, depth: int, channels: int, words: int, arch: str, window: bool) -> bool:
+    """Whether the sparse kernel's estimate is below the dense one's by the margin."""
+    return sparse_cost(pixels, depth, channels, words, arch, window) < \
+        SPARSE_MARGIN * dense_cost(pixels, depth, channels, arch)
+
+
 def specialised(layer: Layer, kernel: str, params: GemmParams, weights: np.ndarray, bias: np.ndarray,
                 scratch_bytes: int, inplace: tuple[InPlace, ...] = (), extra: tuple[Const, ...] = ()) -> Layer:
     """The layer calling `kernel` with its packed weights and folded bias (other constants kept, `extra` added),
@@ -200,6 +277,17 @@ def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offs
     # those outputs land within the pair's own rows and earlier ones (no more channels than inputs: pixels in
     # order) or later ones (more: last pixels first): tg_gemm_s8 may run in place. The plain C loops (word or
     # byte layout) read their input while they write.
+    if 2 * np.count_nonzero(weights) <= weights.size:  # with fewer zeros the sparse kernel loses
+        sparse = sparse_entries(weights, SPARSE_UNIT[arch])
+        if sparse is not None and sparse_wins(pixels, weights.shape[1], weights.shape[0], len(sparse[0]), arch,
+                                                     window is not None):
+            entries, counts = sparse
+            params = dataclasses.replace(params, block=0, paired=0, sparse=SPARSE_UNIT[arch],
+                                         nonzeros=2 * len(entries), zero_channels=bool(np.any(counts == 0)))
+            return specialised(layer, "tg_conv_sparse_gemm_s8" if window else "tg_sparse_gemm_s8", params, entries,
+                               bias, SPARSE_UNIT[arch] * weights.shape[1] + params.col_bytes, (),
+                               (const("pairs", "uint16_t", counts),) +
+                               (() if rounding is None else (const("round", "int32_t", rounding),)))
     inplace = (InPlace(0, ("tg_gemm_s8",)),) if arch == "dsp" and not window else ()
     packed = byte_blocks(weights, block) if block else paired if paired is not None else packed_weights(weights)
     return specialised(layer, "tg_conv_gemm_s8" if window else "tg_gemm_s8", params, packed, bias,
