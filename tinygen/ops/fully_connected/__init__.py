@@ -102,9 +102,10 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                  summary=f"FULLY_CONNECTED {batches}x{accum} -> {out_depth}{note}")
 
 
-def int8_only(retarget):
-    """A backend mapping that declines the 16x8 layers: CMSIS-NN's and the specialized kernels are int8."""
-    return lambda layer, arch: retarget(layer, arch) if layer.kernel in INT8_KERNELS else None
+def int8_only(retarget, kernels=INT8_KERNELS):
+    """A backend mapping that declines the 16x8 layers: CMSIS-NN's and the specialized kernels are int8 (and
+    only CMSIS-NN's has an int4 form)."""
+    return lambda layer, arch: retarget(layer, arch) if layer.kernel in kernels else None
 
 
 def example(m, rng) -> bytes:
@@ -125,5 +126,5 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("FULLY_CONNECTED",), arity={"FULLY_CONNECTED": Arity(2, 1)},
            options={"FULLY_CONNECTED": "FullyConnectedOptions"}, lower=lower, weights_axis=0, fuses_activation=True,
-           backends={"cmsis-nn": int8_only(cmsis_nn.retarget), "specialized": int8_only(specialized.retarget)},
+           backends={"cmsis-nn": int8_only(cmsis_nn.retarget, INT8_KERNELS + ("tg_fully_connected_s4",)), "specialized": int8_only(specialized.retarget)},
            types=("int8", "int16"), example=example, header="tg_fully_connected.h")
