@@ -179,3 +179,49 @@ def test_int4_emulated(tmp_path, target, backend):
         path.write_bytes(tflite)
         result = emulate(path, count=1, target=target, backend=backend)
         assert np.array_equal(result.outputs, result.expected), f"{name}: {result.summary()}"
+
+
+def _refusal(build) -> str:
+    from tinygen.compiler import compile_graph
+    from tinygen.errors import TinygenError
+    from tinygen.frontend.tflite import parse_tflite
+
+    m = SchemaModel()
+    x, y = build(m, np.random.default_rng(0))
+    with pytest.raises(TinygenError) as e:
+        compile_graph(parse_tflite(m.finish([x], [y])), "model", "portable", "host")
+    return str(e.value)
+
+
+def test_refuses_per_channel_int4_fully_connected():
+    def build(m, rng):
+        x = m.tensor([1, 8], scale=0.05)
+        return x, _int4_layer(m, rng, "FULLY_CONNECTED", x, [3, 8], [1, 3], 0, per_channel=True)
+    assert "int4 weights quantized per channel" in _refusal(build)
+
+
+def test_refuses_int4_weights_with_int16_activations():
+    def build(m, rng):
+        x = m.tensor([1, 5, 5, 2], "int16", scale=0.001)
+        channels = 3
+        w = m.tensor([channels, 1, 1, 2], "int4", data=int4.pack(rng.integers(-8, 8, 6)), scale=[0.1] * channels,
+                     zero_point=[0] * channels)
+        b = m.tensor([channels], "int64", data=np.zeros(channels, np.int64), scale=[0.0001] * channels,
+                     zero_point=[0] * channels)
+        y = m.tensor([1, 5, 5, channels], "int16", scale=0.01)
+        m.op("CONV_2D", [x, w, b], [y], **CONV_OPTIONS)
+        return x, y
+    assert "int4 weights with int16 activations" in _refusal(build)
+
+
+def test_refuses_int4_activation():
+    """A non-constant int4 tensor (an operator's output) is refused naming the operators that use it."""
+    def build(m, rng):
+        x = m.tensor([1, 4], scale=0.05)
+        h = m.tensor([1, 4], "int4", scale=0.05)
+        m.op("QUANTIZE", [x], [h])
+        y = m.tensor([1, 4], scale=0.05)
+        m.op("QUANTIZE", [h], [y])
+        return x, y
+    message = _refusal(build)
+    assert "is int4, used as QUANTIZE (operator 1) input 0, QUANTIZE (operator 0) output" in message
