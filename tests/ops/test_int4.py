@@ -225,3 +225,17 @@ def test_refuses_int4_activation():
         return x, y
     message = _refusal(build)
     assert "is int4, used as QUANTIZE (operator 1) input 0, QUANTIZE (operator 0) output" in message
+
+
+def test_report_shows_packed_filter_bytes(tmp_path):
+    from tinygen.compiler import compile_model
+    from tinygen.report import format_table, memory_report
+
+    path = tmp_path / "chain_a.tflite"
+    path.write_bytes(_chain_a())
+    report = memory_report(compile_model(path, backend="portable"))
+    filters = [layer["filter"] for layer in report["layers"] if layer["filter"]]
+    assert [(f["dtype"], f["count"], f["stored_bytes"]) for f in filters] == [
+        ("int4", 135, 68), ("int4", 20, 10), ("int4", 36, 18), ("int4", 72, 36), ("int4", 504, 252)]
+    assert report["totals"]["weight_bytes"] == sum(layer["weight_bytes"] for layer in report["layers"])
+    assert "68 (int4)" in format_table(report)
