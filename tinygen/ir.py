@@ -45,6 +45,8 @@ class Tensor:
 
     @property
     def nbytes(self) -> int:
+        if self.dtype == "int4":  # packed two to a byte (only ever constant weights)
+            return (self.size + 1) // 2
         return self.size * DTYPES[self.dtype]
 
     @property

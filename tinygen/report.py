@@ -67,6 +67,15 @@ def _sparsity(program: Program, layer) -> dict | None:
     }
 
 
+def _filter(program: Program, layer) -> dict | None:
+    """The layer's filter as stored in flash: its element type in the model and the bytes the generated C keeps
+    (int4: two weights per byte, as packed in the model)."""
+    if not layer.has_const("weights") or len(layer.op.inputs) < 2 or layer.op.inputs[1] < 0:
+        return None
+    w = program.graph.tensors[layer.op.inputs[1]]
+    return {"dtype": w.dtype, "count": w.size, "stored_bytes": layer.const("weights").nbytes}
+
+
 def memory_report(program: Program, footprint: Footprint | None = None, board=None) -> dict:
     """The report as plain data. footprint: measure.footprint(program, board) (flash, stack); board: fit."""
     layers = []
@@ -83,6 +92,7 @@ def memory_report(program: Program, footprint: Footprint | None = None, board=No
             "outputs": _tensors(program, layer.outputs),
             "macs": layer.macs,
             "weight_bytes": sum(c.values.nbytes for c in layer.consts),
+            "filter": _filter(program, layer),
             "activation_bytes": sum(program.graph.tensors[t].nbytes for t in layer.inputs + layer.outputs),
             "scratch_bytes": scratch[1] if scratch else 0,
             "scratch_offset": scratch[0] if scratch else None,
@@ -169,11 +179,14 @@ def _zeros(sparsity: dict | None) -> str:
 
 
 def format_table(report: dict) -> str:
-    rows = [("#", "op", "kernel", "output shape", "MACs", "weights", "zeros", "scratch", "in place", "out offset")]
+    rows = [("#", "op", "kernel", "output shape", "MACs", "weights", "of which filter", "zeros", "scratch",
+             "in place", "out offset")]
     for layer in report["layers"]:
         out = layer["outputs"][0]
+        f = layer.get("filter")
+        stored = "" if f is None else f"{f['stored_bytes']:,}" + (" (int4)" if f["dtype"] == "int4" else "")
         rows.append((str(layer["index"]), layer["op"], layer["kernel"] or "-", "x".join(map(str, out["shape"])),
-                     f"{layer['macs']:,}", f"{layer['weight_bytes']:,}", _zeros(layer["sparsity"]),
+                     f"{layer['macs']:,}", f"{layer['weight_bytes']:,}", stored, _zeros(layer["sparsity"]),
                      f"{layer['scratch_bytes']:,}",
                      "yes" if layer["in_place_of"] is not None else "", "alias" if layer["alias"]
                      else str(out["offset"])))

@@ -24,7 +24,7 @@ from .errors import TinygenError, corrupted
 from .ir import DTYPES, Graph, Op, Tensor
 from .limits import (INT32_MAX, MAX_ACTIVATION_BYTES, MAX_ELEMENTS, MAX_OPERATORS, MAX_RANK,  # noqa: F401
                      MAX_TENSORS, MAX_WINDOW)
-from .ops import REGISTRY
+from .ops import REGISTRY, int4
 
 _WINDOW_OPTIONS = ("stride_w", "stride_h", "dilation_w_factor", "dilation_h_factor", "filter_width",
                    "filter_height")
@@ -159,7 +159,7 @@ def _check_accumulator(graph: Graph, op: Op) -> None:
     w = graph.tensors[op.inputs[1]]
     x = graph.tensors[op.inputs[REGISTRY[op.kind].data_input]]
     axis = REGISTRY[op.kind].weights_axis
-    if w.data is None or w.dtype != "int8" or len(w.shape) <= axis or x.dtype not in ("int8", "int16"):
+    if w.data is None or w.dtype not in ("int8", "int4") or len(w.shape) <= axis or x.dtype not in ("int8", "int16"):
         return  # the lowering refuses these
     per_channel = np.moveaxis(np.abs(w.data.astype(np.int64)), axis, 0).reshape(w.shape[axis], -1).sum(axis=1)
     bound = (255 if x.dtype == "int8" else 65535) * per_channel
@@ -202,6 +202,9 @@ def verify(graph: Graph) -> None:
     activation_bytes = 0
     for i in _used(graph):
         t = graph.tensors[i]
+        if t.dtype == "int4":  # packed weights: constants, two per byte, never in the arena
+            int4.check_uses(graph, t)
+            continue
         if t.dtype not in DTYPES:
             raise TinygenError(f"{_tname(t)} has type {t.dtype}, which tinygen does not handle",
                                "convert with full-integer int8 quantization")

@@ -177,6 +177,18 @@ def _int16_inside() -> bytes:
     return m.finish([x], [y])
 
 
+def _int4_operand() -> bytes:
+    """An int4 constant as an ADD operand: TFLM reads int4 only as convolution and FULLY_CONNECTED filters."""
+    from tinygen.ops import int4
+
+    m = SchemaModel("int4")
+    x = m.tensor([1, 4], scale=0.05)
+    c = m.tensor([1, 4], "int4", scale=0.05, data=int4.pack(np.array([1, -2, 3, -4], np.int8)))
+    y = m.tensor([1, 4], scale=0.1)
+    m.op("ADD", [x, c], [y])
+    return m.finish([x], [y])
+
+
 def _accumulator() -> bytes:
     return _fc(accum=70000, w_data=np.full((4, 70000), -127, np.int8))
 
@@ -349,6 +361,7 @@ ROWS = {
                                                                    bias_dtype="float32")),
     "int64 model input or output": _model(_int64_fc()),
     "An int16 operator without a 16x8 kernel in tinygen": _model(_int16_inside()),
+    "An int4 tensor other than a convolution's or FULLY_CONNECTED's weights": _model(_int4_operand()),
     "Zero, negative, NaN or infinite scale": _model(_scale(0.0)),
     "Zero point outside the type's range": _model(_zero_point(200)),
     "Per-channel scales not matching the channel count": _model(_channel_scales()),

@@ -168,7 +168,9 @@ def _tensor(reader: _Reader, model, t, i: int) -> Tensor:
     if b >= model.BuffersLength() and b != 0:
         raise reader.fail(f"tensor {i} ({name}) refers to buffer {b}, but the model has {model.BuffersLength()}")
     raw = reader.buffer(model, b) if b else None
-    if raw is not None:
+    if raw is not None and dtype == "int4":
+        data = _int4_values(reader, raw, shape, f"constant tensor {i} ({name})")
+    elif raw is not None:
         if dtype not in _NUMPY:
             raise TinygenError(f"constant tensor {i} ({name}) has type {dtype}",
                                "quantize the model to int8 (full-integer quantization)")
@@ -182,6 +184,20 @@ def _tensor(reader: _Reader, model, t, i: int) -> Tensor:
     if t.IsVariable():  # TFLM resets a variable before the first invoke: a buffer it has is never read
         data = None
     return Tensor(i, name, shape, dtype, _quant(reader, t, i, len(shape)), data, bool(t.IsVariable()))
+
+
+def _int4_values(reader: _Reader, raw: np.ndarray, shape: tuple[int, ...], what: str) -> np.ndarray:
+    """An INT4 constant's values, one int8 per element. TFLM packs the flat tensor two to a byte, element 2i in
+    the low nibble of byte i and 2i + 1 in the high one, an odd count's last byte with its high nibble unused
+    (tensor_utils::UnpackDenseInt4IntoInt8); the lowerings pack them again in that order (ops/int4.py)."""
+    count = math.prod(shape)
+    if len(raw) != (count + 1) // 2:
+        raise reader.fail(f"{what} holds {len(raw)} bytes, but its shape {list(shape)} of int4 needs "
+                          f"{(count + 1) // 2}")
+    nibbles = np.stack([raw.view(np.int8) << 4, raw.view(np.int8)], axis=1).reshape(-1) >> 4  # sign-extended
+    data = nibbles[:count].astype(np.int8).reshape(shape)
+    data.flags.writeable = False
+    return data
 
 
 def _opcode(reader: _Reader, model, index: int, cache: dict) -> str:

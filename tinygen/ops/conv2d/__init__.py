@@ -1,5 +1,5 @@
-"""CONV_2D (int8, weights per channel or per tensor) → tg_convolve_s8; 16x8 (int16 activations, int8 weights)
-→ tg_convolve_s16 (int64 bias) / _s16_acc32 (int32 bias).
+"""CONV_2D (int8, weights per channel or per tensor) → tg_convolve_s8, with int4 weights (ops/int4.py)
+tg_convolve_s4; 16x8 (int16 activations, int8 weights) → tg_convolve_s16 (int64 bias) / _s16_acc32 (int32 bias).
 
 Semantics of TFLM's reference integer_ops::ConvPerChannel, parameters as micro/kernels/conv_common.cc prepares
 them. Grouped convolution (input channels a multiple of the filter's) is computed as the reference kernel does.
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import cmsis_nn, specialized
+from .. import int4
 from ..add import AddParams
 from ..common import (Activation, Arity, Const, InPlace, Layer, LowerContext, OpDef, const, require_per_tensor,
                       require_quantized)
@@ -19,6 +20,7 @@ from ..window import Window, window
 from ...errors import TinygenError
 from ...quant import QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, per_channel_multipliers, require_wide_shifts
 
+CONV_BLOCK = 4  # output channels per block of tg_conv2d.c (TG_CONV_BLOCK): tg_convolve_s4 unpacks as many filters
 CONV_OPTIONS = dict(padding=0, stride_w=1, stride_h=1, dilation_w_factor=1, dilation_h_factor=1)
 
 
@@ -40,10 +42,11 @@ class ConvParams:
 
 
 def require_activations(graph, op) -> tuple:
-    """Input, weights and output of a convolution: int8 weights, int8 activations or 16x8's int16 ones (whose
-    kernels in TFLM take no zero points: they must be 0)."""
+    """Input, weights and output of a convolution: int8 (or int4) weights, int8 activations or 16x8's int16 ones
+    (whose kernels in TFLM take no zero points: they must be 0)."""
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
-    (w,) = require_quantized(graph, op, ("int8",), op.inputs[1])
+    (w,) = require_quantized(graph, op, ("int8", "int4"), op.inputs[1])
+    int4.require_int8_activations(op, w, x)
     require_per_tensor(op, x, y)
     if x.dtype != y.dtype:
         raise TinygenError(f"{op.kind} (operator {op.index}) reads {x.dtype} and writes {y.dtype}",
@@ -94,7 +97,7 @@ def quantization(graph, op, x, w, y, channels: int, axis: int,
     mult, shift = per_channel_multipliers(x.scale, q.scale, y.scale, channels)
     if bias_type == "int64":
         require_wide_shifts(shift, f"{op.kind} (operator {op.index})")
-    consts = (const("weights", "int8_t", w.data), const("bias", f"{bias_type}_t", bias),
+    consts = (int4.weights_const(w), const("bias", f"{bias_type}_t", bias),
               const("mult", "int32_t", mult), const("shift", "int32_t", shift))
     return ConvQuant(-x.zero_point, y.zero_point, act), consts
 
@@ -124,6 +127,10 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if x.dtype == "int16":
         return Layer(op, "conv2d/conv2d.c.j2", kernel_16x8("tg_convolve_s16", consts), (op.inputs[0],),
                      (op.outputs[0],), params, consts, macs=macs, summary=summary + " (16x8)")
+    if w.dtype == "int4":
+        return Layer(op, "conv2d/conv2d.c.j2", "tg_convolve_s4", (op.inputs[0],), (op.outputs[0],), params,
+                     consts, scratch_bytes=CONV_BLOCK * kh * kw * filter_c, macs=macs,
+                     summary=summary + " (int4 weights)")
     return Layer(op, "conv2d/conv2d.c.j2", "tg_convolve_s8", (op.inputs[0],), (op.outputs[0],), params, consts,
                  macs=macs, summary=summary, inplace=_inplace(params, consts, w))
 

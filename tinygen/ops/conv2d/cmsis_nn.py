@@ -1,4 +1,5 @@
-"""CONV_2D on CMSIS-NN: arm_convolve_wrapper_s8 where it computes what TFLM computes, and its scratch per arch.
+"""CONV_2D on CMSIS-NN: arm_convolve_wrapper_s8 (int4 weights: arm_convolve_wrapper_s4, ungrouped) where it
+computes what TFLM computes, and its scratch per arch.
 
 Scratch sizes follow CMSIS-NN's arm_convolve_wrapper_s8_get_buffer_size{,_dsp,_mve} (C integer semantics),
 main's formulas (V.19, 2026): equal to v7.0.0's except for grouped convolution, where v7.0.0 under-allocates.
@@ -66,8 +67,24 @@ def conv_scratch(g: Window, in_c: int, filter_c: int, arch: str) -> int:
     return _generic(g, in_c, arch)
 
 
+def conv_scratch_s4(g: Window, in_c: int, arch: str) -> int:
+    """arm_convolve_wrapper_s4_get_buffer_size{,_dsp,_mve}: no 16-bit alignment of the im2col rows, and on
+    Helium a 1xN convolution whose padding fits needs none."""
+    if _is_1x1(g, in_c, in_c):
+        return 0
+    if arch != "mve":
+        return 2 * 2 * in_c * g.k_w * g.k_h  # two int16 im2col rows
+    if _is_1_x_n(g, in_c, in_c) and _1_x_n_mve(g, in_c) != _generic(g, in_c, "mve"):
+        return 0
+    return _generic(g, in_c, "mve")
+
+
 def retarget(layer: Layer, arch: str) -> Layer | None:
     p = layer.params
+    if layer.kernel == "tg_convolve_s4":  # CMSIS-NN's s4 convolutions have no groups
+        if p.filter_c != p.in_c or not conv_exact(p.win, p.in_c, p.filter_c, arch):
+            return None
+        return layer.replace(kernel="arm_convolve_wrapper_s4", scratch_bytes=conv_scratch_s4(p.win, p.in_c, arch))
     if layer.kernel != "tg_convolve_s8" or not conv_exact(p.win, p.in_c, p.filter_c, arch):
         return None
     return layer.replace(kernel="arm_convolve_wrapper_s8", scratch_bytes=conv_scratch(p.win, p.in_c, p.filter_c, arch))

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "tg_conv2d.h"
+#include "tg_int4.h"
 #include "tg_math.h"
 
 #define TG_CONV_BLOCK 4
@@ -98,7 +99,7 @@ static inline void store_out(int8_t *out, int32_t y_off, const tg_conv_epilogue 
 static void convolve(const tg_conv_params *conv_params, const tg_per_channel_quant_params *quant_params,
                      const tg_dims *input_dims, const int8_t *input_data, const tg_dims *filter_dims,
                      const int8_t *filter_data, const int32_t *bias_data, const tg_dims *output_dims,
-                     int8_t *output_data, const tg_conv_epilogue *epilogue)
+                     int8_t *output_data, const tg_conv_epilogue *epilogue, int8_t *unpacked)
 {
     const int32_t batches = input_dims->n, in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
     const int32_t out_c = filter_dims->n, k_h = filter_dims->h, k_w = filter_dims->w, f_c = filter_dims->c;
@@ -125,6 +126,10 @@ static void convolve(const tg_conv_params *conv_params, const tg_per_channel_qua
         const int32_t nb = oc + TG_CONV_BLOCK <= out_c && (oc + TG_CONV_BLOCK - 1) / per_group == group
                                ? TG_CONV_BLOCK : 1;
         const int8_t *w = filter_data + oc * filter_size;
+        if (unpacked != NULL) { /* int4: filter_data is packed; the block's filters go to scratch */
+            tg_unpack_int4(filter_data, oc * filter_size, nb * filter_size, unpacked);
+            w = unpacked;
+        }
         const int32_t *mult = quant_params->multiplier + oc, *shift = quant_params->shift + oc;
         const int32_t *bias = bias_data ? bias_data + oc : NULL;
         /* Loops over the whole block size, not nb: fixed trip counts stay inline (no memcpy/memset calls). */
@@ -197,7 +202,19 @@ void tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_params,
     (void)bias_dims;
     const tg_conv_epilogue plain = { NULL, NULL };
     convolve(conv_params, quant_params, input_dims, input_data, filter_dims, filter_data, bias_data,
-             output_dims, output_data, &plain);
+             output_dims, output_data, &plain, NULL);
+}
+
+void tg_convolve_s4(const tg_context *ctx, const tg_conv_params *conv_params,
+                    const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                    const int8_t *input_data, const tg_dims *filter_dims, const int8_t *packed_filter_data,
+                    const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                    int8_t *output_data)
+{
+    (void)bias_dims;
+    const tg_conv_epilogue plain = { NULL, NULL };
+    convolve(conv_params, quant_params, input_dims, input_data, filter_dims, packed_filter_data, bias_data,
+             output_dims, output_data, &plain, (int8_t *)ctx->buf);
 }
 
 void tg_convolve_add_s8(const tg_context *ctx, const tg_conv_params *conv_params,
@@ -210,7 +227,7 @@ void tg_convolve_add_s8(const tg_context *ctx, const tg_conv_params *conv_params
     (void)bias_dims;
     const tg_conv_epilogue epilogue = { add_params, residual };
     convolve(conv_params, quant_params, input_dims, input_data, filter_dims, filter_data, bias_data,
-             output_dims, output_data, &epilogue);
+             output_dims, output_data, &epilogue, NULL);
 }
 
 void tg_convolve_1x1_inplace_s8(const tg_context *ctx, const tg_conv_params *conv_params,

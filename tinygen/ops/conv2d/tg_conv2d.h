@@ -18,6 +18,14 @@ void tg_convolve_s8(const tg_context *ctx, const tg_conv_params *conv_params,
                     const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
                     int8_t *output_data);
 
+/* int4 weights (tg_conv2d.c): filter_data packed as TFLM packs INT4 (kernels/tg_int4.h); ctx->buf holds four
+ * unpacked filters (4 * kh * kw * in_c bytes). */
+void tg_convolve_s4(const tg_context *ctx, const tg_conv_params *conv_params,
+                    const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                    const int8_t *input_data, const tg_dims *filter_dims, const int8_t *packed_filter_data,
+                    const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                    int8_t *output_data);
+
 /* 16x8 (tg_conv2d.c): int16 activations with zero points 0; int64 bias and accumulator, or _acc32: int32 ones. */
 void tg_convolve_s16(const tg_context *ctx, const tg_conv_params *conv_params,
                      const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,

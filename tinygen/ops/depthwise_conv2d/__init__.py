@@ -1,5 +1,5 @@
-"""DEPTHWISE_CONV_2D (int8, weights per channel or per tensor) → tg_depthwise_conv_s8; 16x8 (int16 activations,
-int8 weights, int64 bias) → tg_depthwise_conv_s16.
+"""DEPTHWISE_CONV_2D (int8, weights per channel or per tensor) → tg_depthwise_conv_s8, with int4 weights
+(ops/int4.py) tg_depthwise_conv_s4; 16x8 (int16 activations, int8 weights, int64 bias) → tg_depthwise_conv_s16.
 
 Semantics of TFLM's reference integer_ops::DepthwiseConvPerChannel: output channel ic * mult + m reads input
 channel ic; the filter is [1, kh, kw, out_c], per-channel scales along axis 3.
@@ -44,6 +44,10 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         return Layer(op, "depthwise_conv2d/depthwise_conv2d.c.j2", "tg_depthwise_conv_s16", (op.inputs[0],),
                      (op.outputs[0],), DepthwiseParams(win, in_c, out_c, mult, quant), consts, macs=macs,
                      summary=summary + " (16x8)")
+    if w.dtype == "int4":
+        return Layer(op, "depthwise_conv2d/depthwise_conv2d.c.j2", "tg_depthwise_conv_s4", (op.inputs[0],),
+                     (op.outputs[0],), DepthwiseParams(win, in_c, out_c, mult, quant), consts,
+                     scratch_bytes=kh * kw * out_c, macs=macs, summary=summary + " (int4 weights)")
     return Layer(op, "depthwise_conv2d/depthwise_conv2d.c.j2", "tg_depthwise_conv_s8", (op.inputs[0],),
                  (op.outputs[0],), DepthwiseParams(win, in_c, out_c, mult, quant), consts, macs=macs,
                  summary=summary, inplace=_inplace(win, in_c, mult))

@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 
+#include "tg_int4.h"
 #include "tg_math.h"
 #include "tg_depthwise_conv2d.h"
 
@@ -129,6 +130,21 @@ void tg_depthwise_conv_s8(const tg_context *ctx, const tg_dw_conv_params *dw_con
             }
         }
     }
+}
+
+/* int4 weights: the whole filter unpacked into ctx->buf (kh * kw * out_c bytes), then the int8 kernel. Its
+ * channels are innermost, so one channel's taps are spread over the filter: unpacking it all at once costs a
+ * fraction of one output pixel's work per weight and keeps the int8 kernel's access pattern. */
+void tg_depthwise_conv_s4(const tg_context *ctx, const tg_dw_conv_params *dw_conv_params,
+                          const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
+                          const int8_t *input_data, const tg_dims *filter_dims, const int8_t *packed_filter_data,
+                          const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                          int8_t *output_data)
+{
+    int8_t *filter = (int8_t *)ctx->buf;
+    tg_unpack_int4(packed_filter_data, 0, filter_dims->h * filter_dims->w * filter_dims->c, filter);
+    tg_depthwise_conv_s8(ctx, dw_conv_params, quant_params, input_dims, input_data, filter_dims, filter, bias_dims,
+                         bias_data, output_dims, output_data);
 }
 
 /* sum over the k_h x k_w taps of w[t] * x[ky * x_row + kx * dw] (a window wholly inside the plane). */

@@ -1,4 +1,5 @@
-"""FULLY_CONNECTED (int8, per-tensor or per-channel weights) → tg_fully_connected_s8 / _per_channel_s8; 16x8
+"""FULLY_CONNECTED (int8, per-tensor or per-channel weights) → tg_fully_connected_s8 / _per_channel_s8, with int4
+weights (ops/int4.py, per tensor) tg_fully_connected_s4; 16x8
 (int16 activations, int8 weights) → tg_fully_connected_s16 (int64 bias) / _s16_acc32 (int32 bias)."""
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import cmsis_nn, specialized
+from .. import int4
 from ..common import Activation, Arity, Layer, LowerContext, OpDef, const, require_per_tensor, require_quantized
 from ...errors import TinygenError
 from ...quant import (QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, per_channel_multipliers,
@@ -30,7 +32,8 @@ class FullyConnectedParams:
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
-    (w,) = require_quantized(graph, op, ("int8",), op.inputs[1])
+    (w,) = require_quantized(graph, op, ("int8", "int4"), op.inputs[1])
+    int4.require_int8_activations(op, w, x)
     if x.dtype != y.dtype:
         raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) reads {x.dtype} and writes {y.dtype}",
                            "convert with int8 (or 16x8) quantization throughout")
@@ -38,6 +41,10 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if not w.is_const:
         raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has non-constant weights",
                            "tinygen compiles models whose weights are constants")
+    if w.dtype == "int4" and w.quant.per_channel:  # fully_connected_common.cc: per channel is int8 only
+        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has int4 weights quantized per channel; "
+                           "TFLite Micro runs int4 FULLY_CONNECTED per tensor only",
+                           "quantize its weights per tensor (or to int8)")
     if op.options.get("weights_format", 0) != 0:
         raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) uses shuffled weights",
                            "convert with the default weights format")
@@ -72,7 +79,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                                "re-quantize the model with the TFLite converter")
     act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point,
                                        *TYPE_RANGE[y.dtype]))
-    consts = [const("weights", "int8_t", w.data.reshape(out_depth, accum)), const("bias", f"{bias_type}_t", bias)]
+    consts = [int4.weights_const(w), const("bias", f"{bias_type}_t", bias)]
     mult = shift = 0
     if w.quant.per_channel:
         mults, shifts = per_channel_multipliers(x.scale, w.quant.scale, y.scale, out_depth)
@@ -88,16 +95,17 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if x.dtype == "int16":
         kernel = "tg_fully_connected_s16" if wide else "tg_fully_connected_s16_acc32"
     else:
-        kernel = INT8_KERNELS[1] if w.quant.per_channel else INT8_KERNELS[0]
+        kernel = "tg_fully_connected_s4" if w.dtype == "int4" else INT8_KERNELS[1 if w.quant.per_channel else 0]
+    note = {"int16": f" (16x8, {bias_type} accumulator)"}.get(x.dtype, " (int4 weights)" if w.dtype == "int4" else "")
     return Layer(op, "fully_connected/fully_connected.c.j2", kernel, (op.inputs[0],), (op.outputs[0],), params,
-                 tuple(consts), macs=batches * accum * out_depth,
-                 summary=f"FULLY_CONNECTED {batches}x{accum} -> {out_depth}"
-                         + (f" (16x8, {bias_type} accumulator)" if x.dtype == "int16" else ""))
+                 tuple(consts), macs=batches * accum * out_depth, scratch_bytes=accum if w.dtype == "int4" else 0,
+                 summary=f"FULLY_CONNECTED {batches}x{accum} -> {out_depth}{note}")
 
 
-def int8_only(retarget):
-    """A backend mapping that declines the 16x8 layers: CMSIS-NN's and the specialized kernels are int8."""
-    return lambda layer, arch: retarget(layer, arch) if layer.kernel in INT8_KERNELS else None
+def int8_only(retarget, kernels=INT8_KERNELS):
+    """A backend mapping that declines the 16x8 layers: CMSIS-NN's and the specialized kernels are int8 (and
+    only CMSIS-NN's has an int4 form)."""
+    return lambda layer, arch: retarget(layer, arch) if layer.kernel in kernels else None
 
 
 def example(m, rng) -> bytes:
@@ -118,5 +126,5 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("FULLY_CONNECTED",), arity={"FULLY_CONNECTED": Arity(2, 1)},
            options={"FULLY_CONNECTED": "FullyConnectedOptions"}, lower=lower, weights_axis=0, fuses_activation=True,
-           backends={"cmsis-nn": int8_only(cmsis_nn.retarget), "specialized": int8_only(specialized.retarget)},
+           backends={"cmsis-nn": int8_only(cmsis_nn.retarget, INT8_KERNELS + ("tg_fully_connected_s4",)), "specialized": int8_only(specialized.retarget)},
            types=("int8", "int16"), example=example, header="tg_fully_connected.h")

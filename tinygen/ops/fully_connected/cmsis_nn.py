@@ -1,4 +1,5 @@
-"""FULLY_CONNECTED on CMSIS-NN: arm_fully_connected_s8 / _per_channel_s8 take tinygen's arguments.
+"""FULLY_CONNECTED on CMSIS-NN: arm_fully_connected_s8 / _per_channel_s8 (int4 weights, per tensor:
+arm_fully_connected_s4, which needs no buffer) take tinygen's arguments.
 
 On Helium they read precomputed weight sums (bias folded in, as arm_vector_sum_s8 makes them since v7) from
 the context buffer: computed here and kept in flash.
@@ -12,6 +13,8 @@ from ..common import Layer, const
 
 def retarget(layer: Layer, arch: str) -> Layer | None:
     p = layer.params
+    if layer.kernel == "tg_fully_connected_s4":
+        return layer.replace(kernel="arm_fully_connected_s4", scratch_bytes=0)
     kernel = "arm_fully_connected_per_channel_s8" if p.per_channel else "arm_fully_connected_s8"
     if arch != "mve":
         return layer.replace(kernel=kernel)

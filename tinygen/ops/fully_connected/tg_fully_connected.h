@@ -22,6 +22,13 @@ void tg_fully_connected_per_channel_s8(const tg_context *ctx, const tg_fc_params
                                        const tg_dims *filter_dims, const int8_t *filter_data,
                                        const tg_dims *bias_dims, const int32_t *bias_data,
                                        const tg_dims *output_dims, int8_t *output_data);
+/* int4 weights, per tensor: filter_data packed as TFLM packs INT4 (kernels/tg_int4.h); ctx->buf holds one
+ * unpacked row (accum bytes). */
+void tg_fully_connected_s4(const tg_context *ctx, const tg_fc_params *fc_params,
+                           const tg_per_tensor_quant_params *quant_params, const tg_dims *input_dims,
+                           const int8_t *input_data, const tg_dims *filter_dims, const int8_t *packed_filter_data,
+                           const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
+                           int8_t *output_data);
 /* 16x8: int64 bias and accumulator; _acc32: int32 bias and accumulator (TFLM's two int16 paths). */
 void tg_fully_connected_s16(const tg_context *ctx, const tg_fc_params *fc_params,
                             const tg_per_channel_quant_params *quant_params, const tg_dims *input_dims,
