@@ -9,9 +9,6 @@ output scale 1/32768), QuantizeMultiplier(input scale · beta / (10 / 65535)) ma
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,7 +17,7 @@ import numpy as np
 from . import cmsis_nn
 from ..common import Arity, Layer, LowerContext, OpDef, const, require_per_tensor, require_quantized
 from ...errors import TinygenError
-from ...quant import quantize_multiplier, softmax_params
+from ...quant import libm_float, quantize_multiplier, round_f32, softmax_params
 
 F32 = np.float32
 INT16_RANGE = 65535  # int16 max - min, TFLM's `range`
@@ -38,21 +35,6 @@ class SoftmaxParams:
     mult: int
     shift: int
     diff_min: int  # int8 input only
-
-
-@lru_cache(maxsize=None)
-def _libm_expf():
-    """C's expf, which TFLM's Prepare calls (std::exp on a float): numpy's float32 exp may differ in the last
-    bit, and one bit moves a table entry."""
-    libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
-    libm.expf.restype, libm.expf.argtypes = ctypes.c_float, (ctypes.c_float,)
-    return libm.expf
-
-
-def _round(x) -> F32:
-    """TfLiteRound on a float: halves away from zero (exact in double for these magnitudes)."""
-    x = float(x)
-    return F32(math.copysign(math.floor(abs(x) + 0.5), x))
 
 
 def int16_lut(transform, input_scale: F32, input_zero_point: int, output_scale: F32,
@@ -77,11 +59,11 @@ def int16_lut(transform, input_scale: F32, input_zero_point: int, output_scale: 
         val = transform(input_min + F32(i) * step)
         val_midpoint = transform(input_min + F32(i) * step + half_step)
         val_next = transform(input_min + F32(i + 1) * step)
-        sample = _round(val * scaling_inv)
-        midpoint_interp = _round((val_next * scaling_inv + _round(val * scaling_inv)) / F32(2))
-        midpoint_err = midpoint_interp - _round(val_midpoint * scaling_inv)
-        lut[i] = clamp(sample - _round(midpoint_err / F32(2)))
-    lut[steps] = clamp(_round(transform(input_max) * scaling_inv))
+        sample = round_f32(val * scaling_inv)
+        midpoint_interp = round_f32((val_next * scaling_inv + round_f32(val * scaling_inv)) / F32(2))
+        midpoint_err = midpoint_interp - round_f32(val_midpoint * scaling_inv)
+        lut[i] = clamp(sample - round_f32(midpoint_err / F32(2)))
+    lut[steps] = clamp(round_f32(transform(input_max) * scaling_inv))
     return lut
 
 
@@ -89,8 +71,7 @@ def int16_lut(transform, input_scale: F32, input_zero_point: int, output_scale: 
 def softmax_luts() -> tuple[np.ndarray, np.ndarray]:
     """The exp table over [-10, 0] and the 1 / (1 + x) table over [0, 1] that TFLM's InitializeLutForInt16
     fills (both independent of the tensors' scales)."""
-    expf = _libm_expf()
-    exp_lut = int16_lut(lambda v: F32(expf(float(v))), F32(10.0) / F32(INT16_RANGE), 32767,
+    exp_lut = int16_lut(libm_float("expf"), F32(10.0) / F32(INT16_RANGE), 32767,
                         F32(2.0) / F32(INT16_RANGE), 0)
     reciprocal_lut = int16_lut(lambda v: F32(1.0) / (F32(1.0) + v), F32(1.0) / F32(INT16_RANGE), -32768,
                                F32(2.0) / F32(INT16_RANGE), 0)
