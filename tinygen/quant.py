@@ -2,6 +2,7 @@
 (tensorflow/lite/kernels/internal/quantization_util.cc, kernels/kernel_util.cc), default double rounding."""
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -161,3 +162,31 @@ def downscale_multiplier_to_int16(multiplier: int) -> int:
     if multiplier >= (1 << 31) - 1 - (1 << 15):
         return (1 << 15) - 1
     return (multiplier + (1 << 15)) >> 16
+
+
+# ---- float32 arithmetic as TFLM's Prepare does it (tables and checks computed in C++ floats) ----
+
+@functools.lru_cache(maxsize=None)
+def libm_float(name: str):
+    """C's float function `name` (expf, logf), which TFLM's Prepare calls through std::exp / std::log on a float:
+    numpy's float32 versions may differ in the last bit, and one bit can move a table entry or a check."""
+    import ctypes
+    import ctypes.util
+
+    function = getattr(ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6"), name)
+    function.restype, function.argtypes = ctypes.c_float, (ctypes.c_float,)
+    return lambda x: np.float32(function(float(x)))
+
+
+def round_f32(x) -> np.float32:
+    """TfLiteRound on a float: halves away from zero (exact in double for a float32 argument)."""
+    x = float(x)
+    return np.float32(math.copysign(math.floor(abs(x) + 0.5), x))
+
+
+def checked_log2(x: float) -> tuple[int, bool]:
+    """TFLite's CheckedLog2: (round(log2 x), whether x is a power of two within 1e-3 in log2), in float32."""
+    logf = libm_float("logf")
+    x_log2 = logf(np.float32(x)) * (np.float32(1.0) / logf(np.float32(2.0)))
+    rounded = round_f32(x_log2)
+    return int(rounded), bool(abs(x_log2 - rounded) < np.float32(1e-3))

@@ -1,5 +1,7 @@
 """LOGISTIC, TANH, RELU, RELU6, HARD_SWISH, ELU (int8): every one of the 256 input values, under several random
-quantizations, on the model input directly and after a Dense layer; bit-exact with TFLM."""
+quantizations, on the model input directly and after a Dense layer; LOGISTIC and TANH in int16 (16x8) over
+every one of the 65536 input values (converter and random scales, power-of-two ones included) and after a Dense
+layer; bit-exact with TFLM."""
 import functools
 
 import pytest
@@ -94,3 +96,83 @@ def test_elu_every_input(tmp_path, seed):
     y = m.tensor([1, 64], scale=float(rng.uniform(0.005, 0.05)), zero_point=int(rng.integers(-128, 0)))
     m.op("ELU", [x], [y])
     assert_every_input_exact(m.finish([x], [y]), tmp_path, 64)
+
+
+# ---- int16 (16x8) LOGISTIC and TANH: TFLM's sigmoid-table interpolation ----
+
+def _every_int16_input(tflite: bytes, tmp_path, name: str = "model"):
+    """All 65536 int16 values as one [1, 65536] input (the model's input shape): bit-exact with TFLM."""
+    import numpy as np
+
+    from tinygen.emulation import emulate
+
+    path = tmp_path / f"{name}.tflite"
+    path.write_bytes(tflite)
+    inputs = np.arange(-32768, 32768, dtype=np.int16).reshape(1, 1, 65536)
+    result = emulate(path, inputs=inputs, backend="portable")
+    assert result.outputs.dtype == np.int16
+    assert np.array_equal(result.outputs, result.expected), result.summary()
+
+
+def _table_model(kind: str, input_scale: float) -> bytes:
+    from tests.support.schema_model import SchemaModel
+
+    m = SchemaModel(kind.lower())
+    x = m.tensor([1, 65536], "int16", scale=input_scale)
+    y = m.tensor([1, 65536], "int16", scale=1 / 32768)
+    m.op(kind, [x], [y])
+    return m.finish([x], [y])
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_16x8_converted(tmp_path, name):
+    import tensorflow as tf
+
+    from tests.support.helpers import int16_tflite
+
+    tflite = int16_tflite(keras_model([tf.keras.layers.Activation(name)], (65536,), seed=4), (65536,), seed=4,
+                          calibration_scale=3.0)
+    assert op_kinds(tflite, tmp_path) == [ACTIVATIONS[name]]
+    _every_int16_input(tflite, tmp_path)
+
+
+# Power-of-two input scales (TFLM's 3 << shift shortcut: 2^-12 for both, 2^-11 for TANH) and general ones,
+# down to scales whose multiplier needs the full 30-bit shift search and up to the largest TFLM's table takes.
+@pytest.mark.parametrize("kind", ["LOGISTIC", "TANH"])
+@pytest.mark.parametrize("input_scale", [2.0 ** -12, 2.0 ** -11, 2.0 ** -15, 3.1e-4, 1e-3, 0.02, 1e-9, 2.6])
+def test_16x8_input_scales(tmp_path, kind, input_scale):
+    _every_int16_input(_table_model(kind, input_scale), tmp_path, kind.lower())
+
+
+@pytest.mark.parametrize("kind", ["LOGISTIC", "TANH"])
+def test_16x8_refusals(tmp_path, kind):
+    from tests.support.schema_model import SchemaModel
+    from tinygen.compiler import compile_model
+    from tinygen.errors import TinygenError
+
+    def model(output_scale, zero_point=0, input_scale=1e-3):
+        m = SchemaModel("bad")
+        x = m.tensor([1, 8], "int16", scale=input_scale, zero_point=zero_point)
+        y = m.tensor([1, 8], "int16", scale=output_scale)
+        m.op(kind, [x], [y])
+        path = tmp_path / f"bad_{output_scale}_{zero_point}_{input_scale}.tflite"
+        path.write_bytes(m.finish([x], [y]))
+        return path
+
+    for path, message in ((model(1 / 16384), "2\^-15"), (model(1 / 32768, 5), "zero points 5"),
+                          (model(1 / 32768, 0, 4.0), "too large")):
+        with pytest.raises(TinygenError, match=message):
+            compile_model(path)
+
+
+def test_16x8_after_dense_cortex_m4(tmp_path):
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_bit_exact, int16_tflite
+
+    model = keras_model([tf.keras.layers.Dense(24, activation="tanh"), tf.keras.layers.Dense(24),
+                         tf.keras.layers.Activation("sigmoid")], (8,), seed=5)
+    tflite = int16_tflite(model, (8,), seed=5, calibration_scale=4.0)
+    assert op_kinds(tflite, tmp_path) == ["FULLY_CONNECTED", "TANH", "FULLY_CONNECTED", "LOGISTIC"]
+    assert_bit_exact(tflite, tmp_path, count=8)
+    assert_bit_exact(tflite, tmp_path, count=3, target="cortex-m4")

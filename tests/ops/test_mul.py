@@ -1,4 +1,4 @@
-"""MUL int8: same-shape (x * Dense(x), x * x), broadcasting against constants (scalar, per channel) and between
+"""MUL int8 and int16 (16x8): same-shape (x * Dense(x), x * x), broadcasting against constants (scalar, per channel) and between
 reshaped branches up to rank 4, fused activations, random quantization; every case bit-exact with TFLM."""
 import numpy as np
 import pytest
@@ -45,3 +45,25 @@ def test_mul(tmp_path, kind):
 def test_mul_fused_activation(tmp_path, kind, code):
     seed = 50 + code
     assert_graph_bit_exact(*_branches(kind, seed), seed, tmp_path, activation=code)
+
+
+# 16x8: the same graphs with int16 activations (zero points 0, the int8 arithmetic on int16).
+@pytest.mark.parametrize("kind", KINDS)
+def test_mul_16x8(tmp_path, kind):
+    seed = KINDS.index(kind) + 60
+    result = assert_graph_bit_exact(*_branches(kind, seed), seed, tmp_path, activations="int16")
+    assert result.outputs.dtype.name == "int16"
+
+
+@pytest.mark.parametrize("code", [1, 3])
+def test_mul_16x8_fused_activation(tmp_path, code):
+    seed = 70 + code
+    assert_graph_bit_exact(*_branches("dense", seed), seed, tmp_path, activation=code, activations="int16")
+
+
+def test_mul_16x8_cortex_m4(tmp_path):
+    from tests.support.helpers import assert_bit_exact, int16_tflite, keras_model
+
+    build, shape = _branches("two_sided", 75)
+    assert_bit_exact(int16_tflite(keras_model(build, shape, seed=75), shape, seed=75), tmp_path, count=3,
+                     target="cortex-m4")

@@ -43,3 +43,63 @@ def test_softmax_refuses_other_output_quantization(tmp_path):
     path.write_bytes(edit_tflite(int8_tflite(model, (8,), seed=1), shift_zero_point))
     with pytest.raises(TinygenError, match="1/256"):
         compile_model(path)
+
+
+# 16x8: TFLM's int16 softmax (the exp and 1 / (1 + x) tables Prepare fills, built offline by tinygen).
+@pytest.mark.parametrize("shape,scale", [((1,), 1.0), ((10,), 0.1), ((4, 33), 8.0), ((3, 5, 7), 30.0),
+                                         ((300,), 100.0)])
+def test_softmax_16x8(tmp_path, shape, scale):
+    import tensorflow as tf
+
+    from tests.support.helpers import int16_tflite
+
+    seed = sum(shape) + 1
+    model = keras_model([tf.keras.layers.Softmax()], shape, seed=seed)
+    result = assert_bit_exact(int16_tflite(model, shape, seed=seed, calibration_scale=scale), tmp_path, count=16)
+    assert result.outputs.dtype.name == "int16"
+
+
+@pytest.mark.parametrize("beta", [0.05, 3.7, 25.0])
+def test_softmax_16x8_beta(tmp_path, beta):
+    import tensorflow as tf
+
+    from tests.support.helpers import int16_tflite
+
+    model = keras_model([tf.keras.layers.Softmax()], (6, 12), seed=8)
+    assert_bit_exact(with_option(int16_tflite(model, (6, 12), seed=8, calibration_scale=1.0), "beta", beta),
+                     tmp_path, count=16)
+
+
+def _int8_to_int16_softmax(seed: int, shape, beta: float) -> bytes:
+    """int8 → SOFTMAX → int16 (zero point -32768, scale 1/65536), as TFLM's keyword model ends: random input
+    quantization, schema-built (the converter makes this form only from its own quantization)."""
+    import numpy as np
+
+    from tests.support.schema_model import SchemaModel
+
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("softmax_s8_s16")
+    x = m.tensor(shape, scale=float(rng.uniform(0.005, 0.5)), zero_point=int(rng.integers(-128, 128)))
+    y = m.tensor(shape, "int16", scale=1 / 65536, zero_point=-32768)
+    m.op("SOFTMAX", [x], [y], beta=beta)
+    return m.finish([x], [y])
+
+
+@pytest.mark.parametrize("seed,shape,beta", [(1, [1, 2], 1.0), (2, [1, 10], 1.0), (3, [3, 40], 0.3),
+                                             (4, [2, 3, 7], 4.0), (5, [1, 200], 1.0)])
+def test_softmax_int8_to_int16(tmp_path, seed, shape, beta):
+    result = assert_bit_exact(_int8_to_int16_softmax(seed, shape, beta), tmp_path, count=16, seed=seed)
+    assert result.outputs.dtype.name == "int16"
+
+
+@pytest.mark.parametrize("kind", ["16x8", "int8_to_int16"])
+def test_softmax_int16_cortex_m4(tmp_path, kind):
+    import tensorflow as tf
+
+    from tests.support.helpers import int16_tflite
+
+    if kind == "16x8":
+        tflite = int16_tflite(keras_model([tf.keras.layers.Softmax()], (4, 20), seed=9), (4, 20), seed=9)
+    else:
+        tflite = _int8_to_int16_softmax(6, [2, 20], 1.0)
+    assert_bit_exact(tflite, tmp_path, count=3, target="cortex-m4")

@@ -1,4 +1,4 @@
-"""STRIDED_SLICE and SLICE (int8): Keras slicing converted by TensorFlow, and schema-built slices sweeping ranks 1-4,
+"""STRIDED_SLICE and SLICE (int8; STRIDED_SLICE also int16, 16x8): Keras slicing converted by TensorFlow, and schema-built slices sweeping ranks 1-4,
 negative and large strides, negative and out-of-range bounds, begin/end/shrink masks and the masks TFLM ignores;
 bit-exact with TFLM. Refusals name the operator."""
 import numpy as np
@@ -12,13 +12,13 @@ from tinygen.errors import TinygenError
 from tinygen.ops.strided_slice import window
 
 
-def _keras(tmp_path, fn, shape, seed, kind):
+def _keras(tmp_path, fn, shape, seed, kind, activations="int8", target="host"):
     import tensorflow as tf
 
     tflite = int8_tflite(keras_model([tf.keras.layers.Dense(shape[-1]), tf.keras.layers.Lambda(fn)], shape, seed=seed),
-                         shape, seed=seed)
+                         shape, seed=seed, activations=activations)
     assert kind in op_kinds(tflite, tmp_path)
-    assert_bit_exact(tflite, tmp_path, count=6)
+    return assert_bit_exact(tflite, tmp_path, count=6 if target == "host" else 2, target=target)
 
 
 @pytest.mark.parametrize("index", [
@@ -31,20 +31,37 @@ def test_keras_slicing(tmp_path, index):
     _keras(tmp_path, lambda t: t[index], (5, 4, 6), seed=len(index), kind="STRIDED_SLICE")
 
 
+@pytest.mark.parametrize("index", [
+    (slice(None), slice(1, None, 2)),
+    (slice(None), slice(None, None, -1), slice(1, 3)),
+    (slice(None), 2, slice(None, None, 3)),
+])
+def test_keras_slicing_16x8(tmp_path, index):
+    result = _keras(tmp_path, lambda t: t[index], (5, 4, 6), seed=len(index) + 10, kind="STRIDED_SLICE",
+                    activations="int16")
+    assert result.outputs.dtype == np.int16
+
+
+def test_keras_slicing_16x8_cortex_m4(tmp_path):
+    _keras(tmp_path, lambda t: t[:, ::-2, 1:], (5, 4, 6), seed=20, kind="STRIDED_SLICE", activations="int16",
+           target="cortex-m4")
+
+
 def test_keras_tf_slice(tmp_path):
     import tensorflow as tf
 
     _keras(tmp_path, lambda t: tf.slice(t, [0, 1, 0, 2], [-1, 3, 2, 3]), (5, 4, 6), seed=3, kind="SLICE")
 
 
-def _schema_strided_slice(shape, begin, end, strides, **masks) -> bytes:
+def _schema_strided_slice(shape, begin, end, strides, dtype="int8", **masks) -> bytes:
     w = window(shape, begin, end, strides, masks)
     m = SchemaModel("strided_slice")
-    x = m.tensor(shape, scale=0.05, zero_point=-4)
-    h = m.tensor(shape, scale=0.05, zero_point=-4)
-    m.op("RELU", [x], [h])  # the slice reads an arena tensor, not the caller's input
+    q = {"scale": 0.05, "zero_point": -4} if dtype == "int8" else {"scale": 0.0005}
+    x = m.tensor(shape, dtype, **q)
+    h = m.tensor(shape, dtype, **q)
+    m.op("RELU" if dtype == "int8" else "QUANTIZE", [x], [h])  # the slice reads an arena tensor, not the input
     args = [m.tensor([len(shape)], "int32", data=np.array(v, np.int32)) for v in (begin, end, strides)]
-    y = m.tensor(w.shape, scale=0.05, zero_point=-4)
+    y = m.tensor(w.shape, dtype, **q)
     m.op("STRIDED_SLICE", [h, *args], [y], **masks)
     return m.finish([x], [y])
 
@@ -68,6 +85,14 @@ def test_random_slices(tmp_path, seed):
     shape, begin, end, strides, masks = _random_slice(np.random.default_rng(seed))
     tflite = _schema_strided_slice(shape, begin, end, strides, **masks)
     assert_bit_exact(tflite, tmp_path, count=4, seed=seed)
+
+
+@pytest.mark.parametrize("seed", range(100, 106))
+def test_random_slices_int16(tmp_path, seed):
+    shape, begin, end, strides, masks = _random_slice(np.random.default_rng(seed))
+    tflite = _schema_strided_slice(shape, begin, end, strides, dtype="int16", **masks)
+    result = assert_bit_exact(tflite, tmp_path, count=4, seed=seed)
+    assert result.outputs.dtype == np.int16
 
 
 def test_masks_tflm_ignores_are_ignored(tmp_path):

@@ -81,7 +81,7 @@ def add_params(graph, op) -> AddParams:
 
 
 def require_operands(graph, op) -> tuple:
-    """ADD's and SUB's operands and output: all int8, or all int16 (16x8)."""
+    """ADD's, SUB's and MUL's operands and output: all int8, or all int16 (16x8)."""
     a, b, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.inputs[1], op.outputs[0])
     require_per_tensor(op, a, b, y)
     if not a.dtype == b.dtype == y.dtype:

@@ -5,13 +5,12 @@ which is what TFLM's build calls: numpy's exp may differ from it in the last bit
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..common import Arity, Layer, LowerContext, OpDef, const, elementwise_inplace, require_int8, require_per_tensor
+from ...quant import libm_float, round_f32
 
 
 @dataclass(frozen=True)
@@ -19,23 +18,16 @@ class LutParams:
     size: int
 
 
-def _expf():
-    libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
-    libm.expf.restype, libm.expf.argtypes = ctypes.c_float, [ctypes.c_float]
-    return libm.expf
-
-
 def elu_table(in_scale: float, in_zp: int, out_scale: float, out_zp: int) -> np.ndarray:
     """PopulateLookupTable with ELU's transform, indexed by the input byte (uint8 of the int8 value)."""
-    f32, expf = np.float32, _expf()
+    f32, expf = np.float32, libm_float("expf")
     inverse = f32(1) / f32(out_scale)
     table = np.zeros(256, np.int8)
     for val in range(-128, 128):
         x = f32(in_scale) * f32(val - in_zp)
-        y = f32(expf(float(x))) - f32(1) if x < 0 else x
+        y = expf(x) - f32(1) if x < 0 else x
         scaled = f32(y * inverse)
-        rounded = f32(np.sign(scaled) * np.floor(np.abs(np.float64(scaled)) + 0.5))  # std::round
-        quantized = int(f32(rounded + f32(out_zp)))  # the float sum, truncated toward zero
+        quantized = int(f32(round_f32(scaled) + f32(out_zp)))  # the float sum, truncated toward zero
         table[val & 0xFF] = min(max(quantized, -128), 127)
     return table
 

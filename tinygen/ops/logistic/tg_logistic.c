@@ -3,6 +3,7 @@
 #include "tg_fixedpoint.h"
 #include "tg_math.h"
 #include "tg_logistic.h"
+#include "tg_sigmoid_s16.h"
 
 /* gemmlowp::logistic for a Q4 input, Q0 result. */
 static inline int32_t logistic_q4(int32_t a)
@@ -30,5 +31,25 @@ void tg_logistic_s8(const int8_t *input, int32_t size, int32_t input_zero_point,
             const int32_t q = tg_rounding_divide_by_pot(y, 31 - 8) - 128;
             output[i] = (int8_t)TG_CLAMP(q, -128, 127);
         }
+    }
+}
+
+/* LOGISTIC, int16 (zero points 0, output scale 2^-15): TFLite reference integer_ops::Logistic, a linear
+ * interpolation in the sigmoid table, 512 input steps per entry. */
+void tg_logistic_s16(const int16_t *input, int32_t size, int32_t input_multiplier, int32_t input_left_shift,
+                     int16_t *output)
+{
+    for (int32_t i = 0; i < size; ++i) {
+        const int32_t x = tg_sigmoid_s16_input(input[i], input_multiplier, input_left_shift);
+        const uint32_t abs_x = (uint32_t)(x < 0 ? -x : x);
+        const uint32_t entry = abs_x >> 9;
+        uint32_t result = 0x7FFFu << 10;  /* saturated */
+        if (entry < 255) {
+            const uint32_t lo = tg_sigmoid_table[entry], hi = tg_sigmoid_table[entry + 1];
+            result = (lo << 9) + (abs_x & 0x1FFu) * (hi - lo);
+        }
+        /* sigmoid(-x) = 1 - sigmoid(x); back to 16 bits, rounded */
+        result = x >= 0 ? result + (1u << 9) : (1u << (16 + 9)) - result + (1u << 9) - 1;
+        output[i] = (int16_t)(result >> 10);
     }
 }

@@ -1,4 +1,4 @@
-"""STRIDED_SLICE (int8) → tg_transpose_s8's strided walk from the slice's first element, or an alias where the
+"""STRIDED_SLICE (int8, int16) → tg_transpose_s8's (_s16's) strided walk from the slice's first element, or an alias where the
 slice is its whole input; a slice of constants (Keras's Flatten takes the batch size out of a SHAPE) folds.
 
 TFLM's kernel reads begin/end/strides and the begin, end and shrink-axis masks of an input of rank 4 at most; it
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8
+from ..common import Arity, Layer, LowerContext, OpDef, require_quantized
 from ..transpose import strided_copy
 from ...errors import TinygenError
 
@@ -96,7 +96,10 @@ def _constant_indices(graph, op) -> list[np.ndarray]:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, _ = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
+    if x.dtype != y.dtype:
+        raise TinygenError(f"STRIDED_SLICE (operator {op.index}) turns {x.dtype} into {y.dtype}",
+                           "the model file is inconsistent; re-export it")
     shape = [int(d) for d in x.shape]
     if len(shape) > MAX_RANK:
         raise TinygenError(f"STRIDED_SLICE (operator {op.index}) has a rank-{len(shape)} input; TFLite Micro "
@@ -118,7 +121,8 @@ def fold(graph, op, args) -> np.ndarray:
 
 
 def example(m, rng) -> bytes:
-    """Every other row and the channels backwards (negative stride, masks), then a shrunk axis."""
+    """Every other row and the channels backwards (negative stride, masks), then a shrunk axis; then, in int16,
+    the rows backwards."""
     x = m.tensor([1, 6, 4, 5], scale=0.05, zero_point=-2)
     begin = m.tensor([4], "int32", data=np.array([0, 1, 0, -1], np.int32))
     end = m.tensor([4], "int32", data=np.array([1, 6, 3, 0], np.int32))
@@ -128,11 +132,18 @@ def example(m, rng) -> bytes:
     begin2 = m.tensor([4], "int32", data=np.array([0, 0, 1, 0], np.int32))
     end2 = m.tensor([4], "int32", data=np.array([1, 3, 2, 2], np.int32))
     ones = m.tensor([4], "int32", data=np.array([1, 1, 1, 1], np.int32))
-    y = m.tensor([1, 3, 2], scale=0.05, zero_point=-2)
-    m.op("STRIDED_SLICE", [h, begin2, end2, ones], [y], shrink_axis_mask=4)
+    y8 = m.tensor([1, 3, 2], scale=0.05, zero_point=-2)
+    m.op("STRIDED_SLICE", [h, begin2, end2, ones], [y8], shrink_axis_mask=4)
+    x16 = m.tensor([1, 3, 2], "int16", scale=0.001)
+    m.op("QUANTIZE", [y8], [x16])
+    begin3 = m.tensor([3], "int32", data=np.array([0, -1, 0], np.int32))
+    end3 = m.tensor([3], "int32", data=np.array([1, -4, 2], np.int32))
+    backwards = m.tensor([3], "int32", data=np.array([1, -1, 1], np.int32))
+    y = m.tensor([1, 3, 2], "int16", scale=0.001)
+    m.op("STRIDED_SLICE", [x16, begin3, end3, backwards], [y])
     return m.finish([x], [y])
 
 
 OP = OpDef(kinds=("STRIDED_SLICE",), arity={"STRIDED_SLICE": Arity(4)},
-           options={"STRIDED_SLICE": "StridedSliceOptions"}, lower=lower, fold=fold, example=example,
-           header="tg_transpose.h")
+           options={"STRIDED_SLICE": "StridedSliceOptions"}, lower=lower, fold=fold, types=("int8", "int16"),
+           example=example, header="tg_transpose.h")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8
+from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_int8
 from ..reshape import alias_layer
 from ...errors import TinygenError
 
@@ -56,7 +56,8 @@ def strided_copy(graph, op, dims: list[int], strides: list[int], offset: int, su
     live = [(d, s) for d, s in zip(params.dims, params.strides) if d != 1]
     if offset == 0 and graph.tensors[op.outputs[0]].size == size and live in ([], [(size, 1)]):
         return alias_layer(graph, op, summary)
-    return Layer(op, "transpose/transpose.c.j2", "tg_transpose_s8", (op.inputs[0],), (op.outputs[0],), params,
+    kernel = "tg_transpose_" + TYPE_SUFFIX[graph.tensors[op.inputs[0]].dtype]
+    return Layer(op, "transpose/transpose.c.j2", kernel, (op.inputs[0],), (op.outputs[0],), params,
                  summary=summary)
 
 
