@@ -27,7 +27,8 @@ static const uint16_t tg_sigmoid_table_u16[256] = {
     65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535
 };
 
-/* The input as the kernels scale it: (x · multiplier + round) >> shift, an arithmetic shift as in TFLite. */
+/* The input as the kernels scale it: (x · multiplier + round) >> shift, an arithmetic shift as in TFLite (the
+ * LOGISTIC/TANH lowerings resolve TFLM's power-of-two case, multiplier 0, to 3 << shift with shift 0). */
 static inline int32_t tg_sigmoid16_scale(int32_t x, int32_t multiplier, int32_t shift)
 {
     const int32_t round = shift > 0 ? (int32_t)1 << (shift - 1) : 0;

@@ -3,7 +3,7 @@
 #include "tg_fixedpoint.h"
 #include "tg_math.h"
 #include "tg_logistic.h"
-#include "tg_sigmoid_s16.h"
+#include "tg_sigmoid16.h"
 
 /* gemmlowp::logistic for a Q4 input, Q0 result. */
 static inline int32_t logistic_q4(int32_t a)
@@ -40,16 +40,6 @@ void tg_logistic_s16(const int16_t *input, int32_t size, int32_t input_multiplie
                      int16_t *output)
 {
     for (int32_t i = 0; i < size; ++i) {
-        const int32_t x = tg_sigmoid_s16_input(input[i], input_multiplier, input_left_shift);
-        const uint32_t abs_x = (uint32_t)(x < 0 ? -x : x);
-        const uint32_t entry = abs_x >> 9;
-        uint32_t result = 0x7FFFu << 10;  /* saturated */
-        if (entry < 255) {
-            const uint32_t lo = tg_sigmoid_table[entry], hi = tg_sigmoid_table[entry + 1];
-            result = (lo << 9) + (abs_x & 0x1FFu) * (hi - lo);
-        }
-        /* sigmoid(-x) = 1 - sigmoid(x); back to 16 bits, rounded */
-        result = x >= 0 ? result + (1u << 9) : (1u << (16 + 9)) - result + (1u << 9) - 1;
-        output[i] = (int16_t)(result >> 10);
+        output[i] = tg_logistic16(tg_sigmoid16_scale(input[i], input_multiplier, input_left_shift));
     }
 }

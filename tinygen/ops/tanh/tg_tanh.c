@@ -2,7 +2,7 @@
  * fixed-point tanh gives Q0.31, and that is rounded to the output's 1/128 steps around 0. */
 #include "tg_fixedpoint.h"
 #include "tg_math.h"
-#include "tg_sigmoid_s16.h"
+#include "tg_sigmoid16.h"
 #include "tg_tanh.h"
 
 /* gemmlowp::tanh for a Q4 input, Q0 result. */
@@ -40,16 +40,6 @@ void tg_tanh_s16(const int16_t *input, int32_t size, int32_t input_multiplier, i
                  int16_t *output)
 {
     for (int32_t i = 0; i < size; ++i) {
-        const int32_t x = tg_sigmoid_s16_input(input[i], input_multiplier, input_left_shift);
-        const uint32_t abs_x = (uint32_t)(x < 0 ? -x : x);
-        const uint32_t entry = abs_x >> 8;
-        int32_t result = (int32_t)(0xFFFFu << 8);  /* saturated */
-        if (entry < 255) {
-            const uint32_t lo = tg_sigmoid_table[entry], hi = tg_sigmoid_table[entry + 1];
-            result = (int32_t)((lo << 8) + (abs_x & 0xFFu) * (hi - lo));
-        }
-        /* 2 sigmoid - 1, odd in x; back to 16 bits, rounded */
-        result = x >= 0 ? result - (1 << (14 + 9)) + (1 << (9 - 2)) : -result + (1 << (14 + 9)) + (1 << (9 - 2)) - 1;
-        output[i] = (int16_t)(result >> (9 - 1));
+        output[i] = tg_tanh16(tg_sigmoid16_scale(input[i], input_multiplier, input_left_shift));
     }
 }
