@@ -15,11 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.support.helpers import TFLM_DIR_VARIABLE, edit_tflite, in_ci, need_target
+from tests.support.helpers import (TFLM_DIR_VARIABLE, assert_reset_between_samples, assert_sequence_exact, edit_tflite,
+                                   in_ci, need_target)
 from tests.support.schema_model import SchemaModel
 
 from tinygen.compiler import compile_model
-from tinygen.emulation import emulate, random_inputs
+from tinygen.emulation import emulate
 from tinygen.errors import TinygenError
 from tinygen.lowered.memory import State
 from tinygen.oracle import reference_outputs
@@ -48,16 +49,6 @@ def _write(tmp_path: Path, tflite: bytes, name: str = "lstm") -> Path:
     return path
 
 
-def assert_sequence_exact(path: Path, seed: int, steps: int = STEPS, target: str = "host",
-                          backend: str | None = None) -> np.ndarray:
-    """One sequence of `steps` random inputs, the states carried on both sides: every byte equal; returns the
-    outputs."""
-    inputs = random_inputs(compile_model(path).input, steps, seed)
-    result = emulate(path, inputs=inputs, sequence=True, target=target, backend=backend)
-    assert np.array_equal(result.outputs, result.expected), result.summary()
-    return result.outputs
-
-
 CASES = {  # name → lstm_model arguments
     "one_step": dict(time=1, units=3),
     "batch_major": dict(time=4, units=4),
@@ -78,7 +69,7 @@ CASES = {  # name → lstm_model arguments
 @pytest.mark.parametrize("name", list(CASES))
 def test_lstm_sequence(tmp_path, name):
     seed = 100 + list(CASES).index(name)
-    outputs = assert_sequence_exact(_write(tmp_path, lstm_model(seed, **CASES[name])), seed)
+    outputs = assert_sequence_exact(_write(tmp_path, lstm_model(seed, **CASES[name])), seed, STEPS)
     assert len(np.unique(outputs.reshape(STEPS, -1), axis=0)) > 1  # the steps differ: not a constant output
 
 
@@ -92,17 +83,10 @@ def test_states_live_in_the_state_region(tmp_path):
 
 @pytest.mark.parametrize("name", ["batch2", "time_major_batch3", "int16"])
 def test_lstm_independent_samples(tmp_path, name):
-    """Without --sequence each sample starts from the reset states: the same input gives the same output at
-    any step, where carried states give others (so the reset is what makes them equal)."""
+    """Without --sequence each sample starts from the reset state (see assert_reset_between_samples)."""
     seed = 200 + list(CASES).index(name)
     path = _write(tmp_path, lstm_model(seed, **CASES[name]))
-    repeated = np.repeat(random_inputs(compile_model(path).input, 1, seed), 4, axis=0)
-    independent = emulate(path, inputs=repeated)
-    assert np.array_equal(independent.outputs, independent.expected), independent.summary()
-    assert all(np.array_equal(independent.outputs[0], out) for out in independent.outputs)
-    carried = emulate(path, inputs=repeated, sequence=True)
-    assert np.array_equal(carried.outputs, carried.expected), carried.summary()
-    assert not all(np.array_equal(carried.outputs[0], out) for out in carried.outputs)
+    assert_reset_between_samples(path, seed)
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from ai_edge_litert import schema_py_generated as schema
 
-from tests.support.helpers import edit_tflite, need_target
+from tests.support.helpers import assert_reset_between_samples, assert_sequence_exact, edit_tflite, need_target
 from tests.support.schema_model import SchemaModel
 
 from tinygen.compiler import compile_model
@@ -44,15 +44,6 @@ def _write(tmp_path: Path, tflite: bytes, name: str = "svdf") -> Path:
     return path
 
 
-def assert_sequence_exact(path: Path, seed: int, steps: int = STEPS, target: str = "host") -> np.ndarray:
-    """One sequence of `steps` random inputs, state carried on both sides: every byte equal; returns the
-    outputs."""
-    inputs = random_inputs(compile_model(path).input, steps, seed)
-    result = emulate(path, inputs=inputs, sequence=True, target=target)
-    assert np.array_equal(result.outputs, result.expected), result.summary()
-    return result.outputs
-
-
 CASES = {  # name → svdf_model arguments
     "rank1": dict(rank=1, units=4, memory=3),
     "rank2": dict(rank=2, units=3, memory=4),
@@ -71,7 +62,7 @@ CASES = {  # name → svdf_model arguments
 @pytest.mark.parametrize("name", list(CASES))
 def test_svdf_sequence(tmp_path, name):
     seed = 100 + list(CASES).index(name)
-    outputs = assert_sequence_exact(_write(tmp_path, svdf_model(seed, **CASES[name])), seed)
+    outputs = assert_sequence_exact(_write(tmp_path, svdf_model(seed, **CASES[name])), seed, STEPS)
     assert len(np.unique(outputs.reshape(STEPS, -1), axis=0)) > 1  # the steps differ: not a constant output
 
 
@@ -97,18 +88,10 @@ def test_time_sums_wrap_as_tflm(tmp_path):
 
 @pytest.mark.parametrize("name", ["rank2", "batch3_int8", "stacked"])
 def test_svdf_independent_samples(tmp_path, name):
-    """Without --sequence each sample starts from the reset state: the same input gives the same output at any
-    step, where a carried state gives others (so the reset is what makes them equal)."""
+    """Without --sequence each sample starts from the reset state (see assert_reset_between_samples)."""
     seed = 200 + list(CASES).index(name)
     path = _write(tmp_path, svdf_model(seed, **CASES[name]))
-    one = random_inputs(compile_model(path).input, 1, seed)
-    repeated = np.repeat(one, 4, axis=0)
-    independent = emulate(path, inputs=repeated)
-    assert np.array_equal(independent.outputs, independent.expected), independent.summary()
-    assert all(np.array_equal(independent.outputs[0], out) for out in independent.outputs)
-    carried = emulate(path, inputs=repeated, sequence=True)
-    assert np.array_equal(carried.outputs, carried.expected), carried.summary()
-    assert not all(np.array_equal(carried.outputs[0], out) for out in carried.outputs)
+    assert_reset_between_samples(path, seed)
 
 
 @pytest.mark.parametrize("seed", range(6))

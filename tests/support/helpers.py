@@ -286,3 +286,31 @@ def assert_conv_refused(kind, x_shape, w_shape, y_shape, options, w_zero_point, 
     lower = conv2d.lower if kind == "CONV_2D" else depthwise_conv2d.lower
     with pytest.raises(TinygenError, match=message):
         lower(Graph("g", tensors, [op], [0], [3]), op, LowerContext())
+
+
+def assert_sequence_exact(path: Path, seed: int, steps: int, target: str = "host",
+                          backend: str | None = None) -> np.ndarray:
+    """A stateful model fed one sequence of `steps` random inputs, the state carried on both sides (tinygen and
+    TFLM): every byte equal; returns the outputs."""
+    from tinygen.compiler import compile_model
+    from tinygen.emulation import emulate, random_inputs
+
+    inputs = random_inputs(compile_model(path).input, steps, seed)
+    result = emulate(path, inputs=inputs, sequence=True, target=target, backend=backend)
+    assert np.array_equal(result.outputs, result.expected), result.summary()
+    return result.outputs
+
+
+def assert_reset_between_samples(path: Path, seed: int) -> None:
+    """Without --sequence each sample of a stateful model starts from the reset state: one input repeated gives
+    the same output every time, where the carried state gives others (so the reset is what makes them equal)."""
+    from tinygen.compiler import compile_model
+    from tinygen.emulation import emulate, random_inputs
+
+    repeated = np.repeat(random_inputs(compile_model(path).input, 1, seed), 4, axis=0)
+    independent = emulate(path, inputs=repeated)
+    assert np.array_equal(independent.outputs, independent.expected), independent.summary()
+    assert all(np.array_equal(independent.outputs[0], out) for out in independent.outputs)
+    carried = emulate(path, inputs=repeated, sequence=True)
+    assert np.array_equal(carried.outputs, carried.expected), carried.summary()
+    assert not all(np.array_equal(carried.outputs[0], out) for out in carried.outputs)
