@@ -20,6 +20,18 @@ HOW_TO_SAVE = "save the samples with numpy.save (.npy) or numpy.savez (.npz)"
 def load_array(path, what: str = "calibration") -> np.ndarray:
     """A .npy array, or from a .npz the array named 'x' (else its first array): numeric, at most
     MAX_BATCH_BYTES, at most MAX_SAMPLES samples along its first axis."""
+    def pick(archive):
+        if not archive.files:
+            raise TinygenError(f"{what} data {path} holds no arrays",
+                               "save the samples with numpy.savez(path, x=samples)")
+        return archive["x"] if "x" in archive.files else archive[archive.files[0]]
+
+    return checked(load(path, what, pick), f"{what} data {path}")
+
+
+def load(path, what: str, from_archive):
+    """np.load of a user's file with every failure a one-line refusal: a .npy's array (memory-mapped, not yet
+    checked), or from a .npz what `from_archive(archive)` returns while the archive is open."""
     path = Path(path)
     if not path.is_file():
         raise TinygenError(f"{what} data {path}: no such file", HOW_TO_SAVE)
@@ -27,14 +39,11 @@ def load_array(path, what: str = "calibration") -> np.ndarray:
         data = np.load(path, allow_pickle=False, mmap_mode="r")
         if isinstance(data, np.lib.npyio.NpzFile):
             with data:
-                if not data.files:
-                    raise TinygenError(f"{what} data {path} holds no arrays",
-                                       "save the samples with numpy.savez(path, x=samples)")
-                data = data["x"] if "x" in data.files else data[data.files[0]]
+                return from_archive(data)
+        return data
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
         reason = str(e).splitlines()[0][:200] if str(e) else "empty or truncated"
         raise TinygenError(f"cannot read {what} data {path} ({reason})", HOW_TO_SAVE) from None
-    return checked(data, f"{what} data {path}")
 
 
 def checked(data: np.ndarray, what: str) -> np.ndarray:

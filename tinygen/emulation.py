@@ -7,12 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import backends, codegen, oracle
+from . import arrays, backends, codegen, oracle
 from .compiler import Program, compile_model
 from .emulator import host, qemu
-import zipfile
-
-from .arrays import HOW_TO_SAVE, checked, load_array
+from .arrays import checked, load_array
 from .errors import TinygenError
 from .ir import CTYPES, Tensor
 from .limits import MAX_SAMPLES
@@ -82,25 +80,22 @@ def load_input_set(path: Path, program: Program) -> np.ndarray | list[np.ndarray
     if len(program.inputs) == 1:
         return load_inputs(path, program.input)
     keys = [p.key for p in program.inputs]
-    if not Path(path).is_file():
-        raise TinygenError(f"input data {path}: no such file", HOW_TO_SAVE)
-    try:
-        archive = np.load(path, allow_pickle=False, mmap_mode="r")
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise TinygenError(f"{path} holds one array; the model has {len(keys)} inputs",
-                               f"save them with numpy.savez(path, **{{name: samples}}) for the names {keys}")
-        with archive:
-            batches = []
-            for p in program.inputs:
-                key = next((k for k in (p.key, p.name) if k in archive.files), None)
-                if key is None:
-                    raise TinygenError(f"{path} has no array for input '{p.key}' (it holds {archive.files})",
-                                       f"save one array per input under its name: {keys}")
-                batches.append(shaped_inputs(checked(archive[key], f"input '{key}' in {path}"), p.tensor,
-                                             f"input '{key}' in {path}"))
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise TinygenError(f"cannot read input data {path} ({str(e).splitlines()[0][:200] if str(e) else 'empty'})",
-                           HOW_TO_SAVE) from None
+
+    def named(archive) -> list[np.ndarray]:
+        batches = []
+        for p in program.inputs:
+            key = next((k for k in (p.key, p.name) if k in archive.files), None)
+            if key is None:
+                raise TinygenError(f"{path} has no array for input '{p.key}' (it holds {archive.files})",
+                                   f"save one array per input under its name: {keys}")
+            batches.append(shaped_inputs(checked(archive[key], f"input '{key}' in {path}"), p.tensor,
+                                         f"input '{key}' in {path}"))
+        return batches
+
+    batches = arrays.load(path, "input", named)
+    if isinstance(batches, np.ndarray):
+        raise TinygenError(f"{path} holds one array; the model has {len(keys)} inputs",
+                           f"save them with numpy.savez(path, **{{name: samples}}) for the names {keys}")
     if len({len(b) for b in batches}) != 1:
         raise TinygenError(f"the inputs in {path} hold different numbers of samples ({[len(b) for b in batches]})",
                            "give every input the same number of samples")
