@@ -113,10 +113,13 @@ def _portable(layer: Layer) -> bool:
 
 def model_headers(program: Program) -> list[str]:
     """The kernel headers the generated model includes: the shared core, then one per operator it calls."""
-    defined = kernel_files()[1]
+    files, defined = kernel_files()
     headers = {REGISTRY[layer.op.kind].header for layer in program.layers if _portable(layer)}
-    headers |= {defined[layer.kernel] for layer in program.layers
-                if _portable(layer) and defined.get(layer.kernel, "").endswith(".h")}
+    for layer in filter(_portable, program.layers):  # a kernel of another operator's folder: its own header
+        source = defined.get(layer.kernel, "")
+        header = source[:-2] + ".h" if source.endswith(".c") else source
+        if header in files:
+            headers.add(header)
     return ["tg_common.h"] + sorted(h for h in headers if h)
 
 

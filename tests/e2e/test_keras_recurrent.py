@@ -1,4 +1,5 @@
-"""Keras recurrent layers through tinygen's Keras path: unrolled SimpleRNN and GRU (plain int8 operators),
+"""Keras recurrent layers through tinygen's Keras path: unrolled SimpleRNN, GRU and LSTM (plain int8 operators;
+a SPLIT the converter leaves in float32 runs on the int8 bytes, passes/float_data_movement),
 stateless and stateful (the state a resource variable: READ_VARIABLE / ASSIGN_VARIABLE, CALL_ONCE), bit-exact
 with TFLM (stateful ones as one sequence, the state carried on both sides); loops (unroll=False) refused with
 unroll=True as the fix; a native crash of the converter on a recurrent model names the layer."""
@@ -14,7 +15,6 @@ keras = pytest.importorskip("keras")
 
 import tinygen  # noqa: E402
 from tinygen.errors import TinygenError  # noqa: E402
-from tinygen.ops import REGISTRY  # noqa: E402
 
 STEPS, FEATURES = 6, 3
 LAYERS = {"simple_rnn": "SimpleRNN", "gru": "GRU", "lstm": "LSTM"}
@@ -32,7 +32,7 @@ def _calibration(n: int = 24, seed: int = 0) -> np.ndarray:
 
 
 @pytest.mark.parametrize("stateful", [False, True], ids=["stateless", "stateful"])
-@pytest.mark.parametrize("kind", ["simple_rnn", "gru"])
+@pytest.mark.parametrize("kind", ["simple_rnn", "gru", "lstm"])
 def test_unrolled_recurrent_layers_are_bit_exact(kind, stateful):
     model = recurrent_model(kind, stateful, seed=len(kind) + stateful)
     result = tinygen.emulate(model, calibration=_calibration(), sequence=stateful)
@@ -43,16 +43,10 @@ def test_unrolled_recurrent_layers_are_bit_exact(kind, stateful):
     assert quantized.report.max_abs_error < 0.2  # int8 close to float on independent samples
 
 
-def test_lstm():
-    if "UNIDIRECTIONAL_SEQUENCE_LSTM" not in REGISTRY:
-        pytest.skip("UNIDIRECTIONAL_SEQUENCE_LSTM not yet lowered")
-    result = tinygen.emulate(recurrent_model("lstm", unroll=False), calibration=_calibration())
-    assert np.array_equal(result.outputs, result.expected), result.summary()
-
-
-def test_loops_are_refused_with_unroll_as_the_fix():
-    with pytest.raises(TinygenError, match=r"'my_gru' \(While\); recurrent layers become control flow") as e:
-        tinygen.quantize(recurrent_model("gru", unroll=False), _calibration(8))
+@pytest.mark.parametrize("kind", ["gru", "lstm"])
+def test_loops_are_refused_with_unroll_as_the_fix(kind):
+    with pytest.raises(TinygenError, match=rf"'my_{kind}' \(While\); recurrent layers become control flow") as e:
+        tinygen.quantize(recurrent_model(kind, unroll=False), _calibration(8))
     assert "unroll=True" in e.value.fix
 
 

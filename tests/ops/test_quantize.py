@@ -199,3 +199,56 @@ def test_int32_zero_point_is_refused(tmp_path):
     path.write_bytes(_chain([("int32", 1e-6, 5), ("int16", 0.001, 0)]))
     with pytest.raises(TinygenError, match="zero point 5"):
         compile_model(path)
+
+
+def _dequantize_split_quantize(scales) -> bytes:
+    """int8 → DEQUANTIZE → float SPLIT → two QUANTIZEs (as the converter leaves an unrolled GRU's split) → ADD."""
+    from tests.support.schema_model import SchemaModel
+
+    m = SchemaModel("float_split")
+    x = m.tensor([1, 8], scale=0.05, zero_point=3)
+    f = m.tensor([1, 8], "float32")
+    m.op("DEQUANTIZE", [x], [f])
+    axis = m.tensor([1], "int32", data=np.array([1], np.int32))
+    halves = [m.tensor([1, 4], "float32"), m.tensor([1, 4], "float32")]
+    m.op("SPLIT", [axis, f], halves, num_splits=2)
+    quantized = [m.tensor([1, 4], scale=s, zero_point=z) for s, z in scales]
+    for half, q in zip(halves, quantized):
+        m.op("QUANTIZE", [half], [q])
+    y = m.tensor([1, 4], scale=0.08, zero_point=-1)
+    m.op("ADD", quantized, [y])
+    return m.finish([x], [y])
+
+
+@pytest.mark.parametrize("scales", [((0.03, -5), (0.05, 3)), ((0.0007, 100), (0.5, -128)), ((0.1, 0), (0.05, 3))],
+                         ids=["rescaled-and-same", "saturating", "coarser"])
+def test_float_data_movement_runs_on_the_int8_bytes(tmp_path, scales):
+    from tinygen.compiler import compile_model
+    from tests.support.helpers import assert_every_input_exact
+
+    tflite = _dequantize_split_quantize(scales)
+    assert_every_input_exact(tflite, tmp_path, 8)
+    program = compile_model(tmp_path / "model.tflite")
+    kinds = [layer.op.kind for layer in program.layers]
+    assert "DEQUANTIZE" not in kinds and kinds.count("QUANTIZE") == 2
+    assert {layer.kernel for layer in program.layers if layer.op.kind == "QUANTIZE"} == {"tg_lut_s8"}
+
+
+def test_float_data_movement_from_two_scales_is_refused(tmp_path):
+    from tests.support.schema_model import SchemaModel
+    from tinygen.compiler import compile_model
+    from tinygen.errors import TinygenError
+
+    m = SchemaModel("float_concat")
+    xs = [m.tensor([1, 4], scale=0.05, zero_point=3), m.tensor([1, 4], scale=0.04, zero_point=3)]
+    fs = [m.tensor([1, 4], "float32"), m.tensor([1, 4], "float32")]
+    for x, f in zip(xs, fs):
+        m.op("DEQUANTIZE", [x], [f])
+    joined = m.tensor([1, 8], "float32")
+    m.op("CONCATENATION", fs, [joined], axis=1)
+    y = m.tensor([1, 8], scale=0.05, zero_point=3)
+    m.op("QUANTIZE", [joined], [y])
+    path = tmp_path / "model.tflite"
+    path.write_bytes(m.finish(xs, [y]))
+    with pytest.raises(TinygenError, match=r"CONCATENATION \(operator 2\) computes in float32"):
+        compile_model(path)

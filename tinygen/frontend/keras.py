@@ -21,6 +21,7 @@ from .. import contain, progress
 from ..arrays import load_array
 from ..errors import TinygenError
 from ..ir import Graph
+from ..passes.float_data_movement import float_data_movement
 
 KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
 IO_TYPES = ("float", "int8")
@@ -49,8 +50,10 @@ def is_keras_object(obj) -> bool:
 
 
 def float_ops(graph: Graph) -> list:
-    """Operators that compute in float (anything but QUANTIZE/DEQUANTIZE touching a float32 activation)."""
+    """Operators that compute in float (anything but QUANTIZE/DEQUANTIZE touching a float32 activation; float data
+    movement between them runs on the int8 bytes)."""
     found = []
+    graph = float_data_movement(graph)
     for op in graph.ops:
         if op.kind in _EDGE_OPS:
             continue

@@ -1,10 +1,11 @@
 """Graph rewrites, run in this order. Each takes a Graph and returns a new one (the input is left as it was)."""
 from .drop_dead import drop_dead
+from .float_data_movement import float_data_movement
 from .fold_constants import fold_constants
 from .fuse_activation import fuse_activation
 from .resource_variables import resource_variables
 
-PIPELINE = [resource_variables, fold_constants, fuse_activation, drop_dead]
+PIPELINE = [float_data_movement, resource_variables, fold_constants, fuse_activation, drop_dead]
 
 
 def run_pipeline(graph):

@@ -1,14 +1,19 @@
 """QUANTIZE → tg_quantize_f32_s8 / _s16 (float32 → int8 or int16, e.g. at a float model input) or
 tg_requantize_<in>_<out> (int8 or int16 → int8 or int16 with a new scale / zero point; int32 → int8 or int16 and
-back), as TFLite Micro's reference AffineQuantize / Requantize."""
+back), as TFLite Micro's reference AffineQuantize / Requantize. A QUANTIZE `through_float` (its input was a float
+DEQUANTIZE result, moved to the int8 bytes by passes/float_data_movement) looks each byte up in a table of both
+steps' float arithmetic → tg_lut_s8."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, RequantizeParams, elementwise_inplace,
-                      require_per_tensor, require_quantized)
+import numpy as np
+
+from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, RequantizeParams, const,
+                      elementwise_inplace, require_per_tensor, require_quantized)
+from ..elu import LutParams
 from ...errors import TinygenError
-from ...quant import requantize_multiplier
+from ...quant import requantize_multiplier, round_f32
 
 QUANTIZED = ("int8", "int16")
 # TFLM's quantize kernel also rescales int32 to int8 or int16 and back (not int32 to int32).
@@ -31,11 +36,41 @@ def requantize_kernel(x_dtype: str, y_dtype: str) -> str:
     return f"tg_requantize_{TYPE_SUFFIX[x_dtype]}_{TYPE_SUFFIX[y_dtype]}"
 
 
+def affine_quantize(x: np.float32, scale: float, zero_point: int, lo: int, hi: int) -> int:
+    """tg_quantize.c's affine_quantize (TFLM's AffineQuantize) on one float32 value."""
+    q = np.float32(x) / np.float32(scale)
+    if not -2147483648.0 < q < 2147483648.0:
+        return hi if zero_point < 0 else lo
+    return min(max(int(round_f32(q)) + zero_point, lo), hi)
+
+
+def through_float_table(x_scale: float, x_zero_point: int, y_scale: float, y_zero_point: int) -> np.ndarray:
+    """int8 → float32 (TFLM's Dequantize: the float product, which equals its double product rounded) → int8
+    (AffineQuantize), for every int8 value, indexed by its byte."""
+    table = np.zeros(256, np.int8)
+    for v in range(-128, 128):
+        real = np.float32(x_scale) * np.float32(v - x_zero_point)
+        table[v & 0xFF] = affine_quantize(real, y_scale, y_zero_point, -128, 127)
+    return table
+
+
+def _through_float(op, x, y) -> Layer:
+    table = through_float_table(x.scale, x.zero_point, y.scale, y.zero_point)
+    return Layer(op, "elu/lut.c.j2", "tg_lut_s8", (op.inputs[0],), (op.outputs[0],), LutParams(int(y.size)),
+                 (const("table", "int8_t", table),),
+                 summary=f"DEQUANTIZE + QUANTIZE {list(x.shape)} through float (table): scale {x.scale:g} -> "
+                         f"{y.scale:g}, zero point {x.zero_point} -> {y.zero_point}",
+                 inplace=elementwise_inplace(("tg_lut_s8",), True))
+
+
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x = graph.tensors[op.inputs[0]]
     (y,) = require_quantized(graph, op, REQUANTIZED, op.outputs[0])
     require_per_tensor(op, y)
     shape = f"{list(x.shape)}"
+    if op.options.get("through_float"):
+        require_per_tensor(op, x)
+        return _through_float(op, x, y)
     if x.dtype == "float32" and y.dtype in QUANTIZED:
         return Layer(op, "quantize/affine.c.j2", f"tg_quantize_f32_{TYPE_SUFFIX[y.dtype]}", (op.inputs[0],),
                      (op.outputs[0],), AffineParams(y.size, y.scale, y.zero_point),
