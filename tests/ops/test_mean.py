@@ -72,3 +72,29 @@ def test_other_reductions(tmp_path, reduce, kind, shape, axes, keepdims):
     fn = getattr(keras.ops, reduce)
     layers = [tf.keras.layers.Dense(shape[-1]), tf.keras.layers.Lambda(lambda t: fn(t, axis=axes, keepdims=keepdims))]
     _check(tmp_path, layers, shape, seed=len(shape) + len(reduce), kind=kind)
+
+
+@pytest.mark.parametrize("reduce,kind", [("mean", "MEAN"), ("sum", "SUM")])
+@pytest.mark.parametrize("shape,axes,keepdims", [((4, 5, 3), (1, 2), True), ((4, 5, 3), (1, 3), False),
+                                                 ((16, 9), 1, False)])
+def test_16x8(tmp_path, reduce, kind, shape, axes, keepdims):
+    """16x8 quantization: int16 sums, the same multiplier arithmetic."""
+    import keras
+    import tensorflow as tf
+
+    fn = getattr(keras.ops, reduce)
+    layers = [tf.keras.layers.Dense(shape[-1]), tf.keras.layers.Lambda(lambda t: fn(t, axis=axes, keepdims=keepdims))]
+    seed = len(shape) + len(reduce) + 5
+    tflite = int8_tflite(keras_model(layers, shape, seed=seed), shape, seed=seed, activations="int16")
+    assert kind in op_kinds(tflite, tmp_path)
+    result = assert_bit_exact(tflite, tmp_path)
+    assert result.outputs.dtype.name == "int16"
+
+
+@pytest.mark.parametrize("target", ["cortex-m4", "rv32imc"])
+def test_16x8_cross(tmp_path, target):
+    import tensorflow as tf
+
+    tflite = int8_tflite(keras_model([tf.keras.layers.GlobalAveragePooling2D()], (5, 7, 3), seed=8), (5, 7, 3),
+                         seed=8, activations="int16")
+    assert_bit_exact(tflite, tmp_path, count=2, target=target)

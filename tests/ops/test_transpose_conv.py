@@ -1,4 +1,4 @@
-"""TRANSPOSE_CONV (int8): Keras Conv2DTranspose over kernel sizes, strides, SAME/VALID, activations, odd channel
+"""TRANSPOSE_CONV (int8 and 16x8): Keras Conv2DTranspose over kernel sizes, strides, SAME/VALID, activations, odd channel
 counts and batches, and schema-built layers without bias, with per-tensor weights and with output sizes the
 strides do not divide; bit-exact with TFLM."""
 import numpy as np
@@ -28,6 +28,53 @@ def test_conv2d_transpose(tmp_path, shape, filters, kernel, strides, padding, ac
     tflite = int8_tflite(keras_model([layer], shape, seed=seed), shape, seed=seed)
     assert "TRANSPOSE_CONV" in op_kinds(tflite, tmp_path)
     assert_bit_exact(tflite, tmp_path, count=6)
+
+
+@pytest.mark.parametrize("shape,filters,kernel,strides,padding,activation", [
+    ((3, 4, 5), 4, 3, 2, "same", None),
+    ((5, 3, 3), 7, (3, 2), (1, 2), "valid", "relu"),
+])
+def test_conv2d_transpose_16x8(tmp_path, shape, filters, kernel, strides, padding, activation):
+    """16x8: int16 activations, int8 weights, the converter's int64 bias."""
+    import tensorflow as tf
+
+    layer = tf.keras.layers.Conv2DTranspose(filters, kernel, strides=strides, padding=padding, activation=activation)
+    seed = filters + sum(shape) + 1
+    tflite = int8_tflite(keras_model([layer], shape, seed=seed), shape, seed=seed, activations="int16")
+    assert "TRANSPOSE_CONV" in op_kinds(tflite, tmp_path)
+    result = assert_bit_exact(tflite, tmp_path, count=6)
+    assert result.outputs.dtype.name == "int16"
+
+
+def _schema_16x8(bias_type: str | None, seed: int = 4) -> bytes:
+    """A 16x8 TRANSPOSE_CONV built from the schema with a bias of `bias_type` (None: no bias)."""
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("transpose_conv_16x8")
+    x = m.tensor([1, 3, 3, 4], "int16", scale=0.001)
+    out = m.tensor([4], "int32", data=np.array([1, 6, 6, 5], np.int32))
+    scales = rng.uniform(0.002, 0.02, size=5)
+    w = m.tensor([5, 3, 3, 4], data=rng.integers(-127, 128, [5, 3, 3, 4]).astype(np.int8), scale=scales,
+                 zero_point=[0] * 5)
+    inputs = [out, w, x]
+    if bias_type:
+        inputs.append(m.tensor([5], bias_type, data=rng.integers(-3000, 3000, 5).astype(bias_type),
+                               scale=0.001 * scales, zero_point=[0] * 5))
+    y = m.tensor([1, 6, 6, 5], "int16", scale=0.002)
+    m.op("TRANSPOSE_CONV", inputs, [y], padding=0, stride_w=2, stride_h=2)
+    return m.finish([x], [y])
+
+
+@pytest.mark.parametrize("bias_type", ["int64", "int16", None])
+def test_16x8_bias_types(tmp_path, bias_type):
+    """TFLM widens an int16 bias to int64; no bias sums without one."""
+    assert_bit_exact(_schema_16x8(bias_type), tmp_path, count=6)
+
+
+def test_16x8_int32_bias_is_refused(tmp_path):
+    path = tmp_path / "m.tflite"
+    path.write_bytes(_schema_16x8("int32"))
+    with pytest.raises(TinygenError, match=r"bias must be 5 constant int64 or int16 values \(it is 5 int32\)"):
+        compile_model(path)
 
 
 def _schema(x_shape, w_shape, y_shape, seed, per_tensor=False, **options) -> bytes:
@@ -67,3 +114,9 @@ def test_filter_that_does_not_match_is_refused(tmp_path):
     path.write_bytes(_schema([1, 3, 3, 4], [5, 3, 3, 2], [1, 6, 6, 5], seed=1, stride_w=2, stride_h=2))
     with pytest.raises(TinygenError, match=r"TRANSPOSE_CONV \(operator 0\) has a filter \[5, 3, 3, 2\]"):
         compile_model(path)
+
+
+@pytest.mark.parametrize("target", ["cortex-m4", "rv32imc"])
+def test_16x8_cross(tmp_path, target):
+    """The int64 accumulator and rounding cross-built: the same bytes under QEMU."""
+    assert_bit_exact(_schema_16x8("int64", seed=9), tmp_path, count=2, target=target)

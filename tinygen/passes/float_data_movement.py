@@ -21,6 +21,11 @@ def _floats(graph: Graph, tensors) -> list[int]:
     return [t for t in tensors if t >= 0 and graph.tensors[t].dtype == "float32"]
 
 
+def _unary(op: Op) -> bool:
+    """One input and one output: the pass runs before arity checks, so a malformed op is left to them."""
+    return len(op.inputs) == 1 and len(op.outputs) == 1 and min(op.inputs[0], op.outputs[0]) >= 0
+
+
 def _island(graph: Graph, start: int) -> set[int] | None:
     """The float tensors connected to `start` through data movement, if every one comes from an int8 DEQUANTIZE
     (all with one scale and zero point) or data movement, and goes only to data movement or an int8 QUANTIZE."""
@@ -31,7 +36,7 @@ def _island(graph: Graph, start: int) -> set[int] | None:
             return None
         producer = graph.producer(t)
         neighbours = []
-        if producer is not None and producer.kind == "DEQUANTIZE":
+        if producer is not None and producer.kind == "DEQUANTIZE" and _unary(producer):
             x = graph.tensors[producer.inputs[0]]
             if x.dtype != "int8" or x.quant is None or x.quant.per_channel:
                 return None
@@ -41,7 +46,8 @@ def _island(graph: Graph, start: int) -> set[int] | None:
         else:
             return None
         for consumer in graph.consumers(t):
-            if consumer.kind == "QUANTIZE" and graph.tensors[consumer.outputs[0]].dtype == "int8":
+            if (consumer.kind == "QUANTIZE" and _unary(consumer)
+                    and graph.tensors[consumer.outputs[0]].dtype == "int8"):
                 continue
             if consumer.kind not in MOVES:
                 return None
@@ -56,22 +62,24 @@ def _island(graph: Graph, start: int) -> set[int] | None:
 def float_data_movement(graph: Graph) -> Graph:
     tensors, ops = list(graph.tensors), list(graph.ops)
     for dequantize in graph.ops:
-        if dequantize.kind != "DEQUANTIZE" or tensors[dequantize.outputs[0]].dtype != "float32":
-            continue  # already rewritten as part of an earlier island
+        if (dequantize.kind != "DEQUANTIZE" or not _unary(dequantize)
+                or tensors[dequantize.outputs[0]].dtype != "float32"):
+            continue  # not a DEQUANTIZE, or already rewritten as part of an earlier island
         island = _island(dataclasses.replace(graph, tensors=tensors, ops=ops), dequantize.outputs[0])
         if island is None:
             continue
         source = tensors[dequantize.inputs[0]]
         for t in island:
             tensors[t] = dataclasses.replace(tensors[t], dtype="int8", quant=source.quant)
-        renamed = {op.outputs[0]: op.inputs[0] for op in ops if op.kind == "DEQUANTIZE" and op.outputs[0] in island}
+        removed = [op for op in ops if op.kind == "DEQUANTIZE" and _unary(op) and op.outputs[0] in island]
+        renamed = {op.outputs[0]: op.inputs[0] for op in removed}
         rewritten: list[Op] = []
         for op in ops:
-            if op.kind == "DEQUANTIZE" and op.outputs[0] in island:
+            if any(op is r for r in removed):
                 continue
             inputs = [renamed.get(t, t) for t in op.inputs]
             options = op.options
-            if op.kind == "QUANTIZE" and op.inputs[0] in island:
+            if op.kind == "QUANTIZE" and _unary(op) and op.inputs[0] in island:
                 options = {**options, "through_float": True}
             rewritten.append(dataclasses.replace(op, inputs=inputs, options=options))
         ops = rewritten

@@ -41,11 +41,11 @@ class ConvParams:
     residual: AddParams | None = None  # an ADD fused into the epilogue (input 1 of the ADD is the convolution)
 
 
-def require_activations(graph, op) -> tuple:
+def require_activations(graph, op, data_input: int = 0, weights_input: int = 1) -> tuple:
     """Input, weights and output of a convolution: int8 (or int4) weights, int8 activations or 16x8's int16 ones
     (whose kernels in TFLM take no zero points: they must be 0)."""
-    x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
-    (w,) = require_quantized(graph, op, ("int8", "int4"), op.inputs[1])
+    x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[data_input], op.outputs[0])
+    (w,) = require_quantized(graph, op, ("int8", "int4"), op.inputs[weights_input])
     int4.require_int8_activations(op, w, x)
     require_per_tensor(op, x, y)
     if x.dtype != y.dtype:
@@ -79,7 +79,8 @@ def quantization(graph, op, x, w, y, channels: int, axis: int,
                            f"for {channels} output channels", f"quantize weights per tensor or along axis {axis}")
     bias_types = ("int32",)
     if x.dtype == "int16":
-        bias_types = ("int64", "int32") if op.kind == "CONV_2D" else ("int64",)
+        # TRANSPOSE_CONV widens an int16 bias to int64 (and would misread an int32 one as int64).
+        bias_types = {"CONV_2D": ("int64", "int32"), "TRANSPOSE_CONV": ("int64", "int16")}.get(op.kind, ("int64",))
     bias_type = bias_types[0]
     if op.options.get("quantized_bias_type", 0) == QUANTIZED_BIAS_INT32 and "int32" in bias_types:
         bias_type = "int32"
@@ -90,7 +91,7 @@ def quantization(graph, op, x, w, y, channels: int, axis: int,
             raise TinygenError(f"{op.kind} (operator {op.index}) bias must be {channels} constant "
                                f"{' or '.join(bias_types)} values (it is {b.size} {b.dtype})",
                                "convert with full-integer int8 quantization")
-        bias_type = b.dtype
+        bias_type = "int64" if b.dtype == "int16" else b.dtype
         bias = b.data.astype(bias_type).reshape(-1)
     act = Activation(*activation_range(op.options.get("fused_activation_function", 0), y.scale, y.zero_point,
                                        *TYPE_RANGE[y.dtype]))

@@ -1,8 +1,8 @@
-"""MEAN and SUM (int8) → tg_mean_s8.
+"""MEAN and SUM (int8, int16) → tg_mean_s8 / tg_mean_s16.
 
 TFLite Micro (QuantizedMeanOrSum): sum each output's inputs in int32, subtract zero point × count, then one
 MultiplyByQuantizedMultiplier of in_scale / out_scale (Prepare's QuantizeMultiplier), for MEAN with 1 / count
-folded into it as Eval does (mean_multiplier). keep_dims changes only the output shape, not its bytes. The
+folded into it as Eval does (mean_multiplier); int16 (16x8) is the same arithmetic on int16 values. keep_dims changes only the output shape, not its bytes. The
 reduction's loop nest is shared with REDUCE_MAX / REDUCE_MIN (../reduce_max).
 """
 from __future__ import annotations
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
+from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_per_tensor, require_quantized
 from ...errors import TinygenError
-from ...quant import requantize_multiplier
+from ...quant import TYPE_RANGE, requantize_multiplier
 
 
 @dataclass(frozen=True)
@@ -87,18 +87,23 @@ def reduction(graph, op, x, y) -> tuple[set[int], int, list[tuple[int, int]], li
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
+    if x.dtype != y.dtype:
+        raise TinygenError(f"{op.kind} (operator {op.index}) reads {x.dtype} and writes {y.dtype}",
+                           "the model file is inconsistent; re-export it")
     axes, count, kept, reduced = reduction(graph, op, x, y)
     mult, shift = mean_multiplier(x.scale, y.scale, count) if op.kind == "MEAN" else \
         requantize_multiplier(x.scale, y.scale)
     sum_offset = -x.zero_point * count  # TFLM subtracts zero point × count from the int32 sum
-    if not -(1 << 31) <= sum_offset < (1 << 31) or 255 * count >= (1 << 31):
+    lo, hi = TYPE_RANGE[x.dtype]
+    # |sum + sum_offset| <= (hi - lo) * count must fit the int32 accumulator (TFLM's would wrap).
+    if not -(1 << 31) <= sum_offset < (1 << 31) or (hi - lo) * count >= (1 << 31):
         raise TinygenError(f"{op.kind} (operator {op.index}) sums {count} values, too many for int32",
                            "reduce fewer values at once")
     params = MeanParams(tuple(n for n, _ in kept), tuple(s for _, s in kept), tuple(n for n, _ in reduced),
                         tuple(s for _, s in reduced), sum_offset, mult, shift, y.zero_point)
-    return Layer(op, "mean/mean.c.j2", "tg_mean_s8", (op.inputs[0],), (op.outputs[0],), params, macs=x.size,
+    return Layer(op, "mean/mean.c.j2", "tg_mean_" + TYPE_SUFFIX[x.dtype], (op.inputs[0],), (op.outputs[0],), params, macs=x.size,
                  summary=f"{op.kind} {list(x.shape)} over axes {sorted(axes)} -> {list(y.shape)}")
 
 
@@ -119,4 +124,4 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("MEAN", "SUM"), arity={"MEAN": Arity(2), "SUM": Arity(2)},
            options={"MEAN": "ReducerOptions", "SUM": "ReducerOptions"}, lower=lower,
-           example=example, header="tg_mean.h")
+           types=("int8", "int16"), example=example, header="tg_mean.h")

@@ -1,4 +1,4 @@
-/* MEAN kernel (tg_mean.c). */
+/* MEAN and SUM kernels (tg_mean.c). */
 #ifndef TG_MEAN_H
 #define TG_MEAN_H
 
@@ -22,6 +22,7 @@ typedef struct {
     int32_t output_offset;   /* +output zero point */
 } tg_mean_params;
 void tg_mean_s8(const tg_mean_params *params, const int8_t *input, int8_t *output);
+void tg_mean_s16(const tg_mean_params *params, const int16_t *input, int16_t *output);
 
 #ifdef __cplusplus
 }

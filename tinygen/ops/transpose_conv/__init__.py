@@ -1,4 +1,4 @@
-"""TRANSPOSE_CONV (int8, weights per channel or per tensor) → tg_transpose_conv_s8.
+"""TRANSPOSE_CONV (int8 or 16x8, weights per channel or per tensor) → tg_transpose_conv_s8 / _s16.
 
 Semantics of TFLM's reference integer_ops::TransposeConv, parameters as micro/kernels/transpose_conv.cc prepares
 them: the padding is that of a convolution from the output's size back to the input's (ComputePaddingHeightWidth
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
-from ..conv2d import ConvQuant, add_conv, quantization
+from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef
+from ..conv2d import ConvQuant, add_conv, quantization, require_activations
 from ..window import Window
 from ...errors import TinygenError
 from ...quant import padding_and_output
@@ -47,9 +47,11 @@ def window(op, x, y, kh: int, kw: int) -> Window:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    w, x, y = require_int8(graph, op, op.inputs[WEIGHTS], op.inputs[INPUT], op.outputs[0])
-    require_per_tensor(op, x, y)
+    x, w, y = require_activations(graph, op, INPUT, WEIGHTS)
     where = f"TRANSPOSE_CONV (operator {op.index})"
+    if w.dtype != "int8":
+        raise TinygenError(f"{where} has {w.dtype} weights; TFLite Micro's TRANSPOSE_CONV takes int8 ones",
+                           "quantize the weights to int8")
     if len(w.shape) != 4:
         raise TinygenError(f"{where} has a rank-{len(w.shape)} filter", "the filter must be [out_c, kh, kw, in_c]")
     out_c, kh, kw, in_c = (int(d) for d in w.shape)
@@ -61,7 +63,10 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     macs = win.n * win.in_h * win.in_w * kh * kw * in_c * out_c  # the reference's scatter, clipped taps included
     summary = (f"TRANSPOSE_CONV {win.in_h}x{win.in_w}x{in_c} -> {win.out_h}x{win.out_w}x{out_c}, "
                f"{kh}x{kw}/{win.stride_h}x{win.stride_w}")
-    return Layer(op, "transpose_conv/transpose_conv.c.j2", "tg_transpose_conv_s8", (op.inputs[INPUT],),
+    if x.dtype == "int16":
+        summary += " (16x8)"
+    return Layer(op, "transpose_conv/transpose_conv.c.j2", "tg_transpose_conv_" + TYPE_SUFFIX[x.dtype],
+                 (op.inputs[INPUT],),
                  (op.outputs[0],), TransposeConvParams(win, in_c, out_c, quant), consts, macs=macs, summary=summary)
 
 
@@ -79,4 +84,4 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("TRANSPOSE_CONV",), arity={"TRANSPOSE_CONV": Arity(3, 1)},
            options={"TRANSPOSE_CONV": "TransposeConvOptions"}, lower=lower, weights_axis=0, bias_input=BIAS, data_input=INPUT,
-           fuses_activation=True, example=example, header="tg_transpose_conv.h")
+           fuses_activation=True, types=("int8", "int16"), example=example, header="tg_transpose_conv.h")
