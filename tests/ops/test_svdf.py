@@ -7,6 +7,7 @@ before each), each byte equal to TFLM's. TFLM's own keyword models (TINYGEN_TFLM
 bit-exact whole (int16 input, int8 -> int16 softmax, int32 output) and without those ends."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -27,14 +28,15 @@ STEPS = 6
 
 
 def svdf_model(seed: int, batch: int = 1, input_size: int = 10, rank: int = 1, units: int = 4, memory: int = 3,
-               state_type: str = "int16", activation: int = 0, layers: int = 1) -> bytes:
+               state_type: str = "int16", activation: int = 0, layers: int = 1,
+               time_weight_limit: int | None = None) -> bytes:
     rng = np.random.default_rng(seed)
     m = SchemaModel("svdf")
     x = m.tensor([batch, input_size], scale=float(rng.uniform(0.01, 0.1)), zero_point=int(rng.integers(-30, 30)))
     y = x
     for _ in range(layers):
         y = svdf_layer(m, rng, y, rank=rank, units=units, memory=memory, state_type=state_type,
-                       activation=activation)
+                       activation=activation, time_weight_limit=time_weight_limit)
     return m.finish([x], [y])
 
 
@@ -331,3 +333,46 @@ def test_emulate_command_sequence_option(tmp_path):
         assert result.exit_code == 0 and "bit-exact: 5 inputs" in result.output, result.output
         outputs[bool(flags)] = np.load(out)
     assert np.array_equal(outputs[False][0], outputs[True][0]) and not np.array_equal(outputs[False], outputs[True])
+
+
+# ---- CMSIS-NN (TINYGEN_CMSIS_NN = a CMSIS-NN tree) ----
+
+needs_cmsis_nn = pytest.mark.skipif(not os.environ.get("TINYGEN_CMSIS_NN"),
+                                    reason="TINYGEN_CMSIS_NN is not set: the cmsis-nn backend needs a CMSIS-NN tree")
+# Time weights small enough that no int32 sum can overflow: the cases CMSIS-NN's SVDF runs exactly.
+CMSIS_CASES = {
+    "rank1": dict(rank=1, units=4, memory=3),
+    "rank2_batch2": dict(batch=2, rank=2, units=3, memory=5),
+    "rank3_memory1": dict(rank=3, units=2, memory=1),
+    "long_memory": dict(rank=1, units=2, memory=16, input_size=7),
+}
+
+
+@needs_cmsis_nn
+@pytest.mark.parametrize("target", ["host", "cortex-m4", "cortex-m55"])  # plain C, DSP, Helium
+@pytest.mark.parametrize("name", list(CMSIS_CASES))
+def test_cmsis_nn_svdf(tmp_path, name, target):
+    need_target(target)
+    seed = 300 + list(CMSIS_CASES).index(name)
+    path = _write(tmp_path, svdf_model(seed, time_weight_limit=1500, **CMSIS_CASES[name]))
+    program = compile_model(path, backend="cmsis-nn", core="cortex-m4")
+    assert [layer.kernel for layer in program.layers] == ["arm_svdf_state_s16_s8"]
+    assert_sequence_exact(path, seed, STEPS, target=target, backend="cmsis-nn")
+
+
+@needs_cmsis_nn
+def test_cmsis_nn_svdf_only_where_exact(tmp_path):
+    """Portable kernel for an int8 state, for time weights whose sums could overflow int32 (CMSIS-NN's Helium
+    path saturates where TFLM wraps) and for an int16 state zero point (CMSIS-NN ignores it)."""
+    from tinygen.ops.svdf import cmsis_nn
+
+    int8_state = _write(tmp_path, svdf_model(1, state_type="int8"), "int8_state")
+    full_range = _write(tmp_path, svdf_model(2, rank=2, units=3, memory=8), "full_range")
+    for path in (int8_state, full_range):
+        program = compile_model(path, backend="cmsis-nn", core="cortex-m4")
+        assert [layer.kernel for layer in program.layers] in (["tg_svdf_s8_s8"], ["tg_svdf_s8_s16"])
+    assert_sequence_exact(full_range, 2, 3, backend="cmsis-nn")
+    (layer,) = compile_model(_write(tmp_path, svdf_model(3, time_weight_limit=1500), "small")).layers
+    assert cmsis_nn.retarget(layer, "dsp") is not None
+    shifted = layer.replace(params=dataclasses.replace(layer.params, state_zero_point=3))
+    assert cmsis_nn.retarget(shifted, "dsp") is None

@@ -4,7 +4,7 @@ TFLM's PrepareSvdf (micro/kernels/svdf_common.cc), offline: the two effective sc
 (input · feature weights / state, state · time weights / output) made double, then QuantizeMultiplier; the bias
 is required (TFLM reads its scale) and its scale must lie within 1e-5 of state · time weights. The state
 (input 4) is a variable tensor: it lives in the state region, kept between invokes (lowered/memory.py), and
-`<name>_reset()` clears it. TFLM's integer SVDF applies no fused activation, so tinygen applies none either
+`<name>_reset()` clears it. CMSIS-NN runs the int16-state form where exact (cmsis_nn.py). TFLM's integer SVDF applies no fused activation, so tinygen applies none either
 (and a standalone RELU after it never fuses into it).
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import cmsis_nn
 from ..common import Arity, Layer, LowerContext, OpDef, const, require_int8, require_per_tensor
 from ...errors import TinygenError
 from ...quant import quantize_multiplier
@@ -98,10 +99,11 @@ def example(m, rng) -> bytes:
     return m.finish([x], [y])
 
 
-def svdf_layer(m, rng, x: int, rank: int, units: int, memory: int, state_type: str, activation: int = 0) -> int:
+def svdf_layer(m, rng, x: int, rank: int, units: int, memory: int, state_type: str, activation: int = 0,
+               time_weight_limit: int | None = None) -> int:
     """An SVDF on tensor x ([batch, input] of the schema builder m) with random weights and quantization scaled
-    so that state and output use much of their range; returns its output tensor (example() and
-    tests/ops/test_svdf.py build on it)."""
+    so that state and output use much of their range (time weights within ±time_weight_limit if given, else the
+    type's range); returns its output tensor (example() and tests/ops/test_svdf.py build on it)."""
     batch, input_size = m.sg.tensors[x].shape
     filters, wide = rank * units, state_type == "int16"
     limit = 32767 if wide else 127
@@ -113,7 +115,8 @@ def svdf_layer(m, rng, x: int, rank: int, units: int, memory: int, state_type: s
     wf = m.tensor([filters, input_size], data=rng.integers(-127, 128, (filters, input_size)).astype(np.int8),
                   scale=s_wf)
     wt = m.tensor([filters, memory], state_type, scale=s_wt,
-                  data=rng.integers(-limit, limit + 1, (filters, memory)).astype(np.int16 if wide else np.int8))
+                  data=rng.integers(-(time_weight_limit or limit), (time_weight_limit or limit) + 1,
+                                    (filters, memory)).astype(np.int16 if wide else np.int8))
     bias_limit = limit * typical_state
     b = m.tensor([units], "int32", data=rng.integers(-bias_limit, bias_limit, units).astype(np.int32),
                  scale=float(np.float32(s_state) * np.float32(s_wt)))
@@ -125,5 +128,5 @@ def svdf_layer(m, rng, x: int, rank: int, units: int, memory: int, state_type: s
 
 
 OP = OpDef(kinds=("SVDF",), arity={"SVDF": Arity(5)}, options={"SVDF": "SVDFOptions"}, lower=lower,
-           types=("int8 (int16 or int8 state)",), weights_axis=0, state_inputs=(4,), example=example,
+           types=("int8 (int16 or int8 state)",), backends={"cmsis-nn": cmsis_nn.retarget}, weights_axis=0, state_inputs=(4,), example=example,
            header="tg_svdf.h")
