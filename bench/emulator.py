@@ -14,8 +14,10 @@ BACKEND = backends.default_for("host")  # what `tinygen emulate` runs
 MODELS = ["ad01_int8", "kws_ref_model", "pretrainedResnet_quant", "str_ww_ref_model", "vww_96_int8"]
 
 
-def measure(model: str, count: int, seed: int = 0) -> dict:
-    path = MODELS_DIR / f"{model}.tflite"
+def measure(model: str, count: int, seed: int = 0, path: Path | None = None) -> dict:
+    """tinygen's host build and TFLM's reference interpreter on `count` random inputs of the model (an MLPerf
+    Tiny name, or any name with its `path`)."""
+    path = path or MODELS_DIR / f"{model}.tflite"
     program = compile_model(path, backend=BACKEND)
     inputs = random_inputs(program.input, count, seed)
     exe = build_host(program)  # generating and compiling the C (cached) stay outside the timed region

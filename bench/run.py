@@ -1,7 +1,8 @@
 """Write docs/benchmarks.md: every figure measured in this one run, TFLM beside tinygen.
 
 Usage: python bench/run.py [--count 1000] [--qemu-count 10]
-(set TINYGEN_CMSIS_NN=<CMSIS-NN source tree> for the CMSIS-NN rows)
+(set TINYGEN_CMSIS_NN=<CMSIS-NN source tree> for the CMSIS-NN rows, TINYGEN_TFLM_DIR=<TFLM checkout> for the
+recurrent models)
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import emulator  # noqa: E402
 import layers  # noqa: E402
 import memory  # noqa: E402
 import qemu  # noqa: E402
+import recurrent  # noqa: E402
 
 
 def main() -> None:
@@ -49,6 +51,8 @@ def main() -> None:
         "--backend specialized` prints every layer.",
         layers.class_table([layers.measure(m, "cortex-m4", "specialized") for m in emulator.MODELS
                             if (emulator.MODELS_DIR / f"{m}.tflite").exists()]),
+        "## Recurrent and audio models: LSTM and SVDF (TFLM's example models)",
+        recurrent.run(min(args.count, 100), min(args.qemu_count, 3)),
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n\n".join(sections) + "\n")
