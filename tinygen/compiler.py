@@ -166,7 +166,8 @@ def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
     x, y = graph.tensors[graph.inputs[0]], graph.tensors[graph.outputs[0]]
     for role, t in [("input", graph.tensors[i]) for i in graph.inputs] + \
             [("output", graph.tensors[o]) for o in graph.outputs]:
-        if t.dtype not in IO_DTYPES or (t.dtype == "int32" and t.quant is None):
+        # An unquantized int32 output holds indices (ARG_MAX); an int32 input must be quantized (QUANTIZE's).
+        if t.dtype not in IO_DTYPES or (t.dtype == "int32" and t.quant is None and role == "input"):
             name = f"'{t.name}'" if t.name else f"(tensor {t.index})"
             raise TinygenError(f"model {role} {name} is {t.dtype}" + (" (not quantized)" if t.quant is None
                                                                       and t.dtype == "int32" else ""),
