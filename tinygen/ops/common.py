@@ -133,6 +133,13 @@ def require_quantized(graph: Graph, op: Op, dtypes: tuple[str, ...], *tensors: i
 TYPE_SUFFIX = {"int8": "s8", "int16": "s16", "int32": "s32"}
 
 
+def require_same_type(op: Op, x: Tensor, y: Tensor,
+                      fix: str = "the model file is inconsistent; re-export it") -> None:
+    """Input and output of one element type: refuse a model whose operator reads one type and writes another."""
+    if x.dtype != y.dtype:
+        raise TinygenError(f"{op.kind} (operator {op.index}) reads {x.dtype} and writes {y.dtype}", fix)
+
+
 def require_per_tensor(op: Op, *tensors: Tensor) -> None:
     """Activations carry one scale and zero point: refuse the first of `tensors` quantized per channel."""
     for tensor in tensors:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..common import Arity, Layer, LowerContext, OpDef
+from ..mean import constant_axes
 from ...errors import TinygenError
 
 KERNELS = {"ARG_MAX": "tg_arg_max_s8", "ARG_MIN": "tg_arg_min_s8"}
@@ -33,20 +34,15 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if y.dtype != "int32":
         raise TinygenError(f"{where} writes {y.dtype} indices; TFLite Micro computes int32 ones only",
                            "export with output_type=tf.int32 (tf.math.argmax(..., output_type=tf.int32))")
-    if not axis.is_const or axis.dtype != "int32" or axis.size != 1:
-        raise TinygenError(f"{where} needs one constant int32 axis (has {axis.size} {axis.dtype}"
-                           f"{'' if axis.is_const else ', computed at run time'})",
-                           "export the model with a constant axis")
-    rank = len(x.shape)
-    a = int(axis.data.reshape(-1)[0])
-    if not -rank <= a < rank:
-        raise TinygenError(f"{where} reduces axis {a} of a rank-{rank} tensor", "the model file is corrupted; re-export it")
-    a += rank if a < 0 else 0
+    if axis.size != 1:
+        raise TinygenError(f"{where} needs one constant int32 axis (has {axis.size})", "give it one axis")
+    (a,) = constant_axes(graph, op, x)
     shape = [int(d) for d in x.shape]
     if [int(d) for d in y.shape] != shape[:a] + shape[a + 1:] or shape[a] == 0:
         raise TinygenError(f"{where} maps {shape} over axis {a} to {list(y.shape)}",
                            "the model file is inconsistent; re-export it")
-    params = ArgParams(int(np.prod(shape[:a], dtype=np.int64)), shape[a], int(np.prod(shape[a + 1:], dtype=np.int64)))
+    params = ArgParams(int(np.prod(shape[:a], dtype=np.int64)), shape[a],
+                       int(np.prod(shape[a + 1:], dtype=np.int64)))
     return Layer(op, "arg_min_max/arg_min_max.c.j2", KERNELS[op.kind], (op.inputs[0],), (op.outputs[0],), params,
                  summary=f"{op.kind} {shape} over axis {a} -> {list(y.shape)}")
 

@@ -15,7 +15,7 @@ from . import cmsis_nn, specialized
 from .. import int4
 from ..add import AddParams
 from ..common import (Activation, Arity, Const, InPlace, Layer, LowerContext, OpDef, const, require_per_tensor,
-                      require_quantized)
+                      require_quantized, require_same_type)
 from ..window import Window, window
 from ...errors import TinygenError
 from ...quant import QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, per_channel_multipliers, require_wide_shifts
@@ -48,9 +48,7 @@ def require_activations(graph, op, data_input: int = 0, weights_input: int = 1) 
     (w,) = require_quantized(graph, op, ("int8", "int4"), op.inputs[weights_input])
     int4.require_int8_activations(op, w, x)
     require_per_tensor(op, x, y)
-    if x.dtype != y.dtype:
-        raise TinygenError(f"{op.kind} (operator {op.index}) reads {x.dtype} and writes {y.dtype}",
-                           "convert with int8 (or 16x8) quantization throughout")
+    require_same_type(op, x, y, "convert with int8 (or 16x8) quantization throughout")
     if x.dtype == "int16" and (x.zero_point or y.zero_point):
         raise TinygenError(f"{op.kind} (operator {op.index}) has int16 zero points {x.zero_point} and "
                            f"{y.zero_point}; TFLite Micro's 16x8 kernels ignore them",

@@ -9,7 +9,8 @@ import numpy as np
 
 from . import cmsis_nn, specialized
 from .. import int4
-from ..common import Activation, Arity, Layer, LowerContext, OpDef, const, require_per_tensor, require_quantized
+from ..common import (Activation, Arity, Layer, LowerContext, OpDef, const, require_per_tensor, require_quantized,
+                      require_same_type)
 from ...errors import TinygenError
 from ...quant import (QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, per_channel_multipliers,
                       per_tensor_conv_multiplier, require_wide_shifts)
@@ -34,9 +35,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     (w,) = require_quantized(graph, op, ("int8", "int4"), op.inputs[1])
     int4.require_int8_activations(op, w, x)
-    if x.dtype != y.dtype:
-        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) reads {x.dtype} and writes {y.dtype}",
-                           "convert with int8 (or 16x8) quantization throughout")
+    require_same_type(op, x, y, "convert with int8 (or 16x8) quantization throughout")
     require_per_tensor(op, x)
     if not w.is_const:
         raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has non-constant weights",

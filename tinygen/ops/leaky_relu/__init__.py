@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, elementwise_inplace, require_per_tensor,
-                      require_quantized)
-from ...errors import TinygenError
+                      require_quantized, require_same_type)
 from ...quant import quantize_multiplier
 
 
@@ -33,9 +32,7 @@ class LeakyReluParams:
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
-    if x.dtype != y.dtype:
-        raise TinygenError(f"LEAKY_RELU (operator {op.index}) reads {x.dtype} and writes {y.dtype}",
-                           "the model file is inconsistent; re-export it")
+    require_same_type(op, x, y)
     alpha = float(np.float32(op.options.get("alpha", 0.0)))
     in_scale, out_scale = float(np.float32(x.scale)), float(np.float32(y.scale))
     alpha_mult, alpha_shift = quantize_multiplier(in_scale * alpha / out_scale)  # doubles: see the docstring

@@ -2,8 +2,8 @@
 
 TFLite Micro (QuantizedMeanOrSum): sum each output's inputs in int32, subtract zero point × count, then one
 MultiplyByQuantizedMultiplier of in_scale / out_scale (Prepare's QuantizeMultiplier), for MEAN with 1 / count
-folded into it as Eval does (mean_multiplier); int16 (16x8) is the same arithmetic on int16 values. keep_dims changes only the output shape, not its bytes. The
-reduction's loop nest is shared with REDUCE_MAX / REDUCE_MIN (../reduce_max).
+folded into it as Eval does (mean_multiplier); int16 (16x8) is the same arithmetic on int16 values. keep_dims
+changes only the output shape, not its bytes. The reduction's loop nest is shared with REDUCE_MAX / REDUCE_MIN (../reduce_max).
 """
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_per_tensor, require_quantized
+from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_per_tensor, require_quantized,
+                      require_same_type)
 from ...errors import TinygenError
 from ...quant import TYPE_RANGE, requantize_multiplier
 
@@ -56,9 +57,8 @@ def loop_nest(shape, axes: set[int]) -> tuple[list[tuple[int, int]], list[tuple[
     return kept, reduced
 
 
-def reduction(graph, op, x, y) -> tuple[set[int], int, list[tuple[int, int]], list[tuple[int, int]]]:
-    """(axes, values per output, kept and reduced loop dimensions padded to 2 each) of a reduction over a
-    constant int32 axis list, checked against the shapes."""
+def constant_axes(graph, op, x) -> set[int]:
+    """The axes of x that input 1, a constant int32 axis list, names (negative ones counted from the end)."""
     where = f"{op.kind} (operator {op.index})"
     axis = graph.tensors[op.inputs[1]]
     if not axis.is_const or axis.dtype != "int32":
@@ -73,6 +73,14 @@ def reduction(graph, op, x, y) -> tuple[set[int], int, list[tuple[int, int]], li
             raise TinygenError(f"{where} reduces axis {a} of a rank-{rank} tensor",
                                "the model file is corrupted; re-export it")
         axes.add(a + rank if a < 0 else a)
+    return axes
+
+
+def reduction(graph, op, x, y) -> tuple[set[int], int, list[tuple[int, int]], list[tuple[int, int]]]:
+    """(axes, values per output, kept and reduced loop dimensions padded to 2 each) of a reduction over a
+    constant int32 axis list, checked against the shapes."""
+    where = f"{op.kind} (operator {op.index})"
+    axes = constant_axes(graph, op, x)
     count = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
     if count == 0 or x.size == 0:
         raise TinygenError(f"{where} reduces an empty tensor {list(x.shape)}", "remove the empty tensor")
@@ -89,9 +97,7 @@ def reduction(graph, op, x, y) -> tuple[set[int], int, list[tuple[int, int]], li
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
-    if x.dtype != y.dtype:
-        raise TinygenError(f"{op.kind} (operator {op.index}) reads {x.dtype} and writes {y.dtype}",
-                           "the model file is inconsistent; re-export it")
+    require_same_type(op, x, y)
     axes, count, kept, reduced = reduction(graph, op, x, y)
     mult, shift = mean_multiplier(x.scale, y.scale, count) if op.kind == "MEAN" else \
         requantize_multiplier(x.scale, y.scale)
@@ -103,8 +109,8 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                            "reduce fewer values at once")
     params = MeanParams(tuple(n for n, _ in kept), tuple(s for _, s in kept), tuple(n for n, _ in reduced),
                         tuple(s for _, s in reduced), sum_offset, mult, shift, y.zero_point)
-    return Layer(op, "mean/mean.c.j2", "tg_mean_" + TYPE_SUFFIX[x.dtype], (op.inputs[0],), (op.outputs[0],), params, macs=x.size,
-                 summary=f"{op.kind} {list(x.shape)} over axes {sorted(axes)} -> {list(y.shape)}")
+    return Layer(op, "mean/mean.c.j2", "tg_mean_" + TYPE_SUFFIX[x.dtype], (op.inputs[0],), (op.outputs[0],), params,
+                 macs=x.size, summary=f"{op.kind} {list(x.shape)} over axes {sorted(axes)} -> {list(y.shape)}")
 
 
 def example(m, rng) -> bytes:

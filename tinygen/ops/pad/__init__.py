@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_per_tensor, require_quantized
+from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_per_tensor, require_quantized,
+                      require_same_type)
 from ...errors import TinygenError
 
 MAX_RANK = 5  # TFLM's PadKernelMaxDimensionCount
@@ -44,8 +45,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, y)
     where = f"{op.kind} (operator {op.index})"
-    if x.dtype != y.dtype:
-        raise TinygenError(f"{where} reads {x.dtype} and writes {y.dtype}", "the model file is corrupted; re-export it")
+    require_same_type(op, x, y, "the model file is corrupted; re-export it")
     paddings = graph.tensors[op.inputs[1]]
     if not paddings.is_const:
         raise TinygenError(f"{where} has run-time paddings; TFLite Micro needs them constant",

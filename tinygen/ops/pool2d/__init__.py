@@ -11,7 +11,7 @@ import numpy as np
 
 from . import cmsis_nn
 from ..common import (TYPE_SUFFIX, Activation, Arity, InPlace, Layer, LowerContext, OpDef, raster_safe,
-                      require_per_tensor, require_quantized)
+                      require_per_tensor, require_quantized, require_same_type)
 from ..window import Window, window
 from ...errors import TinygenError
 from ...quant import TYPE_RANGE, activation_range
@@ -30,9 +30,7 @@ class PoolParams:
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
-    if x.dtype != y.dtype:
-        raise TinygenError(f"{op.kind} (operator {op.index}) reads {x.dtype} and writes {y.dtype}",
-                           "the model file is inconsistent; re-export it")
+    require_same_type(op, x, y)
     # PoolingPrepare's own test: |Δscale| computed in float32, within 1e-6, and equal zero points.
     if float(abs(np.float32(x.scale) - np.float32(y.scale))) > 1e-6 or x.zero_point != y.zero_point:
         raise TinygenError(f"{op.kind} (operator {op.index}) changes quantization (scale {x.scale:g} → {y.scale:g}, "
