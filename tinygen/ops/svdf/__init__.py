@@ -4,8 +4,8 @@ TFLM's PrepareSvdf (micro/kernels/svdf_common.cc), offline: the two effective sc
 (input · feature weights / state, state · time weights / output) made double, then QuantizeMultiplier; the bias
 is required (TFLM reads its scale) and its scale must lie within 1e-5 of state · time weights. The state
 (input 4) is a variable tensor: it lives in the state region, kept between invokes (lowered/memory.py), and
-`<name>_reset()` clears it. CMSIS-NN runs the int16-state form where exact (cmsis_nn.py). TFLM's integer SVDF applies no fused activation, so tinygen applies none either
-(and a standalone RELU after it never fuses into it).
+`<name>_reset()` clears it. CMSIS-NN runs the int16-state form where exact (cmsis_nn.py). TFLM's integer SVDF
+applies no fused activation, so tinygen applies none either (and a standalone RELU after it never fuses into it).
 """
 from __future__ import annotations
 
@@ -114,9 +114,9 @@ def svdf_layer(m, rng, x: int, rank: int, units: int, memory: int, state_type: s
     s_y = s_state * s_wt * 0.58 * limit * typical_state * np.sqrt(rank * memory) / 40 * float(rng.uniform(0.5, 2.0))
     wf = m.tensor([filters, input_size], data=rng.integers(-127, 128, (filters, input_size)).astype(np.int8),
                   scale=s_wf)
-    wt = m.tensor([filters, memory], state_type, scale=s_wt,
-                  data=rng.integers(-(time_weight_limit or limit), (time_weight_limit or limit) + 1,
-                                    (filters, memory)).astype(np.int16 if wide else np.int8))
+    time_limit = time_weight_limit or limit
+    time_weights = rng.integers(-time_limit, time_limit + 1, (filters, memory)).astype(np.int16 if wide else np.int8)
+    wt = m.tensor([filters, memory], state_type, scale=s_wt, data=time_weights)
     bias_limit = limit * typical_state
     b = m.tensor([units], "int32", data=rng.integers(-bias_limit, bias_limit, units).astype(np.int32),
                  scale=float(np.float32(s_state) * np.float32(s_wt)))
@@ -128,5 +128,5 @@ def svdf_layer(m, rng, x: int, rank: int, units: int, memory: int, state_type: s
 
 
 OP = OpDef(kinds=("SVDF",), arity={"SVDF": Arity(5)}, options={"SVDF": "SVDFOptions"}, lower=lower,
-           types=("int8 (int16 or int8 state)",), backends={"cmsis-nn": cmsis_nn.retarget}, weights_axis=0, state_inputs=(4,), example=example,
-           header="tg_svdf.h")
+           types=("int8 (int16 or int8 state)",), backends={"cmsis-nn": cmsis_nn.retarget}, weights_axis=0,
+           state_inputs=(4,), example=example, header="tg_svdf.h")

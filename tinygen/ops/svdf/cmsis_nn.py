@@ -11,7 +11,8 @@ offline here:
 - it clamps the feature values to its input_activation and the output to its output_activation: given the
   int16 and int8 ranges, TFLM's clamps (TFLM's integer SVDF ignores the fused activation).
 Unlike CMSIS-NN's other kernels, it takes the input and output zero points as they are (input_offset = +zero
-point, as TFLM's cmsis_nn/svdf.cc passes it). Its two int32 scratch buffers (time products per filter, sums per unit) are one scratch block, split in two.
+point, as TFLM's cmsis_nn/svdf.cc passes it). Its two int32 scratch buffers (time products per filter, sums per
+unit) are one scratch block, split in two.
 """
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def cannot_overflow(layer: Layer) -> bool:
     scale = p.feature_mult * 2.0 ** (p.feature_shift - 31)
     state = np.minimum(STATE_LIMIT, np.ceil(feature * scale).astype(np.int64) + 1)
     wt = np.abs(layer.const("weights_time").values.astype(np.int64)).reshape(filters, p.memory)
-    units = np.abs(layer.const("bias").values.astype(np.int64)) + (wt.sum(axis=1) * state).reshape(p.units, -1).sum(axis=1)
+    time_sums = (wt.sum(axis=1) * state).reshape(p.units, p.rank).sum(axis=1)
+    units = np.abs(layer.const("bias").values.astype(np.int64)) + time_sums
     return bool(np.all(feature < INT32_LIMIT)) and bool(np.all(units < INT32_LIMIT))
 
 

@@ -66,8 +66,8 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if x.dtype == "int16":
         summary += " (16x8)"
     return Layer(op, "transpose_conv/transpose_conv.c.j2", "tg_transpose_conv_" + TYPE_SUFFIX[x.dtype],
-                 (op.inputs[INPUT],),
-                 (op.outputs[0],), TransposeConvParams(win, in_c, out_c, quant), consts, macs=macs, summary=summary)
+                 (op.inputs[INPUT],), (op.outputs[0],), TransposeConvParams(win, in_c, out_c, quant), consts,
+                 macs=macs, summary=summary)
 
 
 def example(m, rng) -> bytes:
