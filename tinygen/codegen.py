@@ -56,7 +56,8 @@ def c_comment(text: str, limit: int = 100) -> str:
 
 
 def c_activation(act) -> str:
-    return f"{{.min = {act.min}, .max = {act.max}}}"
+    value = c_float if isinstance(act.min, float) else str  # a float kernel's clamp (FloatActivation)
+    return f"{{.min = {value(act.min)}, .max = {value(act.max)}}}"
 
 
 def c_array_body(values: np.ndarray, per_line: int = 16) -> str:

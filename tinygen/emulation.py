@@ -146,7 +146,7 @@ def host_sources(program: Program, layer_marks: bool = False, sequence: bool = F
 
 def _cflags(program: Program, flags: list[str] | None, default: list[str] | None = None) -> list[str]:
     """Warnings, the backend's flags, then `flags`, else `default` (the cross compilers': -O2)."""
-    return host.WARNINGS + list(program.backend.cflags) + (flags or default or ["-O2"])
+    return host.WARNINGS + host.FLOAT_EXACT + list(program.backend.cflags) + (flags or default or ["-O2"])
 
 
 def build_host(program: Program, flags: list[str] | None = None, sequence: bool = False) -> Path:
@@ -205,7 +205,12 @@ def compare(outputs: np.ndarray, expected: np.ndarray) -> Comparison:
     a = outputs.reshape(len(outputs), -1)
     b = expected.reshape(len(expected), -1)
     mismatched = int(np.count_nonzero(a.view(np.uint8) != b.view(np.uint8))) if a.dtype == b.dtype else a.nbytes
-    diff = float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)))) if a.size else 0.0
+    if not a.size:
+        return Comparison(len(outputs), mismatched, 0.0, outputs, expected)
+    with np.errstate(invalid="ignore"):  # inf - inf, NaN: only elements whose bits differ count
+        gap = np.abs(a.astype(np.float64) - b.astype(np.float64))
+    same = (a == b) | (np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else a == b
+    diff = float(np.max(np.where(same, 0.0, np.nan_to_num(gap, nan=np.inf))))
     return Comparison(len(outputs), mismatched, diff, outputs, expected)
 
 

@@ -103,6 +103,20 @@ def activation_range(activation: int, scale: float, zero_point: int,
                        "use RELU, RELU6 or no fused activation")
 
 
+FLOAT32_LOWEST, FLOAT32_MAX = float(np.finfo(np.float32).min), float(np.finfo(np.float32).max)
+
+
+def float_activation_range(activation: int, what: str) -> tuple[float, float]:
+    """CalculateActivationRange<float>: the clamp of a fused activation in a float kernel. TFLM's float kernels
+    only clamp, so a fused TANH or SIGN_BIT would be silently dropped: refuse it."""
+    ranges = {0: (FLOAT32_LOWEST, FLOAT32_MAX), 1: (0.0, FLOAT32_MAX), 2: (-1.0, 1.0), 3: (0.0, 6.0)}
+    if activation not in ranges:
+        names = {4: "TANH", 5: "SIGN_BIT"}
+        raise TinygenError(f"{what} has fused activation {names.get(activation, activation)}, which TFLite Micro's "
+                           "float kernels do not apply", "use RELU, RELU6, RELU_N1_TO_1 or no fused activation")
+    return ranges[activation]
+
+
 def same_padding(in_size: int, filter_size: int, stride: int, dilation: int) -> tuple[int, int]:
     """(output size, padding before) for TFLite's SAME padding; the odd remainder goes after."""
     out = (in_size + stride - 1) // stride

@@ -2,8 +2,8 @@
 biases), bit-exact with TFLM."""
 import pytest
 
-from tests.support.helpers import (assert_bit_exact, int8_tflite, int16_tflite, keras_model, with_int32_bias,
-                                   without_bias)
+from tests.support.helpers import (assert_bit_exact, int8_tflite, int16_tflite, keras_model, op_kinds,
+                                   with_int32_bias, without_bias)
 
 
 @pytest.mark.parametrize("units,inputs,activation,per_channel", [
@@ -99,3 +99,34 @@ def test_16x8_accumulator_bound(tmp_path, bias):
             compile_model(path)
     else:
         assert [layer.kernel for layer in compile_model(path).layers] == ["tg_fully_connected_s16"]
+
+
+@pytest.mark.parametrize("activation", [None, "relu", "relu6"])
+def test_float32_dense_layers(tmp_path, activation):
+    """A float32 model (TensorFlow's default conversion): TFLM's FullyConnected<float>, every bit equal."""
+    import tensorflow as tf
+
+    from tests.support.helpers import float_tflite
+
+    L = tf.keras.layers
+    model = keras_model([L.Dense(24, activation=activation), L.Dense(7, use_bias=False), L.Dense(3)], (40,), seed=3)
+    tflite = float_tflite(model)
+    assert op_kinds(tflite, tmp_path) == ["FULLY_CONNECTED"] * 3
+    assert_bit_exact(tflite, tmp_path, count=30, seed=1)
+    assert_bit_exact(tflite, tmp_path, count=2, seed=1, target="cortex-m4")
+
+
+def test_float32_relu_n1_to_1_and_refused_tanh(tmp_path):
+    """RELU_N1_TO_1 clamps to [-1, 1]; a fused TANH, which TFLM's float kernel would silently skip, is refused."""
+    import tensorflow as tf
+
+    from tests.support.helpers import float_tflite, with_activation
+    from tinygen.compiler import compile_model
+    from tinygen.errors import TinygenError
+
+    tflite = float_tflite(keras_model([tf.keras.layers.Dense(16)], (8,), seed=5))
+    assert_bit_exact(with_activation(tflite, 2), tmp_path, count=20)
+    path = tmp_path / "tanh.tflite"
+    path.write_bytes(with_activation(tflite, 4))
+    with pytest.raises(TinygenError, match=r"fused activation TANH, which TFLite Micro's float kernels do not"):
+        compile_model(path)

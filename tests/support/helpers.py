@@ -114,6 +114,17 @@ def int8_tflite(model, input_shapes, seed: int = 0, calibration_scale: float | N
     return converter.convert()
 
 
+def float_tflite(model) -> bytes:
+    """A Keras model (or tf.function) converted to a float32 .tflite, as TensorFlow's converter does by default."""
+    import tensorflow as tf
+
+    if isinstance(model, tf.keras.Model):
+        converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    else:
+        converter = tf.lite.TFLiteConverter.from_concrete_functions([model.get_concrete_function()], model)
+    return converter.convert()
+
+
 def int16_tflite(model, input_shapes, seed: int = 0, **options) -> bytes:
     """16x8 conversion (int8_tflite with activations="int16")."""
     return int8_tflite(model, input_shapes, seed, activations="int16", **options)

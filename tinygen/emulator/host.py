@@ -17,6 +17,9 @@ from .. import progress, toolchain
 from ..errors import TinygenError
 
 WARNINGS = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
+# Float kernels are bit-exact with TFLM's only if a*b+c stays two roundings: clang contracts it into a fused
+# multiply-add by default, GCC does in GNU mode, wherever the target has one (x86-64-v3, Cortex-M4F, M7, M55).
+FLOAT_EXACT = ["-ffp-contract=off"]
 PROGRAM, MANIFEST = "prog", "manifest.json"  # a cache entry: the binary, and its hash with what it was built from
 NATIVE = "-march=native"
 

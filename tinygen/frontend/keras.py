@@ -64,13 +64,17 @@ def float_ops(graph: Graph) -> list:
 
 
 def refuse_float_model(graph: Graph, source) -> None:
-    """A float (or dynamic-range quantized) .tflite is not something tinygen can compile exactly: say how to fix it."""
-    ops = float_ops(graph)
+    """A float32 operator compiles where tinygen has its float kernel (the registry's types say "float32");
+    otherwise (or for dynamic-range quantization) the model is refused with how to quantize it."""
+    from ..ops import REGISTRY
+
+    ops = [op for op in float_ops(graph) if "float32" not in getattr(REGISTRY.get(op.kind), "types", ())]
     if ops:
         listed = ", ".join(f"{op.kind} (operator {op.index})" for op in ops[:4]) + (" ..." if len(ops) > 4 else "")
         what = "a float model" if not any(t.dtype == "int8" for t in graph.tensors) else "not fully int8-quantized"
-        raise TinygenError(f"{source} is {what}: {listed} compute{'s' if len(ops) == 1 else ''} in float32",
-                           HOW_TO_QUANTIZE)
+        float_kinds = ", ".join(sorted(k for k, d in REGISTRY.items() if "float32" in d.types and d.lower))
+        raise TinygenError(f"{source} is {what}: {listed} compute{'s' if len(ops) == 1 else ''} in float32, and "
+                           f"tinygen's float kernels cover only {float_kinds}", HOW_TO_QUANTIZE)
 
 
 @contextlib.contextmanager

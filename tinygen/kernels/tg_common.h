@@ -35,6 +35,16 @@ static inline void tg_window_taps(int32_t origin, int32_t k, int32_t dil, int32_
     }
 }
 
+/* A float kernel's fused activation: TFLM's ActivationFunctionWithMinMax, std::min(std::max(x, lo), hi), in
+ * that comparison order so that a NaN passes through as it does there. */
+typedef struct { float min; float max; } tg_activation_f32;
+
+static inline float tg_clamp_f32(float x, tg_activation_f32 act)
+{
+    const float low = x < act.min ? act.min : x;
+    return act.max < low ? act.max : low;
+}
+
 #ifdef __cplusplus
 }
 #endif

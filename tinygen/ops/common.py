@@ -129,6 +129,20 @@ def require_quantized(graph: Graph, op: Op, dtypes: tuple[str, ...], *tensors: i
     return out
 
 
+def require_float(graph: Graph, op: Op, *tensors: int) -> list[Tensor]:
+    """The tensors of a float32 operator, each float32 and unquantized, or a refusal naming the first that is not
+    (float activations beside int8 weights are dynamic-range quantization, which TFLM does not run)."""
+    out = []
+    for t in tensors:
+        tensor = graph.tensors[t]
+        if tensor.dtype != "float32" or tensor.quant is not None:
+            raise TinygenError(f"{op.kind} (operator {op.index}) mixes float32 with {tensor.dtype} tensor "
+                               f"'{tensor.name}' (dynamic-range quantization)",
+                               "convert with full-integer int8 quantization, or keep the model all float32")
+        out.append(tensor)
+    return out
+
+
 # Kernel name suffixes of the quantized types (TFLM's and CMSIS-NN's s8 / s16).
 TYPE_SUFFIX = {"int8": "s8", "int16": "s16", "int32": "s32"}
 
@@ -202,6 +216,13 @@ class Activation:
     """The clamp of a fused activation, in output units."""
     min: int
     max: int
+
+
+@dataclass(frozen=True)
+class FloatActivation:
+    """The clamp of a fused activation in a float kernel (quant.float_activation_range)."""
+    min: float
+    max: float
 
 
 # ---- the registry's entry: one per operator folder (ops/__init__.py collects them) ----

@@ -9,11 +9,11 @@ import numpy as np
 
 from . import cmsis_nn, specialized
 from .. import int4
-from ..common import (Activation, Arity, Layer, LowerContext, OpDef, const, require_per_tensor, require_quantized,
-                      require_same_type)
+from ..common import (Activation, Arity, FloatActivation, Layer, LowerContext, OpDef, const, require_float,
+                      require_per_tensor, require_quantized, require_same_type)
 from ...errors import TinygenError
-from ...quant import (QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, per_channel_multipliers,
-                      per_tensor_conv_multiplier, require_wide_shifts)
+from ...quant import (QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, float_activation_range,
+                      per_channel_multipliers, per_tensor_conv_multiplier, require_wide_shifts)
 
 INT8_KERNELS = ("tg_fully_connected_s8", "tg_fully_connected_per_channel_s8")
 
@@ -31,7 +31,17 @@ class FullyConnectedParams:
     shift: int = 0
 
 
+@dataclass(frozen=True)
+class FloatFullyConnectedParams:
+    batches: int
+    accum: int
+    out_depth: int
+    act: FloatActivation
+
+
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float(graph, op)
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     (w,) = require_quantized(graph, op, ("int8", "int4"), op.inputs[1])
     int4.require_int8_activations(op, w, x)
@@ -50,14 +60,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if np.any(w.quant.zero_point != 0):
         raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has non-zero weight zero points",
                            "quantize weights symmetrically (TFLite's int8 default)")
-    out_depth, accum = (int(w.shape[0]), int(w.shape[-1])) if len(w.shape) == 2 else (0, 1)
-    if len(w.shape) != 2 or not y.shape or y.shape[-1] != out_depth or x.size % accum:
-        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has inconsistent shapes "
-                           f"{list(x.shape)} × {list(w.shape)} → {list(y.shape)}", "the model file is corrupted")
-    batches = x.size // accum
-    if batches * out_depth != y.size:
-        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) output shape {list(y.shape)} does not match",
-                           "the model file is corrupted")
+    batches, accum, out_depth = fc_shapes(op, x, w, y)
     wide = x.dtype == "int16" and op.options.get("quantized_bias_type", 0) != QUANTIZED_BIAS_INT32
     bias_type = "int64" if wide else "int32"
     bias = np.zeros(out_depth, bias_type)
@@ -101,6 +104,41 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                  summary=f"FULLY_CONNECTED {batches}x{accum} -> {out_depth}{note}")
 
 
+def fc_shapes(op, x, w, y) -> tuple[int, int, int]:
+    """(batches, accum, out_depth) of FULLY_CONNECTED's input, weights [out_depth, accum] and output."""
+    out_depth, accum = (int(w.shape[0]), int(w.shape[-1])) if len(w.shape) == 2 else (0, 1)
+    if len(w.shape) != 2 or not y.shape or y.shape[-1] != out_depth or x.size % accum:
+        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has inconsistent shapes "
+                           f"{list(x.shape)} × {list(w.shape)} → {list(y.shape)}", "the model file is corrupted")
+    batches = x.size // accum
+    if batches * out_depth != y.size:
+        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) output shape {list(y.shape)} does not match",
+                           "the model file is corrupted")
+    return batches, accum, out_depth
+
+
+def lower_float(graph, op) -> Layer:
+    """float32 → tg_fully_connected_f32 (TFLM's reference FullyConnected<float>)."""
+    x, w, y = require_float(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
+    if not w.is_const:
+        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has non-constant weights",
+                           "tinygen compiles models whose weights are constants")
+    batches, accum, out_depth = fc_shapes(op, x, w, y)
+    consts = [const("weights", "float", w.data.astype(np.float32))]
+    if len(op.inputs) > 2 and op.inputs[2] >= 0:
+        (b,) = require_float(graph, op, op.inputs[2])
+        if not b.is_const or b.size != out_depth:
+            raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) bias must be {out_depth} constant float32 "
+                               "values", "export the bias as a constant")
+        consts.append(const("bias", "float", b.data.astype(np.float32).reshape(-1)))
+    act = FloatActivation(*float_activation_range(op.options.get("fused_activation_function", 0),
+                                                  f"FULLY_CONNECTED (operator {op.index})"))
+    return Layer(op, "fully_connected/fully_connected_f32.c.j2", "tg_fully_connected_f32", (op.inputs[0],),
+                 (op.outputs[0],), FloatFullyConnectedParams(batches, accum, out_depth, act), tuple(consts),
+                 macs=batches * accum * out_depth,
+                 summary=f"FULLY_CONNECTED {batches}x{accum} -> {out_depth} (float32)")
+
+
 def int8_only(retarget, kernels=INT8_KERNELS):
     """A backend mapping that declines the 16x8 layers: CMSIS-NN's and the specialized kernels are int8 (and
     only CMSIS-NN's has an int4 form)."""
@@ -125,5 +163,6 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("FULLY_CONNECTED",), arity={"FULLY_CONNECTED": Arity(2, 1)},
            options={"FULLY_CONNECTED": "FullyConnectedOptions"}, lower=lower, weights_axis=0, fuses_activation=True,
-           backends={"cmsis-nn": int8_only(cmsis_nn.retarget, INT8_KERNELS + ("tg_fully_connected_s4",)), "specialized": int8_only(specialized.retarget)},
-           types=("int8", "int16"), example=example, header="tg_fully_connected.h")
+           backends={"cmsis-nn": int8_only(cmsis_nn.retarget, INT8_KERNELS + ("tg_fully_connected_s4",)),
+                     "specialized": int8_only(specialized.retarget)},
+           types=("int8", "int16", "float32"), example=example, header="tg_fully_connected.h")

@@ -1,4 +1,4 @@
-/* FULLY_CONNECTED, int8 and 16x8: TFLite reference integer_ops::FullyConnected. */
+/* FULLY_CONNECTED, int8 and 16x8: TFLite reference integer_ops::FullyConnected; float32: FullyConnected<float>. */
 #include <stddef.h>
 
 #include "tg_int4.h"
@@ -144,4 +144,22 @@ void tg_fully_connected_s16_acc32(const tg_context *ctx, const tg_fc_params *fc_
     (void)output_dims;
     fully_connected_s16(fc_params, quant_params, input_dims->n, filter_dims->n, filter_dims->c, input_data,
                         filter_data, NULL, bias_data, output_data);
+}
+
+void tg_fully_connected_f32(const tg_fc_f32_params *p, const float *input, const float *filter, const float *bias,
+                            float *output)
+{
+    for (int32_t b = 0; b < p->batches; b++) {
+        const float *row_in = input + b * p->accum;
+        for (int32_t oc = 0; oc < p->out_depth; oc++) {
+            const float *row_w = filter + oc * p->accum;
+            float total = 0.0f;
+            for (int32_t d = 0; d < p->accum; d++) {
+                total += row_in[d] * row_w[d];
+            }
+            /* TFLM adds 0.0f without a bias: -0.0f becomes +0.0f there too. */
+            const float bias_value = bias != NULL ? bias[oc] : 0.0f;
+            output[b * p->out_depth + oc] = tg_clamp_f32(total + bias_value, p->activation);
+        }
+    }
 }

@@ -41,6 +41,16 @@ void tg_fully_connected_s16_acc32(const tg_context *ctx, const tg_fc_params *fc_
                                   const tg_dims *bias_dims, const int32_t *bias_data, const tg_dims *output_dims,
                                   int16_t *output_data);
 
+/* float32: TFLM's reference FullyConnected<float>, filter [out_depth][accum]; bias may be NULL. */
+typedef struct {
+    int32_t batches;
+    int32_t accum;
+    int32_t out_depth;
+    tg_activation_f32 activation;
+} tg_fc_f32_params;
+void tg_fully_connected_f32(const tg_fc_f32_params *p, const float *input, const float *filter, const float *bias,
+                            float *output);
+
 #ifdef __cplusplus
 }
 #endif

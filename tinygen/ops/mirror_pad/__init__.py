@@ -36,6 +36,8 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if len(shape) > RANK:
         raise TinygenError(f"{where} pads a rank-{len(shape)} tensor; tinygen pads ranks up to {RANK}",
                            f"reshape to rank {RANK} or less")
+    if len(out) != len(shape):
+        raise TinygenError(f"{where} changes the rank from {len(shape)} to {len(out)}", "the model file is corrupted")
     pairs = pads.data.reshape(-1, 2).astype(np.int64)
     offset = 1 if int(op.options.get("mode", 0)) == 0 else 0  # schema MirrorPadMode: REFLECT 0, SYMMETRIC 1
     strides = [int(np.prod(shape[a + 1:])) for a in range(len(shape))]
