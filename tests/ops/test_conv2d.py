@@ -100,3 +100,18 @@ def test_conv_stack(tmp_path):
 ])
 def test_refusals(x_shape, w_shape, y_shape, options, w_zp, message):
     assert_conv_refused("CONV_2D", x_shape, w_shape, y_shape, options, w_zp, message)
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32_convolutions(tmp_path, target):
+    """float32 CONV_2D (TFLM's reference Conv<float>): SAME/VALID, strides, dilation, groups, no bias, fused
+    ReLU/ReLU6; every output bit equal."""
+    import tensorflow as tf
+
+    from tests.support.helpers import float_tflite
+
+    L = tf.keras.layers
+    model = keras_model([L.Conv2D(6, 3, padding="same", activation="relu"), L.Conv2D(4, 3, strides=2),
+                         L.Conv2D(8, 1, groups=2, use_bias=False), L.Conv2D(3, 3, dilation_rate=2, padding="same",
+                                                                          activation="relu6")], (11, 9, 4), seed=1)
+    assert_bit_exact(float_tflite(model), tmp_path, count=10 if target == "host" else 2, seed=3, target=target)

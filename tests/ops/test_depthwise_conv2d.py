@@ -82,3 +82,18 @@ def test_mobilenet_block(tmp_path):
 ])
 def test_refusals(x_shape, w_shape, y_shape, options, w_zp, message):
     assert_conv_refused("DEPTHWISE_CONV_2D", x_shape, w_shape, y_shape, options, w_zp, message)
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32_depthwise(tmp_path, target):
+    """float32 DEPTHWISE_CONV_2D (TFLM's reference DepthwiseConv<float>): multiplier 2, stride 2 without bias,
+    dilation, fused ReLU6."""
+    import tensorflow as tf
+
+    from tests.support.helpers import float_tflite
+
+    L = tf.keras.layers
+    model = keras_model([L.DepthwiseConv2D(3, padding="same", depth_multiplier=2, activation="relu6"),
+                         L.DepthwiseConv2D(3, strides=2, use_bias=False),
+                         L.DepthwiseConv2D(3, dilation_rate=2, padding="same")], (12, 10, 3), seed=2)
+    assert_bit_exact(float_tflite(model), tmp_path, count=10 if target == "host" else 2, seed=4, target=target)

@@ -79,3 +79,17 @@ def test_pool_refuses_requantization(tmp_path):
     path.write_bytes(edit_tflite(int8_tflite(model, (4, 4, 2), seed=1), rescale_output))
     with pytest.raises(TinygenError, match="changes quantization"):
         compile_model(path)
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32_pooling(tmp_path, target):
+    """float32 MAX_POOL_2D / AVERAGE_POOL_2D (TFLM's reference float pooling): VALID and SAME windows clipped at
+    the border (the average divides by the taps inside), strides 1 and 2."""
+    import tensorflow as tf
+
+    from tests.support.helpers import float_tflite
+
+    L = tf.keras.layers
+    model = keras_model([L.MaxPooling2D(3, strides=2, padding="same"), L.AveragePooling2D(3, strides=1, padding="same"),
+                         L.AveragePooling2D(2), L.MaxPooling2D(2, strides=1)], (13, 11, 5), seed=3)
+    assert_bit_exact(float_tflite(model), tmp_path, count=10 if target == "host" else 2, seed=5, target=target)

@@ -160,6 +160,35 @@ def cnn_model(seed: int = 0) -> bytes:
     return m.finish([x], [y])
 
 
+def float_cnn_model(seed: int = 0) -> bytes:
+    """float32 [1,8,8,3] → CONV 3x3 SAME (ReLU6) → DEPTHWISE 3x3/2 without bias → MAX_POOL 2x2 → AVG_POOL 2x2
+    SAME/1 → RESHAPE → FULLY_CONNECTED (ReLU): every float kernel of the convolution family."""
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("float_cnn")
+
+    def values(*shape):
+        return rng.standard_normal(shape).astype(np.float32)
+
+    x = m.tensor([1, 8, 8, 3], "float32")
+    c = m.tensor([1, 8, 8, 4], "float32")
+    m.op("CONV_2D", [x, m.tensor([4, 3, 3, 3], "float32", data=values(4, 3, 3, 3)),
+                     m.tensor([4], "float32", data=values(4))], [c], padding=0, stride_w=1, stride_h=1,
+         dilation_w_factor=1, dilation_h_factor=1, fused_activation_function=3)
+    d = m.tensor([1, 3, 3, 4], "float32")
+    m.op("DEPTHWISE_CONV_2D", [c, m.tensor([1, 3, 3, 4], "float32", data=values(1, 3, 3, 4))], [d], padding=1,
+         stride_w=2, stride_h=2, depth_multiplier=1, dilation_w_factor=1, dilation_h_factor=1)
+    p = m.tensor([1, 2, 2, 4], "float32")
+    m.op("MAX_POOL_2D", [d], [p], padding=1, stride_w=1, stride_h=1, filter_width=2, filter_height=2)
+    a = m.tensor([1, 2, 2, 4], "float32")
+    m.op("AVERAGE_POOL_2D", [p], [a], padding=0, stride_w=1, stride_h=1, filter_width=2, filter_height=2)
+    r = m.tensor([1, 16], "float32")
+    m.op("RESHAPE", [a, m.tensor([2], "int32", data=np.array([1, 16], np.int32))], [r], new_shape=[1, 16])
+    y = m.tensor([1, 5], "float32")
+    m.op("FULLY_CONNECTED", [r, m.tensor([5, 16], "float32", data=values(5, 16)),
+                             m.tensor([5], "float32", data=values(5))], [y], fused_activation_function=1)
+    return m.finish([x], [y])
+
+
 def mixed_model(seed: int = 0) -> bytes:
     """Elementwise and shape operators: AVG_POOL, ADD, MUL, CONCATENATION, RELU6, PAD, MEAN, LOGISTIC, TANH,
     HARD_SWISH on a [1,4,4,4] input."""
@@ -208,7 +237,7 @@ def operator_examples() -> dict[str, Callable[[], bytes]]:
 # Fuzzing seeds, the hygiene build's models and the per-operator TFLM comparison (tests/compiler/test_fuzz.py).
 SCHEMA_SEEDS: dict[str, Callable[[], bytes]] = {
     "fc": lambda: fc_model(1), "fc_float_io": lambda: fc_model(2, float_io=True), "cnn": lambda: cnn_model(3),
-    "mixed": lambda: mixed_model(4), **operator_examples(),
+    "mixed": lambda: mixed_model(4), "float_cnn": lambda: float_cnn_model(5), **operator_examples(),
 }
 
 

@@ -14,11 +14,12 @@ import numpy as np
 from . import cmsis_nn, specialized
 from .. import int4
 from ..add import AddParams
-from ..common import (Activation, Arity, Const, InPlace, Layer, LowerContext, OpDef, const, require_per_tensor,
-                      require_quantized, require_same_type)
+from ..common import (Activation, Arity, Const, FloatActivation, InPlace, Layer, LowerContext, OpDef, const,
+                      require_float, require_per_tensor, require_quantized, require_same_type)
 from ..window import Window, window
 from ...errors import TinygenError
-from ...quant import QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, per_channel_multipliers, require_wide_shifts
+from ...quant import (QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, float_activation_range,
+                      per_channel_multipliers, require_wide_shifts)
 
 CONV_BLOCK = 4  # output channels per block of tg_conv2d.c (TG_CONV_BLOCK): tg_convolve_s4 unpacks as many filters
 CONV_OPTIONS = dict(padding=0, stride_w=1, stride_h=1, dilation_w_factor=1, dilation_h_factor=1)
@@ -106,8 +107,8 @@ def kernel_16x8(name: str, consts: tuple[Const, ...]) -> str:
     return name if next(c for c in consts if c.role == "bias").ctype == "int64_t" else f"{name}_acc32"
 
 
-def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, w, y = require_activations(graph, op)
+def geometry(op, x, w, y) -> tuple[Window, int, int, int]:
+    """(window, input channels, output channels, the filter's input channels) of a CONV_2D, checked."""
     if len(w.shape) != 4:
         raise TinygenError(f"CONV_2D (operator {op.index}) has a rank-{len(w.shape)} filter",
                            "the filter must be [out_c, kh, kw, in_c]")
@@ -118,6 +119,54 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         raise TinygenError(f"CONV_2D (operator {op.index}) has {in_c} input channels, a filter over {filter_c} "
                            f"and {out_c} outputs, which do not split into equal groups",
                            "the model file is inconsistent; re-export it")
+    return win, in_c, out_c, filter_c
+
+
+@dataclass(frozen=True)
+class FloatConvParams:
+    win: Window
+    in_c: int
+    out_c: int
+    filter_c: int
+    act: FloatActivation
+
+
+def float_consts(graph, op, w, channels: int, bias_input: int = 2) -> tuple[Const, ...]:
+    """The float32 weights and (optional) bias of a float convolution, checked constant."""
+    if not w.is_const:
+        raise TinygenError(f"{op.kind} (operator {op.index}) has non-constant weights",
+                           "tinygen compiles models whose weights are constants")
+    consts = [const("weights", "float", w.data.astype(np.float32))]
+    if len(op.inputs) > bias_input and op.inputs[bias_input] >= 0:
+        (b,) = require_float(graph, op, op.inputs[bias_input])
+        if not b.is_const or b.size != channels:
+            raise TinygenError(f"{op.kind} (operator {op.index}) bias must be {channels} constant float32 values",
+                               "export the bias as a constant")
+        consts.append(const("bias", "float", b.data.astype(np.float32).reshape(-1)))
+    return tuple(consts)
+
+
+def float_activation(op) -> FloatActivation:
+    return FloatActivation(*float_activation_range(op.options.get("fused_activation_function", 0),
+                                                   f"{op.kind} (operator {op.index})"))
+
+
+def lower_float(graph, op) -> Layer:
+    """float32 → tg_convolve_f32 (TFLM's reference Conv<float>)."""
+    x, w, y = require_float(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
+    win, in_c, out_c, filter_c = geometry(op, x, w, y)
+    params = FloatConvParams(win, in_c, out_c, filter_c, float_activation(op))
+    return Layer(op, "conv2d/conv2d_f32.c.j2", "tg_convolve_f32", (op.inputs[0],), (op.outputs[0],), params,
+                 float_consts(graph, op, w, out_c), macs=win.n * win.out_h * win.out_w * out_c * win.k_h * win.k_w
+                 * filter_c, summary=win.summary(op, in_c, out_c) + " (float32)")
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float(graph, op)
+    x, w, y = require_activations(graph, op)
+    win, in_c, out_c, filter_c = geometry(op, x, w, y)
+    kh, kw = win.k_h, win.k_w
     quant, consts = quantization(graph, op, x, w, y, out_c, 0)  # weights OHWI, as the kernel reads them
     params = ConvParams(win, in_c, out_c, filter_c, quant)
     groups = in_c // filter_c
@@ -178,6 +227,7 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("CONV_2D",), arity={"CONV_2D": Arity(2, 1)}, options={"CONV_2D": "Conv2DOptions"},
-           lower=lower, weights_axis=0, fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget, "specialized": specialized.retarget},
-           types=("int8", "int16"), example=example,
+           lower=lower, weights_axis=0, fuses_activation=True,
+           backends={"cmsis-nn": cmsis_nn.retarget, "specialized": specialized.retarget},
+           types=("int8", "int16", "float32"), example=example,
            header="tg_conv2d.h")

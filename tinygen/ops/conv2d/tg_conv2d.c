@@ -346,3 +346,44 @@ void tg_convolve_s16_acc32(const tg_context *ctx, const tg_conv_params *conv_par
     convolve_s16(conv_params, quant_params, input_dims, input_data, filter_dims, filter_data, NULL, bias_data,
                  output_dims, output_data);
 }
+
+void tg_convolve_f32(const tg_conv_f32_params *p, const float *input, const float *filter, const float *bias,
+                     float *output)
+{
+    const tg_dims in = p->input, f = p->filter, out = p->output;
+    const int32_t filters_per_group = out.c / (in.c / f.c);
+    for (int32_t b = 0; b < out.n; b++) {
+        for (int32_t oy = 0; oy < out.h; oy++) {
+            const int32_t in_y0 = oy * p->stride.h - p->padding.h;
+            for (int32_t ox = 0; ox < out.w; ox++) {
+                const int32_t in_x0 = ox * p->stride.w - p->padding.w;
+                for (int32_t oc = 0; oc < out.c; oc++) {
+                    const int32_t channel0 = oc / filters_per_group * f.c;
+                    /* The reference's order: filter rows, columns, then input channels; taps in the padding are
+                     * skipped rather than added as zeros, which would turn a -0.0f sum into +0.0f. */
+                    float total = 0.0f;
+                    for (int32_t ky = 0; ky < f.h; ky++) {
+                        const int32_t iy = in_y0 + ky * p->dilation.h;
+                        if (iy < 0 || iy >= in.h) {
+                            continue;
+                        }
+                        for (int32_t kx = 0; kx < f.w; kx++) {
+                            const int32_t ix = in_x0 + kx * p->dilation.w;
+                            if (ix < 0 || ix >= in.w) {
+                                continue;
+                            }
+                            const float *x = input + ((b * in.h + iy) * in.w + ix) * in.c + channel0;
+                            const float *w = filter + ((oc * f.h + ky) * f.w + kx) * f.c;
+                            for (int32_t ic = 0; ic < f.c; ic++) {
+                                total += x[ic] * w[ic];
+                            }
+                        }
+                    }
+                    const float bias_value = bias != NULL ? bias[oc] : 0.0f;
+                    output[((b * out.h + oy) * out.w + ox) * out.c + oc] =
+                        tg_clamp_f32(total + bias_value, p->activation);
+                }
+            }
+        }
+    }
+}

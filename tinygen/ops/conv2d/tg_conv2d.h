@@ -54,6 +54,19 @@ void tg_convolve_1x1_inplace_s8(const tg_context *ctx, const tg_conv_params *con
                                 const int8_t *filter_data, const tg_dims *bias_dims,
                                 const int32_t *kernel_sums, const tg_dims *output_dims, int8_t *output_data);
 
+/* float32: TFLM's reference Conv<float> (groups as there); filter [out_c][kh][kw][filter_c]; bias may be NULL. */
+typedef struct {
+    tg_dims input;
+    tg_dims filter;
+    tg_dims output;
+    tg_tile stride;
+    tg_tile padding;
+    tg_tile dilation;
+    tg_activation_f32 activation;
+} tg_conv_f32_params;
+void tg_convolve_f32(const tg_conv_f32_params *p, const float *input, const float *filter, const float *bias,
+                     float *output);
+
 #ifdef __cplusplus
 }
 #endif

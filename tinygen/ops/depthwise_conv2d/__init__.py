@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import cmsis_nn, specialized
-from ..common import Arity, InPlace, Layer, LowerContext, OpDef, raster_safe
-from ..conv2d import ConvQuant, add_conv, quantization, require_activations
+from ..common import Arity, FloatActivation, InPlace, Layer, LowerContext, OpDef, raster_safe, require_float
+from ..conv2d import ConvQuant, add_conv, float_activation, float_consts, quantization, require_activations
 from ..window import Window, window
 from ...errors import TinygenError
 
@@ -24,8 +24,17 @@ class DepthwiseParams:
     quant: ConvQuant
 
 
-def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, w, y = require_activations(graph, op)
+@dataclass(frozen=True)
+class FloatDepthwiseParams:
+    win: Window
+    in_c: int
+    out_c: int
+    mult: int
+    act: FloatActivation
+
+
+def geometry(op, x, w, y) -> tuple[Window, int, int, int]:
+    """(window, input channels, output channels, depth multiplier) of a DEPTHWISE_CONV_2D, checked."""
     if len(w.shape) != 4 or int(w.shape[0]) != 1:
         raise TinygenError(f"DEPTHWISE_CONV_2D (operator {op.index}) has filter shape {list(w.shape)}",
                            "the filter must be [1, kh, kw, out_c]")
@@ -37,6 +46,25 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if mult < 1 or in_c * mult != out_c:
         raise TinygenError(f"DEPTHWISE_CONV_2D (operator {op.index}) has depth multiplier {mult} for {in_c} input "
                            f"and {out_c} output channels", "the model file is inconsistent; re-export it")
+    return win, in_c, out_c, mult
+
+
+def lower_float(graph, op) -> Layer:
+    """float32 → tg_depthwise_conv_f32 (TFLM's reference DepthwiseConv<float>)."""
+    x, w, y = require_float(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
+    win, in_c, out_c, mult = geometry(op, x, w, y)
+    return Layer(op, "depthwise_conv2d/depthwise_conv2d_f32.c.j2", "tg_depthwise_conv_f32", (op.inputs[0],),
+                 (op.outputs[0],), FloatDepthwiseParams(win, in_c, out_c, mult, float_activation(op)),
+                 float_consts(graph, op, w, out_c), macs=win.n * win.out_h * win.out_w * out_c * win.k_h * win.k_w,
+                 summary=win.summary(op, in_c, out_c) + " (float32)")
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float(graph, op)
+    x, w, y = require_activations(graph, op)
+    win, in_c, out_c, mult = geometry(op, x, w, y)
+    kh, kw = win.k_h, win.k_w
     quant, consts = quantization(graph, op, x, w, y, out_c, 3)
     macs = win.n * win.out_h * win.out_w * out_c * kh * kw
     summary = win.summary(op, in_c, out_c) + (f", multiplier {mult}" if mult > 1 else "")
@@ -80,4 +108,4 @@ def example(m, rng) -> bytes:
 OP = OpDef(kinds=("DEPTHWISE_CONV_2D",), arity={"DEPTHWISE_CONV_2D": Arity(2, 1)},
            options={"DEPTHWISE_CONV_2D": "DepthwiseConv2DOptions"}, lower=lower, weights_axis=3,
            fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget, "specialized": specialized.retarget},
-           types=("int8", "int16"), example=example, header="tg_depthwise_conv2d.h")
+           types=("int8", "int16", "float32"), example=example, header="tg_depthwise_conv2d.h")

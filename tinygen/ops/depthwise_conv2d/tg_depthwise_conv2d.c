@@ -289,3 +289,36 @@ void tg_depthwise_conv_s16(const tg_context *ctx, const tg_dw_conv_params *dw_co
         }
     }
 }
+
+void tg_depthwise_conv_f32(const tg_dw_conv_f32_params *p, const float *input, const float *filter,
+                           const float *bias, float *output)
+{
+    const tg_dims in = p->input, f = p->filter, out = p->output;
+    for (int32_t b = 0; b < out.n; b++) {
+        for (int32_t oy = 0; oy < out.h; oy++) {
+            const int32_t in_y0 = oy * p->stride.h - p->padding.h;
+            for (int32_t ox = 0; ox < out.w; ox++) {
+                const int32_t in_x0 = ox * p->stride.w - p->padding.w;
+                for (int32_t ic = 0; ic < in.c; ic++) {
+                    for (int32_t m = 0; m < p->depth_multiplier; m++) {
+                        const int32_t oc = m + ic * p->depth_multiplier;
+                        float total = 0.0f; /* taps in the padding are skipped, as in the reference */
+                        for (int32_t ky = 0; ky < f.h; ky++) {
+                            const int32_t iy = in_y0 + ky * p->dilation.h;
+                            for (int32_t kx = 0; kx < f.w; kx++) {
+                                const int32_t ix = in_x0 + kx * p->dilation.w;
+                                if (ix >= 0 && ix < in.w && iy >= 0 && iy < in.h) {
+                                    total += input[((b * in.h + iy) * in.w + ix) * in.c + ic] *
+                                             filter[(ky * f.w + kx) * f.c + oc];
+                                }
+                            }
+                        }
+                        const float bias_value = bias != NULL ? bias[oc] : 0.0f;
+                        output[((b * out.h + oy) * out.w + ox) * out.c + oc] =
+                            tg_clamp_f32(total + bias_value, p->activation);
+                    }
+                }
+            }
+        }
+    }
+}

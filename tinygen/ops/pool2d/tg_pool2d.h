@@ -25,6 +25,18 @@ void tg_max_pool_s16(const tg_context *ctx, const tg_pool_params *pool_params, c
                      const int16_t *input_data, const tg_dims *filter_dims, const tg_dims *output_dims,
                      int16_t *output_data);
 
+/* float32: TFLM's reference AveragePool<float> / MaxPool<float>, window clipped to the input. */
+typedef struct {
+    tg_dims input;
+    tg_dims output;
+    tg_tile filter;
+    tg_tile stride;
+    tg_tile padding;
+    tg_activation_f32 activation;
+} tg_pool_f32_params;
+void tg_avgpool_f32(const tg_pool_f32_params *p, const float *input, float *output);
+void tg_max_pool_f32(const tg_pool_f32_params *p, const float *input, float *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -47,4 +47,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("RESHAPE",), arity={"RESHAPE": Arity(1, 1)}, options={"RESHAPE": "ReshapeOptions"},
-           lower=lower, types=("int8", "int16"), fold=fold, example=example)
+           lower=lower, types=("int8", "int16", "float32"), fold=fold, example=example)
