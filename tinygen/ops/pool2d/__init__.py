@@ -112,5 +112,6 @@ def example(m, rng) -> bytes:
 OP = OpDef(kinds=("AVERAGE_POOL_2D", "MAX_POOL_2D"),
            arity={"AVERAGE_POOL_2D": Arity(1), "MAX_POOL_2D": Arity(1)},
            options={"AVERAGE_POOL_2D": "Pool2DOptions", "MAX_POOL_2D": "Pool2DOptions"}, lower=lower,
-           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, types=("int8", "int16", "float32"), example=example,
+           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, types=("int8", "int16", "float32"),
+           example=example,
            header="tg_pool2d.h")
