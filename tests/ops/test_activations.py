@@ -176,3 +176,34 @@ def test_16x8_after_dense_cortex_m4(tmp_path):
     assert op_kinds(tflite, tmp_path) == ["FULLY_CONNECTED", "TANH", "FULLY_CONNECTED", "LOGISTIC"]
     assert_bit_exact(tflite, tmp_path, count=8)
     assert_bit_exact(tflite, tmp_path, count=3, target="cortex-m4")
+
+
+def test_float32_activations(tmp_path):
+    """float32 RELU, RELU6, LOGISTIC (TFLM's cutoffs at -9 and 16.6), TANH on values spread over [-40, 40]."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_float_function_exact
+
+    def activations(x):
+        return tf.nn.relu(x) + tf.nn.relu6(x) * 10.0 + tf.math.sigmoid(x * 20.0) * tf.math.tanh(x * 3.0)
+
+    assert_float_function_exact(activations, [[1, 200]], tmp_path, ["RELU", "RELU6", "LOGISTIC", "TANH"], count=20)
+
+
+def test_float32_activations_on_cortex_m4(tmp_path):
+    """RELU and RELU6 are exact on any target; LOGISTIC and TANH call the target's expf and tanhf (newlib's), whose
+    last bit may differ from the host's: the emulator reports that difference, here under 1e-6."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_float_function_exact, float_tflite, need_target
+    from tinygen.emulation import emulate
+
+    need_target("cortex-m4")
+    assert_float_function_exact(lambda x: tf.nn.relu(x) + tf.nn.relu6(x) * 4.0, [[1, 64]], tmp_path,
+                                ["RELU6"], "cortex-m4", count=3)
+    path = tmp_path / "transcendental.tflite"
+    specs = [tf.TensorSpec([1, 64], tf.float32)]
+    path.write_bytes(float_tflite(tf.function(lambda x: tf.math.sigmoid(x * 8.0) + tf.math.tanh(x * 3.0),
+                                              input_signature=specs)))
+    result = emulate(path, count=3, target="cortex-m4", backend="portable")
+    assert result.max_abs_diff < 1e-6, result.summary()

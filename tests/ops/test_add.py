@@ -73,3 +73,15 @@ def test_add_16x8_cortex_m4(tmp_path):
     build, shape = _branches("const_channels", 90)
     assert_bit_exact(int16_tflite(keras_model(build, shape, seed=90), shape, seed=90), tmp_path, count=3,
                      target="cortex-m4")
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32_add_broadcasts(tmp_path, target):
+    """float32 ADD (TFLM's reference float Add): equal shapes, a broadcast channel vector, a fused ReLU."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_float_function_exact
+
+    bias = tf.constant(np.linspace(-1, 1, 5, dtype=np.float32))
+    assert_float_function_exact(lambda a, b: tf.nn.relu(a + b) + bias, [[1, 3, 4, 5], [1, 3, 4, 5]], tmp_path,
+                                ["ADD"], target)

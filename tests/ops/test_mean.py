@@ -98,3 +98,19 @@ def test_16x8_cross(tmp_path, target):
     tflite = int8_tflite(keras_model([tf.keras.layers.GlobalAveragePooling2D()], (5, 7, 3), seed=8), (5, 7, 3),
                          seed=8, activations="int16")
     assert_bit_exact(tflite, tmp_path, count=2, target=target)
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32_mean_and_sum(tmp_path, target):
+    """float32 MEAN and SUM (TFLM's reference Mean / ReduceGeneric<float>): the global average over H, W with
+    keep_dims (TFLM's special case), interleaved axes, and a SUM; the float sum in the input's order."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_float_function_exact
+
+    def reductions(x):
+        a = tf.reshape(tf.reduce_mean(x, axis=[1, 2], keepdims=True), [1, 6])
+        b = tf.reduce_sum(tf.reduce_sum(x, axis=[1, 3]), axis=1, keepdims=True)
+        return a + b + tf.reduce_mean(tf.reduce_mean(x, axis=[0, 2]), axis=0, keepdims=True)
+
+    assert_float_function_exact(reductions, [[1, 7, 5, 6]], tmp_path, ["MEAN", "SUM"], target)

@@ -67,3 +67,14 @@ def test_mul_16x8_cortex_m4(tmp_path):
     build, shape = _branches("two_sided", 75)
     assert_bit_exact(int16_tflite(keras_model(build, shape, seed=75), shape, seed=75), tmp_path, count=3,
                      target="cortex-m4")
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32_mul_broadcasts(tmp_path, target):
+    """float32 MUL (TFLM's reference float Mul): elementwise, and by a broadcast constant."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_float_function_exact
+
+    scale = tf.constant(np.random.default_rng(1).standard_normal((1, 1, 6)).astype(np.float32))
+    assert_float_function_exact(lambda a, b: a * b * scale, [[1, 4, 6], [1, 4, 6]], tmp_path, ["MUL"], target)

@@ -103,3 +103,41 @@ def test_softmax_int16_cortex_m4(tmp_path, kind):
     else:
         tflite = _int8_to_int16_softmax(6, [2, 20], 1.0)
     assert_bit_exact(tflite, tmp_path, count=3, target="cortex-m4")
+
+
+@pytest.mark.parametrize("beta", [1.0, 0.37])
+def test_float32_softmax(tmp_path, beta):
+    """float32 SOFTMAX (TFLM's reference Softmax<float>: expf((x - max) * beta), divided by the float sum), rows
+    of the last axis; host bit-exact (the same C library's expf as TFLM's)."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_float_function_exact
+
+    assert_float_function_exact(lambda x: tf.nn.softmax(x * 3.0 * beta / beta, axis=-1), [[2, 3, 10]], tmp_path,
+                                ["SOFTMAX"], count=30)
+    if beta != 1.0:
+        import numpy as np
+
+        from tests.support.helpers import float_tflite, with_option
+
+        specs = [tf.TensorSpec([1, 16], tf.float32)]
+        tflite = with_option(float_tflite(tf.function(lambda x: tf.nn.softmax(x), input_signature=specs)), "beta",
+                             beta)
+        result = assert_bit_exact(tflite, tmp_path, count=20)
+        assert np.allclose(result.outputs.sum(axis=-1), 1.0, atol=1e-5)
+
+
+def test_float32_softmax_on_cortex_m4_reports_the_libm_difference(tmp_path):
+    """On a target whose C library's expf differs from the host's (newlib), the outputs may differ in the last bit:
+    the emulator reports the worst difference, which stays within a few float32 ulps of [0, 1]."""
+    import tensorflow as tf
+
+    from tests.support.helpers import float_tflite, need_target
+    from tinygen.emulation import emulate
+
+    need_target("cortex-m4")
+    specs = [tf.TensorSpec([1, 10], tf.float32)]
+    path = tmp_path / "softmax.tflite"
+    path.write_bytes(float_tflite(tf.function(lambda x: tf.nn.softmax(x * 4.0), input_signature=specs)))
+    result = emulate(path, count=30, target="cortex-m4", backend="portable")
+    assert result.max_abs_diff <= 4 * 2.0 ** -24, result.summary()

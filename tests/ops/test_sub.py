@@ -64,3 +64,12 @@ def test_sub_16x8_cortex_m4(tmp_path):
     build, shape = _branches("const_channels", 90)
     assert_bit_exact(int16_tflite(keras_model(build, shape, seed=90), shape, seed=90), tmp_path, count=3,
                      target="cortex-m4")
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32_sub_broadcasts(tmp_path, target):
+    """float32 SUB (TFLM's reference float Sub): a row broadcast against a column, both orders."""
+    from tests.support.helpers import assert_float_function_exact
+
+    assert_float_function_exact(lambda a, b: (a - b) - (b - a) * 0.5, [[1, 6, 1], [1, 1, 7]], tmp_path, ["SUB"],
+                                target)

@@ -125,6 +125,18 @@ def float_tflite(model) -> bytes:
     return converter.convert()
 
 
+def assert_float_function_exact(function, input_shapes, tmp_path: Path, kinds=(), target: str = "host",
+                                count: int = 10, seed: int = 0):
+    """A float32 tf.function of inputs of `input_shapes`, converted by TensorFlow: its operators include `kinds`
+    and the generated C's outputs equal TFLM's bit for bit over random standard-normal inputs."""
+    import tensorflow as tf
+
+    specs = [tf.TensorSpec(shape, tf.float32) for shape in input_shapes]
+    tflite = float_tflite(tf.function(function, input_signature=specs))
+    assert set(kinds) <= set(op_kinds(tflite, tmp_path)), op_kinds(tflite, tmp_path)
+    return assert_bit_exact(tflite, tmp_path, count=count, seed=seed, target=target)
+
+
 def int16_tflite(model, input_shapes, seed: int = 0, **options) -> bytes:
     """16x8 conversion (int8_tflite with activations="int16")."""
     return int8_tflite(model, input_shapes, seed, activations="int16", **options)

@@ -162,7 +162,7 @@ def cnn_model(seed: int = 0) -> bytes:
 
 def float_cnn_model(seed: int = 0) -> bytes:
     """float32 [1,8,8,3] → CONV 3x3 SAME (ReLU6) → DEPTHWISE 3x3/2 without bias → MAX_POOL 2x2 → AVG_POOL 2x2
-    SAME/1 → RESHAPE → FULLY_CONNECTED (ReLU): every float kernel of the convolution family."""
+    SAME/1 → MEAN → RESHAPE → FULLY_CONNECTED (ReLU) → LOGISTIC → MUL, SUB, ADD (broadcast) → SOFTMAX."""
     rng = np.random.default_rng(seed)
     m = SchemaModel("float_cnn")
 
@@ -181,11 +181,23 @@ def float_cnn_model(seed: int = 0) -> bytes:
     m.op("MAX_POOL_2D", [d], [p], padding=1, stride_w=1, stride_h=1, filter_width=2, filter_height=2)
     a = m.tensor([1, 2, 2, 4], "float32")
     m.op("AVERAGE_POOL_2D", [p], [a], padding=0, stride_w=1, stride_h=1, filter_width=2, filter_height=2)
-    r = m.tensor([1, 16], "float32")
-    m.op("RESHAPE", [a, m.tensor([2], "int32", data=np.array([1, 16], np.int32))], [r], new_shape=[1, 16])
+    g = m.tensor([1, 1, 1, 4], "float32")
+    m.op("MEAN", [a, m.tensor([2], "int32", data=np.array([1, 2], np.int32))], [g], keep_dims=True)
+    r = m.tensor([1, 4], "float32")
+    m.op("RESHAPE", [g, m.tensor([2], "int32", data=np.array([1, 4], np.int32))], [r], new_shape=[1, 4])
+    f = m.tensor([1, 5], "float32")
+    m.op("FULLY_CONNECTED", [r, m.tensor([5, 4], "float32", data=values(5, 4)),
+                             m.tensor([5], "float32", data=values(5))], [f], fused_activation_function=1)
+    s1 = m.tensor([1, 5], "float32")
+    m.op("LOGISTIC", [f], [s1])
+    s2 = m.tensor([1, 5], "float32")
+    m.op("MUL", [s1, m.tensor([5], "float32", data=values(5))], [s2])
+    s3 = m.tensor([1, 5], "float32")
+    m.op("SUB", [s2, f], [s3])
+    s4 = m.tensor([1, 5], "float32")
+    m.op("ADD", [s3, m.tensor([1, 1], "float32", data=values(1, 1))], [s4])
     y = m.tensor([1, 5], "float32")
-    m.op("FULLY_CONNECTED", [r, m.tensor([5, 16], "float32", data=values(5, 16)),
-                             m.tensor([5], "float32", data=values(5))], [y], fused_activation_function=1)
+    m.op("SOFTMAX", [s4], [y], beta=0.5)
     return m.finish([x], [y])
 
 

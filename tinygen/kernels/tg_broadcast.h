@@ -16,9 +16,11 @@ static inline void tg_broadcast_strides(const tg_dims *in, int32_t stride[4])
     stride[0] = in->n == 1 ? 0 : in->h * in->w * in->c;
 }
 
-/* The element function of a binary operator: its parameters and the two operands (int8, or int16 for 16x8). */
+/* The element function of a binary operator: its parameters and the two operands (int8, int16 for 16x8, or
+ * float32). */
 typedef int8_t (*tg_binary_s8)(const void *params, int32_t a, int32_t b);
 typedef int16_t (*tg_binary_s16)(const void *params, int32_t a, int32_t b);
+typedef float (*tg_binary_f32)(const void *params, float a, float b);
 
 /* output = element(params, input_1, input_2) over output_dims, inputs broadcast: the body of
  * tg_broadcast_binary_s8 / _s16, one per element type. static inline: each operator's one call inlines it with
@@ -54,6 +56,14 @@ static inline void tg_broadcast_binary_s16(tg_binary_s16 element, const void *re
                                            const tg_dims *output_dims, int16_t *output)
 {
     TG_BROADCAST_BINARY_BODY(int16_t)
+}
+
+static inline void tg_broadcast_binary_f32(tg_binary_f32 element, const void *restrict params,
+                                           const tg_dims *input_1_dims, const float *input_1,
+                                           const tg_dims *input_2_dims, const float *input_2,
+                                           const tg_dims *output_dims, float *output)
+{
+    TG_BROADCAST_BINARY_BODY(float)
 }
 
 #undef TG_BROADCAST_BINARY_BODY

@@ -45,6 +45,15 @@ static inline float tg_clamp_f32(float x, tg_activation_f32 act)
     return act.max < low ? act.max : low;
 }
 
+/* output[i] = function(input[i]): the loop of every float elementwise kernel (in-place safe); GCC and clang
+ * inline the function each kernel passes. */
+static inline void tg_map_f32(const float *input, int32_t size, float *output, float (*function)(float))
+{
+    for (int32_t i = 0; i < size; i++) {
+        output[i] = function(input[i]);
+    }
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -225,6 +225,32 @@ class FloatActivation:
     max: float
 
 
+def float_activation(op: Op) -> FloatActivation:
+    """The clamp of a float operator's fused activation (TFLM's CalculateActivationRange<float>)."""
+    from ..quant import float_activation_range
+
+    return FloatActivation(*float_activation_range(op.options.get("fused_activation_function", 0),
+                                                   f"{op.kind} (operator {op.index})"))
+
+
+@dataclass(frozen=True)
+class FloatElementwiseParams:
+    size: int
+
+
+def lower_float_elementwise(graph: Graph, op: Op, ctx: LowerContext | None = None) -> Layer:
+    """A float32 operator computing each output from its input value alone → tg_<kind>_f32(input, size,
+    output), in place where the memory plan allows (float_unary's kinds, and LOGISTIC, TANH, RELU, RELU6)."""
+    x, y = require_float(graph, op, op.inputs[0], op.outputs[0])
+    if x.size != y.size:
+        raise TinygenError(f"{op.kind} (operator {op.index}) maps {list(x.shape)} to {list(y.shape)}",
+                           "the model file is corrupted; re-export it")
+    kernel = f"tg_{op.kind.lower()}_f32"
+    return Layer(op, "float_unary/float_unary.c.j2", kernel, (op.inputs[0],), (op.outputs[0],),
+                 FloatElementwiseParams(x.size), summary=f"{op.kind} {list(x.shape)} (float32)",
+                 inplace=elementwise_inplace((kernel,), True))
+
+
 # ---- the registry's entry: one per operator folder (ops/__init__.py collects them) ----
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import cmsis_nn
-from ..common import (TYPE_SUFFIX, Activation, Arity, InPlace, Layer, LowerContext, OpDef, broadcast_nhwc,
-                      elementwise_inplace, require_per_tensor, require_quantized)
+from ..common import (TYPE_SUFFIX, Activation, Arity, FloatActivation, InPlace, Layer, LowerContext, OpDef,
+                      broadcast_nhwc, elementwise_inplace, float_activation, require_float, require_per_tensor,
+                      require_quantized)
 from ...errors import TinygenError
 from ...quant import TYPE_RANGE, activation_range, quantize_multiplier_smaller_than_one_exp
 
@@ -68,6 +69,23 @@ class AddLayer:
     shape: Elementwise
 
 
+@dataclass(frozen=True)
+class FloatBinaryLayer:
+    act: FloatActivation
+    shape: Elementwise
+
+
+def lower_float_binary(graph, op) -> Layer:
+    """float32 ADD, SUB, MUL → tg_add_f32 / tg_sub_f32 / tg_mul_f32: TFLM's reference float kernels (one float
+    operation per element, then the clamp), operands broadcast."""
+    a, b, y = require_float(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
+    kernel = f"tg_{op.kind.lower()}_f32"
+    shape, inplace = broadcast_walk(op, a, b, y, kernel)
+    return Layer(op, "add/binary_f32.c.j2", kernel, (op.inputs[0], op.inputs[1]), (op.outputs[0],),
+                 FloatBinaryLayer(float_activation(op), shape), inplace=inplace,
+                 summary=f"{op.kind} {list(a.shape)}, {list(b.shape)} (float32)")
+
+
 def add_params(graph, op) -> AddParams:
     a, b, y = (graph.tensors[t] for t in (op.inputs[0], op.inputs[1], op.outputs[0]))
     twice_max_input_scale = 2 * max(a.scale, b.scale)
@@ -91,6 +109,8 @@ def require_operands(graph, op) -> tuple:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float_binary(graph, op)
     a, b, y = require_operands(graph, op)
     shape = Elementwise(y.size, *broadcast_nhwc(op, a, b, y))
     kernel = ("tg_broadcast_add_" if shape.broadcast else "tg_elementwise_add_") + TYPE_SUFFIX[y.dtype]
@@ -113,5 +133,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("ADD",), arity={"ADD": Arity(2)}, options={"ADD": "AddOptions"}, lower=lower,
-           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, types=("int8", "int16"), example=example,
-           header="tg_add.h")
+           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, types=("int8", "int16", "float32"),
+           example=example, header="tg_add.h")

@@ -51,3 +51,14 @@ void tg_elementwise_add_s16(const int16_t *input_1_vect, const int16_t *input_2_
     const tg_dims flat = { 1, 1, 1, block_size };
     tg_broadcast_add_s16(&p, &flat, input_1_vect, &flat, input_2_vect, &flat, output);
 }
+
+static float add_f32(const void *params, float a, float b)
+{
+    return tg_clamp_f32(a + b, *(const tg_activation_f32 *)params);
+}
+
+void tg_add_f32(const tg_activation_f32 *activation, const tg_dims *input_1_dims, const float *input_1,
+                const tg_dims *input_2_dims, const float *input_2, const tg_dims *output_dims, float *output)
+{
+    tg_broadcast_binary_f32(add_f32, activation, input_1_dims, input_1, input_2_dims, input_2, output_dims, output);
+}

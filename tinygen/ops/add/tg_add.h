@@ -75,6 +75,10 @@ static inline int8_t tg_add_s8_one(const tg_add_params *p, int32_t a, int32_t b)
     return tg_add_sub_s8_one(p, a, b, 1);
 }
 
+/* float32: TFLM's reference float a + b, then the fused activation's clamp; inputs broadcast. */
+void tg_add_f32(const tg_activation_f32 *activation, const tg_dims *input_1_dims, const float *input_1,
+                const tg_dims *input_2_dims, const float *input_2, const tg_dims *output_dims, float *output);
+
 #ifdef __cplusplus
 }
 #endif

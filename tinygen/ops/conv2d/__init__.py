@@ -15,11 +15,10 @@ from . import cmsis_nn, specialized
 from .. import int4
 from ..add import AddParams
 from ..common import (Activation, Arity, Const, FloatActivation, InPlace, Layer, LowerContext, OpDef, const,
-                      require_float, require_per_tensor, require_quantized, require_same_type)
+                      float_activation, require_float, require_per_tensor, require_quantized, require_same_type)
 from ..window import Window, window
 from ...errors import TinygenError
-from ...quant import (QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, float_activation_range,
-                      per_channel_multipliers, require_wide_shifts)
+from ...quant import QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, per_channel_multipliers, require_wide_shifts
 
 CONV_BLOCK = 4  # output channels per block of tg_conv2d.c (TG_CONV_BLOCK): tg_convolve_s4 unpacks as many filters
 CONV_OPTIONS = dict(padding=0, stride_w=1, stride_h=1, dilation_w_factor=1, dilation_h_factor=1)
@@ -144,11 +143,6 @@ def float_consts(graph, op, w, channels: int, bias_input: int = 2) -> tuple[Cons
                                "export the bias as a constant")
         consts.append(const("bias", "float", b.data.astype(np.float32).reshape(-1)))
     return tuple(consts)
-
-
-def float_activation(op) -> FloatActivation:
-    return FloatActivation(*float_activation_range(op.options.get("fused_activation_function", 0),
-                                                   f"{op.kind} (operator {op.index})"))
 
 
 def lower_float(graph, op) -> Layer:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import cmsis_nn, specialized
-from ..common import Arity, FloatActivation, InPlace, Layer, LowerContext, OpDef, raster_safe, require_float
-from ..conv2d import ConvQuant, add_conv, float_activation, float_consts, quantization, require_activations
+from ..common import (Arity, FloatActivation, InPlace, Layer, LowerContext, OpDef, float_activation, raster_safe,
+                      require_float)
+from ..conv2d import ConvQuant, add_conv, float_consts, quantization, require_activations
 from ..window import Window, window
 from ...errors import TinygenError
 

@@ -5,25 +5,9 @@ libm may differ from it in the last bit for the transcendental functions (SIN, C
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from ..common import Arity, Layer, LowerContext, OpDef, elementwise_inplace, require_float
+from ..common import Arity, OpDef, lower_float_elementwise
 
 KINDS = ("CEIL", "FLOOR", "ROUND", "SIN", "COS", "EXP", "LOG", "SQRT", "SQUARE")
-KERNELS = tuple(f"tg_{kind.lower()}_f32" for kind in KINDS)
-
-
-@dataclass(frozen=True)
-class FloatUnaryParams:
-    size: int
-
-
-def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_float(graph, op, op.inputs[0], op.outputs[0])
-    kernel = f"tg_{op.kind.lower()}_f32"
-    return Layer(op, "float_unary/float_unary.c.j2", kernel, (op.inputs[0],), (op.outputs[0],),
-                 FloatUnaryParams(x.size), summary=f"{op.kind} {list(x.shape)} (float32)",
-                 inplace=elementwise_inplace((kernel,), True))
 
 
 def example(m, rng) -> bytes:
@@ -38,5 +22,6 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=KINDS, arity={kind: Arity(1) for kind in KINDS},
-           options={**{kind: None for kind in KINDS}, "EXP": "ExpOptions", "SQUARE": "SquareOptions"}, lower=lower,
+           options={**{kind: None for kind in KINDS}, "EXP": "ExpOptions", "SQUARE": "SquareOptions"},
+           lower=lower_float_elementwise,
            same_shape=True, types=("float32",), example=example, header="tg_float_unary.h")

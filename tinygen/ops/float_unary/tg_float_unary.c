@@ -20,55 +20,47 @@ static float square(float value)
     return value * value;
 }
 
-/* One loop for every operator (in-place safe); GCC and clang inline the function given at each call. */
-static void map(const float *input, int32_t size, float *output, float (*function)(float))
-{
-    for (int32_t i = 0; i < size; i++) {
-        output[i] = function(input[i]);
-    }
-}
-
 void tg_ceil_f32(const float *input, int32_t size, float *output)
 {
-    map(input, size, output, ceilf);
+    tg_map_f32(input, size, output, ceilf);
 }
 
 void tg_floor_f32(const float *input, int32_t size, float *output)
 {
-    map(input, size, output, floorf);
+    tg_map_f32(input, size, output, floorf);
 }
 
 void tg_round_f32(const float *input, int32_t size, float *output)
 {
-    map(input, size, output, round_to_nearest);
+    tg_map_f32(input, size, output, round_to_nearest);
 }
 
 void tg_sin_f32(const float *input, int32_t size, float *output)
 {
-    map(input, size, output, sinf);
+    tg_map_f32(input, size, output, sinf);
 }
 
 void tg_cos_f32(const float *input, int32_t size, float *output)
 {
-    map(input, size, output, cosf);
+    tg_map_f32(input, size, output, cosf);
 }
 
 void tg_exp_f32(const float *input, int32_t size, float *output)
 {
-    map(input, size, output, expf);
+    tg_map_f32(input, size, output, expf);
 }
 
 void tg_log_f32(const float *input, int32_t size, float *output)
 {
-    map(input, size, output, logf);
+    tg_map_f32(input, size, output, logf);
 }
 
 void tg_sqrt_f32(const float *input, int32_t size, float *output)
 {
-    map(input, size, output, sqrtf);
+    tg_map_f32(input, size, output, sqrtf);
 }
 
 void tg_square_f32(const float *input, int32_t size, float *output)
 {
-    map(input, size, output, square);
+    tg_map_f32(input, size, output, square);
 }

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "tg_common.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -9,11 +9,11 @@ import numpy as np
 
 from . import cmsis_nn, specialized
 from .. import int4
-from ..common import (Activation, Arity, FloatActivation, Layer, LowerContext, OpDef, const, require_float,
-                      require_per_tensor, require_quantized, require_same_type)
+from ..common import (Activation, Arity, FloatActivation, Layer, LowerContext, OpDef, const, float_activation,
+                      require_float, require_per_tensor, require_quantized, require_same_type)
 from ...errors import TinygenError
-from ...quant import (QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, float_activation_range,
-                      per_channel_multipliers, per_tensor_conv_multiplier, require_wide_shifts)
+from ...quant import (QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, per_channel_multipliers,
+                      per_tensor_conv_multiplier, require_wide_shifts)
 
 INT8_KERNELS = ("tg_fully_connected_s8", "tg_fully_connected_per_channel_s8")
 
@@ -131,8 +131,7 @@ def lower_float(graph, op) -> Layer:
             raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) bias must be {out_depth} constant float32 "
                                "values", "export the bias as a constant")
         consts.append(const("bias", "float", b.data.astype(np.float32).reshape(-1)))
-    act = FloatActivation(*float_activation_range(op.options.get("fused_activation_function", 0),
-                                                  f"FULLY_CONNECTED (operator {op.index})"))
+    act = float_activation(op)
     return Layer(op, "fully_connected/fully_connected_f32.c.j2", "tg_fully_connected_f32", (op.inputs[0],),
                  (op.outputs[0],), FloatFullyConnectedParams(batches, accum, out_depth, act), tuple(consts),
                  macs=batches * accum * out_depth,

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, elementwise_inplace, require_per_tensor, require_quantized
+from ..common import (Arity, Layer, LowerContext, OpDef, elementwise_inplace, lower_float_elementwise,
+                      require_per_tensor, require_quantized)
 from ...errors import TinygenError
 from ...quant import checked_log2, logistic_tanh_input_params
 
@@ -66,6 +67,8 @@ def table_input(op, x, y, pot_shifts: tuple[int, ...]) -> TableInput:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float_elementwise(graph, op)
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
     if x.dtype != y.dtype:
@@ -96,4 +99,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("LOGISTIC",), arity={"LOGISTIC": Arity(1)}, options={"LOGISTIC": None}, lower=lower,
-           same_shape=True, types=("int8", "int16"), example=example, header="tg_logistic.h")
+           same_shape=True, types=("int8", "int16", "float32"), example=example, header="tg_logistic.h")

@@ -19,6 +19,8 @@ void tg_logistic_s8(const int8_t *input, int32_t size, int32_t input_zero_point,
 void tg_logistic_s16(const int16_t *input, int32_t size, int32_t input_multiplier, int32_t input_left_shift,
                      int16_t *output);
 
+void tg_logistic_f32(const float *input, int32_t size, float *output); /* reference Logistic<float> */
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_per_tensor, require_quantized,
-                      require_same_type)
+from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_float, require_per_tensor,
+                      require_quantized, require_same_type)
 from ...errors import TinygenError
 from ...quant import TYPE_RANGE, requantize_multiplier
 
@@ -28,6 +28,7 @@ class MeanParams:
     mult: int
     shift: int
     output_offset: int
+    count: float = 0.0  # float32 MEAN: the divisor
 
 
 def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tuple[int, int]:
@@ -94,7 +95,20 @@ def reduction(graph, op, x, y) -> tuple[set[int], int, list[tuple[int, int]], li
     return axes, count, [(1, 0)] * (2 - len(kept)) + kept, [(1, 0)] * (2 - len(reduced)) + reduced
 
 
+def lower_float(graph, op) -> Layer:
+    """float32 → tg_mean_f32 / tg_sum_f32 (TFLM's reference float Mean and Sum)."""
+    x, y = require_float(graph, op, op.inputs[0], op.outputs[0])
+    axes, count, kept, reduced = reduction(graph, op, x, y)
+    params = MeanParams(tuple(n for n, _ in kept), tuple(s for _, s in kept), tuple(n for n, _ in reduced),
+                        tuple(s for _, s in reduced), 0, 0, 0, 0, float(np.float32(count)))
+    return Layer(op, "mean/mean.c.j2", f"tg_{op.kind.lower()}_f32", (op.inputs[0],), (op.outputs[0],), params,
+                 macs=x.size,
+                 summary=f"{op.kind} {list(x.shape)} over axes {sorted(axes)} -> {list(y.shape)} (float32)")
+
+
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float(graph, op)
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
     require_same_type(op, x, y)
@@ -130,4 +144,4 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("MEAN", "SUM"), arity={"MEAN": Arity(2), "SUM": Arity(2)},
            options={"MEAN": "ReducerOptions", "SUM": "ReducerOptions"}, lower=lower,
-           types=("int8", "int16"), example=example, header="tg_mean.h")
+           types=("int8", "int16", "float32"), example=example, header="tg_mean.h")

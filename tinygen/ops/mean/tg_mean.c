@@ -33,3 +33,29 @@ void tg_mean_s16(const tg_mean_params *params, const int16_t *input, int16_t *ou
 {
     TG_MEAN_BODY(int16_t, INT16_MIN, INT16_MAX)
 }
+
+static void reduce_f32(const tg_mean_params *params, const float *input, float *output, int divide, float count)
+{
+    for (int32_t k0 = 0; k0 < params->outer[0]; ++k0) {
+        for (int32_t k1 = 0; k1 < params->outer[1]; ++k1) {
+            const float *base = input + k0 * params->outer_stride[0] + k1 * params->outer_stride[1];
+            float sum = 0.0f;
+            for (int32_t i0 = 0; i0 < params->inner[0]; ++i0) {
+                for (int32_t i1 = 0; i1 < params->inner[1]; ++i1) {
+                    sum += base[i0 * params->inner_stride[0] + i1 * params->inner_stride[1]];
+                }
+            }
+            *output++ = divide ? sum / count : sum;
+        }
+    }
+}
+
+void tg_mean_f32(const tg_mean_params *params, float count, const float *input, float *output)
+{
+    reduce_f32(params, input, output, 1, count);
+}
+
+void tg_sum_f32(const tg_mean_params *params, const float *input, float *output)
+{
+    reduce_f32(params, input, output, 0, 0.0f);
+}

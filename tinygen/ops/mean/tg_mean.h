@@ -23,6 +23,10 @@ typedef struct {
 } tg_mean_params;
 void tg_mean_s8(const tg_mean_params *params, const int8_t *input, int8_t *output);
 void tg_mean_s16(const tg_mean_params *params, const int16_t *input, int16_t *output);
+/* float32 (TFLM's reference Mean / ReduceGeneric<float>): the float sum in the input's order, MEAN then divides
+ * by count (the float32 value of the number of reduced elements); the integer fields of params are unused. */
+void tg_mean_f32(const tg_mean_params *params, float count, const float *input, float *output);
+void tg_sum_f32(const tg_mean_params *params, const float *input, float *output);
 
 #ifdef __cplusplus
 }

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import cmsis_nn
-from ..add import Elementwise
-from ..add import require_operands
+from ..add import Elementwise, lower_float_binary, require_operands
 from ..common import TYPE_SUFFIX, Activation, Arity, Layer, LowerContext, OpDef, broadcast_nhwc, elementwise_inplace
 from ...errors import TinygenError
 from ...quant import TYPE_RANGE, activation_range, quantize_multiplier
@@ -30,6 +29,8 @@ class MulParams:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float_binary(graph, op)
     a, b, y = require_operands(graph, op)
     if y.dtype == "int16" and (a.zero_point, b.zero_point, y.zero_point) != (0, 0, 0):
         raise TinygenError(f"MUL (operator {op.index}) has int16 zero points {a.zero_point}, {b.zero_point} and "
@@ -68,5 +69,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("MUL",), arity={"MUL": Arity(2)}, options={"MUL": "MulOptions"}, lower=lower,
-           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, types=("int8", "int16"), example=example,
-           header="tg_mul.h")
+           fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, types=("int8", "int16", "float32"),
+           example=example, header="tg_mul.h")

@@ -11,10 +11,11 @@ import numpy as np
 
 from . import cmsis_nn
 from ..common import (TYPE_SUFFIX, Activation, Arity, FloatActivation, InPlace, Layer, LowerContext, OpDef,
-                      raster_safe, require_float, require_per_tensor, require_quantized, require_same_type)
+                      float_activation, raster_safe, require_float, require_per_tensor, require_quantized,
+                      require_same_type)
 from ..window import Window, window
 from ...errors import TinygenError
-from ...quant import TYPE_RANGE, activation_range, float_activation_range
+from ...quant import TYPE_RANGE, activation_range
 
 KERNELS = {"AVERAGE_POOL_2D": "tg_avgpool_", "MAX_POOL_2D": "tg_max_pool_"}  # + the type's suffix
 INT16_MAX_TAPS = 1 << 16  # an int16 average's int32 sum holds this many taps
@@ -63,10 +64,9 @@ def lower_float(graph, op) -> Layer:
     win = pool_window(op, x, y)
     depth = int(x.shape[3])
     kernel = KERNELS[op.kind] + "f32"
-    act = FloatActivation(*float_activation_range(op.options.get("fused_activation_function", 0),
-                                                  f"{op.kind} (operator {op.index})"))
     return Layer(op, "pool2d/pool2d_f32.c.j2", kernel, (op.inputs[0],), (op.outputs[0],),
-                 FloatPoolParams(win, depth, act), inplace=(InPlace(0, (kernel,)),) if raster_safe(win) else (),
+                 FloatPoolParams(win, depth, float_activation(op)),
+                 inplace=(InPlace(0, (kernel,)),) if raster_safe(win) else (),
                  summary=summary(op, win, depth, " (float32)"))
 
 

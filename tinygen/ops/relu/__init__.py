@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import (Activation, Arity, Layer, LowerContext, OpDef, elementwise_inplace, require_int8,
-                      require_per_tensor)
+from ..common import (Activation, Arity, Layer, LowerContext, OpDef, elementwise_inplace, lower_float_elementwise,
+                      require_int8, require_per_tensor)
 from ...quant import INT8_MAX, INT8_MIN, quantize_multiplier, quantize_value
 
 # The fused_activation_function code each kind becomes when it folds into its producer (fuse_activation).
@@ -36,6 +36,8 @@ class Relu6Params:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float_elementwise(graph, op)
     x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
     if op.kind == "RELU6":
@@ -64,4 +66,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("RELU", "RELU6"), arity={"RELU": Arity(1), "RELU6": Arity(1)},
-           options={"RELU": None, "RELU6": None}, lower=lower, same_shape=True, example=example, header="tg_relu.h")
+           options={"RELU": None, "RELU6": None}, lower=lower, same_shape=True, types=("int8", "float32"),
+           example=example, header="tg_relu.h")

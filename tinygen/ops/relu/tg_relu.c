@@ -19,3 +19,24 @@ void tg_relu6_s8(const int8_t *input, int32_t size, int8_t lower, int8_t upper, 
         output[i] = v > upper ? upper : (v < lower ? lower : v);
     }
 }
+
+/* float32: TFLM's ReluFloat and Relu6Float, in their comparison order (a NaN passes through). */
+static float relu_f32(float x)
+{
+    return x < 0.0f ? 0.0f : x;
+}
+
+static float relu6_f32(float x)
+{
+    return x > 6.0f ? 6.0f : x < 0.0f ? 0.0f : x;
+}
+
+void tg_relu_f32(const float *input, int32_t size, float *output)
+{
+    tg_map_f32(input, size, output, relu_f32);
+}
+
+void tg_relu6_f32(const float *input, int32_t size, float *output)
+{
+    tg_map_f32(input, size, output, relu6_f32);
+}

@@ -15,6 +15,10 @@ void tg_relu_s8(const int8_t *input, int32_t size, int32_t input_zero_point, int
                 int32_t output_zero_point, int32_t act_min, int32_t act_max, int8_t *output);
 void tg_relu6_s8(const int8_t *input, int32_t size, int8_t lower, int8_t upper, int8_t *output);
 
+/* float32: TFLM's ReluFloat, Relu6Float. */
+void tg_relu_f32(const float *input, int32_t size, float *output);
+void tg_relu6_f32(const float *input, int32_t size, float *output);
+
 #ifdef __cplusplus
 }
 #endif

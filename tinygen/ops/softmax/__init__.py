@@ -15,7 +15,8 @@ from functools import lru_cache
 import numpy as np
 
 from . import cmsis_nn
-from ..common import Arity, Layer, LowerContext, OpDef, const, require_per_tensor, require_quantized
+from ..common import (Arity, InPlace, Layer, LowerContext, OpDef, const, require_float, require_per_tensor,
+                      require_quantized)
 from ...errors import TinygenError
 from ...quant import libm_float, quantize_multiplier, round_f32, softmax_params
 
@@ -80,7 +81,26 @@ def softmax_luts() -> tuple[np.ndarray, np.ndarray]:
     return exp_lut, reciprocal_lut
 
 
+@dataclass(frozen=True)
+class FloatSoftmaxParams:
+    num_rows: int
+    row_size: int
+    beta: float
+
+
+def lower_float(graph, op) -> Layer:
+    """float32 → tg_softmax_f32 (TFLM's reference Softmax<float>): exp((x - max) * beta) / sum, in float32."""
+    x, y = require_float(graph, op, op.inputs[0], op.outputs[0])
+    row = int(x.shape[-1]) if x.shape else 1
+    beta = float(np.float32(op.options.get("beta", 1.0)))
+    return Layer(op, "softmax/softmax_f32.c.j2", "tg_softmax_f32", (op.inputs[0],), (op.outputs[0],),
+                 FloatSoftmaxParams(x.size // max(row, 1), row, beta), inplace=(InPlace(0, ("tg_softmax_f32",)),),
+                 summary=f"SOFTMAX {list(x.shape)} beta {beta:g} (float32)")
+
+
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float(graph, op)
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
     if (x.dtype, y.dtype) not in KERNELS:
@@ -135,5 +155,6 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("SOFTMAX",), arity={"SOFTMAX": Arity(1)}, options={"SOFTMAX": "SoftmaxOptions"}, lower=lower,
-           same_shape=True, backends={"cmsis-nn": cmsis_nn.retarget}, types=("int8", "int8->int16", "int16"),
+           same_shape=True, backends={"cmsis-nn": cmsis_nn.retarget},
+           types=("int8", "int8->int16", "int16", "float32"),
            example=example, header="tg_softmax.h")

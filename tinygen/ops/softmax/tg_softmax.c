@@ -2,6 +2,9 @@
  * -32768, 1/65536), in gemmlowp fixed point: differences to the row maximum become Q5.26 (5 integer bits),
  * exponentials are Q0 and are summed as Q12.19. And reference_ops::SoftmaxInt16 (int16 in and out), which
  * interpolates in the exp and 1 / (1 + x) tables the lowering built as TFLM's Prepare does. */
+#include <float.h>
+#include <math.h>
+
 #include "tg_fixedpoint.h"
 #include "tg_math.h"
 #include "tg_softmax.h"
@@ -106,6 +109,27 @@ void tg_softmax_s16(const int16_t *input, int32_t num_rows, int32_t row_size, in
         for (int32_t i = 0; i < row_size; ++i) {
             const int32_t p = (int32_t)(((int64_t)y[i] * reciprocal + round) >> right_shift);
             y[i] = (int16_t)TG_CLAMP(p, 0, INT16_MAX);
+        }
+    }
+}
+
+void tg_softmax_f32(const float *input, int32_t num_rows, int32_t row_size, float beta, float *output)
+{
+    for (int32_t r = 0; r < num_rows; r++) {
+        const float *x = input + r * row_size;
+        float *y = output + r * row_size;
+        float max = -FLT_MAX; /* std::max(max, x): a NaN input is passed over */
+        for (int32_t c = 0; c < row_size; c++) {
+            max = max < x[c] ? x[c] : max;
+        }
+        float sum = 0.0f;
+        for (int32_t c = 0; c < row_size; c++) {
+            const float e = expf((x[c] - max) * beta);
+            y[c] = e;
+            sum += e;
+        }
+        for (int32_t c = 0; c < row_size; c++) {
+            y[c] = y[c] / sum;
         }
     }
 }

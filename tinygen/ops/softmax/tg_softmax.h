@@ -20,6 +20,9 @@ void tg_softmax_s8_s16(const int8_t *input, int32_t num_rows, int32_t row_size, 
 void tg_softmax_s16(const int16_t *input, int32_t num_rows, int32_t row_size, int32_t mult, int32_t shift,
                     const int16_t *exp_lut, const int16_t *one_over_one_plus_x_lut, int16_t *output);
 
+/* float32: TFLM's reference Softmax<float>, beta the option's float32 value. In-place safe. */
+void tg_softmax_f32(const float *input, int32_t num_rows, int32_t row_size, float beta, float *output);
+
 #ifdef __cplusplus
 }
 #endif

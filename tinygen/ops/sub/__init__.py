@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..add import AddLayer, Elementwise, add_params, require_operands
+from ..add import AddLayer, Elementwise, add_params, lower_float_binary, require_operands
 from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, broadcast_nhwc, elementwise_inplace
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float_binary(graph, op)
     a, b, y = require_operands(graph, op)
     shape = Elementwise(y.size, *broadcast_nhwc(op, a, b, y))
     kernel = ("tg_broadcast_sub_" if shape.broadcast else "tg_sub_") + TYPE_SUFFIX[y.dtype]
@@ -37,4 +39,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("SUB",), arity={"SUB": Arity(2)}, options={"SUB": "SubOptions"}, lower=lower,
-           fuses_activation=True, types=("int8", "int16"), example=example, header="tg_sub.h")
+           fuses_activation=True, types=("int8", "int16", "float32"), example=example, header="tg_sub.h")

@@ -40,3 +40,14 @@ void tg_broadcast_sub_s16(const tg_add_params *params, const tg_dims *input_1_di
 {
     tg_broadcast_binary_s16(sub_one_s16, params, input_1_dims, input_1, input_2_dims, input_2, output_dims, output);
 }
+
+static float sub_f32(const void *params, float a, float b)
+{
+    return tg_clamp_f32(a - b, *(const tg_activation_f32 *)params);
+}
+
+void tg_sub_f32(const tg_activation_f32 *activation, const tg_dims *input_1_dims, const float *input_1,
+                const tg_dims *input_2_dims, const float *input_2, const tg_dims *output_dims, float *output)
+{
+    tg_broadcast_binary_f32(sub_f32, activation, input_1_dims, input_1, input_2_dims, input_2, output_dims, output);
+}

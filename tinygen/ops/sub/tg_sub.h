@@ -25,6 +25,10 @@ void tg_broadcast_sub_s16(const tg_add_params *params, const tg_dims *input_1_di
                           const tg_dims *input_2_dims, const int16_t *input_2, const tg_dims *output_dims,
                           int16_t *output);
 
+/* float32: TFLM's reference float a - b, then the fused activation's clamp; inputs broadcast. */
+void tg_sub_f32(const tg_activation_f32 *activation, const tg_dims *input_1_dims, const float *input_1,
+                const tg_dims *input_2_dims, const float *input_2, const tg_dims *output_dims, float *output);
+
 #ifdef __cplusplus
 }
 #endif

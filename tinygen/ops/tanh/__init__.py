@@ -6,12 +6,15 @@ tinygen. The input is prepared as LOGISTIC's (int16: a power-of-two shortcut als
 """
 from __future__ import annotations
 
-from ..common import Arity, Layer, LowerContext, OpDef, elementwise_inplace, require_per_tensor, require_quantized
+from ..common import (Arity, Layer, LowerContext, OpDef, elementwise_inplace, lower_float_elementwise,
+                      require_per_tensor, require_quantized)
 from ..logistic import fixed_point_input, table_input
 from ...errors import TinygenError
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float_elementwise(graph, op)
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, x)
     if x.dtype != y.dtype:
@@ -40,4 +43,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("TANH",), arity={"TANH": Arity(1)}, options={"TANH": None}, lower=lower, same_shape=True,
-           types=("int8", "int16"), example=example, header="tg_tanh.h")
+           types=("int8", "int16", "float32"), example=example, header="tg_tanh.h")

@@ -1,5 +1,7 @@
 /* TANH, int8: TFLite reference integer_ops::Tanh. (q - zero point) is rescaled to Q4.27, gemmlowp's
  * fixed-point tanh gives Q0.31, and that is rounded to the output's 1/128 steps around 0. */
+#include <math.h>
+
 #include "tg_fixedpoint.h"
 #include "tg_math.h"
 #include "tg_sigmoid16.h"
@@ -42,4 +44,10 @@ void tg_tanh_s16(const int16_t *input, int32_t size, int32_t input_multiplier, i
     for (int32_t i = 0; i < size; ++i) {
         output[i] = tg_tanh16(tg_sigmoid16_scale(input[i], input_multiplier, input_left_shift));
     }
+}
+
+/* float32: TFLM's reference Tanh<float>, std::tanh of a float (tanhf). */
+void tg_tanh_f32(const float *input, int32_t size, float *output)
+{
+    tg_map_f32(input, size, output, tanhf);
 }

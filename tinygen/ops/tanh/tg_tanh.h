@@ -19,6 +19,8 @@ void tg_tanh_s8(const int8_t *input, int32_t size, int32_t input_zero_point, int
 void tg_tanh_s16(const int16_t *input, int32_t size, int32_t input_multiplier, int32_t input_left_shift,
                  int16_t *output);
 
+void tg_tanh_f32(const float *input, int32_t size, float *output); /* reference Tanh<float> */
+
 #ifdef __cplusplus
 }
 #endif
