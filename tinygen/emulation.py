@@ -15,7 +15,7 @@ from .errors import TinygenError
 from .ir import CTYPES, Tensor
 from .limits import MAX_SAMPLES
 
-NUMPY_DTYPES = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32}
+NUMPY_DTYPES = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32, "uint8": np.uint8}
 
 
 @dataclass
@@ -64,7 +64,7 @@ def random_inputs(tensor: Tensor, count: int, seed) -> np.ndarray:
                            f"give a count of random inputs from 1 to {MAX_SAMPLES:,}")
     rng = np.random.default_rng(seed)
     shape = (count,) + tuple(tensor.shape)
-    if tensor.dtype in ("int8", "int16", "int32"):
+    if tensor.dtype in ("int8", "int16", "int32", "uint8"):
         info = np.iinfo(NUMPY_DTYPES[tensor.dtype])
         return rng.integers(info.min, info.max + 1, size=shape, dtype=NUMPY_DTYPES[tensor.dtype])
     if tensor.quant is not None:  # float input quantized inside the model: cover its int8 range

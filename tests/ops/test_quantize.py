@@ -252,3 +252,18 @@ def test_float_data_movement_from_two_scales_is_refused(tmp_path):
     path.write_bytes(m.finish(xs, [y]))
     with pytest.raises(TinygenError, match=r"CONCATENATION \(operator 2\) computes in float32"):
         compile_model(path)
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_uint8_io_model(tmp_path, target):
+    """A model with uint8 input and output (TF1-style): TFLM's Requantize uint8 → int8 at the input and int8 →
+    uint8 at the output, every one of the 256 input values."""
+    import tensorflow as tf
+
+    L = tf.keras.layers
+    tflite = int8_tflite(keras_model([L.Dense(16, activation="relu"), L.Dense(256)], (256,), seed=3), (256,), seed=3,
+                         io_dtype="uint8")
+    kinds = op_kinds(tflite, tmp_path)
+    assert kinds[0] == kinds[-1] == "QUANTIZE"
+    result = assert_bit_exact(tflite, tmp_path, count=6 if target == "host" else 1, seed=2, target=target)
+    assert result.outputs.dtype == np.uint8

@@ -26,7 +26,7 @@ WARNINGS = ["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow", "-Werror",
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    """A small int8 CNN (conv, depthwise, pool, reshape, dense) and the same network with float32 I/O."""
+    """A small int8 CNN (conv, depthwise, pool, reshape, dense) and the same network with float32 and uint8 I/O."""
     import tensorflow as tf
 
     layers = lambda: [tf.keras.layers.Conv2D(4, 3, activation="relu"),  # noqa: E731
@@ -34,7 +34,7 @@ def models(tmp_path_factory):
                       tf.keras.layers.Reshape((36,)), tf.keras.layers.Dense(6)]
     root = tmp_path_factory.mktemp("models")
     paths = {}
-    for io in ("int8", "float32"):
+    for io in ("int8", "float32", "uint8"):
         model = keras_model(layers(), (8, 8, 3), seed=7)
         paths[io] = root / f"tiny_cnn_{io}.tflite"
         paths[io].write_bytes(int8_tflite(model, (8, 8, 3), seed=7, io_dtype=io))
@@ -150,7 +150,7 @@ def test_cmsis_nn_sources_compile_for_the_core(tmp_path, models, board_id):
              project.files, tmp_path)
 
 
-@pytest.mark.parametrize("io", ["int8", "float32", "int16"])
+@pytest.mark.parametrize("io", ["int8", "float32", "int16", "uint8"])
 def test_demo_passes_on_the_host(tmp_path, models, io):
     """The ESP32 project's main.c (no cycle counter off-target) built for the host: PASS and TFLM's checksum."""
     try:

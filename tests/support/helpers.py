@@ -77,7 +77,7 @@ def int8_tflite(model, input_shapes, seed: int = 0, calibration_scale: float | N
                 io_dtype: str = "int8", per_channel: bool = True, activations: str = "int8") -> bytes:
     """Full-integer int8 conversion of a Keras model (or tf.function), calibrated on random data; with
     activations="int16", TFLite's 16x8 quantization (int16 activations, int8 weights, int64 biases) and int16
-    I/O unless io_dtype is "float32".
+    I/O unless io_dtype is "float32" (or "uint8": uint8 I/O requantized to int8 inside).
 
     Each call draws a random input range (unless calibration_scale is given) so tests cover random input
     and output quantization.
@@ -108,7 +108,9 @@ def int8_tflite(model, input_shapes, seed: int = 0, calibration_scale: float | N
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8 if activations == "int8" else
                                            tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
     if io_dtype not in ("float", "float32"):  # float I/O: the converter's QUANTIZE/DEQUANTIZE at the edges
-        converter.inference_input_type = converter.inference_output_type = getattr(tf, activations)
+        # uint8 I/O (TF1-style): the converter requantizes uint8 to and from int8 at the edges
+        io = tf.uint8 if io_dtype == "uint8" else getattr(tf, activations)
+        converter.inference_input_type = converter.inference_output_type = io
     if not per_channel:
         converter._experimental_disable_per_channel = True
     return converter.convert()

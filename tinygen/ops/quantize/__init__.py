@@ -17,8 +17,10 @@ from ...quant import requantize_multiplier, round_f32
 
 QUANTIZED = ("int8", "int16")
 # TFLM's quantize kernel also rescales int32 to int8 or int16 and back (not int32 to int32).
-REQUANTIZED = QUANTIZED + ("int32",)
-REQUANTIZE_PAIRS = {(a, b) for a in REQUANTIZED for b in REQUANTIZED if "int32" not in (a, b) or a != b}
+# uint8 only to or from int8: the edges of older (TF1-style) models with uint8 inputs and outputs.
+REQUANTIZED = QUANTIZED + ("int32", "uint8")
+REQUANTIZE_PAIRS = {(a, b) for a in REQUANTIZED[:3] for b in REQUANTIZED[:3] if "int32" not in (a, b) or a != b} | \
+    {("uint8", "int8"), ("int8", "uint8")}
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                      summary=f"QUANTIZE float32 {shape} -> {y.dtype}, scale {y.scale:g}, zero point {y.zero_point}")
     if (x.dtype, y.dtype) not in REQUANTIZE_PAIRS:
         raise TinygenError(f"QUANTIZE (operator {op.index}) turns {x.dtype} into {y.dtype}; tinygen quantizes "
-                           "float32 to int8 or int16 and requantizes between int8, int16 and int32, as TFLite Micro",
+                           "float32 to int8 or int16 and requantizes between int8, int16 and int32, and uint8 to or "
+                           "from int8, as TFLite Micro",
                            "convert with int8, int16 or float32 inputs")
     require_quantized(graph, op, REQUANTIZED, op.inputs[0])
     require_per_tensor(op, x)
@@ -108,5 +111,5 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("QUANTIZE",), arity={"QUANTIZE": Arity(1)}, options={"QUANTIZE": "QuantizeOptions"},
            lower=lower, types=("float32->int8", "float32->int16", "int8", "int16", "int8->int16", "int16->int8",
-                               "int32->int8", "int32->int16", "int8->int32", "int16->int32"),
+                               "int32->int8", "int32->int16", "int8->int32", "int16->int32", "uint8->int8", "int8->uint8"),
            same_shape=True, example=example, header="tg_quantize.h")

@@ -114,3 +114,23 @@ void tg_requantize_s16_s32(const int16_t *input, int32_t size, int32_t input_zer
                                INT32_MAX);
     }
 }
+
+/* uint8 <-> int8 at the edges of older (TF1-style) models: TFLM's Requantize. Its fast path for equal scales and
+ * zero points 128 apart (x ^ 0x80) gives what this formula gives. */
+void tg_requantize_u8_s8(const uint8_t *input, int32_t size, int32_t input_zero_point, int32_t multiplier,
+                         int32_t shift, int32_t output_zero_point, int8_t *output)
+{
+    for (int32_t i = 0; i < size; ++i) {
+        output[i] = (int8_t)requantize(input[i], input_zero_point, multiplier, shift, output_zero_point, INT8_MIN,
+                                       INT8_MAX);
+    }
+}
+
+void tg_requantize_s8_u8(const int8_t *input, int32_t size, int32_t input_zero_point, int32_t multiplier,
+                         int32_t shift, int32_t output_zero_point, uint8_t *output)
+{
+    for (int32_t i = 0; i < size; ++i) {
+        output[i] = (uint8_t)requantize(input[i], input_zero_point, multiplier, shift, output_zero_point, 0,
+                                        UINT8_MAX);
+    }
+}

@@ -31,6 +31,11 @@ void tg_requantize_s8_s32(const int8_t *input, int32_t size, int32_t input_zero_
 void tg_requantize_s16_s32(const int16_t *input, int32_t size, int32_t input_zero_point, int32_t multiplier,
                            int32_t shift, int32_t output_zero_point, int32_t *output);
 
+void tg_requantize_u8_s8(const uint8_t *input, int32_t size, int32_t input_zero_point, int32_t multiplier,
+                         int32_t shift, int32_t output_zero_point, int8_t *output);
+void tg_requantize_s8_u8(const int8_t *input, int32_t size, int32_t input_zero_point, int32_t multiplier,
+                         int32_t shift, int32_t output_zero_point, uint8_t *output);
+
 #ifdef __cplusplus
 }
 #endif
