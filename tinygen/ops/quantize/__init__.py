@@ -111,5 +111,6 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("QUANTIZE",), arity={"QUANTIZE": Arity(1)}, options={"QUANTIZE": "QuantizeOptions"},
            lower=lower, types=("float32->int8", "float32->int16", "int8", "int16", "int8->int16", "int16->int8",
-                               "int32->int8", "int32->int16", "int8->int32", "int16->int32", "uint8->int8", "int8->uint8"),
+                               "int32->int8", "int32->int16", "int8->int32", "int16->int32", "uint8->int8",
+                               "int8->uint8"),
            same_shape=True, example=example, header="tg_quantize.h")
