@@ -46,10 +46,13 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
 
 
 def example(m, rng) -> bytes:
-    """Rows of 6 normalized (the output quantization 1/128, zero point 0, is what TFLM computes)."""
+    """Rows of 6 of |x| normalized, in place of ABS's output (the output quantization 1/128, zero point 0, is
+    what TFLM computes)."""
     x = m.tensor([1, 3, 4, 6], scale=0.05, zero_point=-7)
+    h = m.tensor([1, 3, 4, 6], scale=0.04, zero_point=-100)
+    m.op("ABS", [x], [h])
     y = m.tensor([1, 3, 4, 6], scale=1 / 128, zero_point=0)
-    m.op("L2_NORMALIZATION", [x], [y])
+    m.op("L2_NORMALIZATION", [h], [y])
     return m.finish([x], [y])
 
 

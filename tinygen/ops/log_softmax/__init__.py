@@ -54,9 +54,12 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
 
 
 def example(m, rng) -> bytes:
+    """LOG_SOFTMAX of |x| over rows of 10, in place of ABS's output."""
     x = m.tensor([1, 3, 10], scale=0.1, zero_point=-5)
+    h = m.tensor([1, 3, 10], scale=0.07, zero_point=-128)
+    m.op("ABS", [x], [h])
     y = m.tensor([1, 3, 10], scale=16 / 256, zero_point=127)
-    m.op("LOG_SOFTMAX", [x], [y])
+    m.op("LOG_SOFTMAX", [h], [y])
     return m.finish([x], [y])
 
 
