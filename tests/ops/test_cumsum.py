@@ -66,9 +66,10 @@ def test_long_rows_wrap_as_tflm(tmp_path, zero_point, fill):
     _assert_exact(_model([2, 400], 1, (0.5, zero_point), (0.01, 0)), tmp_path, inputs=inputs)
 
 
-def test_cortex_m4(tmp_path):
+@pytest.mark.parametrize("target", ["cortex-m4", "rv32imc"])
+def test_target(tmp_path, target):
     assert_bit_exact(_model([2, 30, 3], 1, (0.5, -128), (0.05, 3), exclusive=True), tmp_path, count=4,
-                     target="cortex-m4")
+                     target=target)
 
 
 @pytest.mark.parametrize("tflite,message", [

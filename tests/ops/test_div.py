@@ -86,8 +86,9 @@ def test_converted_with_activation(tmp_path):
     assert_bit_exact(with_activation(_converted("same_shape", 60), 1), tmp_path, count=6)
 
 
-def test_cortex_m4(tmp_path):
-    assert_bit_exact(_converted("const_channels", 61), tmp_path, count=4, target="cortex-m4")
+@pytest.mark.parametrize("target", ["cortex-m4", "rv32imc"])
+def test_target(tmp_path, target):
+    assert_bit_exact(_converted("const_channels", 61), tmp_path, count=4, target=target)
 
 
 @pytest.mark.parametrize("tflite,message", [

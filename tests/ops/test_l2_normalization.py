@@ -68,8 +68,9 @@ def test_output_quantization_is_ignored(tmp_path):
     _assert_exact(_model([1, 4, 8], (0.3, 20), (0.5, 100)), tmp_path)
 
 
-def test_cortex_m4(tmp_path):
-    assert_bit_exact(_converted(0), tmp_path, count=4, target="cortex-m4")
+@pytest.mark.parametrize("target", ["cortex-m4", "rv32imc"])
+def test_target(tmp_path, target):
+    assert_bit_exact(_converted(0), tmp_path, count=4, target=target)
 
 
 @pytest.mark.parametrize("tflite,message", [

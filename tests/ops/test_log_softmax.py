@@ -62,8 +62,9 @@ def test_row_lengths(tmp_path, depth):
     _assert_exact(_model([2, depth]), tmp_path, count=4)
 
 
-def test_cortex_m4(tmp_path):
-    assert_bit_exact(_converted(0), tmp_path, count=4, target="cortex-m4")
+@pytest.mark.parametrize("target", ["cortex-m4", "rv32imc"])
+def test_target(tmp_path, target):
+    assert_bit_exact(_converted(0), tmp_path, count=4, target=target)
 
 
 @pytest.mark.parametrize("tflite,message", [

@@ -77,8 +77,9 @@ def test_every_int16_input(tmp_path, x_scale, y_scale):
     _assert_exact(_rsqrt_model("int16", (x_scale, 0), (y_scale, 0), 4096), tmp_path, values)
 
 
-def test_cortex_m4(tmp_path):
-    assert_bit_exact(_converted(0), tmp_path, count=4, target="cortex-m4")
+@pytest.mark.parametrize("target", ["cortex-m4", "rv32imc"])
+def test_target(tmp_path, target):
+    assert_bit_exact(_converted(0), tmp_path, count=4, target=target)
 
 
 def test_below_zero_point_gives_the_maximum(tmp_path):
