@@ -1,5 +1,5 @@
-/* gemmlowp's 32-bit fixed-point arithmetic (fixedpoint/fixedpoint.h) as TFLite's reference SOFTMAX, LOGISTIC
- * and TANH use it, written out in C on raw int32 values.
+/* gemmlowp's 32-bit fixed-point arithmetic (fixedpoint/fixedpoint.h) as TFLite's reference SOFTMAX, LOGISTIC,
+ * TANH, RSQRT and L2_NORMALIZATION use it, written out in C on raw int32 values.
  *
  * A value with I integer bits is raw * 2^(I - 31) ("Q(I).(31-I)"); the caller tracks I, which gemmlowp keeps
  * in the FixedPoint<int32_t, I> type. Q0 "one" is INT32_MAX. Additions and subtractions wrap as two's
@@ -140,6 +140,41 @@ static inline int32_t tg_fp_one_minus_x_over_one_plus_x_for_x_in_0_1(int32_t a)
 {
     const int32_t x = tg_fp_newton_reciprocal_q2(tg_fp_rounding_half_sum(a, TG_FP_Q0_ONE));
     return tg_fp_rescale(tg_fp_sub(x, (int32_t)1 << 29), 2, 0);
+}
+
+/* 1 / sqrt(input) as a Q31 multiplier and a left shift (GetInvSqrtQuantizedMultiplierExp with reverse_shift -1):
+ * input normalised into [2^27, 2^29) by bit pairs, then five Newton-Raphson steps in Q3. Inputs 0 and 1 give
+ * (INT32_MAX, 0), as TFLite's does (0 has no inverse square root). input >= 0. */
+static inline void tg_fp_inv_sqrt_multiplier_exp(int32_t input, int32_t *multiplier, int32_t *shift)
+{
+    if (input <= 1) {
+        *multiplier = INT32_MAX;
+        *shift = 0;
+        return;
+    }
+    int32_t right_shift = 11;
+    while (input >= ((int32_t)1 << 29)) {
+        input /= 4;
+        ++right_shift;
+    }
+    const int32_t left_shift_bit_pairs = (tg_fp_clz((uint32_t)input) - 1) / 2 - 1;
+    right_shift -= left_shift_bit_pairs;
+    input <<= 2 * left_shift_bit_pairs;  /* now below 2^29: no overflow */
+    const int32_t q3_input = input >> 1;
+    const int32_t q3_half_input = tg_fp_mul_by_pot(q3_input, -1);
+    const int32_t q3_half_three = ((int32_t)1 << 28) + ((int32_t)1 << 27);
+    int32_t x = (int32_t)1 << 28;  /* Q3 one */
+    for (int i = 0; i < 5; ++i) {
+        const int32_t x3 = tg_fp_rescale(tg_fp_mul(tg_fp_mul(x, x), x), 9, 3);
+        x = tg_fp_rescale(tg_fp_sub(tg_fp_mul(q3_half_three, x), tg_fp_mul(q3_half_input, x3)), 6, 3);
+    }
+    x = tg_fp_mul(x, 1518500250);  /* sqrt(2) / 2, Q0 */
+    if (right_shift < 0) {
+        x = (int32_t)((uint32_t)x << -right_shift);
+        right_shift = 0;
+    }
+    *multiplier = x;
+    *shift = -right_shift;
 }
 
 #endif
