@@ -95,7 +95,7 @@ def test_below_zero_point_gives_the_maximum(tmp_path):
 @pytest.mark.parametrize("dtypes,quant,message", [
     (("int16", "int16"), ((0.01, 3), (0.01, 0)), "int16 zero points 3 and 0"),
     (("int8", "int16"), ((0.01, 0), (0.01, 0)), "reads int8 and writes int16"),
-    (("float32", "float32"), (None, None), r"RSQRT \(operator 0\) computes in float32"),
+    (("float32", "int8"), (None, (0.01, 0)), r"RSQRT \(operator 0\) mixes float32 with quantized int8 tensor"),
 ])
 def test_refused(tmp_path, dtypes, quant, message):
     m = SchemaModel()

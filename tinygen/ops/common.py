@@ -136,9 +136,9 @@ def require_float(graph: Graph, op: Op, *tensors: int) -> list[Tensor]:
     for t in tensors:
         tensor = graph.tensors[t]
         if tensor.dtype != "float32" or tensor.quant is not None:
-            raise TinygenError(f"{op.kind} (operator {op.index}) mixes float32 with {tensor.dtype} tensor "
-                               f"'{tensor.name}' (dynamic-range quantization)",
-                               "convert with full-integer int8 quantization, or keep the model all float32")
+            what = f"{'quantized ' if tensor.quant is not None else ''}{tensor.dtype}"
+            raise TinygenError(f"{op.kind} (operator {op.index}) mixes float32 with {what} tensor '{tensor.name}'",
+                               "convert with full-integer int8 quantization, or keep the operator all float32")
         out.append(tensor)
     return out
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..common import (Arity, Layer, LowerContext, OpDef, RequantizeParams, elementwise_inplace, require_int8,
-                      require_per_tensor)
+from ..common import (Arity, Layer, LowerContext, OpDef, RequantizeParams, elementwise_inplace,
+                      lower_float_elementwise, require_int8, require_per_tensor)
 from ...quant import quantize_multiplier
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float_elementwise(graph, op)
     x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
     mult, shift = quantize_multiplier(float(np.float32(x.scale) / np.float32(y.scale)))
@@ -34,4 +36,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("ABS",), arity={"ABS": Arity(1)}, options={"ABS": "AbsOptions"}, lower=lower, same_shape=True,
-           example=example, header="tg_abs.h")
+           types=("int8", "float32"), example=example, header="tg_abs.h")

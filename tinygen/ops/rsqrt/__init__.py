@@ -15,12 +15,14 @@ import math
 import numpy as np
 
 from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, RequantizeParams, elementwise_inplace,
-                      require_per_tensor, require_quantized, require_same_type)
+                      lower_float_elementwise, require_per_tensor, require_quantized, require_same_type)
 from ...errors import TinygenError
 from ...quant import quantize_multiplier
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float_elementwise(graph, op)
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
     require_same_type(op, x, y)
@@ -47,4 +49,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("RSQRT",), arity={"RSQRT": Arity(1)}, options={"RSQRT": None}, lower=lower,
-           types=("int8", "int16"), same_shape=True, example=example, header="tg_rsqrt.h")
+           types=("int8", "int16", "float32"), same_shape=True, example=example, header="tg_rsqrt.h")

@@ -1,8 +1,9 @@
 /* RSQRT, int8 and int16: TFLite Micro's RsqrtEvalQuantized (micro/kernels/elementwise.cc). */
-#include "tg_rsqrt.h"
+#include <math.h>
 
 #include "tg_fixedpoint.h"
 #include "tg_math.h"
+#include "tg_rsqrt.h"
 
 #define RSQRT_SHIFT 20  /* TFLM's kShift: 1 / sqrt(value) is first taken as an integer times 2^20 */
 
@@ -39,4 +40,15 @@ void tg_rsqrt_s16(const int16_t *input, int32_t size, int32_t input_zero_point, 
         output[i] = (int16_t)rsqrt_one(input[i] - input_zero_point, multiplier, shift, output_zero_point, INT16_MIN,
                                        INT16_MAX);
     }
+}
+
+static float rsqrt_f32(float x)
+{
+    return 1.0f / sqrtf(x);
+}
+
+/* float32: TFLM's 1.f / std::sqrt(x), two correctly rounded operations. */
+void tg_rsqrt_f32(const float *input, int32_t size, float *output)
+{
+    tg_map_f32(input, size, output, rsqrt_f32);
 }

@@ -17,6 +17,8 @@ void tg_rsqrt_s8(const int8_t *input, int32_t size, int32_t input_zero_point, in
 void tg_rsqrt_s16(const int16_t *input, int32_t size, int32_t input_zero_point, int32_t multiplier, int32_t shift,
                   int32_t output_zero_point, int16_t *output);
 
+void tg_rsqrt_f32(const float *input, int32_t size, float *output); /* float32 */
+
 #ifdef __cplusplus
 }
 #endif
