@@ -8,6 +8,7 @@ backend or a C name: backends swap kernels in a later pass, and emission names c
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -163,6 +164,42 @@ def broadcast_nhwc(op: Op, a: Tensor, b: Tensor, y: Tensor) -> tuple[tuple[int, 
         raise TinygenError(f"{op.kind} (operator {op.index}) combines {list(a.shape)} and {list(b.shape)} into "
                            f"{list(y.shape)}", "the model file is inconsistent; re-export it")
     return nhwc(a.shape), nhwc(b.shape), nhwc(y.shape)
+
+
+def broadcast_dims(op: Op, operands, y: Tensor) -> tuple[tuple[int, int, int, int], ...]:
+    """(n, h, w, c) dims of each of `operands` and of the output y of an elementwise operator that broadcasts
+    them together (numpy rules, as TFLM's BroadcastBinaryOpSimple and BroadcastSelect5DSlow), after checking
+    that y is their broadcast. Adjacent dimensions along which every operand alike runs or repeats are merged
+    (equal shapes become one flat run), so a higher rank fits the four a tg_dims walk has when it collapses."""
+    shapes = [tuple(int(d) for d in t.shape) for t in operands]
+    out = tuple(int(d) for d in y.shape)
+    if math.prod(out) == 1 and all(math.prod(s) == 1 for s in shapes):  # scalars of any rank (TFLM's mixed case)
+        return ((1, 1, 1, 1),) * (len(shapes) + 1)
+    try:
+        expected = tuple(int(d) for d in np.broadcast_shapes(*shapes))
+    except ValueError:
+        expected = None
+    if expected != out:
+        raise TinygenError(f"{op.kind} (operator {op.index}) combines {', '.join(str(list(s)) for s in shapes)} "
+                           f"into {list(out)}", "the model file is inconsistent; re-export it")
+    padded = [(1,) * (len(out) - len(s)) + s for s in shapes]
+    groups: list[tuple[int, tuple[bool, ...]]] = []  # (size, whether each operand runs along it)
+    for axis, size in enumerate(out):
+        if size == 1:
+            continue
+        runs = tuple(s[axis] == size for s in padded)
+        if groups and groups[-1][1] == runs:
+            groups[-1] = (groups[-1][0] * size, runs)
+        else:
+            groups.append((size, runs))
+    if len(groups) > 4:
+        raise TinygenError(f"{op.kind} (operator {op.index}) broadcasts {', '.join(str(list(s)) for s in shapes)} "
+                           f"into {list(out)}, {len(groups)} dimensions that do not merge; tinygen walks 4",
+                           "reshape the operands so that at most 4 dimensions broadcast differently")
+    pad = [(1, (True,) * len(shapes))] * (4 - len(groups))
+    groups = pad + groups
+    dims = [tuple(size if runs[k] else 1 for size, runs in groups) for k in range(len(shapes))]
+    return (*dims, tuple(size for size, _ in groups))
 
 
 def elementwise_inplace(kernels: tuple[str, ...], *same_shape: bool) -> tuple[InPlace, ...]:
