@@ -123,4 +123,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=tuple(TRUTH), arity={k: Arity(2) for k in TRUTH}, options=OPTIONS, lower=lower, fold=fold,
-           types=("int8->bool", "int32->bool", "bool->bool"), example=example, header="tg_comparison.h")
+           types=("int8->bool", "int32->bool", "bool->bool (EQUAL, NOT_EQUAL)"), example=example,
+           header="tg_comparison.h")
