@@ -44,6 +44,26 @@ def test_constant_values(tmp_path):
     assert_bit_exact(_model([3, 4], [3, 4], [1, 4], y_const=True), tmp_path, count=6)
 
 
+def test_constant_operands_fold(tmp_path):
+    """SELECT_V2 of constants (and the comparison giving its condition) folds; ADD reads the result."""
+    m = SchemaModel("folded")
+    q = dict(scale=0.05, zero_point=-4)
+    a = m.tensor([6], "int32", data=np.arange(6, dtype=np.int32))
+    three = m.tensor([], "int32", data=np.array(3, np.int32))
+    condition = m.tensor([6], "bool")
+    m.op("LESS", [a, three], [condition])
+    x = m.tensor([6], **q, data=np.arange(6, dtype=np.int8) * 20)
+    s = m.tensor([6], **q)
+    m.op("SELECT_V2", [condition, x, m.tensor([], **q, data=np.array(-100, np.int8))], [s])
+    inp, y = m.tensor([2, 6], **q), m.tensor([2, 6], scale=0.1, zero_point=0)
+    m.op("ADD", [inp, s], [y])
+    tflite = m.finish([inp], [y])
+    assert_bit_exact(tflite, tmp_path, count=4)
+    path = tmp_path / "folded.tflite"
+    path.write_bytes(tflite)
+    assert [layer.op.kind for layer in compile_model(path).layers] == ["ADD"]
+
+
 def test_select_in_place(tmp_path):
     """where(x > c, x * c', x): the MUL's result dies at SELECT_V2, whose output takes its memory."""
     m = SchemaModel("inplace")

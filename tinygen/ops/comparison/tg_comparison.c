@@ -21,7 +21,7 @@ void tg_comparison_s8(const tg_comparison_params *params, const tg_dims *input_1
                       const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
                       uint8_t *output)
 {
-    const tg_comparison_params p = *params;
+    const tg_comparison_params p = *params; /* a copy: the uint8_t stores may alias *params (no reloads) */
 #define TG_SCALED_COMPARE(x, y)                                                                                \
     compare(p.truth, rescale((x), p.input_1_offset, p.left_shift, p.input_1_mult, p.input_1_shift),            \
             rescale((y), p.input_2_offset, p.left_shift, p.input_2_mult, p.input_2_shift))

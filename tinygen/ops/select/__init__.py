@@ -26,7 +26,8 @@ class SelectParams:
     dims_out: tuple[int, ...]
 
 
-def lower(graph, op, ctx: LowerContext) -> Layer:
+def require_operands(graph, op):
+    """The bool condition, and values and output of one type and one quantization."""
     (condition,) = require_bool(graph, op, op.inputs[0])
     x, y, out = require_quantized(graph, op, ("int8", "int16"), op.inputs[1], op.inputs[2], op.outputs[0])
     require_per_tensor(op, x, y, out)
@@ -38,6 +39,11 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         raise TinygenError(f"{op.kind} (operator {op.index}) has values and output of different quantizations "
                            f"(scale, zero point) {quants}; TFLM copies the stored values unchanged",
                            "give x, y and the output one quantization (TensorFlow's converter does)")
+    return condition, x, y, out
+
+
+def lower(graph, op, ctx: LowerContext) -> Layer:
+    condition, x, y, out = require_operands(graph, op)
     dims = broadcast_dims(op, (condition, x, y), out)
     kernel = "tg_select_" + TYPE_SUFFIX[out.dtype]
     same = [d == dims[3] for d in dims[:3]]
@@ -48,6 +54,11 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
 
 
 def fold(graph, op, args):
+    """Constant operands select at compile time, where the lowering would accept them (else it refuses)."""
+    try:
+        require_operands(graph, op)
+    except TinygenError:
+        return None
     return np.where(np.asarray(args[0]).astype(bool), args[1], args[2])
 
 
