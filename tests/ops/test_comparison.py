@@ -179,3 +179,24 @@ def test_int32_of_different_quantizations_is_refused(tmp_path):
     path.write_bytes(m.finish([a], [y]))
     with pytest.raises(TinygenError, match=r"GREATER \(operator 0\) compares int32 tensors of different quant"):
         compile_model(path)
+
+
+def test_comparison_in_place(tmp_path):
+    """(x · c) > row: the comparison's bool result overwrites the MUL's int8 result (one byte each, same shape)."""
+    m = SchemaModel("inplace")
+    q = dict(scale=0.05, zero_point=-4)
+    x = m.tensor([2, 16], **q)
+    c = m.tensor([], scale=0.01, zero_point=0, data=np.array(-90, np.int8))
+    scaled = m.tensor([2, 16], **q)
+    m.op("MUL", [x, c], [scaled])
+    row = m.tensor([16], scale=0.03, zero_point=5, data=np.arange(-8, 8, dtype=np.int8) * 12)
+    condition, y = m.tensor([2, 16], "bool"), m.tensor([2, 16], "bool")
+    m.op("GREATER", [scaled, row], [condition])
+    m.op("LOGICAL_NOT", [condition], [y])
+    tflite = m.finish([x], [y])
+    result = assert_bit_exact(tflite, tmp_path, count=8)
+    assert 0 < result.outputs.mean() < 1
+    path = tmp_path / "inplace.tflite"
+    path.write_bytes(tflite)
+    layers = {layer.kernel: layer for layer in compile_model(path, backend="portable").layers}
+    assert layers["tg_comparison_s8"].applied_inplace is not None
