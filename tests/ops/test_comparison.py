@@ -1,7 +1,7 @@
 """EQUAL, NOT_EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL: int8 operands rescaled as TFLM's Prepare rescales
 them (each by its own scale, left shift 8: values that round alike are equal), int32 and bool operands compared
-as stored, broadcast up to rank 4 (and rank 5 where it merges), the bool result a model output; bit-exact with
-TFLM. int16, float32 and scales TFLM cannot rescale are refused."""
+as stored, broadcast up to rank 5 (dimensions that do not merge into four loop), the bool result a model output;
+bit-exact with TFLM. int16, float32 and scales TFLM cannot rescale are refused."""
 import functools
 
 import numpy as np
@@ -92,10 +92,18 @@ def test_rank5_broadcast_merges(tmp_path):
     assert_bit_exact(_model("LESS", [2, 3, 2, 4, 5], [1, 3, 1, 1, 5]), tmp_path, count=4)
 
 
-def test_rank5_broadcast_that_does_not_merge_is_refused(tmp_path):
-    path = tmp_path / "r5.tflite"
-    path.write_bytes(_model("LESS", [2, 3, 2, 4, 5], [2, 1, 2, 1, 5]))
-    with pytest.raises(TinygenError, match=r"LESS \(operator 0\) broadcasts .* 5 dimensions that do not merge"):
+@pytest.mark.parametrize("kind", ["GREATER", "EQUAL"])
+def test_rank5_broadcast_loops(tmp_path, kind):
+    """Five dimensions that do not merge: the generated code loops over the outermost."""
+    tflite = _model(kind, [2, 3, 2, 4, 5], [2, 1, 2, 1, 5], a_quant=(0.004, 0), b_quant=(0.004, 0))
+    result = assert_bit_exact(tflite, tmp_path, count=4)
+    assert result.outputs.any()
+
+
+def test_rank6_broadcast_that_does_not_merge_is_refused(tmp_path):
+    path = tmp_path / "r6.tflite"
+    path.write_bytes(_model("LESS", [2, 3, 2, 3, 2, 3], [2, 1, 2, 1, 2, 1]))
+    with pytest.raises(TinygenError, match=r"LESS \(operator 0\) broadcasts .* 6 dimensions that do not merge"):
         compile_model(path)
 
 

@@ -23,7 +23,7 @@ def _binary(kind, a_shape, b_shape) -> bytes:
 
 @pytest.mark.parametrize("kind", ["LOGICAL_AND", "LOGICAL_OR"])
 @pytest.mark.parametrize("a_shape,b_shape", [([2, 3, 8], [2, 3, 8]), ([1, 4, 4, 3], [3]), ([2, 1, 5], [4, 1]),
-                                             ([2, 3, 1, 4, 5], [1, 1, 2, 1, 1])])
+                                             ([2, 3, 1, 4, 5], [1, 1, 2, 1, 1]), ([2, 1, 3, 1, 2], [1, 4, 1, 5, 2])])
 def test_binary(tmp_path, kind, a_shape, b_shape):
     result = assert_bit_exact(_binary(kind, a_shape, b_shape), tmp_path, count=6)
     assert result.outputs.dtype == np.bool_ and 0 < result.outputs.mean() < 1

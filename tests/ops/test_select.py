@@ -1,4 +1,4 @@
-"""SELECT_V2 (int8, int16 values): condition ? x : y over broadcast operands (rank 5 where it merges), a bool
+"""SELECT_V2 (int8, int16 values): condition ? x : y over broadcast operands (up to rank 5), a bool
 condition computed or given as a model input; TensorFlow's tf.where models; bit-exact with TFLM. Values and
 output of different quantizations, other value types and SELECT (which TFLM does not register) are refused."""
 import functools
@@ -28,7 +28,7 @@ def _model(c_shape, x_shape, y_shape, dtype="int8", quants=((0.05, -4),) * 3, y_
 
 
 SHAPES = [([2, 3, 8], [2, 3, 8], [2, 3, 8]), ([1, 4, 1, 3], [1, 4, 5, 3], [3]), ([4, 1], [2, 1, 5], []),
-          ([5], [3, 1], [3, 5]), ([2, 3, 1, 1, 4], [2, 3, 5, 6, 4], [1])]
+          ([5], [3, 1], [3, 5]), ([2, 3, 1, 1, 4], [2, 3, 5, 6, 4], [1]), ([2, 1, 3, 1, 4], [2, 5, 3, 6, 4], [4])]
 
 
 @pytest.mark.parametrize("dtype", ["int8", "int16"])
@@ -145,11 +145,11 @@ def test_cross(tmp_path):
                      target="cortex-m4")
 
 
-def test_rank5_broadcast_that_does_not_merge_is_refused(tmp_path):
-    """TFLM walks 5 dimensions; tinygen merges them to 4 where the operands allow, else refuses."""
+def test_rank6_broadcast_that_does_not_merge_is_refused(tmp_path):
+    """TFLM walks 5 dimensions, as tinygen does once adjacent ones merge: six that do not are refused."""
     path = tmp_path / "m.tflite"
-    path.write_bytes(_model([2, 1, 3, 1, 4], [2, 5, 3, 6, 4], [1]))
-    with pytest.raises(TinygenError, match=r"SELECT_V2 \(operator 0\) broadcasts .* 5 dimensions that do not merge"):
+    path.write_bytes(_model([2, 1, 3, 1, 4, 1], [2, 5, 3, 6, 4, 2], [1]))
+    with pytest.raises(TinygenError, match=r"SELECT_V2 \(operator 0\) broadcasts .* 6 dimensions that do not merge"):
         compile_model(path)
 
 

@@ -5,7 +5,8 @@ int8 operands are compared as ComparisonWithScaling compares them: ComparisonsPr
 scale alone (QuantizeMultiplierSmallerThanOneExp(scale), left shift 8), so two int8 values are equal when their
 rescaled values round alike. int32 (and bool for EQUAL / NOT_EQUAL) compare the stored values, as TFLM's
 NoScaling forms. TFLM compares int16 only in GREATER, with the rescale parameters its Prepare never sets: refused.
-Operands broadcast as numpy does (TFLM's BroadcastBinaryOpSimple); the comparison is the kernel's parameter.
+Operands broadcast as numpy does (TFLM's BroadcastBinaryOpSimple; up to 5 dimensions once adjacent ones merge);
+the comparison is the kernel's parameter.
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import (Arity, Layer, LowerContext, OpDef, broadcast_dims, elementwise_inplace, require_per_tensor,
-                      require_quantized)
+from ..common import (Arity, BroadcastLoop, Layer, LowerContext, OpDef, broadcast_loop, elementwise_inplace,
+                      require_per_tensor, require_quantized)
 from ...errors import TinygenError
 from ...quant import quantize_multiplier
 
@@ -40,9 +41,7 @@ class ComparisonParams:
     in2_offset: int
     in2_mult: int
     in2_shift: int
-    dims1: tuple[int, ...]
-    dims2: tuple[int, ...]
-    dims_out: tuple[int, ...]
+    walk: BroadcastLoop
 
 
 def operand_rescale(op, t) -> tuple[int, int]:
@@ -85,18 +84,17 @@ def _quantization(t):
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     a, b, y = require_operands(graph, op)
-    dims1, dims2, dims_out = broadcast_dims(op, (a, b), y)
+    walk = broadcast_loop(op, (a, b), y)
     rescale = (LEFT_SHIFT, -a.zero_point, *operand_rescale(op, a), -b.zero_point, *operand_rescale(op, b)) \
         if a.dtype == "int8" else (0,) * 7
     kernel = KERNELS[a.dtype]
-    same = dims1 == dims2 == dims_out
-    how = f"{y.size}" if same else f"{list(a.shape)}, {list(b.shape)}"
+    how = f"{y.size}" if walk.flat else f"{list(a.shape)}, {list(b.shape)}"
     # Element i of each operand is read just before element i of the output: a 1-byte operand of the output's
     # shape may be overwritten.
-    inplace = elementwise_inplace((kernel,), *(d == dims_out and t.dtype != "int32" for d, t in ((dims1, a),
-                                                                                             (dims2, b))))
+    inplace = elementwise_inplace((kernel,), *(walk.same_as_output(k) and t.dtype != "int32"
+                                               for k, t in enumerate((a, b))))
     return Layer(op, "comparison/comparison.c.j2", kernel, (op.inputs[0], op.inputs[1]), (op.outputs[0],),
-                 ComparisonParams(TRUTH[op.kind], *rescale, dims1, dims2, dims_out),
+                 ComparisonParams(TRUTH[op.kind], *rescale, walk),
                  summary=f"{op.kind} {a.dtype} {how}", inplace=inplace)
 
 

@@ -1,12 +1,13 @@
-"""LOGICAL_AND, LOGICAL_OR (broadcast as numpy does, TFLM's BroadcastBinaryFunction4DSlow) and LOGICAL_NOT →
-tg_logical_and_u8 / _or_u8 / _not_u8: bool in, bool out, as TFLite Micro's logical.cc and elementwise.cc."""
+"""LOGICAL_AND, LOGICAL_OR (broadcast as numpy does, TFLM's BroadcastBinaryFunction4DSlow; up to 5 dimensions
+once adjacent ones merge) and LOGICAL_NOT → tg_logical_and_u8 / _or_u8 / _not_u8: bool in, bool out, as TFLite
+Micro's logical.cc and elementwise.cc."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, broadcast_dims, elementwise_inplace
+from ..common import Arity, BroadcastLoop, Layer, LowerContext, OpDef, broadcast_loop, elementwise_inplace
 from ...errors import TinygenError
 
 KERNELS = {"LOGICAL_AND": "tg_logical_and_u8", "LOGICAL_OR": "tg_logical_or_u8", "LOGICAL_NOT": "tg_logical_not_u8"}
@@ -17,9 +18,7 @@ OPTIONS = {"LOGICAL_AND": "LogicalAndOptions", "LOGICAL_OR": "LogicalOrOptions",
 @dataclass(frozen=True)
 class LogicalParams:
     size: int
-    dims1: tuple[int, ...] | None = None  # binary operators only
-    dims2: tuple[int, ...] | None = None
-    dims_out: tuple[int, ...] | None = None
+    walk: BroadcastLoop | None = None  # binary operators only
 
 
 def require_bool(graph, op, *tensors: int) -> list:
@@ -42,11 +41,11 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         return Layer(op, "logical/logical.c.j2", kernel, (op.inputs[0],), (op.outputs[0],), LogicalParams(y.size),
                      summary=f"LOGICAL_NOT {y.size}", inplace=elementwise_inplace((kernel,), True))
     a, b = tensors[:2]
-    dims1, dims2, dims_out = broadcast_dims(op, (a, b), y)
-    how = f"{y.size}" if dims1 == dims2 == dims_out else f"{list(a.shape)}, {list(b.shape)}"
+    walk = broadcast_loop(op, (a, b), y)
+    how = f"{y.size}" if walk.flat else f"{list(a.shape)}, {list(b.shape)}"
     return Layer(op, "logical/logical.c.j2", kernel, (op.inputs[0], op.inputs[1]), (op.outputs[0],),
-                 LogicalParams(y.size, dims1, dims2, dims_out), summary=f"{op.kind} {how}",
-                 inplace=elementwise_inplace((kernel,), dims1 == dims_out, dims2 == dims_out))
+                 LogicalParams(y.size, walk), summary=f"{op.kind} {how}",
+                 inplace=elementwise_inplace((kernel,), walk.same_as_output(0), walk.same_as_output(1)))
 
 
 def fold(graph, op, args):

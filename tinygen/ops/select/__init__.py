@@ -1,5 +1,5 @@
 """SELECT_V2 (int8, int16 values) → tg_select_s8 / _s16: TFLite Micro's select.cc, output = condition ? x : y,
-the three operands broadcast as numpy does (BroadcastSelect5DSlow).
+the three operands broadcast as numpy does (BroadcastSelect5DSlow; 5 dimensions once adjacent ones merge).
 
 TFLM copies the stored values whatever the tensors' quantization; they mean the same only when x, y and the
 output share one scale and zero point (the converter gives them one), so tinygen refuses any other model.
@@ -8,22 +8,12 @@ unsupported, as TFLM cannot run it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, broadcast_dims, elementwise_inplace,
+from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, broadcast_loop, elementwise_inplace,
                       require_per_tensor, require_quantized)
 from ..logical import require_bool
 from ...errors import TinygenError
-
-
-@dataclass(frozen=True)
-class SelectParams:
-    dims_condition: tuple[int, ...]
-    dims_x: tuple[int, ...]
-    dims_y: tuple[int, ...]
-    dims_out: tuple[int, ...]
 
 
 def require_operands(graph, op):
@@ -44,11 +34,11 @@ def require_operands(graph, op):
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     condition, x, y, out = require_operands(graph, op)
-    dims = broadcast_dims(op, (condition, x, y), out)
+    walk = broadcast_loop(op, (condition, x, y), out)
     kernel = "tg_select_" + TYPE_SUFFIX[out.dtype]
-    same = [d == dims[3] for d in dims[:3]]
-    how = f"{out.size}" if all(same) else ", ".join(str(list(t.shape)) for t in (condition, x, y))
-    return Layer(op, "select/select.c.j2", kernel, tuple(op.inputs[:3]), (op.outputs[0],), SelectParams(*dims),
+    same = [walk.same_as_output(k) for k in range(3)]
+    how = f"{out.size}" if walk.flat else ", ".join(str(list(t.shape)) for t in (condition, x, y))
+    return Layer(op, "select/select.c.j2", kernel, tuple(op.inputs[:3]), (op.outputs[0],), walk,
                  summary=f"SELECT_V2 {out.dtype} {how}",
                  inplace=elementwise_inplace((kernel,), same[0] and out.dtype == "int8", same[1], same[2]))
 
