@@ -61,8 +61,10 @@ def test_values_that_round_alike_are_equal(tmp_path, kind):
 
 
 @pytest.mark.parametrize("a_quant,b_quant", [((0.99, -128), (0.5, 127)), ((1e-6, 0), (0.02, -128)),
-                                             ((0.05, 3), (0.05, 3)), ((3.9e-9, 0), (0.013, -29))])
+                                             ((0.05, 3), (0.05, 3)), ((3.9e-9, 0), (0.013, -29)),
+                                             ((1e-12, 10), (1e-12, -10))])
 def test_extreme_quantization(tmp_path, a_quant, b_quant):
+    """Scales near 1, equal, and so small that TFLM's multiplier is 0 (every rescaled value 0: all equal)."""
     assert_bit_exact(_model("GREATER_EQUAL", [4, 16], [16], a_quant=a_quant, b_quant=b_quant), tmp_path, count=8)
 
 
