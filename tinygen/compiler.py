@@ -16,8 +16,8 @@ from .ops.common import Const, Layer, LowerContext
 from .passes import run_pipeline
 
 # A model's input and output: int8 (or int16 with 16x8 quantization, or quantized int32 that a QUANTIZE
-# converts) values, or floats it quantizes itself.
-IO_DTYPES = ("int8", "int16", "int32", "float32", "uint8")
+# converts) values, or floats it quantizes itself, or bools (a comparison's result, a condition), one byte each.
+IO_DTYPES = ("int8", "int16", "int32", "float32", "uint8", "bool")
 
 # Names a generated model may not take (compared in lower case, as file systems on macOS and Windows do): its
 # files would collide with the harness's (main.c, Arduino.h) or the C library's headers (C99 and C11), its
@@ -171,7 +171,7 @@ def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
             name = f"'{t.name}'" if t.name else f"(tensor {t.index})"
             raise TinygenError(f"model {role} {name} is {t.dtype}" + (" (not quantized)" if t.quant is None
                                                                       and t.dtype == "int32" else ""),
-                               "convert with int8, uint8, int16 (16x8 quantization) or float32 I/O")
+                               "convert with int8, uint8, int16 (16x8 quantization), float32 or bool I/O")
     return x, y
 
 

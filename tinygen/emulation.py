@@ -15,7 +15,8 @@ from .errors import TinygenError
 from .ir import CTYPES, Tensor
 from .limits import MAX_SAMPLES
 
-NUMPY_DTYPES = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32, "uint8": np.uint8}
+NUMPY_DTYPES = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32, "uint8": np.uint8,
+                "bool": np.bool_}
 
 
 @dataclass
@@ -67,6 +68,8 @@ def random_inputs(tensor: Tensor, count: int, seed) -> np.ndarray:
     if tensor.dtype in ("int8", "int16", "int32", "uint8"):
         info = np.iinfo(NUMPY_DTYPES[tensor.dtype])
         return rng.integers(info.min, info.max + 1, size=shape, dtype=NUMPY_DTYPES[tensor.dtype])
+    if tensor.dtype == "bool":
+        return rng.integers(0, 2, size=shape).astype(np.bool_)
     if tensor.quant is not None:  # float input quantized inside the model: cover its int8 range
         lo = (-128 - tensor.zero_point) * tensor.scale
         hi = (127 - tensor.zero_point) * tensor.scale
@@ -127,6 +130,8 @@ def shaped_inputs(data: np.ndarray, tensor: Tensor, path: str) -> np.ndarray:
             data = data.astype(want)
         elif tensor.dtype == "float32" and np.issubdtype(data.dtype, np.floating):
             data = data.astype(np.float32)
+        elif tensor.dtype == "bool" and np.issubdtype(data.dtype, np.integer) and np.isin(data, (0, 1)).all():
+            data = data.astype(np.bool_)
         else:
             raise TinygenError(f"{path} holds {data.dtype} values; the model's input is {tensor.dtype}",
                                f"convert the array to {tensor.dtype}")

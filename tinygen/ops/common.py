@@ -8,6 +8,7 @@ backend or a C name: backends swap kernels in a later pass, and emission names c
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -177,6 +178,62 @@ def broadcast_nhwc(op: Op, a: Tensor, b: Tensor, y: Tensor) -> tuple[tuple[int, 
         raise TinygenError(f"{op.kind} (operator {op.index}) combines {list(a.shape)} and {list(b.shape)} into "
                            f"{list(y.shape)}", "the model file is inconsistent; re-export it")
     return nhwc(a.shape), nhwc(b.shape), nhwc(y.shape)
+
+
+@dataclass(frozen=True)
+class BroadcastLoop:
+    """How a broadcasting elementwise kernel walks its operands: each operand's (n, h, w, c) dims, then the
+    output's, and an outermost dimension the generated code loops over when a fifth does not merge
+    (broadcast.j2): `outer` steps, operand k (then the output) advancing `strides[k]` elements per step."""
+    dims: tuple[tuple[int, int, int, int], ...]
+    outer: int = 1
+    strides: tuple[int, ...] = ()
+
+    @property
+    def flat(self) -> bool:
+        """No operand broadcasts: one flat run."""
+        return self.outer == 1 and len(set(self.dims)) == 1
+
+    def same_as_output(self, k: int) -> bool:
+        """Operand k is read at the output's flat positions (it may be overwritten in place)."""
+        return self.dims[k] == self.dims[-1] and (self.outer == 1 or self.strides[k] == self.strides[-1])
+
+
+def broadcast_loop(op: Op, operands, y: Tensor) -> BroadcastLoop:
+    """The walk of an elementwise operator that broadcasts `operands` together into y (numpy rules, as TFLM's
+    BroadcastBinaryOpSimple and BroadcastSelect5DSlow), after checking that y is their broadcast. Adjacent
+    dimensions along which every operand alike runs or repeats merge (equal shapes become one flat run); up to
+    five dimensions remain, the fifth the generated code's loop."""
+    shapes = [tuple(int(d) for d in t.shape) for t in operands]
+    out = tuple(int(d) for d in y.shape)
+    if math.prod(out) == 1 and all(math.prod(s) == 1 for s in shapes):  # scalars of any rank (TFLM's mixed case)
+        return BroadcastLoop(((1, 1, 1, 1),) * (len(shapes) + 1))
+    try:
+        expected = tuple(int(d) for d in np.broadcast_shapes(*shapes))
+    except ValueError:
+        expected = None
+    if expected != out:
+        raise TinygenError(f"{op.kind} (operator {op.index}) combines {', '.join(str(list(s)) for s in shapes)} "
+                           f"into {list(out)}", "the model file is inconsistent; re-export it")
+    padded = [(1,) * (len(out) - len(s)) + s for s in shapes]
+    groups: list[tuple[int, tuple[bool, ...]]] = []  # (size, whether each operand, then the output, runs along it)
+    for axis, size in enumerate(out):
+        if size == 1:
+            continue
+        runs = tuple(s[axis] == size for s in padded) + (True,)
+        if groups and groups[-1][1] == runs:
+            groups[-1] = (groups[-1][0] * size, runs)
+        else:
+            groups.append((size, runs))
+    if len(groups) > 5:
+        raise TinygenError(f"{op.kind} (operator {op.index}) broadcasts {', '.join(str(list(s)) for s in shapes)} "
+                           f"into {list(out)}, {len(groups)} dimensions that do not merge; tinygen walks 5",
+                           "reshape the operands so that at most 5 dimensions broadcast differently")
+    outer, outer_runs = groups.pop(0) if len(groups) == 5 else (1, ())
+    groups = [(1, (True,) * (len(shapes) + 1))] * (4 - len(groups)) + groups
+    dims = tuple(tuple(size if runs[k] else 1 for size, runs in groups) for k in range(len(shapes) + 1))
+    strides = tuple(math.prod(d) if run else 0 for d, run in zip(dims, outer_runs))
+    return BroadcastLoop(dims, outer, strides)
 
 
 def elementwise_inplace(kernels: tuple[str, ...], *same_shape: bool) -> tuple[InPlace, ...]:
