@@ -130,7 +130,8 @@ def test_refusals(tmp_path):
                                            "TFLite Micro's kernel takes float32 and int8"):
         _compile(_single("SPACE_TO_BATCH_ND", [1, 4, 4, 2], [4, 2, 2, 2], [2, 2], [[0, 0], [0, 0]], dtype="int16"),
                  tmp_path)
-    with pytest.raises(TinygenError, match=r"BATCH_TO_SPACE_ND \(operator 0\) is quantized .* unlike its output"):
+    unlike = r"reads 't0' \(scale 0.05.*, zero point 0\) quantized unlike its output \(scale 0.05.*, zero point 3\)"
+    with pytest.raises(TinygenError, match=rf"BATCH_TO_SPACE_ND \(operator 0\) {unlike}; it only moves bytes"):
         _compile(_single("BATCH_TO_SPACE_ND", [4, 2, 2, 2], [1, 4, 4, 2], [2, 2], [[0, 0], [0, 0]], 3), tmp_path)
     with pytest.raises(TinygenError, match=r"SPACE_TO_BATCH_ND \(operator 0\) with block \[2, 2\] and paddings "
                                            r"\[\(1, 0\), \(0, 0\)\] maps \[1, 4, 4, 2\] to"):

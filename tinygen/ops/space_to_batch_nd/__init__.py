@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_per_tensor
+from ..common import Arity, Layer, LowerContext, OpDef, require_per_tensor, require_same_quantization
 from ..gather import gather_layer
 from ..reshape import alias_layer
 from ...errors import TinygenError
@@ -49,10 +49,7 @@ def geometry(graph, op):
                            "and int8, tinygen compiles int8-quantized tensors",
                            "convert with full-integer int8 quantization")
     require_per_tensor(op, x, y)
-    if np.float64(x.scale) != np.float64(y.scale) or x.zero_point != y.zero_point:
-        raise TinygenError(f"{where} is quantized (scale {x.scale}, zero point {x.zero_point}) unlike its output "
-                           f"(scale {y.scale}, zero point {y.zero_point}); it only moves bytes",
-                           "convert with the TFLite converter, which quantizes both alike")
+    require_same_quantization(op, x, y)
     rank = len(x.shape)
     if rank not in (3, 4) or len(y.shape) != rank:
         raise TinygenError(f"{where} maps a rank-{rank} input to rank {len(y.shape)}; TFLite Micro takes 3-D "
