@@ -250,6 +250,9 @@ class OpDef:
     # Its state inputs may be shared with other operators of the same OpDef (a resource variable's READ and
     # ASSIGN operators); otherwise a variable belongs to exactly one operator.
     shares_state: bool = False
+    # Input positions that read unquantized int32 indices at run time (GATHER_ND's, EMBEDDING_LOOKUP's ids): a
+    # model input read only there may be an unquantized int32 tensor.
+    index_inputs: tuple[int, ...] = ()
     # backend name → (layer, the backend's code path) → the backend's form of the layer, or None to keep it
     backends: dict[str, Callable[[Layer, str], Layer | None]] = field(default_factory=dict)
     example: Callable | None = None  # (builder, rng) → .tflite bytes of a small model using the operator
