@@ -32,6 +32,21 @@ def test_keras_dilated_conv2d(tmp_path):
     assert_bit_exact(tflite, tmp_path, count=6, seed=1)
 
 
+def test_explicit_dilated_conv2d(tmp_path):
+    """The unfused form: SPACE_TO_BATCH_ND (padded) → CONV_2D → LEAKY_RELU → BATCH_TO_SPACE_ND (cropped), kept
+    because the activation between them hides the pattern from the converter's dilated-convolution fusion."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(7)
+    x = tf.keras.Input((9, 9, 3), batch_size=1)
+    y = tf.keras.layers.Lambda(lambda t: tf.space_to_batch_nd(t, [2, 2], [[1, 2], [1, 2]]))(x)
+    y = tf.keras.layers.LeakyReLU(0.2)(tf.keras.layers.Conv2D(4, 3)(y))
+    y = tf.keras.layers.Lambda(lambda t: tf.batch_to_space(t, [2, 2], [[0, 1], [0, 1]]))(y)
+    tflite = int8_tflite(tf.keras.Model(x, y), (9, 9, 3), seed=7)
+    assert op_kinds(tflite, tmp_path) == ["SPACE_TO_BATCH_ND", "CONV_2D", "LEAKY_RELU", "BATCH_TO_SPACE_ND"]
+    assert_bit_exact(tflite, tmp_path, count=6, seed=7)
+
+
 @pytest.mark.parametrize("shape,block,pads,seed", [
     ((9, 9, 3), [2, 2], [[1, 2], [1, 2]], 0),
     ((4, 6, 2), [2, 3], [[0, 0], [0, 0]], 1),
