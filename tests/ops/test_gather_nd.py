@@ -70,7 +70,7 @@ def _run(tflite, tmp_path, inputs, target="host"):
     return emulate(path, inputs=inputs, backend="portable", target=target)
 
 
-@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+@pytest.mark.parametrize("target", ["host", "cortex-m4", "rv32imc"])
 def test_run_time_indices(tmp_path, target):
     """An unquantized int32 model input read only as indices; indices past their axis read as TFLM reads them."""
     from tests.support.helpers import need_target
