@@ -152,6 +152,13 @@ def model_ports(graph: Graph) -> tuple[tuple[Port, ...], tuple[Port, ...]]:
     return tuple(ports[:len(graph.inputs)]), tuple(ports[len(graph.inputs):])
 
 
+def _only_indices(graph: Graph, tensor: int) -> bool:
+    """Whether every operator reading `tensor` reads it as run-time indices (OpDef.index_inputs)."""
+    readers = [(op, k) for op in graph.ops for k, t in enumerate(op.inputs) if t == tensor]
+    return bool(readers) and all(op.kind in ops.REGISTRY and k in ops.REGISTRY[op.kind].index_inputs
+                                 for op, k in readers)
+
+
 def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
     if not graph.inputs or not graph.outputs:
         raise TinygenError(f"the model has {len(graph.inputs)} inputs and {len(graph.outputs)} outputs",
@@ -166,8 +173,10 @@ def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
     x, y = graph.tensors[graph.inputs[0]], graph.tensors[graph.outputs[0]]
     for role, t in [("input", graph.tensors[i]) for i in graph.inputs] + \
             [("output", graph.tensors[o]) for o in graph.outputs]:
-        # An unquantized int32 output holds indices (ARG_MAX); an int32 input must be quantized (QUANTIZE's).
-        if t.dtype not in IO_DTYPES or (t.dtype == "int32" and t.quant is None and role == "input"):
+        # An unquantized int32 output holds indices (ARG_MAX); an int32 input must be quantized (QUANTIZE's),
+        # unless it holds indices: only operators' index inputs read it (GATHER_ND's, EMBEDDING_LOOKUP's).
+        if t.dtype not in IO_DTYPES or (t.dtype == "int32" and t.quant is None and role == "input"
+                                        and not _only_indices(graph, t.index)):
             name = f"'{t.name}'" if t.name else f"(tensor {t.index})"
             raise TinygenError(f"model {role} {name} is {t.dtype}" + (" (not quantized)" if t.quant is None
                                                                       and t.dtype == "int32" else ""),

@@ -155,6 +155,19 @@ def require_same_type(op: Op, x: Tensor, y: Tensor,
         raise TinygenError(f"{op.kind} (operator {op.index}) reads {x.dtype} and writes {y.dtype}", fix)
 
 
+def require_same_quantization(op: Op, x: Tensor, y: Tensor,
+                              fix: str = "convert with the TFLite converter, which quantizes both alike") -> None:
+    """Data movement copies bytes: refuse an input quantized unlike the output (its values would change)."""
+    if x.quant is None and y.quant is None:
+        return
+    if (x.quant is None or y.quant is None or np.float64(x.scale) != np.float64(y.scale)
+            or x.zero_point != y.zero_point):
+        def q(t: Tensor) -> str:
+            return "not quantized" if t.quant is None else f"scale {t.scale}, zero point {t.zero_point}"
+        raise TinygenError(f"{op.kind} (operator {op.index}) reads '{x.name}' ({q(x)}) quantized unlike its "
+                           f"output ({q(y)}); it only moves bytes", fix)
+
+
 def require_per_tensor(op: Op, *tensors: Tensor) -> None:
     """Activations carry one scale and zero point: refuse the first of `tensors` quantized per channel."""
     for tensor in tensors:
@@ -341,6 +354,9 @@ class OpDef:
     # Its state inputs may be shared with other operators of the same OpDef (a resource variable's READ and
     # ASSIGN operators); otherwise a variable belongs to exactly one operator.
     shares_state: bool = False
+    # Input positions that read unquantized int32 indices at run time (GATHER_ND's, EMBEDDING_LOOKUP's ids): a
+    # model input read only there may be an unquantized int32 tensor.
+    index_inputs: tuple[int, ...] = ()
     # backend name → (layer, the backend's code path) → the backend's form of the layer, or None to keep it
     backends: dict[str, Callable[[Layer, str], Layer | None]] = field(default_factory=dict)
     example: Callable | None = None  # (builder, rng) → .tflite bytes of a small model using the operator

@@ -21,15 +21,16 @@ class GatherParams:
     dims: tuple[int, ...]  # output extents, leading 1s padded to RANK
 
 
-def gather_layer(op, tables: list[np.ndarray], summary: str) -> Layer:
-    """The layer whose output element (i0..) reads input element sum(tables[a][i_a]), axes outermost first."""
+def gather_layer(op, tables: list[np.ndarray], summary: str, source: int = 0) -> Layer:
+    """The layer whose output element (i0..) reads element sum(tables[a][i_a]) of op.inputs[source], axes
+    outermost first."""
     if len(tables) > RANK:
         raise TinygenError(f"{op.kind} (operator {op.index}) walks {len(tables)} axes; tinygen's gather walks "
                            f"{RANK}", f"reshape to rank {RANK} or less")
     lead = RANK - len(tables)
     tables = [np.zeros(1, np.int64)] * lead + list(tables)
     consts = tuple(const(f"axis{a}", "int32_t", t.astype(np.int32)) for a, t in enumerate(tables))
-    return Layer(op, "gather/gather.c.j2", "tg_gather5_s8", (op.inputs[0],), (op.outputs[0],),
+    return Layer(op, "gather/gather.c.j2", "tg_gather5_s8", (op.inputs[source],), (op.outputs[0],),
                  GatherParams(tuple(len(t) for t in tables)), consts, summary=summary)
 
 
