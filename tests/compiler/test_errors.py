@@ -75,9 +75,9 @@ def _unsupported_ops() -> bytes:
     m = SchemaModel("unsupported")
     x = m.tensor([1, 8], scale=0.05)
     a, b, y = (m.tensor([1, 8], scale=0.05) for _ in range(3))
-    m.op("EXP", [x], [a])
+    m.op("LOCAL_RESPONSE_NORMALIZATION", [x], [a])
     m.op("RELU", [a], [b])
-    m.op("SQRT", [b], [y])
+    m.op("RANK", [b], [y])
     return m.finish([x], [y])
 
 
@@ -94,6 +94,14 @@ def _fc(x_dtype="int8", w_dtype="int8", bias_dtype="int32", accum=16, out_shape=
     b = m.tensor([4], bias_dtype, data=bias_data, scale=None if bias_dtype == "float32" else 0.0005)
     y = m.tensor(list(out_shape), x_dtype, **({} if x_dtype == "float32" else dict(scale=0.1)))
     m.op("FULLY_CONNECTED", [x, w, b], [y], **quant.get("options", {}))
+    return m.finish([x], [y])
+
+
+def _float_concatenation() -> bytes:
+    m = SchemaModel("float_concat")
+    x = m.tensor([1, 4], "float32")
+    y = m.tensor([1, 8], "float32")
+    m.op("CONCATENATION", [x, x], [y], axis=1)
     return m.finish([x], [y])
 
 
@@ -357,8 +365,9 @@ ROWS = {
     "Several subgraphs (control flow)": _model(_two_subgraphs()),
     "Dynamic or unknown dimension": _model(_dynamic()),
     "Unsupported operators": _model(_unsupported_ops()),
-    "Float operators (a float or dynamic-range model)": _model(_fc(x_dtype="float32", w_dtype="float32",
-                                                                   bias_dtype="float32")),
+    "Float operators without a float kernel in tinygen": _model(_float_concatenation()),
+    "Dynamic-range quantization (float activations, int8 weights)": _model(_fc(x_dtype="float32", w_dtype="int8",
+                                                                               bias_dtype="float32")),
     "int64 model input or output": _model(_int64_fc()),
     "An int16 operator without a 16x8 kernel in tinygen": _model(_int16_inside()),
     "An int4 tensor other than a convolution's or FULLY_CONNECTED's weights": _model(_int4_operand()),

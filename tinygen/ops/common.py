@@ -133,6 +133,10 @@ def require_quantized(graph: Graph, op: Op, dtypes: tuple[str, ...], *tensors: i
 def require_float(graph: Graph, op: Op, *tensors: int) -> list[Tensor]:
     """The tensors of a float32 operator, each float32 and unquantized, or a refusal naming the first that is not
     (float activations beside int8 weights are dynamic-range quantization, which TFLM does not run)."""
+    if not any(graph.tensors[t].dtype == "float32" for t in op.inputs + op.outputs if t >= 0):
+        x = graph.tensors[op.inputs[0]]
+        raise TinygenError(f"{op.kind} (operator {op.index}) has {x.dtype} tensor '{x.name}'; tinygen compiles "
+                           f"{op.kind} on float32 only, as TFLite Micro runs it", "keep the operator in float32")
     out = []
     for t in tensors:
         tensor = graph.tensors[t]

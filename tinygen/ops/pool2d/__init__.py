@@ -17,7 +17,7 @@ from ..window import Window, window
 from ...errors import TinygenError
 from ...quant import TYPE_RANGE, activation_range
 
-KERNELS = {"AVERAGE_POOL_2D": "tg_avgpool_", "MAX_POOL_2D": "tg_max_pool_"}  # + the type's suffix
+KERNELS = {"AVERAGE_POOL_2D": "tg_avgpool_", "MAX_POOL_2D": "tg_max_pool_", "L2_POOL_2D": "tg_l2_pool_"}  # + type
 INT16_MAX_TAPS = 1 << 16  # an int16 average's int32 sum holds this many taps
 
 
@@ -45,7 +45,7 @@ def pool_window(op, x, y) -> Window:
 
 
 def summary(op, win: Window, depth: int, note: str = "") -> str:
-    name = "AVG_POOL" if op.kind == "AVERAGE_POOL_2D" else "MAX_POOL"
+    name = {"AVERAGE_POOL_2D": "AVG_POOL", "MAX_POOL_2D": "MAX_POOL"}.get(op.kind, "L2_POOL")
     return (f"{name} {win.k_h}x{win.k_w}/{win.stride_h}x{win.stride_w} "
             f"{'SAME' if op.options.get('padding', 0) == 0 else 'VALID'} "
             f"{win.in_h}x{win.in_w}x{depth} -> {win.out_h}x{win.out_w}x{depth}{note}")
@@ -59,7 +59,8 @@ class FloatPoolParams:
 
 
 def lower_float(graph, op) -> Layer:
-    """float32 → tg_avgpool_f32 / tg_max_pool_f32 (TFLM's reference AveragePool<float> / MaxPool<float>)."""
+    """float32 → tg_avgpool_f32 / tg_max_pool_f32 / tg_l2_pool_f32 (TFLM's reference AveragePool<float> /
+    MaxPool<float> / L2Pool)."""
     x, y = require_float(graph, op, op.inputs[0], op.outputs[0])
     win = pool_window(op, x, y)
     depth = int(x.shape[3])
@@ -113,5 +114,4 @@ OP = OpDef(kinds=("AVERAGE_POOL_2D", "MAX_POOL_2D"),
            arity={"AVERAGE_POOL_2D": Arity(1), "MAX_POOL_2D": Arity(1)},
            options={"AVERAGE_POOL_2D": "Pool2DOptions", "MAX_POOL_2D": "Pool2DOptions"}, lower=lower,
            fuses_activation=True, backends={"cmsis-nn": cmsis_nn.retarget}, types=("int8", "int16", "float32"),
-           example=example,
-           header="tg_pool2d.h")
+           example=example, header="tg_pool2d.h")

@@ -25,7 +25,7 @@ void tg_max_pool_s16(const tg_context *ctx, const tg_pool_params *pool_params, c
                      const int16_t *input_data, const tg_dims *filter_dims, const tg_dims *output_dims,
                      int16_t *output_data);
 
-/* float32: TFLM's reference AveragePool<float> / MaxPool<float>, window clipped to the input. */
+/* float32: TFLM's reference AveragePool<float> / MaxPool<float> / L2Pool, window clipped to the input. */
 typedef struct {
     tg_dims input;
     tg_dims output;
@@ -36,6 +36,7 @@ typedef struct {
 } tg_pool_f32_params;
 void tg_avgpool_f32(const tg_pool_f32_params *p, const float *input, float *output);
 void tg_max_pool_f32(const tg_pool_f32_params *p, const float *input, float *output);
+void tg_l2_pool_f32(const tg_pool_f32_params *p, const float *input, float *output);
 
 #ifdef __cplusplus
 }
