@@ -7,7 +7,6 @@ import pytest
 from tests.support.helpers import assert_bit_exact, int8_tflite
 from tests.support.schema_model import SchemaModel
 from tinygen.compiler import compile_model
-from tinygen.emulation import emulate
 from tinygen.errors import TinygenError
 
 
@@ -21,11 +20,6 @@ def _model(shape, axis, x_quant=(0.05, -10), y_quant=(0.15, -30), axis_dtype="in
     return m.finish([x], [y])
 
 
-def _assert_exact(tflite: bytes, tmp_path, count: int = 8, inputs=None):
-    path = tmp_path / "model.tflite"
-    path.write_bytes(tflite)
-    result = emulate(path, inputs=inputs, count=count, backend="portable")
-    assert np.array_equal(result.outputs, result.expected), result.summary()
 
 
 def test_converter_keeps_cumsum_float(tmp_path):
@@ -46,7 +40,7 @@ def test_converter_keeps_cumsum_float(tmp_path):
 @pytest.mark.parametrize("axis", [0, 1, 2, 3, -3])
 @pytest.mark.parametrize("exclusive,reverse", [(False, False), (True, False), (False, True), (True, True)])
 def test_axes_and_options(tmp_path, axis, exclusive, reverse):
-    _assert_exact(_model([2, 3, 4, 5], axis, exclusive=exclusive, reverse=reverse), tmp_path, count=4)
+    assert_bit_exact(_model([2, 3, 4, 5], axis, exclusive=exclusive, reverse=reverse), tmp_path, count=4)
 
 
 # input, output (scale, zero point): zero points at both ends (TFLM's sum starts from minus the input's), output
@@ -55,7 +49,7 @@ def test_axes_and_options(tmp_path, axis, exclusive, reverse):
                                              ((1e-3, 0), (5.0, 0)), ((2.0, 50), (1e-4, -100)),
                                              ((0.1, 0), (0.1 * 2**18, 0))])
 def test_quantization(tmp_path, x_quant, y_quant):
-    _assert_exact(_model([3, 8, 4], 1, x_quant, y_quant, exclusive=True), tmp_path)
+    assert_bit_exact(_model([3, 8, 4], 1, x_quant, y_quant, exclusive=True), tmp_path)
 
 
 @pytest.mark.parametrize("zero_point,fill", [(-128, 127), (127, -128), (0, 127)])
@@ -63,7 +57,7 @@ def test_long_rows_wrap_as_tflm(tmp_path, zero_point, fill):
     """Rows of 400 extreme values: the int32 sum passes 2^31, where TFLM's wraps."""
     inputs = np.random.default_rng(zero_point + 128).integers(-128, 128, (3, 2, 400)).astype(np.int8)
     inputs[0] = fill
-    _assert_exact(_model([2, 400], 1, (0.5, zero_point), (0.01, 0)), tmp_path, inputs=inputs)
+    assert_bit_exact(_model([2, 400], 1, (0.5, zero_point), (0.01, 0)), tmp_path, inputs=inputs)
 
 
 @pytest.mark.parametrize("target", ["cortex-m4", "rv32imc"])

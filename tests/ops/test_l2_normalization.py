@@ -9,7 +9,6 @@ import pytest
 from tests.support.helpers import assert_bit_exact, int8_tflite, op_kinds
 from tests.support.schema_model import SchemaModel
 from tinygen.compiler import compile_model
-from tinygen.emulation import emulate
 from tinygen.errors import TinygenError
 
 
@@ -32,11 +31,6 @@ def _model(shape, x_quant=(0.05, -7), y_quant=(1 / 128, 0), dtype="int8", **opti
     return m.finish([x], [y])
 
 
-def _assert_exact(tflite: bytes, tmp_path, inputs=None, count: int = 8):
-    path = tmp_path / "model.tflite"
-    path.write_bytes(tflite)
-    result = emulate(path, inputs=inputs, count=count, backend="portable")
-    assert np.array_equal(result.outputs, result.expected), result.summary()
 
 
 @pytest.mark.parametrize("seed,shape", [(0, (3, 16)), (1, (2, 3, 5)), (2, (40,))])
@@ -50,7 +44,7 @@ def test_converted(tmp_path, seed, shape):
 def test_single_values(tmp_path, zero_point):
     """Rows of one value: every int8 value, so every difference from the zero point (0 and ±1 included)."""
     inputs = np.arange(-128, 128, dtype=np.int8).reshape(1, 256, 1)
-    _assert_exact(_model([256, 1], (0.05, zero_point)), tmp_path, inputs)
+    assert_bit_exact(_model([256, 1], (0.05, zero_point)), tmp_path, inputs=inputs)
 
 
 @pytest.mark.parametrize("zero_point,depth", [(-128, 2), (127, 3), (5, 7), (-128, 1000), (127, 4096)])
@@ -60,12 +54,12 @@ def test_rows(tmp_path, zero_point, depth):
     inputs = rng.integers(-128, 128, (6, 4, depth)).astype(np.int8)
     inputs[:, 0] = zero_point
     inputs[:, 0, 0] = np.clip(zero_point + rng.integers(-2, 3, 6), -128, 127)
-    _assert_exact(_model([4, depth], (0.05, zero_point)), tmp_path, inputs)
+    assert_bit_exact(_model([4, depth], (0.05, zero_point)), tmp_path, inputs=inputs)
 
 
 def test_output_quantization_is_ignored(tmp_path):
     """TFLM computes in 1/128 whatever the output tensor says; so does tinygen."""
-    _assert_exact(_model([1, 4, 8], (0.3, 20), (0.5, 100)), tmp_path)
+    assert_bit_exact(_model([1, 4, 8], (0.3, 20), (0.5, 100)), tmp_path)
 
 
 @pytest.mark.parametrize("target", ["cortex-m4", "rv32imc"])

@@ -9,7 +9,6 @@ import pytest
 from tests.support.helpers import assert_bit_exact, int8_tflite, op_kinds
 from tests.support.schema_model import SchemaModel
 from tinygen.compiler import compile_model
-from tinygen.emulation import emulate
 from tinygen.errors import TinygenError
 
 
@@ -32,11 +31,6 @@ def _model(shape, x_quant=(0.1, -5), y_quant=(16 / 256, 127)) -> bytes:
     return m.finish([x], [y])
 
 
-def _assert_exact(tflite: bytes, tmp_path, inputs=None, count: int = 8):
-    path = tmp_path / "model.tflite"
-    path.write_bytes(tflite)
-    result = emulate(path, inputs=inputs, count=count, backend="portable")
-    assert np.array_equal(result.outputs, result.expected), result.summary()
 
 
 @pytest.mark.parametrize("seed,shape", [(0, (3, 10)), (1, (2, 3, 7)), (2, (100,))])
@@ -54,12 +48,12 @@ def test_input_scales(tmp_path, scale, zero_point):
     inputs = rng.integers(-128, 128, (6, 4, 64)).astype(np.int8)
     inputs[0] = np.arange(-128, 128).reshape(4, 64)
     inputs[1, :, :] = rng.integers(-128, 128)  # constant rows: every difference 0
-    _assert_exact(_model([4, 64], (scale, zero_point)), tmp_path, inputs)
+    assert_bit_exact(_model([4, 64], (scale, zero_point)), tmp_path, inputs=inputs)
 
 
 @pytest.mark.parametrize("depth", [1, 2, 255, 4095])
 def test_row_lengths(tmp_path, depth):
-    _assert_exact(_model([2, depth]), tmp_path, count=4)
+    assert_bit_exact(_model([2, depth]), tmp_path, count=4)
 
 
 @pytest.mark.parametrize("target", ["cortex-m4", "rv32imc"])

@@ -164,16 +164,16 @@ def keras_model(layers, input_shape, seed: int = 0):
 
 
 def assert_bit_exact(tflite: bytes, tmp_path: Path, count: int = 8, seed: int = 0, name: str = "model",
-                     target: str = "host"):
-    """Generated C on the host (or an emulation target) vs TFLM's reference kernels over random inputs: every
-    byte equal (the portable kernels, whatever the target's default backend: the operator tests are theirs).
-    Returns the comparison."""
+                     target: str = "host", inputs=None):
+    """Generated C on the host (or an emulation target) vs TFLM's reference kernels over random inputs (or
+    `inputs`): every byte equal (the portable kernels, whatever the target's default backend: the operator tests
+    are theirs). Returns the comparison."""
     from tinygen.emulation import emulate
 
     need_target(target)
     path = Path(tmp_path) / f"{name}.tflite"
     path.write_bytes(tflite)
-    result = emulate(path, count=count, seed=seed, target=target, backend="portable")
+    result = emulate(path, inputs=inputs, count=count, seed=seed, target=target, backend="portable")
     assert np.array_equal(result.outputs, result.expected), result.summary()
     return result
 
