@@ -71,3 +71,18 @@ def test_refuses_rescaling(tmp_path):
     path.write_bytes(with_quantization(tflite, {0: (0.5, 1)}))
     with pytest.raises(TinygenError, match="quantized .* unlike the output"):
         compile_model(path)
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32_along_every_axis(tmp_path, target):
+    """float32 CONCATENATION (TFLM copies the float bytes): channels, width and the outermost axis."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_float_function_exact
+
+    def joined(a, b):
+        c = tf.concat([a, b], axis=3)
+        wide = tf.concat([c, c * 2.0], axis=2)
+        return tf.concat([wide, wide + 1.0], axis=0)
+
+    assert_float_function_exact(joined, [[1, 3, 4, 2], [1, 3, 4, 5]], tmp_path, ["CONCATENATION"], target)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_per_tensor, require_quantized
+from ..common import Arity, Layer, LowerContext, OpDef, require_float, require_per_tensor, require_quantized
 from ...errors import TinygenError
 from ...ir import DTYPES
 
@@ -49,8 +49,12 @@ def view_4d(shape, axis: int) -> tuple[list[int], int]:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    (y,) = require_quantized(graph, op, ("int8", "int16"), op.outputs[0])
-    xs = require_quantized(graph, op, (y.dtype,), *op.inputs)
+    if graph.tensors[op.outputs[0]].dtype == "float32":  # TFLM copies float32 bytes as it copies int8 ones
+        y, *xs = require_float(graph, op, op.outputs[0], *op.inputs)
+    else:
+        (y,) = require_quantized(graph, op, ("int8", "int16"), op.outputs[0])
+        xs = require_quantized(graph, op, (y.dtype,), *op.inputs)
+        require_per_tensor(op, y, *xs)
     where = f"CONCATENATION (operator {op.index})"
     if len(xs) > MAX_INPUTS:
         raise TinygenError(f"{where} joins {len(xs)} tensors; TFLite Micro allows at most {MAX_INPUTS}",
@@ -67,7 +71,6 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if not 0 <= axis < rank:
         raise TinygenError(f"{where} has axis {op.options.get('axis')} for rank-{rank} tensors",
                            "the model file is corrupted; re-export it")
-    require_per_tensor(op, y, *xs)
     for x in xs:
         if y.dtype == "int16" and (x.zero_point or y.zero_point):  # TFLM copies int16 whatever the scales
             raise TinygenError(f"{where}: int16 zero points must be 0 (TFLite Micro's Prepare)",
@@ -123,5 +126,6 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("CONCATENATION",), arity={"CONCATENATION": Arity(1, None)},
-           options={"CONCATENATION": "ConcatenationOptions"}, lower=lower, types=("int8", "int16"), fold=fold,
+           options={"CONCATENATION": "ConcatenationOptions"}, lower=lower, types=("int8", "int16", "float32"),
+           fold=fold,
            example=example, header="tg_concatenation.h")
