@@ -5,58 +5,8 @@ expf is newlib's, so the worst difference is measured and bounded instead."""
 import numpy as np
 import pytest
 
-from tests.support.helpers import float_tflite, keras_model, need_target
-
-
-def _ds_cnn():
-    import tensorflow as tf
-
-    L = tf.keras.layers
-    layers = [L.Conv2D(16, (10, 4), strides=2, padding="same"), L.BatchNormalization(), L.ReLU()]
-    for _ in range(2):
-        layers += [L.DepthwiseConv2D(3, padding="same"), L.BatchNormalization(), L.ReLU(),
-                   L.Conv2D(16, 1), L.BatchNormalization(), L.ReLU()]
-    layers += [L.AveragePooling2D((5, 3)), L.Flatten(), L.Dense(12), L.Softmax()]
-    return keras_model(layers, (49, 10, 1), seed=1)
-
-
-def _resnet():
-    import tensorflow as tf
-
-    L = tf.keras.layers
-
-    def build(x):
-        y = L.ReLU()(L.Conv2D(8, 3, padding="same")(x))
-        for _ in range(2):
-            r = L.Conv2D(8, 3, padding="same")(L.ReLU()(L.Conv2D(8, 3, padding="same")(y)))
-            y = L.ReLU()(L.Add()([y, r]))
-        y = L.Flatten()(L.AveragePooling2D(4)(L.Conv2D(16, 3, strides=2, padding="same")(y)))
-        return L.Softmax()(L.Dense(10)(y))
-    return keras_model(build, (16, 16, 3), seed=2)
-
-
-def _autoencoder():
-    import tensorflow as tf
-
-    L = tf.keras.layers
-    layers = [L.Dense(64), L.BatchNormalization(), L.ReLU(), L.Dense(8), L.BatchNormalization(), L.ReLU(),
-              L.Dense(64), L.BatchNormalization(), L.ReLU(), L.Dense(160)]
-    return keras_model(layers, (160,), seed=3)
-
-
-def _mobilenet():
-    import tensorflow as tf
-
-    L = tf.keras.layers
-    layers = [L.Conv2D(8, 3, strides=2, padding="same"), L.ReLU(6.0)]
-    for channels, stride in ((16, 1), (24, 2), (24, 1)):
-        layers += [L.DepthwiseConv2D(3, strides=stride, padding="same"), L.ReLU(6.0), L.Conv2D(channels, 1),
-                   L.ReLU(6.0)]
-    layers += [L.GlobalAveragePooling2D(), L.Dense(2), L.Softmax()]
-    return keras_model(layers, (32, 32, 3), seed=4)
-
-
-MODELS = {"ds_cnn": _ds_cnn, "resnet": _resnet, "autoencoder": _autoencoder, "mobilenet": _mobilenet}
+from bench.float_models import MODELS
+from tests.support.helpers import float_tflite, need_target
 
 
 @pytest.fixture(scope="module")
