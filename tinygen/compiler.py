@@ -185,6 +185,7 @@ def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
 
 
 def compile_graph(graph: Graph, name: str, backend: str = "portable", core: str = "host") -> Program:
+    ops.require_lowerable(graph, known_only=True)  # e.g. an Ethos-U command stream: not a corrupted model
     validate.well_formed(graph)
     graph = run_pipeline(graph)
     ops.require_lowerable(graph)

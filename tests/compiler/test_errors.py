@@ -496,3 +496,21 @@ def test_os_error_is_one_line(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["emulate", "model.tflite", "--count", "1", "--output", "no/such/dir/y.npy"])
     assert result.exit_code == 2
     assert result.stderr.strip().startswith("error: ") and "Traceback" not in result.stderr
+
+
+def test_custom_operator_is_unsupported_not_corrupted(tmp_path):
+    """A custom operator's inputs need not follow builtin rules (an Ethos-U command stream reads a scratch tensor
+    nothing computes): the model is refused naming the operator, never as corrupted."""
+    from tinygen.compiler import compile_model
+    from tinygen.errors import TinygenError
+
+    m = SchemaModel("npu")
+    x, scratch, y = (m.tensor([1, 8], scale=0.05) for _ in range(3))
+    m.op("RELU", [x, scratch], [y])
+    code = m.model.operatorCodes[0]
+    code.builtinCode = code.deprecatedBuiltinCode = schema.BuiltinOperator.CUSTOM
+    code.customCode = "ethos-u"
+    path = tmp_path / "npu.tflite"
+    path.write_bytes(m.finish([x], [y]))
+    with pytest.raises(TinygenError, match=r"^unsupported operators: CUSTOM:ethos-u \(operator 0\)"):
+        compile_model(path)

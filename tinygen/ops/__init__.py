@@ -50,8 +50,10 @@ def unsupported(graph: Graph) -> list[str]:
             if op.kind not in REGISTRY or REGISTRY[op.kind].lower is None]
 
 
-def require_lowerable(graph: Graph) -> None:
-    missing = unsupported(graph)
+def require_lowerable(graph: Graph, known_only: bool = False) -> None:
+    """Refuse the operators tinygen cannot lower; with known_only, only those the registry does not know at all
+    (custom operators, whose tensors need not follow the builtin operators' rules: checked before those rules)."""
+    missing = [m for m in unsupported(graph) if not known_only or m.split(" (operator ")[0] not in REGISTRY]
     if missing:
         raise TinygenError(f"unsupported operators: {', '.join(missing)}", f"tinygen supports {', '.join(LOWERED)}")
 
