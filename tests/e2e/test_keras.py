@@ -133,21 +133,24 @@ def test_bad_calibration_data(saved, data, message):
         tinygen.quantize(saved["dir"] / "m.keras", data)
 
 
-def test_refuses_keras_without_calibration_and_float_tflite(saved, tmp_path):
+def test_refuses_keras_without_calibration_compiles_float_tflite(saved, tmp_path):
     import tensorflow as tf
 
     import tinygen
     from tinygen.compiler import compile_model
+    from tinygen.emulation import emulate
     from tinygen.errors import TinygenError
 
     with pytest.raises(TinygenError, match="needs calibration data"):
         tinygen.quantize(saved["model"], None)
     with pytest.raises(TinygenError, match="needs calibration data.*--calibration"):
         compile_model(saved["dir"] / "m.keras")
+    # The same model converted without quantization compiles with float kernels, bit-exact with TFLM's.
     path = tmp_path / "float.tflite"
     path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(saved["model"]).convert())
-    with pytest.raises(TinygenError, match="is a float model: CONV_2D.*representative_dataset"):
-        compile_model(path)
+    result = emulate(path, inputs=saved["x"][:8, None])
+    assert result.outputs.dtype == np.float32
+    assert np.array_equal(result.outputs.view(np.uint32), result.expected.view(np.uint32)), result.summary()
 
 
 @pytest.mark.parametrize("kind,message", [

@@ -68,7 +68,11 @@ def refuse_float_model(graph: Graph, source) -> None:
     otherwise (or for dynamic-range quantization) the model is refused with how to quantize it."""
     from ..ops import REGISTRY
 
-    ops = [op for op in float_ops(graph) if "float32" not in getattr(REGISTRY.get(op.kind), "types", ())]
+    def has_float_kernel(op) -> bool:  # or folds at compile time (SHAPE of a float tensor): refused later if not
+        definition = REGISTRY.get(op.kind)
+        return definition is not None and ("float32" in definition.types or definition.lower is None)
+
+    ops = [op for op in float_ops(graph) if not has_float_kernel(op)]
     if ops:
         listed = ", ".join(f"{op.kind} (operator {op.index})" for op in ops[:4]) + (" ..." if len(ops) > 4 else "")
         what = "a float model" if not any(t.dtype == "int8" for t in graph.tensors) else "not fully int8-quantized"
