@@ -97,12 +97,12 @@ def _fc(x_dtype="int8", w_dtype="int8", bias_dtype="int32", accum=16, out_shape=
     return m.finish([x], [y])
 
 
-def _float_pad() -> bytes:
-    m = SchemaModel("float_pad")
-    x = m.tensor([1, 4], "float32")
-    pads = m.tensor([2, 2], "int32", data=np.array([[0, 0], [1, 1]], np.int32))
-    y = m.tensor([1, 6], "float32")
-    m.op("PAD", [x, pads], [y])
+def _float_transpose() -> bytes:
+    m = SchemaModel("float_transpose")
+    x = m.tensor([2, 4], "float32")
+    perm = m.tensor([2], "int32", data=np.array([1, 0], np.int32))
+    y = m.tensor([4, 2], "float32")
+    m.op("TRANSPOSE", [x, perm], [y])
     return m.finish([x], [y])
 
 
@@ -366,7 +366,7 @@ ROWS = {
     "Several subgraphs (control flow)": _model(_two_subgraphs()),
     "Dynamic or unknown dimension": _model(_dynamic()),
     "Unsupported operators": _model(_unsupported_ops()),
-    "Float operators without a float kernel in tinygen": _model(_float_pad()),
+    "Float operators without a float kernel in tinygen": _model(_float_transpose()),
     "Dynamic-range quantization (float activations, int8 weights)": _model(_fc(x_dtype="float32", w_dtype="int8",
                                                                                bias_dtype="float32")),
     "int64 model input or output": _model(_int64_fc()),

@@ -99,3 +99,17 @@ def test_int16_pad_and_padv2(tmp_path, target):
     result = emulate(path, count=3, target=target)
     assert np.array_equal(result.outputs, result.expected), result.summary()
     assert result.expected[0, 0, 0, 0] == -12345 and result.expected[0, 0, 0, 2] == 0
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32_pad_and_padv2(tmp_path, target):
+    """float32 PAD (TFLM's float Pad fills +0.0f) and PADV2 with a constant value, e.g. Keras ZeroPadding2D."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_float_function_exact
+
+    def padded(x):
+        p = tf.pad(x, [[0, 0], [1, 2], [0, 1], [0, 0]])
+        return tf.pad(p * -1.0, [[0, 0], [0, 0], [2, 0], [1, 1]], constant_values=-2.5)
+
+    assert_float_function_exact(padded, [[1, 3, 4, 2]], tmp_path, ["PAD", "PADV2"], target)

@@ -149,7 +149,7 @@ def require_float(graph: Graph, op: Op, *tensors: int) -> list[Tensor]:
 
 
 # Kernel name suffixes of the quantized types (TFLM's and CMSIS-NN's s8 / s16).
-TYPE_SUFFIX = {"int8": "s8", "int16": "s16", "int32": "s32", "uint8": "u8"}
+TYPE_SUFFIX = {"int8": "s8", "int16": "s16", "int32": "s32", "uint8": "u8", "float32": "f32"}
 
 
 def require_same_type(op: Op, x: Tensor, y: Tensor,

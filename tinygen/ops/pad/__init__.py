@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_per_tensor, require_quantized,
-                      require_same_type)
+from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_float, require_per_tensor,
+                      require_quantized, require_same_type)
 from ...errors import TinygenError
 
 MAX_RANK = 5  # TFLM's PadKernelMaxDimensionCount
@@ -23,7 +23,7 @@ class PadParams:
     dims: tuple[int, ...]
     pre: tuple[int, ...]
     post: tuple[int, ...]
-    pad_value: int
+    pad_value: int | float  # in the output's type
 
 
 def collapse(dims: list[int], pads: list[tuple[int, int]]) -> tuple[list[int], list[tuple[int, int]]]:
@@ -42,10 +42,13 @@ def collapse(dims: list[int], pads: list[tuple[int, int]]) -> tuple[list[int], l
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
-    require_per_tensor(op, y)
     where = f"{op.kind} (operator {op.index})"
-    require_same_type(op, x, y, "the model file is corrupted; re-export it")
+    if graph.tensors[op.inputs[0]].dtype == "float32":  # TFLM's float Pad: the value, or +0.0f
+        x, y = require_float(graph, op, op.inputs[0], op.outputs[0])
+    else:
+        x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
+        require_per_tensor(op, y)
+        require_same_type(op, x, y, "the model file is corrupted; re-export it")
     paddings = graph.tensors[op.inputs[1]]
     if not paddings.is_const:
         raise TinygenError(f"{where} has run-time paddings; TFLite Micro needs them constant",
@@ -60,7 +63,12 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
             x.shape[i] + lo + hi != y.shape[i] for i, (lo, hi) in enumerate(pads)):
         raise TinygenError(f"{where} pads {list(x.shape)} by {pads} into {list(y.shape)}",
                            "the model file is corrupted; re-export it")
-    if len(op.inputs) > 2 and op.inputs[2] >= 0:
+    if len(op.inputs) > 2 and op.inputs[2] >= 0 and y.dtype == "float32":
+        (value,) = require_float(graph, op, op.inputs[2])
+        if not value.is_const or value.size != 1:
+            raise TinygenError(f"{where}: the padding value must be one constant", "export a constant scalar")
+        pad_value = float(value.data.reshape(-1)[0])
+    elif len(op.inputs) > 2 and op.inputs[2] >= 0:
         (value,) = require_quantized(graph, op, (y.dtype,), op.inputs[2])
         if not value.is_const or value.size != 1:
             raise TinygenError(f"{where}: the padding value must be one constant", "export a constant scalar")
@@ -69,7 +77,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                                "rejects", "convert with the TFLite converter")
         pad_value = int(value.data.reshape(-1)[0])
     else:
-        pad_value = y.zero_point if y.dtype == "int8" else 0
+        pad_value = y.zero_point if y.dtype == "int8" else 0.0 if y.dtype == "float32" else 0
     dims, pads4 = collapse(list(x.shape), pads)
     if len(dims) > 4:
         raise TinygenError(f"{where} pads {len(dims)} separate dimensions of {list(x.shape)}; tinygen pads up to 4",
@@ -95,5 +103,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("PAD", "PADV2"), arity={"PAD": Arity(2), "PADV2": Arity(2, 1)},
-           options={"PAD": "PadOptions", "PADV2": "PadV2Options"}, lower=lower, types=("int8", "int16"), example=example,
-           header="tg_pad.h")
+           options={"PAD": "PadOptions", "PADV2": "PadV2Options"}, lower=lower, types=("int8", "int16", "float32"),
+           example=example, header="tg_pad.h")

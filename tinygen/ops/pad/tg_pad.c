@@ -1,4 +1,4 @@
-/* PAD / PADV2, int8 and int16: TFLite reference Pad writes the output in order, the pad value where an index
+/* PAD / PADV2, int8, int16 and float32: TFLite reference Pad writes the output in order, the pad value where an index
  * falls in the padding and the next input element elsewhere. Same arguments as CMSIS-NN's arm_pad_s8 (NHWC
  * dims). The compiler folds unpadded dimensions into their outer neighbour, so the innermost copies are long. */
 #include <string.h>
@@ -53,6 +53,12 @@ void tg_pad_s8(const int8_t *input, int8_t *output, int8_t pad_value, const tg_d
 }
 
 void tg_pad_s16(const int16_t *input, int16_t *output, int16_t pad_value, const tg_dims *input_size,
+                const tg_dims *pre_pad, const tg_dims *post_pad)
+{
+    pad((const uint8_t *)input, (uint8_t *)output, &pad_value, sizeof pad_value, input_size, pre_pad, post_pad);
+}
+
+void tg_pad_f32(const float *input, float *output, float pad_value, const tg_dims *input_size,
                 const tg_dims *pre_pad, const tg_dims *post_pad)
 {
     pad((const uint8_t *)input, (uint8_t *)output, &pad_value, sizeof pad_value, input_size, pre_pad, post_pad);

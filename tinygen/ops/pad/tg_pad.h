@@ -15,6 +15,8 @@ void tg_pad_s8(const int8_t *input, int8_t *output, int8_t pad_value, const tg_d
                const tg_dims *pre_pad, const tg_dims *post_pad);
 void tg_pad_s16(const int16_t *input, int16_t *output, int16_t pad_value, const tg_dims *input_size,
                 const tg_dims *pre_pad, const tg_dims *post_pad);
+void tg_pad_f32(const float *input, float *output, float pad_value, const tg_dims *input_size,
+                const tg_dims *pre_pad, const tg_dims *post_pad);
 
 #ifdef __cplusplus
 }
