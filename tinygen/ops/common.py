@@ -325,6 +325,21 @@ def lower_float_elementwise(graph: Graph, op: Op, ctx: LowerContext | None = Non
                  inplace=elementwise_inplace((kernel,), True))
 
 
+def float_weights(graph: Graph, op: Op, w: Tensor, channels: int, bias_input: int = 2) -> tuple[Const, ...]:
+    """The float32 weights and (optional) bias of a float FULLY_CONNECTED or convolution, checked constant."""
+    if not w.is_const:
+        raise TinygenError(f"{op.kind} (operator {op.index}) has non-constant weights",
+                           "tinygen compiles models whose weights are constants")
+    consts = [const("weights", "float", w.data.astype(np.float32))]
+    if len(op.inputs) > bias_input and op.inputs[bias_input] >= 0:
+        (b,) = require_float(graph, op, op.inputs[bias_input])
+        if not b.is_const or b.size != channels:
+            raise TinygenError(f"{op.kind} (operator {op.index}) bias must be {channels} constant float32 values",
+                               "export the bias as a constant")
+        consts.append(const("bias", "float", b.data.astype(np.float32).reshape(-1)))
+    return tuple(consts)
+
+
 # ---- the registry's entry: one per operator folder (ops/__init__.py collects them) ----
 
 @dataclass(frozen=True)

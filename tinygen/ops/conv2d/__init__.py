@@ -15,7 +15,8 @@ from . import cmsis_nn, specialized
 from .. import int4
 from ..add import AddParams
 from ..common import (Activation, Arity, Const, FloatActivation, InPlace, Layer, LowerContext, OpDef, const,
-                      float_activation, require_float, require_per_tensor, require_quantized, require_same_type)
+                      float_activation, float_weights, require_float, require_per_tensor, require_quantized,
+                      require_same_type)
 from ..window import Window, window
 from ...errors import TinygenError
 from ...quant import QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, per_channel_multipliers, require_wide_shifts
@@ -130,28 +131,13 @@ class FloatConvParams:
     act: FloatActivation
 
 
-def float_consts(graph, op, w, channels: int, bias_input: int = 2) -> tuple[Const, ...]:
-    """The float32 weights and (optional) bias of a float convolution, checked constant."""
-    if not w.is_const:
-        raise TinygenError(f"{op.kind} (operator {op.index}) has non-constant weights",
-                           "tinygen compiles models whose weights are constants")
-    consts = [const("weights", "float", w.data.astype(np.float32))]
-    if len(op.inputs) > bias_input and op.inputs[bias_input] >= 0:
-        (b,) = require_float(graph, op, op.inputs[bias_input])
-        if not b.is_const or b.size != channels:
-            raise TinygenError(f"{op.kind} (operator {op.index}) bias must be {channels} constant float32 values",
-                               "export the bias as a constant")
-        consts.append(const("bias", "float", b.data.astype(np.float32).reshape(-1)))
-    return tuple(consts)
-
-
 def lower_float(graph, op) -> Layer:
     """float32 → tg_convolve_f32 (TFLM's reference Conv<float>)."""
     x, w, y = require_float(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
     win, in_c, out_c, filter_c = geometry(op, x, w, y)
     params = FloatConvParams(win, in_c, out_c, filter_c, float_activation(op))
     return Layer(op, "conv2d/conv2d_f32.c.j2", "tg_convolve_f32", (op.inputs[0],), (op.outputs[0],), params,
-                 float_consts(graph, op, w, out_c), macs=win.n * win.out_h * win.out_w * out_c * win.k_h * win.k_w
+                 float_weights(graph, op, w, out_c), macs=win.n * win.out_h * win.out_w * out_c * win.k_h * win.k_w
                  * filter_c, summary=win.summary(op, in_c, out_c) + " (float32)")
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import cmsis_nn, specialized
-from ..common import (Arity, FloatActivation, InPlace, Layer, LowerContext, OpDef, float_activation, raster_safe,
-                      require_float)
-from ..conv2d import ConvQuant, add_conv, float_consts, quantization, require_activations
+from ..common import (Arity, FloatActivation, InPlace, Layer, LowerContext, OpDef, float_activation, float_weights,
+                      raster_safe, require_float)
+from ..conv2d import ConvQuant, add_conv, quantization, require_activations
 from ..window import Window, window
 from ...errors import TinygenError
 
@@ -56,7 +56,7 @@ def lower_float(graph, op) -> Layer:
     win, in_c, out_c, mult = geometry(op, x, w, y)
     return Layer(op, "depthwise_conv2d/depthwise_conv2d_f32.c.j2", "tg_depthwise_conv_f32", (op.inputs[0],),
                  (op.outputs[0],), FloatDepthwiseParams(win, in_c, out_c, mult, float_activation(op)),
-                 float_consts(graph, op, w, out_c), macs=win.n * win.out_h * win.out_w * out_c * win.k_h * win.k_w,
+                 float_weights(graph, op, w, out_c), macs=win.n * win.out_h * win.out_w * out_c * win.k_h * win.k_w,
                  summary=win.summary(op, in_c, out_c) + " (float32)")
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from . import cmsis_nn, specialized
 from .. import int4
 from ..common import (Activation, Arity, FloatActivation, Layer, LowerContext, OpDef, const, float_activation,
-                      require_float, require_per_tensor, require_quantized, require_same_type)
+                      float_weights, require_float, require_per_tensor, require_quantized, require_same_type)
 from ...errors import TinygenError
 from ...quant import (QUANTIZED_BIAS_INT32, TYPE_RANGE, activation_range, per_channel_multipliers,
                       per_tensor_conv_multiplier, require_wide_shifts)
@@ -120,20 +120,11 @@ def fc_shapes(op, x, w, y) -> tuple[int, int, int]:
 def lower_float(graph, op) -> Layer:
     """float32 → tg_fully_connected_f32 (TFLM's reference FullyConnected<float>)."""
     x, w, y = require_float(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
-    if not w.is_const:
-        raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) has non-constant weights",
-                           "tinygen compiles models whose weights are constants")
     batches, accum, out_depth = fc_shapes(op, x, w, y)
-    consts = [const("weights", "float", w.data.astype(np.float32))]
-    if len(op.inputs) > 2 and op.inputs[2] >= 0:
-        (b,) = require_float(graph, op, op.inputs[2])
-        if not b.is_const or b.size != out_depth:
-            raise TinygenError(f"FULLY_CONNECTED (operator {op.index}) bias must be {out_depth} constant float32 "
-                               "values", "export the bias as a constant")
-        consts.append(const("bias", "float", b.data.astype(np.float32).reshape(-1)))
+    consts = float_weights(graph, op, w, out_depth)
     act = float_activation(op)
     return Layer(op, "fully_connected/fully_connected_f32.c.j2", "tg_fully_connected_f32", (op.inputs[0],),
-                 (op.outputs[0],), FloatFullyConnectedParams(batches, accum, out_depth, act), tuple(consts),
+                 (op.outputs[0],), FloatFullyConnectedParams(batches, accum, out_depth, act), consts,
                  macs=batches * accum * out_depth,
                  summary=f"FULLY_CONNECTED {batches}x{accum} -> {out_depth} (float32)")
 
