@@ -6,8 +6,9 @@
     project, report = build              # unpacks too
     tinygen.emulate("model.keras", calibration=x_calib, inputs=x_val)   # generated C vs TFLM, byte for byte
 
-`model` is an int8 .tflite path, a .keras/.h5 file, a SavedModel directory or a Keras model object; Keras models
-are quantized to full-integer int8 (see frontend/keras.py) and need calibration samples. Arrays may be given as
+`model` is an int8 .tflite path, a .keras/.h5 file, a SavedModel directory, a Keras model object, an .onnx file or an
+onnx.ModelProto; Keras and ONNX models are quantized to full-integer int8 (see frontend/keras.py, frontend/onnx.py)
+and need calibration samples. Arrays may be given as
 numpy arrays or .npy/.npz paths.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .arrays import load_array
 from .compiler import c_identifier
 from .errors import TinygenError
 from .frontend import keras as keras_frontend
+from .frontend import onnx as onnx_frontend
 from .frontend.tflite import parse_tflite
 from .ir import Graph
 from .report_quant import LayerError, QuantReport, build_report, dequantize_output, model_inputs
@@ -59,9 +61,18 @@ class Build:
         return iter((self.project, self.report))
 
 
-def is_keras(model) -> bool:
-    return keras_frontend.is_keras_object(model) or (
-        isinstance(model, (str, Path)) and keras_frontend.is_keras_path(model))
+def is_float_model(model) -> bool:
+    """A float model tinygen quantizes itself: Keras (object, file, SavedModel) or ONNX (ModelProto, file)."""
+    if keras_frontend.is_keras_object(model) or onnx_frontend.is_onnx_object(model):
+        return True
+    return isinstance(model, (str, Path)) and (keras_frontend.is_keras_path(model) or onnx_frontend.is_onnx_path(model))
+
+
+def load_float_model(model) -> keras_frontend.KerasModel:
+    """The Keras or ONNX model, loaded for quantization."""
+    if onnx_frontend.is_onnx_object(model) or (isinstance(model, (str, Path)) and onnx_frontend.is_onnx_path(model)):
+        return onnx_frontend.load_onnx(model)
+    return keras_frontend.load_keras(model)
 
 
 def _array(value, what: str):
@@ -85,8 +96,8 @@ def _refuse_keras_options(model, **given) -> None:
     named = [what for what, value in given.items() if value is not None]
     if named:
         raise TinygenError(f"{model} is already quantized: {', '.join(named)} "
-                           f"{'applies' if len(named) == 1 else 'apply'} only to Keras models",
-                           "leave them out, or give the Keras model instead")
+                           f"{'applies' if len(named) == 1 else 'apply'} only to Keras and ONNX models",
+                           "leave them out, or give the float model instead")
 
 
 def _output_scale(graph: Graph) -> float:
@@ -126,7 +137,7 @@ def _refuse_unsupported(km, graph: Graph) -> None:
 
 def quantize(model, calibration, validation=None, io: str = "float", layer_errors: bool = True) -> Quantized:
     """Full-integer int8 post-training quantization of a Keras model, with the float-vs-int8 report."""
-    km = keras_frontend.load_keras(model)
+    km = load_float_model(model)
     calib = km.calibration(calibration)
     x, labels = _validation(validation)
     data = "validation" if x is not None else "calibration"
@@ -137,7 +148,7 @@ def quantize(model, calibration, validation=None, io: str = "float", layer_error
     int8_out = dequantize_output(oracle.reference_outputs(conversion.tflite, inputs), graph.tensors[graph.outputs[0]])
     layers = [LayerError(**row) for row in conversion.layers]
     report = build_report(float_out, int8_out.reshape(float_out.shape), _output_scale(graph), io, data, labels,
-                          layers, conversion.layers_note)
+                          layers, conversion.layers_note, km.kind, getattr(km, "agreement", None))
     return Quantized(conversion.tflite, report, graph)
 
 
@@ -151,10 +162,10 @@ def emulate(model, inputs=None, calibration=None, io: str | None = None, count: 
     sequence=True for consecutive steps of one sequence)."""
     from .emulation import emulate as run
 
-    if not is_keras(model):
+    if not is_float_model(model):
         _refuse_keras_options(model, calibration=calibration, io=io)
         return run(Path(model), inputs=inputs, count=count, seed=seed, **options)  # a path is loaded there
-    km = keras_frontend.load_keras(model)
+    km = load_float_model(model)
     calib = km.calibration(calibration)
     conversion, graph = _convert(km, calib, io or "float")
     tflite = conversion.tflite
@@ -178,7 +189,7 @@ def compile(model, board: str, calibration=None, validation=None, io: str | None
     quantization report."""
     from .project import build
 
-    if not is_keras(model):
+    if not is_float_model(model):
         _refuse_keras_options(model, calibration=calibration, validation=validation, io=io)
         result = build(Path(model), board, output, force, backend)
         return Build(result.write.out_dir, Path(model), None, result.summary())

@@ -9,6 +9,7 @@ from . import backends, lowered, ops, planner, validate
 from .backends import Backend
 from .errors import TinygenError
 from .frontend.keras import is_keras_path, refuse_float_model
+from .frontend.onnx import is_onnx_path
 from .frontend.tflite import read_tflite
 from .ir import Graph, Tensor
 from .lowered.memory import Flash, Placement, StateRegion
@@ -104,8 +105,8 @@ def load_graph(path: Path) -> Graph:
     path = Path(path)
     if not path.exists():
         raise TinygenError(f"{path}: no such file", "check the model path")
-    if is_keras_path(path):
-        raise TinygenError(f"{path} is a Keras model: int8 quantization needs calibration data",
+    if is_keras_path(path) or is_onnx_path(path):
+        raise TinygenError(f"{path} is a {'Keras' if is_keras_path(path) else 'float ONNX'} model: int8 quantization needs calibration data",
                            "pass --calibration calib.npy (CLI) or calibration=x (tinygen.compile): a few hundred "
                            "representative float input samples")
     graph = read_tflite(path)

@@ -43,6 +43,8 @@ class QuantReport:
     output_scale: float
     layers: list[LayerError] = field(default_factory=list)
     layers_note: str = ""  # why per-layer errors are missing, when they are
+    source: str = "Keras"  # the float model's format
+    conversion_error: float | None = None  # ONNX: the converted float model's largest |difference| from ONNX Runtime
 
     @property
     def accuracy_drop(self) -> float | None:
@@ -57,9 +59,12 @@ class QuantReport:
         return d
 
     def text(self) -> str:
-        lines = ["Quantization report: float Keras model vs int8 model (TFLite Micro reference = generated C)",
+        lines = [f"Quantization report: float {self.source} model vs int8 model (TFLite Micro reference = generated C)",
                  f"  data: {self.data}, {self.samples} samples; {self.outputs_per_sample} output values per sample; "
                  f"I/O: {self.io}"]
+        if self.conversion_error is not None:
+            lines.append(f"  onnx2tf's float model vs ONNX Runtime: max |diff| {self.conversion_error:.3g} "
+                         "(calibration data)")
         if self.top1_agreement is not None:
             lines.append(f"  top-1 agreement:  {100 * self.top1_agreement:.2f} %")
         if self.float_accuracy is not None:
@@ -120,7 +125,8 @@ def class_labels(labels, samples: int, classes: int) -> np.ndarray:
 
 
 def build_report(float_out: np.ndarray, int8_out: np.ndarray, output_scale: float, io: str, data: str,
-                 labels=None, layers: list[LayerError] | None = None, layers_note: str = "") -> QuantReport:
+                 labels=None, layers: list[LayerError] | None = None, layers_note: str = "", source: str = "Keras",
+                 conversion_error: float | None = None) -> QuantReport:
     """Compare float outputs with dequantized int8 outputs ([N, ...] each)."""
     n = len(float_out)
     a = np.asarray(float_out, np.float64).reshape(n, -1)
@@ -139,4 +145,4 @@ def build_report(float_out: np.ndarray, int8_out: np.ndarray, output_scale: floa
         float_acc = float(np.mean(a.argmax(1) == y))
         int8_acc = float(np.mean(b.argmax(1) == y))
     return QuantReport(data, n, io, per_sample, top1, float_acc, int8_acc, float(err.max()), float(err.mean()),
-                       float(output_scale), list(layers or []), layers_note)
+                       float(output_scale), list(layers or []), layers_note, source, conversion_error)

@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 # module → the extra that declares it; the package imports these lazily (see tinygen/frontend/keras.py)
-OPTIONAL = {"tensorflow": "keras", "keras": "keras"}
-# folder → the extras its install command adds (README: `pip install -e ".[examples]"`, .ci/run: [test,examples])
-EXTRAS = {"examples": ["examples"], "bench": ["test", "examples"], "tests": ["test", "examples"]}
+OPTIONAL = {"tensorflow": "keras", "keras": "keras", "onnx": "onnx", "onnxruntime": "onnx", "onnx2tf": "onnx"}
+# folder → the extras its install command adds (README: `pip install -e ".[examples]"`, .ci/run:
+# [test,examples,onnx])
+EXTRAS = {"examples": ["examples"], "bench": ["test", "examples", "onnx"], "tests": ["test", "examples", "onnx"]}
 
 
 def _name(requirement: str) -> str:

@@ -82,7 +82,7 @@ def refuse_float_model(graph: Graph, source) -> None:
 
 
 @contextlib.contextmanager
-def _captured_stderr():
+def captured_stderr():
     """TensorFlow's C++ side logs to file descriptor 2; keep it for error messages instead of the user's terminal."""
     log = {"text": ""}
     with tempfile.TemporaryFile(mode="w+b") as tmp:
@@ -111,7 +111,7 @@ def _tracked(samples: np.ndarray):
 def _tensorflow():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
-        with _captured_stderr():
+        with captured_stderr():
             import tensorflow as tf
             import keras
     except ImportError as e:
@@ -135,6 +135,7 @@ class Conversion:
 @dataclass
 class KerasModel:
     """A loaded Keras model: float predictions, calibration checks, int8 conversion."""
+    kind = "Keras"  # named in messages and the quantization report
     model: object  # keras.Model
     name: str
     input_shape: tuple | None  # one sample's shape; None dims (or None) are taken from the calibration data
@@ -282,11 +283,11 @@ class KerasModel:
         model = self.model
         archive.add_endpoint("serve", lambda x: model(x, training=False),
                              [tf.TensorSpec((1,) + sample_shape, tf.float32)])
-        with _captured_stderr():
+        with captured_stderr():
             try:
                 archive.write_out(export_dir, verbose=False)
             except Exception as e:  # noqa: BLE001 - anything Keras raises here is a model the exporter refuses
-                raise TinygenError(f"Keras could not export '{self.name}' for conversion: {_first_line(e)}",
+                raise TinygenError(f"Keras could not export '{self.name}' for conversion: {first_line(e)}",
                                    "check that the model runs on one sample of the calibration data") from None
 
     # ---- naming what the converter cannot make int8 ----
@@ -332,7 +333,7 @@ class KerasModel:
     def _refuse_control_flow(self, tf, sample_shape: tuple) -> None:
         model = self.model
         fn = tf.function(lambda x: model(x, training=False))
-        with _captured_stderr():
+        with captured_stderr():
             graph = fn.get_concrete_function(tf.TensorSpec((1,) + sample_shape, tf.float32)).graph.as_graph_def()
         nodes = list(graph.node) + [n for f in graph.library.function for n in f.node_def]
         found = {}
@@ -355,7 +356,7 @@ class KerasModel:
                 layers.append(f"'{self.layer_of(m.group(1))}' ({op})" if m else op)
             return TinygenError(f"the converter cannot make these layers int8: {', '.join(layers)}",
                                 "replace them with layers TensorFlow Lite has int8 kernels for")
-        return TinygenError(f"TensorFlow's converter failed on '{self.name}': {_first_line(error)}",
+        return TinygenError(f"TensorFlow's converter failed on '{self.name}': {first_line(error)}",
                             "check that the model runs in TensorFlow on the calibration data")
 
     def _refuse_float_layers(self, tflite: bytes) -> None:
@@ -376,7 +377,7 @@ class KerasModel:
                                "replace them with layers TensorFlow Lite has int8 kernels for")
 
 
-def _first_line(error) -> str:
+def first_line(error) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return lines[0][:300] if lines else type(error).__name__
 
@@ -399,7 +400,7 @@ def convert_saved_model(export_dir: str, calibration: np.ndarray, io: str, debug
         return c
 
     contain.report_stage("calibrating and converting")
-    with _captured_stderr() as log:
+    with captured_stderr() as log:
         try:
             tflite = converter().convert()
         except Exception as e:  # noqa: BLE001 - ConverterError, RuntimeError, ValueError from calibration
@@ -412,7 +413,7 @@ def convert_saved_model(export_dir: str, calibration: np.ndarray, io: str, debug
         try:
             layers = _layer_statistics(tf, converter(), debug_samples)
         except Exception as e:  # noqa: BLE001 - the debugger is a diagnostic: the report stands without it
-            note = f"unavailable (TensorFlow's quantization debugger failed: {_first_line(e)[:200]})"
+            note = f"unavailable (TensorFlow's quantization debugger failed: {first_line(e)[:200]})"
     return {"tflite": bytes(tflite), "layers": layers, "layers_note": note}
 
 
@@ -423,7 +424,7 @@ def _layer_statistics(tf, converter, samples: np.ndarray) -> list[dict]:
     import io as io_module
     import warnings
 
-    with _captured_stderr(), warnings.catch_warnings():
+    with captured_stderr(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
         debugger = tf.lite.experimental.QuantizationDebugger(converter=converter, debug_dataset=_tracked(samples))
         debugger.run()
@@ -448,13 +449,13 @@ def load_keras(source) -> KerasModel:
             model = _load_saved_model(tf, keras, path)
         else:
             error = None
-            with _captured_stderr():
+            with captured_stderr():
                 try:
                     model = keras.models.load_model(path, compile=False)
                 except Exception as e:  # noqa: BLE001 - unknown layers, corrupt files, wrong format
                     error = e
             if error is not None:
-                raise TinygenError(f"Keras cannot load {path}: {_first_line(error)}",
+                raise TinygenError(f"Keras cannot load {path}: {first_line(error)}",
                                    "custom layers must be registered (keras.saving.register_keras_serializable), "
                                    "or pass the model object to tinygen.compile") from None
     try:  # subclassed models have no symbolic inputs: their sample shape comes from the calibration data
@@ -476,7 +477,7 @@ def _load_saved_model(tf, keras, path: Path):
     if not (path / "saved_model.pb").exists():
         raise TinygenError(f"{path} is a directory but not a SavedModel (no saved_model.pb)",
                            "pass a .keras/.h5 file, a SavedModel directory or an int8 .tflite file")
-    with _captured_stderr():
+    with captured_stderr():
         loaded = tf.saved_model.load(str(path))
     signatures = dict(loaded.signatures)
     if not signatures:
