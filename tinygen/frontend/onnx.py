@@ -154,8 +154,8 @@ def _check(onnx, model, name: str) -> None:
                            "ONNX path takes one of each", "export a model with one input and one output")
     dims = inputs[0].type.tensor_type.shape.dim
     if any(not d.HasField("dim_value") for d in dims[1:]):
-        shape = ["N" if not d.HasField("dim_value") else d.dim_value for d in dims]
-        raise TinygenError(f"ONNX model '{name}' has a dynamic input shape {shape}",
+        shape = ", ".join(str(d.dim_value) if d.HasField("dim_value") else d.dim_param or "?" for d in dims)
+        raise TinygenError(f"ONNX model '{name}' has a dynamic input shape [{shape}]",
                            "export it with a fixed sample shape (only the batch may be dynamic)")
 
 
