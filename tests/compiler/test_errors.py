@@ -222,6 +222,34 @@ def _keras_with_calibration(calibration: np.ndarray):
     return make
 
 
+def _onnx_file(make):
+    """An ONNX model from tests/support/onnx_models (or a builder of one) saved beside calibration data."""
+    def rows(tmp):
+        onnx = pytest.importorskip("onnx", reason='the ONNX extra: pip install -e ".[onnx]"')
+        onnx.save(make(), tmp / "net.onnx")
+        np.save(tmp / "calib.npy", np.zeros((4, 1, 4, 4), np.float32))
+        return ["build", "net.onnx", "--board", "nucleo_f446re", "--calibration", "calib.npy"]
+    return rows
+
+
+def _onnx_graph(name: str, kind: str, out_shape, **attrs):
+    from onnx import TensorProto, helper
+
+    from tests.support.onnx_models import OnnxBuilder
+
+    def make():
+        b = OnnxBuilder()
+        inputs = ["x"]
+        if kind == "QuantizeLinear":
+            inputs += [b.const(np.float32(0.1)), b.const(np.int8(0))]
+        node = helper.make_node(kind, inputs, ["y"], **attrs)
+        elem = TensorProto.INT8 if kind == "QuantizeLinear" else TensorProto.FLOAT
+        graph = helper.make_graph([node], name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])],
+                                  [helper.make_tensor_value_info("y", elem, out_shape)], b.initializers)
+        return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    return make
+
+
 def _two_inputs() -> bytes:
     """ADD of inputs 'a' and 'b'."""
     from tests.support.schema_model import SchemaModel
@@ -390,6 +418,11 @@ ROWS = {
         ["build", "big.tflite", "--board", "nucleo_f446re"])[1],
     "Calibration data of the wrong shape": _keras_with_calibration(np.zeros((8, 5), np.float32)),
     "Calibration data with NaN": _keras_with_calibration(np.full((8, 4), np.nan, np.float32)),
+    "Already-quantized ONNX model (QDQ or QLinear operators)": _onnx_file(
+        _onnx_graph("net", "QuantizeLinear", [1, 1, 4, 4])),
+    "ONNX operator onnx2tf cannot convert": _onnx_file(_onnx_graph("net", "LpPool", [1, 1, 3, 3], kernel_shape=[2, 2])),
+    "Float ONNX model without calibration data": lambda tmp: (
+        _onnx_file(_onnx_graph("net", "Relu", [1, 1, 4, 4]))(tmp)[:4]),
     "Output directory holding user files": _user_files,
     "Output path that is a file": _file_as_project,
     "Output path that is a symbolic link to nothing": _dangling_link,

@@ -192,7 +192,7 @@ class KerasModel:
     def calibration(self, data) -> np.ndarray:
         """The calibration samples (array or .npy/.npz path), checked; their absence is an error."""
         if data is None:
-            raise TinygenError(f"'{self.name}' is a Keras model: int8 quantization needs calibration data",
+            raise TinygenError(f"'{self.name}' is a float {self.kind} model: int8 quantization needs calibration data",
                                "pass --calibration calib.npy (CLI) or calibration=x (Python): a few hundred "
                                "representative float input samples")
         if isinstance(data, (str, Path)):
