@@ -42,8 +42,10 @@ def auc(scores: np.ndarray, labels: np.ndarray) -> float:
 
 
 def run(model, name: str, x_cal: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, score, score_name: str,
-        out: Path, io: str = "float", classifier: bool = True, qemu_samples: int = 50) -> dict:
-    """Quantize `model`, build it for BOARDS, emulate the generated C, print float / int8 / C scores.
+        out: Path, io: str = "float", classifier: bool = True, qemu_samples: int = 50, predict=None,
+        source: str = "Keras") -> dict:
+    """Quantize `model` (Keras, or an onnx.ModelProto with `predict` its float predictions), build it for BOARDS,
+    emulate the generated C, print float / int8 / C scores.
 
     `score(outputs, x, y)` maps model outputs (float, [N, ...]) to the example's figure of merit."""
     import tinygen
@@ -57,7 +59,8 @@ def run(model, name: str, x_cal: np.ndarray, x_test: np.ndarray, y_test: np.ndar
     first = tinygen.compile(model, board=boards[0], calibration=x_cal, validation=validation, io=io,
                             output=out / f"{name}_{boards[0]}")
     print(first.report.text())
-    tflite = out / f"{c_identifier(model.name)}.tflite"  # the file name names the C model: same on both boards
+    model_name = model.graph.name if hasattr(model, "graph") else model.name
+    tflite = out / f"{c_identifier(model_name)}.tflite"  # the file name names the C model: same on both boards
     shutil.copyfile(first.tflite, tflite)
     builds = [first] + [tinygen.compile(tflite, board=b, output=out / f"{name}_{b}") for b in boards[1:]]
     for build in builds:
@@ -70,10 +73,10 @@ def run(model, name: str, x_cal: np.ndarray, x_test: np.ndarray, y_test: np.ndar
     subset = slice(0, min(qemu_samples, len(inputs)))
     on_boards = {b: tinygen.emulate(tflite, inputs=inputs[subset], target=t) for b, t in BOARDS.items()}
 
-    float_out = np.asarray(model.predict(x_test, verbose=0), np.float32)
+    float_out = np.asarray(predict(x_test) if predict else model.predict(x_test, verbose=0), np.float32)
     int8_out = dequantize_output(host.expected, y_tensor)
     c_out = dequantize_output(host.outputs, y_tensor)
-    scores = {"float (Keras)": score(float_out, x_test, y_test), "int8 (TFLite Micro)": score(int8_out, x_test, y_test),
+    scores = {f"float ({source})": score(float_out, x_test, y_test), "int8 (TFLite Micro)": score(int8_out, x_test, y_test),
               "generated C (host)": score(c_out, x_test, y_test)}
     print(f"\n{score_name} on {len(x_test)} test samples:")
     for what, value in scores.items():
@@ -84,7 +87,7 @@ def run(model, name: str, x_cal: np.ndarray, x_test: np.ndarray, y_test: np.ndar
         print(f"  {b} instruction set, {BOARDS[b]} under QEMU ({len(r.outputs)} samples): "
               f"{r.summary().splitlines()[0]}")
     exact = host.exact and all(r.exact for r in on_boards.values())
-    return dict(scores=scores, float=scores["float (Keras)"], int8=scores["int8 (TFLite Micro)"],
+    return dict(scores=scores, float=scores[f"float ({source})"], int8=scores["int8 (TFLite Micro)"],
                 c=scores["generated C (host)"], exact=exact, tflite=tflite, report=first.report,
                 projects=[b.project for b in builds])
 

@@ -1,6 +1,6 @@
 """The examples end to end: train → int8 → projects for a Cortex-M and an ESP32 board → generated C bit-exact on
 the host and under QEMU → float / int8 / C scores. Digits trains fully (its int8 accuracy must stay within 2
-points of float); the KWS, anomaly and gestures (GRU) examples run in quick mode. Also the committed digits model the README
+points of float); the KWS, anomaly, gestures (GRU) and ONNX digits examples run in quick mode. Also the committed digits model the README
 starts with."""
 import importlib.util
 import sys
@@ -43,7 +43,7 @@ def test_digits_int8_within_two_points_of_float(tmp_path):
     check_projects(result)
 
 
-@pytest.mark.parametrize("name,floor", [("kws", 0.4), ("anomaly", 0.6), ("gestures", 0.5)])
+@pytest.mark.parametrize("name,floor", [("kws", 0.4), ("anomaly", 0.6), ("gestures", 0.5), ("onnx_digits", 0.7)])
 def test_quick_examples(tmp_path, name, floor):
     result = run_example(name, tmp_path, "--quick")
     assert result["exact"]
