@@ -1,5 +1,7 @@
 """ONNX models in: ten architectures built with the onnx package's helpers, converted by onnx2tf, quantized to int8
 with calibration data; the generated C bit-exact with the converted .tflite under TFLM; clear refusals."""
+import importlib.util
+import os
 import subprocess
 import sys
 
@@ -8,7 +10,10 @@ import pytest
 
 from tests.support import onnx_models
 
-pytest.importorskip("onnx2tf", reason='the ONNX extra: pip install -e ".[onnx]"')
+# find_spec, not importorskip: importing onnx2tf sets TF_USE_LEGACY_KERAS for the whole test session, and every
+# later tf.keras would be Keras 2
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("onnx2tf") is None,
+                                reason='the ONNX extra: pip install -e ".[onnx]"')
 
 
 def _samples(model, n: int = 24, seed: int = 0) -> np.ndarray:
@@ -31,6 +36,8 @@ def test_architecture_bit_exact_in_the_exported_layout(name, tmp_path):
     result = emulate(q.save(tmp_path / f"{name}.tflite"), inputs=model_inputs(x, x_tensor))
     assert result.inputs == len(x)
     assert np.array_equal(result.outputs, result.expected), result.summary()
+    # the converter ran in a child: this process's tf.keras is still Keras 3
+    assert "onnx2tf" not in sys.modules and "TF_USE_LEGACY_KERAS" not in os.environ
 
 
 def test_float_io_project_and_cortex_m4(tmp_path):
