@@ -47,9 +47,10 @@ def is_onnx_object(obj) -> bool:
 def _onnx():
     try:
         import onnx
-        import onnxruntime  # noqa: F401 - the agreement check; missing means the extra is not installed
     except ImportError as e:
         raise TinygenError(f"ONNX models need the onnx extra ({e})", INSTALL) from None
+    if importlib.util.find_spec("onnxruntime") is None:  # the agreement check needs it later, in a child
+        raise TinygenError("ONNX models need the onnx extra (No module named 'onnxruntime')", INSTALL)
     return onnx
 
 
