@@ -2,10 +2,11 @@
 from .drop_dead import drop_dead
 from .float_data_movement import float_data_movement
 from .fold_constants import fold_constants
+from .fold_layout_transposes import fold_layout_transposes
 from .fuse_activation import fuse_activation
 from .resource_variables import resource_variables
 
-PIPELINE = [float_data_movement, resource_variables, fold_constants, fuse_activation, drop_dead]
+PIPELINE = [float_data_movement, resource_variables, fold_constants, fold_layout_transposes, fuse_activation, drop_dead]
 
 
 def run_pipeline(graph):
