@@ -97,12 +97,11 @@ def _fc(x_dtype="int8", w_dtype="int8", bias_dtype="int32", accum=16, out_shape=
     return m.finish([x], [y])
 
 
-def _float_transpose() -> bytes:
-    m = SchemaModel("float_transpose")
-    x = m.tensor([2, 4], "float32")
-    perm = m.tensor([2], "int32", data=np.array([1, 0], np.int32))
-    y = m.tensor([4, 2], "float32")
-    m.op("TRANSPOSE", [x, perm], [y])
+def _float_maximum() -> bytes:
+    m = SchemaModel("float_maximum")
+    x, c = m.tensor([2, 4], "float32"), m.tensor([1], "float32", data=np.array([0.5], np.float32))
+    y = m.tensor([2, 4], "float32")
+    m.op("MAXIMUM", [x, c], [y])
     return m.finish([x], [y])
 
 
@@ -394,7 +393,7 @@ ROWS = {
     "Several subgraphs (control flow)": _model(_two_subgraphs()),
     "Dynamic or unknown dimension": _model(_dynamic()),
     "Unsupported operators": _model(_unsupported_ops()),
-    "Float operators without a float kernel in tinygen": _model(_float_transpose()),
+    "Float operators without a float kernel in tinygen": _model(_float_maximum()),
     "Dynamic-range quantization (float activations, int8 weights)": _model(_fc(x_dtype="float32", w_dtype="int8",
                                                                                bias_dtype="float32")),
     "int64 model input or output": _model(_int64_fc()),

@@ -64,7 +64,7 @@ def test_transposed_bytes_read_elsewhere_are_kept(tmp_path):
 
 def test_float_sums_keep_their_order(tmp_path):
     """A float FULLY_CONNECTED adds in column order: permuted columns would round differently, so the pass leaves
-    its transpose where it is."""
+    its transpose where it is (and the float model stays bit-exact)."""
     from tinygen.frontend.tflite import read_tflite
     from tinygen.passes import fold_layout_transposes
 
@@ -74,3 +74,5 @@ def test_float_sums_keep_their_order(tmp_path):
     graph = read_tflite(path)
     assert "TRANSPOSE" in [op.kind for op in graph.ops]
     assert fold_layout_transposes(graph).ops == graph.ops
+    assert "tg_transpose_f32" in _kernels(path.read_bytes(), tmp_path)
+    assert_bit_exact(path.read_bytes(), tmp_path, count=6)

@@ -3,7 +3,8 @@ move), a folded transpose of a constant, and the refusals of what TFLM's Prepare
 import numpy as np
 import pytest
 
-from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds
+from tests.support.helpers import (assert_bit_exact, assert_float_function_exact, int8_tflite, int16_tflite,
+                                   keras_model, op_kinds)
 from tests.support.schema_model import SchemaModel
 
 from tinygen.compiler import compile_model
@@ -42,6 +43,27 @@ def test_permute(tmp_path, shape, dims):
     layer = _program(tflite, tmp_path).layers[-1]
     assert layer.kernel == "tg_transpose_s8" and not layer.alias
     assert_bit_exact(tflite, tmp_path, count=6)
+
+
+@pytest.mark.parametrize("shape,dims", [((3, 4, 5), (3, 1, 2)), ((2, 3, 4, 5), (4, 2, 3, 1))])
+def test_permute_16x8(tmp_path, shape, dims):
+    import tensorflow as tf
+
+    model = keras_model([tf.keras.layers.Dense(shape[-1]), tf.keras.layers.Permute(dims)], shape, seed=len(shape))
+    tflite = int16_tflite(model, shape, seed=len(shape))
+    assert _program(tflite, tmp_path).layers[-1].kernel == "tg_transpose_s16"
+    assert_bit_exact(tflite, tmp_path, count=6)
+
+
+@pytest.mark.parametrize("shape,perm", [((1, 3, 8, 8), (0, 2, 3, 1)), ((2, 5, 3), (2, 0, 1))])
+def test_float32(tmp_path, shape, perm):
+    """A float model's layout change (a PyTorch export's NCHW → NHWC), between float operators so it is not the
+    input or output copy."""
+    import tensorflow as tf
+
+    result = assert_float_function_exact(lambda x: tf.nn.relu(tf.transpose(tf.abs(x) - 0.5, perm)), [shape],
+                                         tmp_path, kinds=("TRANSPOSE",))
+    assert result.outputs.dtype == np.float32
 
 
 def test_moving_only_size_1_axes_is_an_alias(tmp_path):

@@ -1,4 +1,5 @@
-"""TRANSPOSE (int8) → tg_transpose_s8, or an alias where it moves no byte: TFLite's reference Transpose.
+"""TRANSPOSE (int8, int16, float32: TFLM's types) → tg_transpose_s8/_s16/_f32, or an alias where it moves no
+element: TFLite's reference Transpose, which copies elements and never requantizes.
 
 TFLM's Prepare takes a constant int32 permutation of an input of rank 1 to 5. Offline, size-1 axes are dropped
 and input axes that stay adjacent in the output merge; what is left is walked in output order with each output
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_int8
+from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_float, require_quantized,
+                      require_same_type)
 from ..reshape import alias_layer
 from ...errors import TinygenError
 
@@ -80,7 +82,11 @@ def permutation(graph, op) -> list[int]:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        x, y = require_float(graph, op, op.inputs[0], op.outputs[0])
+    else:
+        x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
+        require_same_type(op, x, y, "the model file is corrupted; re-export it")
     where = f"TRANSPOSE (operator {op.index})"
     if not 1 <= len(x.shape) <= MAX_RANK:
         raise TinygenError(f"{where} has a rank-{len(x.shape)} input; TFLite Micro transposes ranks 1 to "
@@ -109,4 +115,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("TRANSPOSE",), arity={"TRANSPOSE": Arity(2)}, options={"TRANSPOSE": "TransposeOptions"},
-           lower=lower, fold=fold, example=example, header="tg_transpose.h")
+           lower=lower, fold=fold, example=example, types=("int8", "int16", "float32"),
+           header="tg_transpose.h")

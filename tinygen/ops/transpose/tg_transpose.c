@@ -1,4 +1,4 @@
-/* TRANSPOSE, int8 (and int16 for STRIDED_SLICE): TFLite's reference Transpose, over the axes the compiler left
+/* TRANSPOSE, int8, int16 and float32: TFLite's reference Transpose, over the axes the compiler left
  * after merging; the same walk serves SLICE, STRIDED_SLICE, SPLIT, UNPACK, REVERSE_V2, DEPTH_TO_SPACE and
  * SPACE_TO_DEPTH (a start offset in the input pointer, negative strides for reversed axes). */
 #include "tg_transpose.h"
@@ -27,6 +27,11 @@ void tg_transpose_s8(const tg_transpose_params *params, const int8_t *input, int
 void tg_transpose_s16(const tg_transpose_params *params, const int16_t *input, int16_t *output)
 {
     TG_TRANSPOSE_BODY(int16_t)
+}
+
+void tg_transpose_f32(const tg_transpose_params *params, const float *input, float *output)
+{
+    TG_TRANSPOSE_BODY(float)
 }
 
 #undef TG_TRANSPOSE_BODY

@@ -21,6 +21,7 @@ typedef struct {
 /* Writes the output in order, reading the input through the strides. */
 void tg_transpose_s8(const tg_transpose_params *params, const int8_t *input, int8_t *output);
 void tg_transpose_s16(const tg_transpose_params *params, const int16_t *input, int16_t *output);
+void tg_transpose_f32(const tg_transpose_params *params, const float *input, float *output);
 
 #ifdef __cplusplus
 }
