@@ -9,6 +9,8 @@ and carries QUANTIZE/DEQUANTIZE at its edges, with io="int8" its I/O is int8.
 from __future__ import annotations
 
 import contextlib
+import importlib
+from io import StringIO
 import os
 import re
 import tempfile
@@ -22,6 +24,7 @@ from ..arrays import load_array
 from ..errors import TinygenError
 from ..ir import Graph
 from ..passes.float_data_movement import float_data_movement
+from . import pruning
 
 KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
 IO_TYPES = ("float", "int8")
@@ -44,9 +47,20 @@ def is_keras_path(path) -> bool:
     return path.is_dir() or path.suffix.lower() in KERAS_SUFFIXES
 
 
+def _keras_of(model):
+    """The Keras package a model belongs to: keras (Keras 3), or tf_keras (Keras 2, which TensorFlow Model
+    Optimization builds on); each exports only its own models."""
+    return importlib.import_module(next(_keras_packages(model)))
+
+
+def _keras_packages(obj):
+    """The Keras packages among the top-level packages of obj's classes (a subclassed model's own is not)."""
+    return (top for top in (c.__module__.split(".")[0] for c in type(obj).__mro__) if top in ("keras", "tf_keras"))
+
+
 def is_keras_object(obj) -> bool:
     """A Keras model object, recognised without importing TensorFlow."""
-    return any(c.__module__.split(".")[0] in ("keras", "tf_keras") for c in type(obj).__mro__)
+    return next(_keras_packages(obj), None) is not None
 
 
 def float_ops(graph: Graph) -> list:
@@ -277,15 +291,17 @@ class KerasModel:
                                export_dir, calibration, io, debug_samples, bar=bar)
 
     def _export(self, tf, sample_shape: tuple, export_dir: str) -> None:
-        _, keras = _tensorflow()
-        archive = keras.export.ExportArchive()
+        package = _keras_of(self.model)
+        archive = package.export.ExportArchive()
         archive.track(self.model)
         model = self.model
         archive.add_endpoint("serve", lambda x: model(x, training=False),
                              [tf.TensorSpec((1,) + sample_shape, tf.float32)])
-        with captured_stderr():
+        # tf_keras's write_out has no `verbose` and prints what it saved: that goes nowhere
+        quiet = {"verbose": False} if package.__name__ == "keras" else {}
+        with captured_stderr(), contextlib.redirect_stdout(StringIO()):
             try:
-                archive.write_out(export_dir, verbose=False)
+                archive.write_out(export_dir, **quiet)
             except Exception as e:  # noqa: BLE001 - anything Keras raises here is a model the exporter refuses
                 raise TinygenError(f"Keras could not export '{self.name}' for conversion: {first_line(e)}",
                                    "check that the model runs on one sample of the calibration data") from None
@@ -454,10 +470,14 @@ def load_keras(source) -> KerasModel:
                     model = keras.models.load_model(path, compile=False)
                 except Exception as e:  # noqa: BLE001 - unknown layers, corrupt files, wrong format
                     error = e
+                if error is not None and pruning.mentions_wrappers(error):
+                    model, error = pruning.load_stripped(path), None
             if error is not None:
                 raise TinygenError(f"Keras cannot load {path}: {first_line(error)}",
                                    "custom layers must be registered (keras.saving.register_keras_serializable), "
                                    "or pass the model object to tinygen.compile") from None
+    if pruning.has_wrappers(model):
+        model = pruning.strip(model)
     try:  # subclassed models have no symbolic inputs: their sample shape comes from the calibration data
         inputs, outputs = list(model.inputs), list(model.outputs)
     except (AttributeError, ValueError, TypeError):
