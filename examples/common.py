@@ -89,5 +89,6 @@ def run(model, name: str, x_cal: np.ndarray, x_test: np.ndarray, y_test: np.ndar
     exact = host.exact and all(r.exact for r in on_boards.values())
     return dict(scores=scores, float=scores[f"float ({source})"], int8=scores["int8 (TFLite Micro)"],
                 c=scores["generated C (host)"], exact=exact, tflite=tflite, report=first.report,
-                projects=[b.project for b in builds])
+                projects=[b.project for b in builds],
+                instructions={b: float(np.mean(r.instructions)) for b, r in on_boards.items()})
 
