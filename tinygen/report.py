@@ -37,7 +37,8 @@ def _tensors(program: Program, ts: list[int]) -> list[dict]:
              "offset": _placement(program, t)} for t in ts]
 
 
-SPARSE_KERNELS = ("tg_sparse_gemm_s8", "tg_conv_sparse_gemm_s8")  # kernels/tg_gemm.h: nonzero weights only
+# kernels/tg_gemm.h: nonzero weights only (the pair kernels: tg_sparse_gemm_s8's paired entries, `grouped`)
+SPARSE_KERNELS = ("tg_sparse_gemm_s8", "tg_conv_sparse_gemm_s8", "tg_pair_gemm_s8", "tg_conv_pair_gemm_s8")
 
 
 def _sparsity(program: Program, layer) -> dict | None:

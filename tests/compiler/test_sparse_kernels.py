@@ -1,7 +1,8 @@
-"""The specialized backend's sparse kernels (tg_sparse_gemm_s8, tg_conv_sparse_gemm_s8 in kernels/tg_gemm.h):
-layers whose int8 weights are mostly zero store and multiply only their nonzeros, bit-exact with TFLM's dense
-result on the host, QEMU Cortex-M4 (the DSP path's gathered 16-bit pairs and SMLAxy) and rv32imc (the byte
-layout). Pruned weights are made by zeroing a random model's int8 weights: all-zero output channels, all-zero
+"""The specialized backend's sparse kernels (tg_sparse_gemm_s8, tg_conv_sparse_gemm_s8 in kernels/tg_gemm.h, and
+on the DSP path their paired forms tg_pair_gemm_s8, tg_conv_pair_gemm_s8): layers whose int8 weights are mostly
+zero store and multiply only their nonzeros, bit-exact with TFLM's dense result on the host, QEMU Cortex-M4 (the
+DSP path's gathered 16-bit pairs and SMLAxy, or per group of 4 inputs its 6 pairs and one SMLAD per entry) and
+rv32imc (the byte layout). Pruned weights are made by zeroing a random model's int8 weights: all-zero output channels, all-zero
 input channels, a single nonzero, alternating patterns, 2:4, 50/75/90 % random, long gaps (filler entries), with
 fused ReLU/ReLU6, padding and strides, and FULLY_CONNECTED batches."""
 
@@ -13,11 +14,12 @@ from tests.support.helpers import need_target
 from tests.support.schema_model import SchemaModel
 
 from tinygen.compiler import compile_model
-from tinygen.emulation import emulate
-from tinygen.ops.fully_connected.specialized import sparse_entries
+from tinygen.emulation import emulate, run_host
+from tinygen.ops.fully_connected.specialized import PAIRS, pair_entries, sparse_entries
 
 TARGETS = ["host", "cortex-m4", "rv32imc"]
-SPARSE = ("tg_sparse_gemm_s8", "tg_conv_sparse_gemm_s8")
+SPARSE = ("tg_sparse_gemm_s8", "tg_conv_sparse_gemm_s8", "tg_pair_gemm_s8", "tg_conv_pair_gemm_s8")
+PAIRED = ("tg_pair_gemm_s8", "tg_conv_pair_gemm_s8")
 
 
 def pruned(rng, shape, pattern: str) -> np.ndarray:
@@ -46,6 +48,12 @@ def pruned(rng, shape, pattern: str) -> np.ndarray:
             for g in range(depth // 4):
                 row[4 * g + rng.choice(4, 2, replace=False)] = 0
         flat[:, depth // 4 * 4:] = 0
+    elif pattern == "mixed":  # groups of 4 with 4 to 0 nonzeros (mostly 2 or 1): 56 % zeros
+        for row in flat:
+            for g in range(depth // 4):
+                row[4 * g + rng.choice(4, int(rng.choice(5, p=[0.05, 0.1, 0.5, 0.25, 0.1])), replace=False)] = 0
+    elif pattern == "ends":  # each channel only its first and last input: gaps of more than 255 pair blocks
+        flat[:, 1:depth - 1] = 0
     else:
         raise ValueError(pattern)
     return w
@@ -105,7 +113,8 @@ def test_sparse_conv(tmp_path, target, case):
     taken = sparse_exact(tmp_path, conv_model(out_c + k, in_shape, out_c, k, stride, padding, pattern, activation),
                          target)
     p = taken[0].params
-    assert p.sparse == (16 if target == "cortex-m4" else 4) and p.nonzeros <= 2 * len(taken[0].const("weights").values)
+    assert p.sparse == ((48 if p.grouped else 16) if target == "cortex-m4" else 4)
+    assert p.nonzeros <= 2 * len(taken[0].const("weights").values)
     if pattern in ("zero_outputs", "single"):  # all-zero channels: their outputs requantized once per block
         assert p.zero_channels
 
@@ -157,3 +166,62 @@ def test_sparse_entries_layout():
     assert words[0] == entry(2, 7) | entry(3, -3) << 16
     assert words[1] == entry(0, -128) | entry(31, 0) << 16
     assert words[2] == entry(31, 0) | entry(8, 1) << 16
+
+
+PAIRED_CASES = [  # (in_shape, out_c, k, stride, padding, pattern, activation, residual): the DSP path's paired form
+    ((1, 8, 8, 32), 32, 3, 1, 0, "2:4", 0, False),  # 64 pixels, depth 288
+    ((1, 9, 8, 32), 33, 3, 2, 0, "2:4", 1, False),  # SAME stride 2: 20 pixels (a tail of 4), odd channels, ReLU
+    ((1, 8, 8, 64), 64, 1, 1, 1, "mixed", 3, False),  # groups of 3 and 4 nonzeros take two entries, ReLU6
+    ((1, 5, 5, 320), 16, 1, 1, 1, "ends", 0, False),  # depth 320: filler entries over the gaps, 25 pixels
+    ((1, 8, 8, 32), 32, 3, 1, 0, "2:4", 0, True),  # a fused residual ADD
+]
+
+
+@pytest.mark.parametrize("case", PAIRED_CASES, ids=lambda c: f"{c[5]}-k{c[2]}s{c[3]}" + ("-add" if c[7] else ""))
+def test_paired_sparse_conv(tmp_path, case):
+    """2:4 and mostly-2-of-4 weights on Cortex-M4 take the paired kernel, bit-exact; the other targets compute the
+    same layers with their own kernels, also bit-exact."""
+    need_target("cortex-m4")
+    in_shape, out_c, k, stride, padding, pattern, activation, residual = case
+    raw = conv_model(out_c + k, in_shape, out_c, k, stride, padding, pattern, activation, residual)
+    taken = sparse_exact(tmp_path, raw, "cortex-m4")
+    assert taken[0].kernel in PAIRED and taken[0].params.grouped
+    if residual:
+        assert taken[0].params.residual is not None
+    result = emulate(tmp_path / "model.tflite", count=4, seed=1, target="host", backend="specialized")
+    assert np.array_equal(result.outputs, result.expected), result.summary()
+    # The Cortex-M4 program's C built for the host runs the paired kernel's portable form: TFLM's bytes too.
+    inputs = np.random.default_rng(2).integers(-128, 128, (4, *in_shape), dtype=np.int8)
+    on_m4 = compile_model(tmp_path / "model.tflite", backend="specialized", core="cortex-m4")
+    expected = emulate(tmp_path / "model.tflite", inputs=inputs, backend="specialized").expected
+    assert np.array_equal(run_host(on_m4, inputs), expected)
+
+
+def test_paired_sparse_fully_connected(tmp_path):
+    """A FULLY_CONNECTED batch of 16 over 2:4 weights: tg_pair_gemm_s8 on Cortex-M4."""
+    need_target("cortex-m4")
+    weights = pruned(np.random.default_rng(5), (48, 128), "2:4")
+    taken = sparse_exact(tmp_path, fc_model(128, 16, 128, 48, True, 1, weights=weights), "cortex-m4")
+    assert taken[0].kernel == "tg_pair_gemm_s8"
+
+
+def test_pair_entries_layout():
+    """Per channel one entry per group with a nonzero: its pair's two weights, the step in blocks of gathered
+    pairs, bit 31 on the last; 3 or 4 nonzeros two entries; gaps beyond 255 blocks zero entries; none for an
+    all-zero channel."""
+    w = np.zeros((3, 448), np.int8)
+    w[0, [1, 2]] = [5, -7]  # group 0, pair (1, 2)
+    w[0, [4, 5, 7]] = [1, 2, 3]  # group 1: pairs (0, 1) and (2, 3)
+    w[2, 3] = -128  # group 0: pair (2, 3), block 1, holds input 3 (the first pair that does)
+    w[2, 444] = 9  # group 111, pair (0, 1): block 666, 665 blocks on (two fillers of 255)
+    entries, counts = pair_entries(w)
+    assert list(counts) == [3, 0, 4]
+
+    def entry(a, step, b, last=False):
+        return (a & 0xFF) | step << 8 | (b & 0xFF) << 16 | last << 31
+
+    words = [int(e) & 0xFFFFFFFF for e in entries]
+    assert PAIRS.index((1, 2)) == 5 and PAIRS.index((2, 3)) == 1
+    assert words[:3] == [entry(5, 5, -7), entry(1, 1, 2), entry(0, 1, 3, last=True)]
+    assert words[3:] == [entry(0, 1, -128), entry(0, 255, 0), entry(0, 255, 0), entry(9, 666 - 1 - 510, 0, True)]
+    assert pair_entries(np.zeros((2, 6), np.int8)) is None  # not whole groups of 4

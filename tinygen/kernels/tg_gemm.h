@@ -726,13 +726,149 @@ TG_GEMM_INLINE void tg_sparse_channel(const int32_t *xt, const int32_t *e, int32
     acc[3] = a3;
 }
 
+/* ---- Paired sparse weights (grouped): the surviving weights of a group of 4 inputs feed one SMLAD ----
+ *
+ * For 2:4 (and any weights with at most 2 nonzeros in most groups of 4 consecutive inputs), each output
+ * channel's weights come as one entry per group holding its (up to) two nonzeros, (w_a, w_b) at inputs a < b of
+ * the group (ops/fully_connected/specialized.py pair_entries): bits w_a | step << 8 | w_b << 16 (| 1 << 31 on a
+ * channel's last entry), the step in
+ * gathered blocks from the previous entry's block (gaps beyond 255 blocks take zero-weight entries; a group with
+ * 3 or 4 nonzeros two entries, (0, 1) and (2, 3)). The gathered input holds, per group and each of the 6 pairs
+ * (a, b) of its inputs (TG_PAIRS order), a block of the TG_SPARSE_PIXELS pixels' (x_a, x_b) as 16-bit halves:
+ * SXTB16 of an entry gives (w_a, w_b), and one SMLAD per pixel adds both products. */
+#define TG_PAIRS 6 /* (0, 1), (2, 3), (0, 2), (1, 3), (0, 3), (1, 2) */
+
+#if TG_GEMM_DSP
+/* Halves (low of a, high of b): PKHBT without a shift. */
+TG_GEMM_INLINE int32_t tg_gemm_pack_cross(int32_t a, int32_t b)
+{
+    int32_t r;
+    __asm__("pkhbt %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+
+/* Every pair of every group of 4 inputs of the TG_SPARSE_PIXELS rows: word (TG_PAIRS g + j) TG_SPARSE_PIXELS + q
+ * of xt is pixel q's pair j of group g. SXTB16 gives pairs (0, 2) and (1, 3), PKHBT/PKHTB the other four: 13
+ * instructions per pixel and group. */
+TG_GEMM_INLINE void tg_pair_gather(const int8_t *const row[TG_SPARSE_PIXELS], int32_t depth, int32_t *xt)
+{
+    for (int32_t g = 0; g < depth / 4; ++g) {
+        int32_t *block = xt + TG_PAIRS * TG_SPARSE_PIXELS * g;
+#pragma GCC unroll 8
+        for (int32_t q = 0; q < TG_SPARSE_PIXELS; ++q) {
+            uint32_t word;
+            memcpy(&word, row[q] + 4 * g, 4);
+            const int32_t even = __sxtb16((int32_t)word), odd = tg_gemm_sxtb16_ror8(word); /* (x0, x2), (x1, x3) */
+            block[q] = tg_gemm_pack_low(even, odd);
+            block[TG_SPARSE_PIXELS + q] = tg_gemm_pack_high(even, odd);
+            block[2 * TG_SPARSE_PIXELS + q] = even;
+            block[3 * TG_SPARSE_PIXELS + q] = odd;
+            block[4 * TG_SPARSE_PIXELS + q] = tg_gemm_pack_cross(even, odd);
+            block[5 * TG_SPARSE_PIXELS + q] = tg_gemm_pack_cross(odd, even);
+        }
+    }
+}
+
+/* acc[q] += pixel q . one channel's `pairs` paired entries e over the gathered pairs xt. */
+TG_GEMM_INLINE void tg_pair_channel(const int32_t *xt, const int32_t *e, int32_t pairs, int32_t acc[TG_SPARSE_PIXELS])
+{
+    /* 18 instructions per entry (16 MACs), 13 registers: 8 sums, the entry (then its weights), the block pointer,
+     * the entries and two input words. A channel's last entry has bit 31 set (its byte 3 is otherwise unused):
+     * the loop ends on the sign of the entry, tested as it is loaded (nothing after sets the flags). */
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], a4 = acc[4], a5 = acc[5], a6 = acc[6], a7 = acc[7];
+    if (pairs != 0) {
+        const uint8_t *at = (const uint8_t *)(const void *)xt;
+        int32_t t, x0, x1;
+        __asm__("1:\n\t"
+                "ldr %[t], [%[e]], #4\n\t"
+                "cmp %[t], #0\n\t"
+                "ubfx %[x0], %[t], #8, #8\n\t"
+                "add %[at], %[at], %[x0], lsl #5\n\t" /* blocks of TG_SPARSE_PIXELS words */
+                "sxtb16 %[t], %[t]\n\t"                /* (w_a, w_b) as halves */
+                "ldrd %[x0], %[x1], [%[at]]\n\t"
+                "smlad %[a0], %[t], %[x0], %[a0]\n\t"
+                "smlad %[a1], %[t], %[x1], %[a1]\n\t"
+                "ldrd %[x0], %[x1], [%[at], #8]\n\t"
+                "smlad %[a2], %[t], %[x0], %[a2]\n\t"
+                "smlad %[a3], %[t], %[x1], %[a3]\n\t"
+                "ldrd %[x0], %[x1], [%[at], #16]\n\t"
+                "smlad %[a4], %[t], %[x0], %[a4]\n\t"
+                "smlad %[a5], %[t], %[x1], %[a5]\n\t"
+                "ldrd %[x0], %[x1], [%[at], #24]\n\t"
+                "smlad %[a6], %[t], %[x0], %[a6]\n\t"
+                "smlad %[a7], %[t], %[x1], %[a7]\n\t"
+                "bpl 1b"
+                : [t] "=&r"(t), [x0] "=&r"(x0), [x1] "=&r"(x1), [at] "+r"(at), [e] "+r"(e),
+                  [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [a4] "+r"(a4), [a5] "+r"(a5),
+                  [a6] "+r"(a6), [a7] "+r"(a7)
+                :
+                : "cc", "memory"); /* reads the gathered input and the entries */
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+    acc[4] = a4;
+    acc[5] = a5;
+    acc[6] = a6;
+    acc[7] = a7;
+}
+#else
+/* The portable form: the same blocks, each pixel's pair as two int16 (x_a, x_b). */
+TG_GEMM_INLINE void tg_pair_gather(const int8_t *const row[TG_SPARSE_PIXELS], int32_t depth, int32_t *xt)
+{
+    int16_t *halves = (int16_t *)(void *)xt;
+    for (int32_t g = 0; g < depth / 4; ++g) {
+        int16_t *block = halves + 2 * TG_PAIRS * TG_SPARSE_PIXELS * g;
+        for (int32_t q = 0; q < TG_SPARSE_PIXELS; ++q) {
+            const int8_t *x = row[q] + 4 * g;
+            int16_t *pair = block + 2 * q;
+            pair[0] = x[0], pair[1] = x[1];
+            pair += 2 * TG_SPARSE_PIXELS;
+            pair[0] = x[2], pair[1] = x[3];
+            pair += 2 * TG_SPARSE_PIXELS;
+            pair[0] = x[0], pair[1] = x[2];
+            pair += 2 * TG_SPARSE_PIXELS;
+            pair[0] = x[1], pair[1] = x[3];
+            pair += 2 * TG_SPARSE_PIXELS;
+            pair[0] = x[0], pair[1] = x[3];
+            pair += 2 * TG_SPARSE_PIXELS;
+            pair[0] = x[1], pair[1] = x[2];
+        }
+    }
+}
+
+TG_GEMM_INLINE void tg_pair_channel(const int32_t *xt, const int32_t *e, int32_t pairs, int32_t acc[TG_SPARSE_PIXELS])
+{
+    const int16_t *at = (const int16_t *)(const void *)xt;
+    for (int32_t i = 0; i < pairs; ++i) {
+        const uint32_t t = (uint32_t)e[i];
+        const int32_t wa = tg_gemm_byte(t, 0), wb = tg_gemm_byte(t, 2);
+        at += 2 * TG_SPARSE_PIXELS * (int32_t)((t >> 8) & 0xFFu);
+        for (int32_t q = 0; q < TG_SPARSE_PIXELS; ++q) {
+            acc[q] += wa * at[2 * q] + wb * at[2 * q + 1];
+        }
+    }
+}
+#endif
+
 /* y[q][c] for nx (<= TG_SPARSE_PIXELS) rows of x `step` apart against every channel; r as y for a fused ADD.
- * zero_channels: some channel has no nonzero (a constant: its test costs the others registers, so it folds away). */
+ * zero_channels: some channel has no nonzero (a constant: its test costs the others registers, so it folds away);
+ * grouped (a constant): the entries are paired ones (tg_pair_channel). */
 TG_GEMM_INLINE void tg_sparse_pixels(const int8_t *x, int32_t step, const int32_t *entries, const uint16_t *pairs,
                                      const int32_t *bias, const tg_gemm_output *out, int32_t *xt, const int8_t *r,
-                                     int8_t *y, int32_t nx, int32_t depth, int32_t channels, int32_t zero_channels)
+                                     int8_t *y, int32_t nx, int32_t depth, int32_t channels, int32_t zero_channels,
+                                     int32_t grouped)
 {
-    tg_sparse_gather(x, step, nx, depth, xt);
+    if (grouped) {
+        const int8_t *row[TG_SPARSE_PIXELS];
+        for (int32_t q = 0; q < TG_SPARSE_PIXELS; ++q) {
+            row[q] = x + (q < nx ? q : 0) * step;
+        }
+        tg_pair_gather(row, depth, xt);
+    } else {
+        tg_sparse_gather(x, step, nx, depth, xt);
+    }
     for (int32_t c = 0; c < channels; ++c) {
         int32_t acc[TG_SPARSE_PIXELS];
 #pragma GCC unroll 8
@@ -750,7 +886,11 @@ TG_GEMM_INLINE void tg_sparse_pixels(const int8_t *x, int32_t step, const int32_
             }
             continue;
         }
-        tg_sparse_channel(xt, entries, pairs[c], acc);
+        if (grouped) {
+            tg_pair_channel(xt, entries, pairs[c], acc);
+        } else {
+            tg_sparse_channel(xt, entries, pairs[c], acc);
+        }
         entries += pairs[c];
         /* the channel's constants read once (after the sums: not live across their loop); the loops unrolled whole
          * (nx is a constant), so acc stays in registers */
@@ -763,30 +903,30 @@ TG_GEMM_INLINE void tg_sparse_pixels(const int8_t *x, int32_t step, const int32_
 }
 
 /* tg_gemm_s8's product over sparse weights: `pixels` rows of `depth` inputs, TG_SPARSE_PIXELS at a time; xt holds
- * the gathered input (8 bytes per k with the DSP extension, else 4). */
-TG_GEMM_INLINE void tg_sparse_gemm_s8(const int8_t *x, const int32_t *entries, const uint16_t *pairs,
-                                      const int32_t *bias, const tg_gemm_output *out, int32_t *xt,
-                                      const int8_t *residual, int8_t *y, int32_t pixels, int32_t depth,
-                                      int32_t channels, int32_t zero_channels)
+ * the gathered input (8 bytes per k with the DSP extension, else 4; paired: 48). */
+TG_GEMM_INLINE void tg_sparse_rows(const int8_t *x, const int32_t *entries, const uint16_t *pairs,
+                                   const int32_t *bias, const tg_gemm_output *out, int32_t *xt,
+                                   const int8_t *residual, int8_t *y, int32_t pixels, int32_t depth,
+                                   int32_t channels, int32_t zero_channels, int32_t grouped)
 {
     const int32_t last = pixels % TG_SPARSE_PIXELS;
     for (int32_t p = 0; p + TG_SPARSE_PIXELS <= pixels; p += TG_SPARSE_PIXELS) {
         tg_sparse_pixels(x + p * depth, depth, entries, pairs, bias, out, xt, residual + p * channels,
-                         y + p * channels, TG_SPARSE_PIXELS, depth, channels, zero_channels);
+                         y + p * channels, TG_SPARSE_PIXELS, depth, channels, zero_channels, grouped);
     }
     if (last != 0) {
         const int32_t p = pixels - last;
         tg_sparse_pixels(x + p * depth, depth, entries, pairs, bias, out, xt, residual + p * channels,
-                         y + p * channels, last, depth, channels, zero_channels);
+                         y + p * channels, last, depth, channels, zero_channels, grouped);
     }
 }
 
 /* tg_conv_gemm_s8 over sparse weights: TG_SPARSE_PIXELS im2col rows into `col` at a time, then as
- * tg_sparse_gemm_s8. */
-TG_GEMM_INLINE void tg_conv_sparse_gemm_s8(const tg_gemm_window *g, const int8_t *x, const int32_t *entries,
-                                           const uint16_t *pairs, const int32_t *bias, const tg_gemm_output *out,
-                                           int32_t *xt, int8_t *col, const int8_t *residual, int8_t *y,
-                                           int32_t channels, int32_t zero_channels)
+ * tg_sparse_rows. */
+TG_GEMM_INLINE void tg_conv_sparse_rows(const tg_gemm_window *g, const int8_t *x, const int32_t *entries,
+                                        const uint16_t *pairs, const int32_t *bias, const tg_gemm_output *out,
+                                        int32_t *xt, int8_t *col, const int8_t *residual, int8_t *y,
+                                        int32_t channels, int32_t zero_channels, int32_t grouped)
 {
     const int32_t depth = g->k_h * g->k_w * g->in_c, pixels = g->batches * g->out_h * g->out_w;
     const int32_t last = pixels % TG_SPARSE_PIXELS;
@@ -795,7 +935,7 @@ TG_GEMM_INLINE void tg_conv_sparse_gemm_s8(const tg_gemm_window *g, const int8_t
             tg_gemm_im2col(x, g, p + q, col + q * depth);
         }
         tg_sparse_pixels(col, depth, entries, pairs, bias, out, xt, residual + p * channels, y + p * channels,
-                         TG_SPARSE_PIXELS, depth, channels, zero_channels);
+                         TG_SPARSE_PIXELS, depth, channels, zero_channels, grouped);
     }
     if (last != 0) {
         const int32_t p = pixels - last;
@@ -803,8 +943,42 @@ TG_GEMM_INLINE void tg_conv_sparse_gemm_s8(const tg_gemm_window *g, const int8_t
             tg_gemm_im2col(x, g, p + q, col + q * depth);
         }
         tg_sparse_pixels(col, depth, entries, pairs, bias, out, xt, residual + p * channels, y + p * channels, last,
-                         depth, channels, zero_channels);
+                         depth, channels, zero_channels, grouped);
     }
+}
+
+/* The sparse kernels over single entries (sparse_entries) and paired ones (pair_entries; the compiler takes those
+ * on the DSP path, where they pay). */
+TG_GEMM_INLINE void tg_sparse_gemm_s8(const int8_t *x, const int32_t *entries, const uint16_t *pairs,
+                                      const int32_t *bias, const tg_gemm_output *out, int32_t *xt,
+                                      const int8_t *residual, int8_t *y, int32_t pixels, int32_t depth,
+                                      int32_t channels, int32_t zero_channels)
+{
+    tg_sparse_rows(x, entries, pairs, bias, out, xt, residual, y, pixels, depth, channels, zero_channels, 0);
+}
+
+TG_GEMM_INLINE void tg_conv_sparse_gemm_s8(const tg_gemm_window *g, const int8_t *x, const int32_t *entries,
+                                           const uint16_t *pairs, const int32_t *bias, const tg_gemm_output *out,
+                                           int32_t *xt, int8_t *col, const int8_t *residual, int8_t *y,
+                                           int32_t channels, int32_t zero_channels)
+{
+    tg_conv_sparse_rows(g, x, entries, pairs, bias, out, xt, col, residual, y, channels, zero_channels, 0);
+}
+
+TG_GEMM_INLINE void tg_pair_gemm_s8(const int8_t *x, const int32_t *entries, const uint16_t *pairs,
+                                    const int32_t *bias, const tg_gemm_output *out, int32_t *xt,
+                                    const int8_t *residual, int8_t *y, int32_t pixels, int32_t depth,
+                                    int32_t channels, int32_t zero_channels)
+{
+    tg_sparse_rows(x, entries, pairs, bias, out, xt, residual, y, pixels, depth, channels, zero_channels, 1);
+}
+
+TG_GEMM_INLINE void tg_conv_pair_gemm_s8(const tg_gemm_window *g, const int8_t *x, const int32_t *entries,
+                                         const uint16_t *pairs, const int32_t *bias, const tg_gemm_output *out,
+                                         int32_t *xt, int8_t *col, const int8_t *residual, int8_t *y,
+                                         int32_t channels, int32_t zero_channels)
+{
+    tg_conv_sparse_rows(g, x, entries, pairs, bias, out, xt, col, residual, y, channels, zero_channels, 1);
 }
 
 /* The byte-layout forms for cores without SIMD multiply-accumulates. */

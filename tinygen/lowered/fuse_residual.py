@@ -14,7 +14,8 @@ from ..ops.common import InPlace, Layer
 
 # The convolution kernels that take a residual ADD → the kernel they then call.
 FUSES = {"tg_convolve_s8": "tg_convolve_add_s8", "tg_gemm_s8": "tg_gemm_s8", "tg_conv_gemm_s8": "tg_conv_gemm_s8",
-         "tg_sparse_gemm_s8": "tg_sparse_gemm_s8", "tg_conv_sparse_gemm_s8": "tg_conv_sparse_gemm_s8"}
+         "tg_sparse_gemm_s8": "tg_sparse_gemm_s8", "tg_conv_sparse_gemm_s8": "tg_conv_sparse_gemm_s8",
+         "tg_pair_gemm_s8": "tg_pair_gemm_s8", "tg_conv_pair_gemm_s8": "tg_conv_pair_gemm_s8"}
 
 
 def fuse_residual_adds(lowered):

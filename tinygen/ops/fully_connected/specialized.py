@@ -42,6 +42,7 @@ class GemmParams:
     sparse: int = 0  # the sparse kernel's gathered input bytes per k (sparse_entries); 0: dense weights
     nonzeros: int = 0  # with `sparse`: the weights stored and multiplied (fillers included)
     zero_channels: bool = False  # with `sparse`: some output channel has no nonzero weight
+    grouped: bool = False  # with `sparse`: paired entries over groups of 4 inputs (pair_entries), else sparse_entries
 
     @property
     def col_bytes(self) -> int:
@@ -199,6 +200,51 @@ def sparse_entries(weights: np.ndarray, unit: int) -> tuple[np.ndarray, np.ndarr
     return np.concatenate(words).astype(np.int32), np.array(counts, np.uint16)
 
 
+# The pairs of a group of 4 inputs the DSP path gathers, in the order of TG_PAIRS (kernels/tg_gemm.h).
+PAIRS = ((0, 1), (2, 3), (0, 2), (1, 3), (0, 3), (1, 2))
+PAIR_UNIT = 4 * len(PAIRS) * SPARSE_PIXELS["dsp"] // 4  # gathered bytes per k: 6 words per group and pixel
+PAIR_SCRATCH_LIMIT = 16384  # the most gathered bytes a paired layer may take (its RAM grows 48 bytes per k)
+
+
+def pair_entries(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """[channels, depth] int8 → (entry words, entries per channel) of the paired sparse kernel, or None where
+    depth is not whole groups of 4 or a channel's count leaves uint16. Per channel and group of 4 inputs with a
+    nonzero, one entry (w_a, w_b) for the first pair (a, b) of PAIRS that holds the group's nonzeros (two
+    entries, pairs (0, 1) and (2, 3), for 3 or 4 nonzeros), its step in gathered blocks from the previous entry's
+    (the first from block 0), gaps beyond 255 blocks bridged by zero entries: w_a | step << 8 | w_b << 16, bit 31
+    set on a channel's last entry."""
+    channels, depth = weights.shape
+    if depth % 4:
+        return None
+    words, counts = [], []
+    for row in weights.astype(np.int32):
+        entries, previous = [], 0
+        for g in range(depth // 4):
+            group = row[4 * g:4 * g + 4]
+            nonzero = set(np.flatnonzero(group).tolist())
+            if not nonzero:
+                continue
+            chosen = [0, 1] if len(nonzero) > 2 else \
+                [next(j for j, pair in enumerate(PAIRS) if nonzero <= set(pair))]
+            for j in chosen:
+                block = len(PAIRS) * g + j
+                gap = block - previous
+                while gap > 255:
+                    entries.append((0, 255, 0))
+                    gap -= 255
+                a, b = PAIRS[j]
+                entries.append((int(group[a]), gap, int(group[b])))
+                previous = block
+        values = np.array(entries, np.int64).reshape(-1, 3)
+        last = np.arange(len(values)) == len(values) - 1  # the kernel's loop ends on bit 31
+        words.append(((values[:, 0] & 0xFF) | values[:, 1] << 8 | (values[:, 2] & 0xFF) << 16 |
+                      last.astype(np.int64) << 31).astype(np.uint32))
+        counts.append(len(entries))
+    if max(counts, default=0) >= 2**16:
+        return None
+    return np.concatenate(words).view(np.int32), np.array(counts, np.uint16)
+
+
 # Estimated executed instructions (Cortex-M4 for "dsp", rv32imc otherwise; the host runs the plain C of
 # rv32imc), fitted to QEMU counts of single 3x3 and 1x1 convolutions of 64 channels at 50-90 % zeros: the dense
 # kernels' per MAC and per output (its requantization and store); the sparse kernel's per block of
@@ -211,6 +257,8 @@ SPARSE_PER_WINDOW_K = {"dsp": 14, "c": 8, "host": 8}
 SPARSE_PER_WORD = {"dsp": 28, "c": 41, "host": 41}
 SPARSE_PER_CHANNEL = {"dsp": 100, "c": 70, "host": 70}
 SPARSE_MARGIN = 0.9  # the estimates' error: where the two are close the dense kernel stays
+PAIR_PER_K = 20  # the paired kernel's gather per k and block of 8 pixels (6 pairs of 4 inputs, 8 pixels)
+PAIR_PER_ENTRY = 18  # tg_pair_channel's loop: 2 weights x 8 pixels
 
 
 def dense_cost(pixels: int, depth: int, channels: int, arch: str) -> float:
@@ -226,10 +274,29 @@ def sparse_cost(pixels: int, depth: int, channels: int, words: int, arch: str, w
                                                channels * SPARSE_PER_CHANNEL[arch])
 
 
-def sparse_wins(pixels: int, depth: int, channels: int, words: int, arch: str, window: bool) -> bool:
-    """Whether the sparse kernel's estimate is below the dense one's by the margin."""
-    return sparse_cost(pixels, depth, channels, words, arch, window) < \
-        SPARSE_MARGIN * dense_cost(pixels, depth, channels, arch)
+def pair_cost(pixels: int, depth: int, channels: int, entries: int, window: bool) -> float:
+    """The paired sparse kernel's estimated executed Cortex-M4 instructions over `entries` entries."""
+    per_k = PAIR_PER_K + (SPARSE_PER_WINDOW_K["dsp"] if window else 0)
+    return -(-pixels // SPARSE_PIXELS["dsp"]) * (depth * per_k + entries * PAIR_PER_ENTRY +
+                                                 channels * SPARSE_PER_CHANNEL["dsp"])
+
+
+def sparse_choice(weights: np.ndarray, pixels: int, arch: str, window: bool):
+    """(entries, counts, gathered bytes per k, paired) of the cheapest sparse kernel, or None where the dense
+    kernel's estimate is not beaten by the margin. Only weights at least half zero are tried."""
+    if 2 * np.count_nonzero(weights) > weights.size:
+        return None
+    channels, depth = weights.shape
+    best, best_cost = None, SPARSE_MARGIN * dense_cost(pixels, depth, channels, arch)
+    single = sparse_entries(weights, SPARSE_UNIT[arch])
+    if single is not None:
+        cost = sparse_cost(pixels, depth, channels, len(single[0]), arch, window)
+        if cost < best_cost:
+            best, best_cost = (*single, SPARSE_UNIT[arch], False), cost
+    paired = pair_entries(weights) if arch == "dsp" and PAIR_UNIT * depth <= PAIR_SCRATCH_LIMIT else None
+    if paired is not None and pair_cost(pixels, depth, channels, len(paired[0]), window) < best_cost:
+        best = (*paired, PAIR_UNIT, True)
+    return best
 
 
 def specialised(layer: Layer, kernel: str, params: GemmParams, weights: np.ndarray, bias: np.ndarray,
@@ -277,17 +344,16 @@ def gemm_layer(layer: Layer, weights: np.ndarray, input_offset: int, output_offs
     # those outputs land within the pair's own rows and earlier ones (no more channels than inputs: pixels in
     # order) or later ones (more: last pixels first): tg_gemm_s8 may run in place. The plain C loops (word or
     # byte layout) read their input while they write.
-    if 2 * np.count_nonzero(weights) <= weights.size:  # with fewer zeros the sparse kernel loses
-        sparse = sparse_entries(weights, SPARSE_UNIT[arch])
-        if sparse is not None and sparse_wins(pixels, weights.shape[1], weights.shape[0], len(sparse[0]), arch,
-                                                     window is not None):
-            entries, counts = sparse
-            params = dataclasses.replace(params, block=0, paired=0, sparse=SPARSE_UNIT[arch],
-                                         nonzeros=2 * len(entries), zero_channels=bool(np.any(counts == 0)))
-            return specialised(layer, "tg_conv_sparse_gemm_s8" if window else "tg_sparse_gemm_s8", params, entries,
-                               bias, SPARSE_UNIT[arch] * weights.shape[1] + params.col_bytes, (),
-                               (const("pairs", "uint16_t", counts),) +
-                               (() if rounding is None else (const("round", "int32_t", rounding),)))
+    sparse = sparse_choice(weights, pixels, arch, window is not None)
+    if sparse is not None:
+        entries, counts, unit, grouped = sparse
+        params = dataclasses.replace(params, block=0, paired=0, sparse=unit, nonzeros=2 * len(entries),
+                                     zero_channels=bool(np.any(counts == 0)), grouped=grouped)
+        kernel = ("tg_conv_pair_gemm_s8" if window else "tg_pair_gemm_s8") if grouped else \
+            "tg_conv_sparse_gemm_s8" if window else "tg_sparse_gemm_s8"
+        return specialised(layer, kernel, params, entries, bias, unit * weights.shape[1] + params.col_bytes, (),
+                           (const("pairs", "uint16_t", counts),) +
+                           (() if rounding is None else (const("round", "int32_t", rounding),)))
     inplace = (InPlace(0, ("tg_gemm_s8",)),) if arch == "dsp" and not window else ()
     packed = byte_blocks(weights, block) if block else paired if paired is not None else packed_weights(weights)
     return specialised(layer, "tg_conv_gemm_s8" if window else "tg_gemm_s8", params, packed, bias,
