@@ -257,6 +257,9 @@ SPARSE_PER_WINDOW_K = {"dsp": 14, "c": 8, "host": 8}
 SPARSE_PER_WORD = {"dsp": 28, "c": 41, "host": 41}
 SPARSE_PER_CHANNEL = {"dsp": 100, "c": 70, "host": 70}
 SPARSE_MARGIN = 0.9  # the estimates' error: where the two are close the dense kernel stays
+# A sparse kernel is chosen for speed, never at a real flash cost: its entries and counts may take at most this
+# much of the dense weights' bytes (2:4 takes a 4-byte entry per group of 4 weights, plus the counts).
+SPARSE_FLASH_LIMIT = 1.05
 PAIR_PER_K = 20  # the paired kernel's gather per k and block of 8 pixels (6 pairs of 4 inputs, 8 pixels)
 PAIR_PER_ENTRY = 18  # tg_pair_channel's loop: 2 weights x 8 pixels
 
@@ -283,18 +286,24 @@ def pair_cost(pixels: int, depth: int, channels: int, entries: int, window: bool
 
 def sparse_choice(weights: np.ndarray, pixels: int, arch: str, window: bool):
     """(entries, counts, gathered bytes per k, paired) of the cheapest sparse kernel, or None where the dense
-    kernel's estimate is not beaten by the margin. Only weights at least half zero are tried."""
+    kernel's estimate is not beaten by the margin or every sparse form would store more than SPARSE_FLASH_LIMIT
+    of the dense bytes. Only weights at least half zero are tried."""
     if 2 * np.count_nonzero(weights) > weights.size:
         return None
     channels, depth = weights.shape
     best, best_cost = None, SPARSE_MARGIN * dense_cost(pixels, depth, channels, arch)
+    def small(encoded) -> bool:
+        entries, counts = encoded
+        return entries.nbytes + counts.nbytes <= SPARSE_FLASH_LIMIT * weights.size
+
     single = sparse_entries(weights, SPARSE_UNIT[arch])
-    if single is not None:
+    if single is not None and small(single):
         cost = sparse_cost(pixels, depth, channels, len(single[0]), arch, window)
         if cost < best_cost:
-            best, best_cost = (*single, SPARSE_UNIT[arch], False), cost
+            # the paired form must beat it by the margin too: it stores up to twice the bytes per nonzero
+            best, best_cost = (*single, SPARSE_UNIT[arch], False), SPARSE_MARGIN * cost
     paired = pair_entries(weights) if arch == "dsp" and PAIR_UNIT * depth <= PAIR_SCRATCH_LIMIT else None
-    if paired is not None and pair_cost(pixels, depth, channels, len(paired[0]), window) < best_cost:
+    if paired is not None and small(paired) and pair_cost(pixels, depth, channels, len(paired[0]), window) < best_cost:
         best = (*paired, PAIR_UNIT, True)
     return best
 
