@@ -88,24 +88,29 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         raise TinygenError(f"{where}: inputs {[list(x.shape) for x in xs]} do not add up to {list(y.shape)}",
                            "the model file is corrupted; re-export it")
 
+    return joining_layer(op, y, [list(x.shape) for x in xs], axis,
+                         f"CONCATENATION {' + '.join(str(list(x.shape)) for x in xs)} -> {list(y.shape)} "
+                         f"(axis {axis})")
+
+
+def joining_layer(op, y, shapes: list[list[int]], axis: int, summary: str) -> Layer:
+    """The layer copying op's inputs, of `shapes` (y's rank), one after the other along `axis` into y: one
+    tg_concatenation_s8_<axis> call per input (PACK's inputs come with their new axis of 1)."""
     element = [DTYPES[y.dtype]] if DTYPES[y.dtype] > 1 else []  # bytes of an element, innermost
     out_dims, axis4 = view_4d(list(y.shape) + element, axis)
     parts, offset = [], 0
-    for x in xs:
-        dims, _ = view_4d(list(x.shape) + element, axis)
+    for shape in shapes:
+        dims, _ = view_4d(shape + element, axis)
         w, z, yy, xx = dims
         parts.append(Part(xx, yy, z, w, offset))
         offset += dims[axis4]
     if max(out_dims + [max(p.x, p.y, p.z, p.w) for p in parts]) > UINT16_MAX:
-        raise TinygenError(f"{where}: a dimension of {list(y.shape)} exceeds 65535, the limit of CMSIS-NN's "
-                           "concatenation arguments", "split the tensor into smaller ones")
+        raise TinygenError(f"{op.kind} (operator {op.index}): a dimension of {list(y.shape)} exceeds 65535, the "
+                           "limit of CMSIS-NN's concatenation arguments", "split the tensor into smaller ones")
     axis_name = "wzyx"[axis4]
     return Layer(op, "concatenation/concatenation.c.j2", f"tg_concatenation_s8_{axis_name}", tuple(op.inputs),
                  (op.outputs[0],), ConcatenationParams(axis_name, tuple(parts), out_dims[axis4],
-                                                       y.dtype if element else ""),
-                 summary=f"CONCATENATION {' + '.join(str(list(x.shape)) for x in xs)} -> {list(y.shape)} "
-                         f"(axis {axis})")
-
+                                                       y.dtype if element else ""), summary=summary)
 
 def fold(graph, op, args) -> np.ndarray | None:
     """Constant shape vectors (Keras's Flatten builds them) join at compile time."""
