@@ -1,6 +1,7 @@
 """SPLIT, SPLIT_V, UNPACK, REVERSE_V2, DEPTH_TO_SPACE, SPACE_TO_DEPTH, RESIZE_*, GATHER (int8): TensorFlow's own
 ops converted with int8 quantization, over axes, ranks, batches and block sizes, bit-exact with TFLM; the walks
-they share with TRANSPOSE (tg_transpose_s8); refusals name the operator."""
+they share with TRANSPOSE (tg_transpose_s8); the copies on int16 and float32 as TFLM types them (schema-built);
+refusals name the operator."""
 import numpy as np
 import pytest
 
@@ -183,3 +184,84 @@ def test_gather_outside_the_axis_is_refused(tmp_path):
     m.op("GATHER", [x, c], [y], axis=1)
     with pytest.raises(TinygenError, match=r"GATHER \(operator 0\) gathers indices outside axis 1"):
         _program(m.finish([x], [y]), tmp_path)
+
+
+def _typed(dtype):
+    """A tensor factory of `dtype`: int16 symmetric (16x8), float32 unquantized."""
+    def tensor(m, shape, data=None):
+        if dtype == "float32":
+            return m.tensor(shape, "float32", data=data)
+        return m.tensor(shape, dtype, scale=0.002, zero_point=0, data=data)
+    return tensor
+
+
+def _axis(m, value):
+    return m.tensor([1], "int32", data=np.array([value], np.int32))
+
+
+def _copy_model(kind, dtype) -> bytes:
+    """One `kind` on a [2, 4, 6, 4] `dtype` input, its outputs joined back by CONCATENATION where it has several."""
+    t, m = _typed(dtype), SchemaModel(f"{kind.lower()}_{dtype}")
+    x = t(m, [2, 4, 6, 4])
+    if kind == "SPLIT":
+        parts = [t(m, [2, 4, 2, 4]) for _ in range(3)]
+        m.op("SPLIT", [_axis(m, 2), x], parts, num_splits=3)
+    elif kind == "SPLIT_V":
+        sizes = m.tensor([2], "int32", data=np.array([1, -1], np.int32))
+        parts = [t(m, [2, 1, 6, 4]), t(m, [2, 3, 6, 4])]
+        m.op("SPLIT_V", [x, sizes, _axis(m, -3)], parts, num_splits=2)
+    elif kind == "UNPACK":
+        parts = [t(m, [2, 4, 4]) for _ in range(6)]
+        m.op("UNPACK", [x], parts[::-1], num=6, axis=2)
+    else:
+        if kind == "SLICE":
+            y = t(m, [1, 3, 2, 4])
+            begin = m.tensor([4], "int32", data=np.array([1, 0, 3, 0], np.int32))
+            size = m.tensor([4], "int32", data=np.array([-1, 3, 2, 4], np.int32))
+            m.op("SLICE", [x, begin, size], [y])
+        elif kind == "STRIDED_SLICE":
+            y = t(m, [2, 2, 3, 4])
+            bounds = [m.tensor([4], "int32", data=np.array(v, np.int32))
+                      for v in ([0, 3, 0, 0], [2, 0, 6, 4], [1, -2, 2, 1])]
+            m.op("STRIDED_SLICE", [x, *bounds], [y])
+        elif kind == "REVERSE_V2":
+            y = t(m, [2, 4, 6, 4])
+            m.op("REVERSE_V2", [x, _axis(m, 1)], [y])
+        elif kind == "DEPTH_TO_SPACE":
+            y = t(m, [2, 8, 12, 1])
+            m.op("DEPTH_TO_SPACE", [x], [y], block_size=2)
+        elif kind == "SPACE_TO_DEPTH":
+            y = t(m, [2, 2, 3, 16])
+            m.op("SPACE_TO_DEPTH", [x], [y], block_size=2)
+        elif kind == "EXPAND_DIMS":  # between two copies: an alias
+            h, e, y = t(m, [2, 4, 6, 4]), t(m, [2, 4, 1, 6, 4]), t(m, [2, 4, 1, 6, 4])
+            m.op("REVERSE_V2", [x, _axis(m, 0)], [h])
+            m.op("EXPAND_DIMS", [h, _axis(m, -3)], [e])
+            m.op("REVERSE_V2", [e, _axis(m, 1)], [y])
+        elif kind == "SQUEEZE":
+            y = t(m, [2, 4, 6, 4])
+            e = t(m, [2, 1, 4, 6, 1, 4])
+            m.op("RESHAPE", [x], [e], new_shape=[2, 1, 4, 6, 1, 4])
+            m.op("SQUEEZE", [e], [y], squeeze_dims=[1, -2])
+        return m.finish([x], [y])
+    y = t(m, [2, 24, 4] if kind == "UNPACK" else [2, 4, 6, 4])
+    m.op("CONCATENATION", parts, [y], axis={"SPLIT": 2, "SPLIT_V": 1, "UNPACK": 1}[kind])
+    return m.finish([x], [y])
+
+
+COPIES = ["SLICE", "STRIDED_SLICE", "REVERSE_V2", "SPLIT", "SPLIT_V", "UNPACK", "EXPAND_DIMS", "SQUEEZE",
+          "DEPTH_TO_SPACE", "SPACE_TO_DEPTH"]
+INT8_ONLY = ("DEPTH_TO_SPACE", "SPACE_TO_DEPTH")  # TFLM's kernels: float32 and int8
+
+
+@pytest.mark.parametrize("dtype", ["int16", "float32"])
+@pytest.mark.parametrize("kind", COPIES)
+def test_copies_of_every_type(tmp_path, kind, dtype):
+    """The operators that copy elements run on TFLM's other types too (int16, float32), through the same walks;
+    int16 where TFLM has no int16 kernel is refused by name."""
+    if dtype == "int16" and kind in INT8_ONLY:
+        with pytest.raises(TinygenError, match=f"{kind} \\(operator 0\\) has int16 tensor"):
+            _program(_copy_model(kind, dtype), tmp_path)
+        return
+    result = assert_bit_exact(_copy_model(kind, dtype), tmp_path, count=3)
+    assert result.outputs.dtype == np.dtype(dtype)

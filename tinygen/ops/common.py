@@ -159,6 +159,17 @@ def require_same_type(op: Op, x: Tensor, y: Tensor,
         raise TinygenError(f"{op.kind} (operator {op.index}) reads {x.dtype} and writes {y.dtype}", fix)
 
 
+def require_copied(graph: Graph, op: Op, quantized: tuple[str, ...], *tensors: int) -> list[Tensor]:
+    """The tensors of an operator that copies elements unchanged (TRANSPOSE, SLICE, SPLIT, PACK, ...): all float32
+    and unquantized (require_float), or all quantized of one of the `quantized` types."""
+    if graph.tensors[tensors[0]].dtype == "float32":
+        return require_float(graph, op, *tensors)
+    out = require_quantized(graph, op, quantized, *tensors)
+    for tensor in out[1:]:
+        require_same_type(op, out[0], tensor)
+    return out
+
+
 def require_same_quantization(op: Op, x: Tensor, y: Tensor,
                               fix: str = "convert with the TFLite converter, which quantizes both alike") -> None:
     """Data movement copies bytes: refuse an input quantized unlike the output (its values would change)."""

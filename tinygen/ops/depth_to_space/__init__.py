@@ -1,10 +1,10 @@
-"""DEPTH_TO_SPACE (int8) → tg_transpose_s8: output (b, y, x, c) = input (b, y / s, x / s, ((y % s) s + x % s) C + c)
-for block size s and output channels C, TFLite's reference DepthToSpace, walked as the axes
-(b, y / s, y % s, x / s, x % s, c) of the output (b with y / s and x % s with c merge: 4 axes).
-SPACE_TO_DEPTH (../space_to_depth) walks the inverse."""
+"""DEPTH_TO_SPACE (int8, float32: TFLM's types) → tg_transpose_s8 (_f32): output (b, y, x, c) = input (b, y / s, x /
+s, ((y % s) s + x % s) C + c) for block size s and output channels C, TFLite's reference DepthToSpace, walked as the
+axes (b, y / s, y % s, x / s, x % s, c) of the output (b with y / s and x % s with c merge: 4 axes). SPACE_TO_DEPTH
+(../space_to_depth) walks the inverse."""
 from __future__ import annotations
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8
+from ..common import Arity, Layer, LowerContext, OpDef, require_copied
 from ..transpose import strided_copy
 from ...errors import TinygenError
 
@@ -24,7 +24,7 @@ def block_size(op, x, y, to_space: bool) -> int:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    x, y = require_copied(graph, op, ("int8",), op.inputs[0], op.outputs[0])
     s = block_size(op, x, y, to_space=True)
     n, h, w, c = (int(d) for d in x.shape)
     oc = c // (s * s)
@@ -41,5 +41,6 @@ def example(m, rng) -> bytes:
     return m.finish([x], [y])
 
 
-OP = OpDef(kinds=("DEPTH_TO_SPACE",), arity={"DEPTH_TO_SPACE": Arity(1)},
+OP = OpDef(kinds=("DEPTH_TO_SPACE",), types=("int8", "float32"),
+           arity={"DEPTH_TO_SPACE": Arity(1)},
            options={"DEPTH_TO_SPACE": "DepthToSpaceOptions"}, lower=lower, example=example, header="tg_transpose.h")

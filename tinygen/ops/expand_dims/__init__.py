@@ -46,5 +46,6 @@ def example(m, rng) -> bytes:
     return m.finish([x], [y])
 
 
-OP = OpDef(kinds=("EXPAND_DIMS",), arity={"EXPAND_DIMS": Arity(2)}, options={"EXPAND_DIMS": "ExpandDimsOptions"},
+OP = OpDef(kinds=("EXPAND_DIMS",), types=("int8", "int16", "float32"),
+           arity={"EXPAND_DIMS": Arity(2)}, options={"EXPAND_DIMS": "ExpandDimsOptions"},
            lower=lower, fold=fold, example=example)

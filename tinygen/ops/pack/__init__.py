@@ -8,23 +8,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_float, require_int8
+from ..common import Arity, Layer, LowerContext, OpDef, require_copied
 from ..concatenation import joining_layer
 from ...errors import TinygenError
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    if graph.tensors[op.outputs[0]].dtype == "float32":
-        y, *xs = require_float(graph, op, op.outputs[0], *op.inputs)
-    else:
-        y, *xs = require_int8(graph, op, op.outputs[0], *op.inputs)
+    y, *xs = require_copied(graph, op, ("int8",), op.outputs[0], *op.inputs)
     shape = [int(d) for d in xs[0].shape]
     axis = int(op.options.get("axis", 0))
     axis += len(shape) + 1 if axis < 0 else 0
     if (not 0 <= axis <= len(shape) or any([int(d) for d in x.shape] != shape for x in xs)
             or [int(d) for d in y.shape] != shape[:axis] + [len(xs)] + shape[axis:]):
         raise TinygenError(f"PACK (operator {op.index}) stacks {[list(x.shape) for x in xs]} along axis "
-                           f"{op.options.get('axis', 0)} into {list(y.shape)}", "the model file is corrupted; re-export it")
+                           f"{op.options.get('axis', 0)} into {list(y.shape)}",
+                           "the model file is corrupted; re-export it")
     return joining_layer(op, y, [shape[:axis] + [1] + shape[axis:]] * len(xs), axis,
                          f"PACK {len(xs)} x {shape} along axis {axis} -> {list(y.shape)}")
 

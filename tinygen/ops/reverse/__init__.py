@@ -1,11 +1,11 @@
-"""REVERSE_V2 (int8) → tg_transpose_s8 walking the reversed axes backwards (negative strides from their last
-element). TFLM's kernel takes a constant int32 list of axes (negative counts from the end) that, sorted, must be
-consecutive ("Non-contiguous `axes` not supported"), of an input of rank 8 at most."""
+"""REVERSE_V2 (int8, int16, float32) → tg_transpose_s8 (_s16, _f32) walking the reversed axes backwards (negative
+strides from their last element). TFLM's kernel takes a constant int32 list of axes (negative counts from the end)
+that, sorted, must be consecutive ("Non-contiguous `axes` not supported"), of an input of rank 8 at most."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8
+from ..common import Arity, Layer, LowerContext, OpDef, require_copied
 from ..transpose import strided_copy
 from ...errors import TinygenError
 
@@ -27,7 +27,7 @@ def axes(graph, op, rank: int) -> set[int]:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    x, y = require_copied(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     shape = [int(d) for d in x.shape]
     if [int(d) for d in y.shape] != shape:
         raise TinygenError(f"REVERSE_V2 (operator {op.index}) maps {shape} to {list(y.shape)}",
@@ -52,5 +52,6 @@ def example(m, rng) -> bytes:
     return m.finish([x], [y])
 
 
-OP = OpDef(kinds=("REVERSE_V2",), arity={"REVERSE_V2": Arity(2)}, options={"REVERSE_V2": "ReverseV2Options"},
+OP = OpDef(kinds=("REVERSE_V2",), types=("int8", "int16", "float32"),
+           arity={"REVERSE_V2": Arity(2)}, options={"REVERSE_V2": "ReverseV2Options"},
            lower=lower, fold=fold, same_shape=True, example=example, header="tg_transpose.h")

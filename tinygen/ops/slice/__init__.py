@@ -1,5 +1,5 @@
-"""SLICE (int8) → tg_transpose_s8's strided walk from the slice's first element, or an alias where it takes the
-whole input; a slice of a constant folds.
+"""SLICE (int8, int16, float32) → tg_transpose_s8's (_s16's, _f32's) strided walk from the slice's first element, or
+an alias where it takes the whole input; a slice of a constant folds.
 
 TFLM's kernel (slice.cc, reference Slice) writes the output shape's elements from input[begin + i] for an input of
 rank 5 at most, with constant int32 or int64 begin/size vectors; the size vector only fixes the output shape
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8
+from ..common import Arity, Layer, LowerContext, OpDef, require_copied
 from ..transpose import strided_copy
 from ...errors import TinygenError
 
@@ -37,7 +37,7 @@ def begins(graph, op, shape: list[int]) -> list[int]:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    x, y = require_copied(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     shape = [int(d) for d in x.shape]
     if len(shape) > MAX_RANK:
         raise TinygenError(f"SLICE (operator {op.index}) has a rank-{len(shape)} input; TFLite Micro slices ranks "
@@ -71,5 +71,6 @@ def example(m, rng) -> bytes:
     return m.finish([x], [y])
 
 
-OP = OpDef(kinds=("SLICE",), arity={"SLICE": Arity(3)}, options={"SLICE": "SliceOptions"}, lower=lower, fold=fold,
+OP = OpDef(kinds=("SLICE",), types=("int8", "int16", "float32"),
+           arity={"SLICE": Arity(3)}, options={"SLICE": "SliceOptions"}, lower=lower, fold=fold,
            example=example, header="tg_transpose.h")

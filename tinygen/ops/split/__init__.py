@@ -1,4 +1,5 @@
-"""SPLIT and SPLIT_V (int8) → one tg_transpose_s8 walk per output, each from its start along the axis.
+"""SPLIT and SPLIT_V (int8, int16, float32) → one tg_transpose_s8 (_s16, _f32) walk per output, each from its start
+along the axis.
 
 TFLM's kernels need a constant axis (SPLIT: input 0, SPLIT_V: input 2; negative counts from the end) and copy
 each output's extent along it in turn; SPLIT_V's size_splits only fix the output shapes, which must add up to the
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8
+from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_copied
 from ..transpose import TransposeParams, walk
 from ...errors import TinygenError
 
@@ -46,13 +47,14 @@ def parts_layer(graph, op, data_input: int, outputs_shapes: list[list[int]], axi
     strides = [int(np.prod(shape[a + 1:])) for a in range(len(shape))]
     walk_strides = strides if keep_axis else strides[:axis] + strides[axis + 1:]
     parts = tuple(walk(op, out, walk_strides, start * strides[axis]) for out, start in zip(outputs_shapes, starts))
-    return Layer(op, "split/split.c.j2", "tg_transpose_s8", (op.inputs[data_input],), tuple(op.outputs),
+    kernel = "tg_transpose_" + TYPE_SUFFIX[graph.tensors[op.inputs[data_input]].dtype]
+    return Layer(op, "split/split.c.j2", kernel, (op.inputs[data_input],), tuple(op.outputs),
                  PartsParams(parts), summary=summary)
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     data_input, axis_input = INPUTS[op.kind]
-    x, *ys = require_int8(graph, op, op.inputs[data_input], *op.outputs)
+    x, *ys = require_copied(graph, op, ("int8", "int16"), op.inputs[data_input], *op.outputs)
     where = f"{op.kind} (operator {op.index})"
     shape = [int(d) for d in x.shape]
     axis = split_axis(graph, op, len(shape), axis_input)
@@ -92,6 +94,7 @@ def example(m, rng) -> bytes:
     return m.finish([x], [y])
 
 
-OP = OpDef(kinds=("SPLIT", "SPLIT_V"), arity={"SPLIT": Arity(2, outputs=None), "SPLIT_V": Arity(3, outputs=None)},
+OP = OpDef(kinds=("SPLIT", "SPLIT_V"), types=("int8", "int16", "float32"),
+           arity={"SPLIT": Arity(2, outputs=None), "SPLIT_V": Arity(3, outputs=None)},
            options={"SPLIT": "SplitOptions", "SPLIT_V": "SplitVOptions"}, lower=lower, example=example,
            header="tg_transpose.h")

@@ -42,5 +42,6 @@ def example(m, rng) -> bytes:
     return m.finish([x], [y])
 
 
-OP = OpDef(kinds=("SQUEEZE",), arity={"SQUEEZE": Arity(1)}, options={"SQUEEZE": "SqueezeOptions"}, lower=lower,
+OP = OpDef(kinds=("SQUEEZE",), types=("int8", "int16", "float32"),
+           arity={"SQUEEZE": Arity(1)}, options={"SQUEEZE": "SqueezeOptions"}, lower=lower,
            fold=fold, example=example)

@@ -1,5 +1,6 @@
-"""STRIDED_SLICE (int8, int16) → tg_transpose_s8's (_s16's) strided walk from the slice's first element, or an alias where the
-slice is its whole input; a slice of constants (Keras's Flatten takes the batch size out of a SHAPE) folds.
+"""STRIDED_SLICE (int8, int16, float32) → tg_transpose_s8's (_s16's, _f32's) strided walk from the slice's first
+element, or an alias where the slice is its whole input; a slice of constants (Keras's Flatten takes the batch size
+out of a SHAPE) folds.
 
 TFLM's kernel reads begin/end/strides and the begin, end and shrink-axis masks of an input of rank 4 at most; it
 ignores the ellipsis and new-axis masks and the offset option (its parameters leave them 0), and so does tinygen.
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_quantized
+from ..common import Arity, Layer, LowerContext, OpDef, require_copied
 from ..transpose import strided_copy
 from ...errors import TinygenError
 
@@ -96,10 +97,7 @@ def _constant_indices(graph, op) -> list[np.ndarray]:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
-    if x.dtype != y.dtype:
-        raise TinygenError(f"STRIDED_SLICE (operator {op.index}) turns {x.dtype} into {y.dtype}",
-                           "the model file is inconsistent; re-export it")
+    x, y = require_copied(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     shape = [int(d) for d in x.shape]
     if len(shape) > MAX_RANK:
         raise TinygenError(f"STRIDED_SLICE (operator {op.index}) has a rank-{len(shape)} input; TFLite Micro "
@@ -145,5 +143,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("STRIDED_SLICE",), arity={"STRIDED_SLICE": Arity(4)},
-           options={"STRIDED_SLICE": "StridedSliceOptions"}, lower=lower, fold=fold, types=("int8", "int16"),
+           options={"STRIDED_SLICE": "StridedSliceOptions"}, lower=lower, fold=fold, types=("int8", "int16", "float32"),
            example=example, header="tg_transpose.h")

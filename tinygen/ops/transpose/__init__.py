@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_float, require_quantized,
-                      require_same_type)
+from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_copied
 from ..reshape import alias_layer
 from ...errors import TinygenError
 
@@ -82,11 +81,7 @@ def permutation(graph, op) -> list[int]:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    if graph.tensors[op.inputs[0]].dtype == "float32":
-        x, y = require_float(graph, op, op.inputs[0], op.outputs[0])
-    else:
-        x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
-        require_same_type(op, x, y, "the model file is corrupted; re-export it")
+    x, y = require_copied(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     where = f"TRANSPOSE (operator {op.index})"
     if not 1 <= len(x.shape) <= MAX_RANK:
         raise TinygenError(f"{where} has a rank-{len(x.shape)} input; TFLite Micro transposes ranks 1 to "

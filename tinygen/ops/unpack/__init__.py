@@ -1,14 +1,15 @@
-"""UNPACK (int8) → one tg_transpose_s8 walk per output: TFLM's kernel copies slice i along `axis` (negative
-counts from the end) into output i, whose shape drops that axis; `num` outputs, the axis's extent."""
+"""UNPACK (int8, int16, float32) → one tg_transpose_s8 (_s16, _f32) walk per output: TFLM's kernel copies slice i
+along `axis` (negative counts from the end) into output i, whose shape drops that axis; `num` outputs, the axis's
+extent."""
 from __future__ import annotations
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8
+from ..common import Arity, Layer, LowerContext, OpDef, require_copied
 from ..split import parts_layer
 from ...errors import TinygenError
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, *ys = require_int8(graph, op, op.inputs[0], *op.outputs)
+    x, *ys = require_copied(graph, op, ("int8", "int16"), op.inputs[0], *op.outputs)
     shape = [int(d) for d in x.shape]
     axis = int(op.options.get("axis", 0))
     axis += len(shape) if axis < 0 else 0
@@ -30,5 +31,6 @@ def example(m, rng) -> bytes:
     return m.finish([x], [y])
 
 
-OP = OpDef(kinds=("UNPACK",), arity={"UNPACK": Arity(1, outputs=None)}, options={"UNPACK": "UnpackOptions"},
+OP = OpDef(kinds=("UNPACK",), types=("int8", "int16", "float32"),
+           arity={"UNPACK": Arity(1, outputs=None)}, options={"UNPACK": "UnpackOptions"},
            lower=lower, example=example, header="tg_transpose.h")
