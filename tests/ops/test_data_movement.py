@@ -233,6 +233,14 @@ def _copy_model(kind, dtype) -> bytes:
         elif kind == "SPACE_TO_DEPTH":
             y = t(m, [2, 2, 3, 16])
             m.op("SPACE_TO_DEPTH", [x], [y], block_size=2)
+        elif kind == "GATHER":
+            y = t(m, [2, 5, 6, 4])
+            index = m.tensor([5], "int32", data=np.array([3, 0, 0, 2, 1], np.int32))
+            m.op("GATHER", [x, index], [y], axis=1)
+        elif kind == "MIRROR_PAD":
+            y = t(m, [2, 7, 7, 4])
+            paddings = m.tensor([4, 2], "int32", data=np.array([[0, 0], [2, 1], [1, 0], [0, 0]], np.int32))
+            m.op("MIRROR_PAD", [x, paddings], [y], mode=0)
         elif kind == "EXPAND_DIMS":  # between two copies: an alias
             h, e, y = t(m, [2, 4, 6, 4]), t(m, [2, 4, 1, 6, 4]), t(m, [2, 4, 1, 6, 4])
             m.op("REVERSE_V2", [x, _axis(m, 0)], [h])
@@ -249,9 +257,9 @@ def _copy_model(kind, dtype) -> bytes:
     return m.finish([x], [y])
 
 
-COPIES = ["SLICE", "STRIDED_SLICE", "REVERSE_V2", "SPLIT", "SPLIT_V", "UNPACK", "EXPAND_DIMS", "SQUEEZE",
-          "DEPTH_TO_SPACE", "SPACE_TO_DEPTH"]
-INT8_ONLY = ("DEPTH_TO_SPACE", "SPACE_TO_DEPTH")  # TFLM's kernels: float32 and int8
+COPIES = ["SLICE", "STRIDED_SLICE", "REVERSE_V2", "SPLIT", "SPLIT_V", "UNPACK", "EXPAND_DIMS", "SQUEEZE", "GATHER",
+          "MIRROR_PAD", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH"]
+INT8_ONLY = ("GATHER", "MIRROR_PAD", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH")  # TFLM's kernels: float32 and int8
 
 
 @pytest.mark.parametrize("dtype", ["int16", "float32"])

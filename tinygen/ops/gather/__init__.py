@@ -1,8 +1,8 @@
-"""GATHER (int8 data, constant int32 indices as TFLM takes them, batch_dims 0) → tg_gather5_s8: TFLM's Gather
-copies, for each outer index and index value, the inner block at that position along `axis`; with constant
-indices that is one table of input offsets per output axis (outer, indices, inner), the kernel MIRROR_PAD
-shares. Indices outside the axis are refused (TFLM only DCHECKs them: a release build would read outside the
-input).
+"""GATHER (int8 and float32 data, TFLM's types; constant int32 indices as TFLM takes them, batch_dims 0) →
+tg_gather5_s8 (_f32): TFLM's Gather copies, for each outer index and index value, the inner block at that position
+along `axis`; with constant indices that is one table of input offsets per output axis (outer, indices, inner), the
+kernel MIRROR_PAD shares. Indices outside the axis are refused (TFLM only DCHECKs them: a release build would read
+outside the input).
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, const, require_int8
+from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, const, require_copied
 from ...errors import TinygenError
 
 RANK = 5  # tg_gather5_s8's axes
@@ -21,21 +21,21 @@ class GatherParams:
     dims: tuple[int, ...]  # output extents, leading 1s padded to RANK
 
 
-def gather_layer(op, tables: list[np.ndarray], summary: str, source: int = 0) -> Layer:
-    """The layer whose output element (i0..) reads element sum(tables[a][i_a]) of op.inputs[source], axes
-    outermost first."""
+def gather_layer(op, tables: list[np.ndarray], summary: str, source: int = 0, dtype: str = "int8") -> Layer:
+    """The layer whose output element (i0..) reads element sum(tables[a][i_a]) of op.inputs[source] (of
+    `dtype`), axes outermost first."""
     if len(tables) > RANK:
         raise TinygenError(f"{op.kind} (operator {op.index}) walks {len(tables)} axes; tinygen's gather walks "
                            f"{RANK}", f"reshape to rank {RANK} or less")
     lead = RANK - len(tables)
     tables = [np.zeros(1, np.int64)] * lead + list(tables)
     consts = tuple(const(f"axis{a}", "int32_t", t.astype(np.int32)) for a, t in enumerate(tables))
-    return Layer(op, "gather/gather.c.j2", "tg_gather5_s8", (op.inputs[source],), (op.outputs[0],),
+    return Layer(op, "gather/gather.c.j2", "tg_gather5_" + TYPE_SUFFIX[dtype], (op.inputs[source],), (op.outputs[0],),
                  GatherParams(tuple(len(t) for t in tables)), consts, summary=summary)
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    x, y = require_copied(graph, op, ("int8",), op.inputs[0], op.outputs[0])
     where = f"GATHER (operator {op.index})"
     coords = graph.tensors[op.inputs[1]]
     if coords.dtype != "int32":
@@ -63,7 +63,8 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                            "the model file is corrupted; re-export it")
     outer, inner = int(np.prod(shape[:axis])), int(np.prod(shape[axis + 1:]))
     tables = [np.arange(outer) * shape[axis] * inner, index * inner, np.arange(inner)]
-    return gather_layer(op, tables, f"GATHER {len(index)} of {shape[axis]} along axis {axis} of {shape}")
+    return gather_layer(op, tables, f"GATHER {len(index)} of {shape[axis]} along axis {axis} of {shape}",
+                        dtype=x.dtype)
 
 
 def example(m, rng) -> bytes:
@@ -78,5 +79,5 @@ def example(m, rng) -> bytes:
     return m.finish([x], [y])
 
 
-OP = OpDef(kinds=("GATHER",), arity={"GATHER": Arity(2)}, options={"GATHER": "GatherOptions"}, lower=lower,
-           example=example, header="tg_gather.h")
+OP = OpDef(kinds=("GATHER",), types=("int8", "float32"), arity={"GATHER": Arity(2)},
+           options={"GATHER": "GatherOptions"}, lower=lower, example=example, header="tg_gather.h")

@@ -16,6 +16,7 @@ typedef struct {
 } tg_gather5_params;
 
 void tg_gather5_s8(const tg_gather5_params *params, const int8_t *input, int8_t *output);
+void tg_gather5_f32(const tg_gather5_params *params, const float *input, float *output);
 
 #ifdef __cplusplus
 }

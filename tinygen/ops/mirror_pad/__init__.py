@@ -1,13 +1,13 @@
-"""MIRROR_PAD (int8) → tg_gather5_s8: output element (i0..i4) = input element t0[i0] + ... + t4[i4], each axis's
-table the input offsets of TFLM's GetInputDimension (REFLECT: offset 1, the edge not repeated; SYMMETRIC: 0)
-computed here. Constant int32 or int64 paddings; an index outside the input (paddings too large for the mode) is
-refused, where TFLM would read outside its buffer.
+"""MIRROR_PAD (int8, float32: TFLM's types) → tg_gather5_s8 (_f32): output element (i0..i4) = input element t0[i0] +
+... + t4[i4], each axis's table the input offsets of TFLM's GetInputDimension (REFLECT: offset 1, the edge not
+repeated; SYMMETRIC: 0) computed here. Constant int32 or int64 paddings; an index outside the input (paddings too
+large for the mode) is refused, where TFLM would read outside its buffer.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8
+from ..common import Arity, Layer, LowerContext, OpDef, require_copied
 from ..gather import RANK, gather_layer
 from ...errors import TinygenError
 
@@ -26,7 +26,7 @@ def source_index(i: int, left: int, size: int, offset: int) -> int:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    x, y = require_copied(graph, op, ("int8",), op.inputs[0], op.outputs[0])
     where = f"MIRROR_PAD (operator {op.index})"
     pads = graph.tensors[op.inputs[1]]
     shape, out = [int(d) for d in x.shape], [int(d) for d in y.shape]
@@ -51,7 +51,8 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
             raise TinygenError(f"{where} pads axis {axis} (size {size}) by {int(left)}, {int(right)}, more than "
                                f"{'REFLECT' if offset else 'SYMMETRIC'} mode allows", "pad less")
         tables.append(np.array(index, np.int64) * strides[axis])
-    return gather_layer(op, tables, f"MIRROR_PAD {'REFLECT' if offset else 'SYMMETRIC'} {shape} -> {out}")
+    return gather_layer(op, tables, f"MIRROR_PAD {'REFLECT' if offset else 'SYMMETRIC'} {shape} -> {out}",
+                        dtype=x.dtype)
 
 
 def example(m, rng) -> bytes:
@@ -66,5 +67,6 @@ def example(m, rng) -> bytes:
     return m.finish([x], [y])
 
 
-OP = OpDef(kinds=("MIRROR_PAD",), arity={"MIRROR_PAD": Arity(2)}, options={"MIRROR_PAD": "MirrorPadOptions"},
+OP = OpDef(kinds=("MIRROR_PAD",), types=("int8", "float32"),
+           arity={"MIRROR_PAD": Arity(2)}, options={"MIRROR_PAD": "MirrorPadOptions"},
            lower=lower, example=example, header="tg_gather.h")
