@@ -154,10 +154,11 @@ def model_ports(graph: Graph) -> tuple[tuple[Port, ...], tuple[Port, ...]]:
 
 
 def _only_indices(graph: Graph, tensor: int) -> bool:
-    """Whether every operator reading `tensor` reads it as run-time indices (OpDef.index_inputs)."""
+    """Whether every operator reading `tensor` reads it as run-time indices or not at all (OpDef.index_inputs,
+    OpDef.unread_inputs)."""
     readers = [(op, k) for op in graph.ops for k, t in enumerate(op.inputs) if t == tensor]
-    return bool(readers) and all(op.kind in ops.REGISTRY and k in ops.REGISTRY[op.kind].index_inputs
-                                 for op, k in readers)
+    return bool(readers) and all(op.kind in ops.REGISTRY and k in ops.REGISTRY[op.kind].index_inputs +
+                                 ops.REGISTRY[op.kind].unread_inputs for op, k in readers)
 
 
 def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
@@ -175,7 +176,8 @@ def _check_io(graph: Graph) -> tuple[Tensor, Tensor]:
     for role, t in [("input", graph.tensors[i]) for i in graph.inputs] + \
             [("output", graph.tensors[o]) for o in graph.outputs]:
         # An unquantized int32 output holds indices (ARG_MAX); an int32 input must be quantized (QUANTIZE's),
-        # unless it holds indices: only operators' index inputs read it (GATHER_ND's, EMBEDDING_LOOKUP's).
+        # unless it holds indices or shapes: only operators' index inputs read it (GATHER_ND's, EMBEDDING_LOOKUP's)
+        # or ones whose values are never read (TRANSPOSE_CONV's output shape).
         if t.dtype not in IO_DTYPES or (t.dtype == "int32" and t.quant is None and role == "input"
                                         and not _only_indices(graph, t.index)):
             name = f"'{t.name}'" if t.name else f"(tensor {t.index})"

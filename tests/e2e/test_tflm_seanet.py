@@ -1,11 +1,13 @@
 """TFLM's seanet integration models (16x8 audio: int16 activations, int8 weights, int64 biases), one operator
-each, from the checkout TINYGEN_TFLM_DIR names: bit-exact with TFLM. The ADD/SUB models have two inputs."""
+each, from the checkout TINYGEN_TFLM_DIR names: bit-exact with TFLM. The ADD/SUB models have two inputs, the
+TRANSPOSE_CONV ones their output shape as an int32 input (which TFLM does not read)."""
 import numpy as np
 import pytest
 
 from tests.support.helpers import need_target, tflm_models
 
-SEANET = ["seanet/conv", "seanet/leaky_relu", "seanet/pad", "seanet/quantize", "seanet/add", "seanet/sub"]
+SEANET = ["seanet/conv", "seanet/leaky_relu", "seanet/pad", "seanet/quantize", "seanet/add", "seanet/sub",
+          "seanet/strided_slice", "seanet/transpose_conv"]
 TWO_INPUTS = ["seanet/add", "seanet/sub"]
 
 

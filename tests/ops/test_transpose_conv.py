@@ -46,12 +46,13 @@ def test_conv2d_transpose_16x8(tmp_path, shape, filters, kernel, strides, paddin
     assert result.outputs.dtype.name == "int16"
 
 
-def _schema_16x8(bias_type: str | None, seed: int = 4) -> bytes:
-    """A 16x8 TRANSPOSE_CONV built from the schema with a bias of `bias_type` (None: no bias)."""
+def _schema_16x8(bias_type: str | None, seed: int = 4, shape_input: bool = False) -> bytes:
+    """A 16x8 TRANSPOSE_CONV built from the schema with a bias of `bias_type` (None: no bias); `shape_input`:
+    its output shape a model input (as TFLM's seanet models have it) instead of a constant."""
     rng = np.random.default_rng(seed)
     m = SchemaModel("transpose_conv_16x8")
     x = m.tensor([1, 3, 3, 4], "int16", scale=0.001)
-    out = m.tensor([4], "int32", data=np.array([1, 6, 6, 5], np.int32))
+    out = m.tensor([4], "int32", data=None if shape_input else np.array([1, 6, 6, 5], np.int32))
     scales = rng.uniform(0.002, 0.02, size=5)
     w = m.tensor([5, 3, 3, 4], data=rng.integers(-127, 128, [5, 3, 3, 4]).astype(np.int8), scale=scales,
                  zero_point=[0] * 5)
@@ -61,7 +62,23 @@ def _schema_16x8(bias_type: str | None, seed: int = 4) -> bytes:
                                scale=0.001 * scales, zero_point=[0] * 5))
     y = m.tensor([1, 6, 6, 5], "int16", scale=0.002)
     m.op("TRANSPOSE_CONV", inputs, [y], padding=0, stride_w=2, stride_h=2)
-    return m.finish([x], [y])
+    return m.finish([out, x] if shape_input else [x], [y])
+
+
+def test_output_shape_as_model_input(tmp_path):
+    """TFLM never reads TRANSPOSE_CONV's output-shape tensor (it takes the output's static shape): where that
+    tensor is an int32 model input, the model compiles, the C API takes the input and ignores it, and any values
+    in it give TFLM's outputs."""
+    from tinygen.emulation import emulate, random_input_set, run_host
+
+    path = tmp_path / "shape_input.tflite"
+    path.write_bytes(_schema_16x8("int64", shape_input=True))
+    program = compile_model(path)
+    assert [p.tensor.dtype for p in program.inputs] == ["int32", "int16"]
+    shapes, x = random_input_set(program, 4, seed=2)
+    assert np.array_equal(run_host(program, [shapes, x]), run_host(program, [np.zeros_like(shapes), x]))
+    result = emulate(path, inputs=[shapes, x])
+    assert np.array_equal(result.outputs, result.expected), result.summary()
 
 
 @pytest.mark.parametrize("bias_type", ["int64", "int16", None])

@@ -387,6 +387,9 @@ class OpDef:
     # Input positions that read unquantized int32 indices at run time (GATHER_ND's, EMBEDDING_LOOKUP's ids): a
     # model input read only there may be an unquantized int32 tensor.
     index_inputs: tuple[int, ...] = ()
+    # Input positions whose values the kernel never reads (TRANSPOSE_CONV's output shape: TFLM takes the output
+    # tensor's shape instead): a model input read only there may be an unquantized int32 tensor, taken and ignored.
+    unread_inputs: tuple[int, ...] = ()
     # backend name → (layer, the backend's code path) → the backend's form of the layer, or None to keep it
     backends: dict[str, Callable[[Layer, str], Layer | None]] = field(default_factory=dict)
     example: Callable | None = None  # (builder, rng) → .tflite bytes of a small model using the operator

@@ -83,5 +83,6 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("TRANSPOSE_CONV",), arity={"TRANSPOSE_CONV": Arity(3, 1)},
-           options={"TRANSPOSE_CONV": "TransposeConvOptions"}, lower=lower, weights_axis=0, bias_input=BIAS, data_input=INPUT,
-           fuses_activation=True, types=("int8", "int16"), example=example, header="tg_transpose_conv.h")
+           options={"TRANSPOSE_CONV": "TransposeConvOptions"}, lower=lower, weights_axis=0, bias_input=BIAS,
+           data_input=INPUT, unread_inputs=(0,), fuses_activation=True, types=("int8", "int16"), example=example,
+           header="tg_transpose_conv.h")
