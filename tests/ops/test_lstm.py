@@ -1,11 +1,14 @@
-"""UNIDIRECTIONAL_SEQUENCE_LSTM (int8 and 16x8 activations, int16 cell state) and the two states it carries.
+"""UNIDIRECTIONAL_SEQUENCE_LSTM (int8 and 16x8 activations, int16 cell state; float32) and the two states it
+carries.
 
 Models from the schema builder sweep batch, time steps, time-major, units, the int16 variant, the cell clip,
 the cell state's scale and random quantization; Keras LSTM layers converted by TensorFlow's int8 converter
 cover the common case. Every case runs as one sequence (hidden and cell state carried from invocation to
 invocation on both sides) and each byte equals TFLM's. The variants TFLM's reference kernel refuses
-(peephole, projection, layer norm, CIFG, float, an int32 bias with int16 activations) are refused, and the
-tests check that TFLM refuses them too. TFLM's own LSTM models (TINYGEN_TFLM_DIR = a TFLM checkout) are
+(peephole, projection, layer norm, CIFG, an int32 bias with int16 activations) are refused, and the tests check
+that TFLM refuses them too. The float32 LSTM (schema-built, with and without a cell clip, and TFLM's float
+mnist_lstm; TensorFlow converts a float Keras LSTM to a WHILE loop instead) is bit-exact on the host; on
+Cortex-M4 newlib's expf and tanhf may differ in the last bit. TFLM's own LSTM models (TINYGEN_TFLM_DIR = a TFLM checkout) are
 bit-exact on the host, Cortex-M4 and rv32imc, as independent samples and as sequences."""
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ import pytest
 
 from tests.support.helpers import (TFLM_DIR_VARIABLE, assert_reset_between_samples, assert_sequence_exact, edit_tflite,
                                    in_ci, need_target)
-from tests.support.schema_model import SchemaModel
+from tests.support.schema_model import SchemaModel, float_lstm_model
 
 from tinygen.compiler import compile_model
 from tinygen.emulation import emulate
@@ -129,6 +132,36 @@ def test_keras_lstm(tmp_path, units, time, features, return_sequences):
     assert np.array_equal(result.outputs, result.expected), result.summary()
 
 
+# ---- float32 ----
+
+@pytest.mark.parametrize("batch,time,input_size,units,time_major,cell_clip", [
+    (1, 4, 5, 4, False, 0.0),
+    (2, 3, 7, 6, False, 0.5),  # clipped cells
+    (3, 2, 4, 5, True, 0.3),
+])
+def test_float32_lstm(tmp_path, batch, time, input_size, units, time_major, cell_clip):
+    """tg_lstm_f32 in TFLM's operation order: every bit equal as one sequence (state carried) and as independent
+    samples."""
+    path = _write(tmp_path, float_lstm_model(batch + time + units, batch, time, input_size, units, time_major,
+                                              cell_clip))
+    outputs = assert_sequence_exact(path, seed=units, steps=6)
+    assert outputs.dtype == np.float32
+    if cell_clip:  # the clip is reached: without it the outputs differ
+        unclipped = _write(tmp_path, float_lstm_model(batch + time + units, batch, time, input_size, units,
+                                                       time_major, 0.0), "unclipped")
+        assert not np.array_equal(outputs, assert_sequence_exact(unclipped, seed=units, steps=6))
+    result = emulate(path, count=20, seed=units)
+    assert np.array_equal(result.outputs.view(np.uint32), result.expected.view(np.uint32)), result.summary()
+
+
+def test_float32_lstm_on_cortex_m4(tmp_path):
+    """On Cortex-M4, newlib's expf and tanhf (FPv4-SP) keep the float LSTM within 1e-6 of TFLM."""
+    need_target("cortex-m4")
+    path = _write(tmp_path, float_lstm_model(9, 1, 3, 4, 5, False, 0.0))
+    result = emulate(path, count=2, seed=4, target="cortex-m4")
+    assert result.outputs.dtype == np.float32 and result.max_abs_diff < 1e-6, result.summary()
+
+
 # ---- what TFLM's reference kernel refuses ----
 
 def _edited(seed: int, edit, **args) -> bytes:
@@ -204,7 +237,7 @@ def test_other_cell_gate_activation_refused(tmp_path):
     def relu(model):
         model.subgraphs[0].operators[0].builtinOptions.fusedActivationFunction = 1
 
-    with pytest.raises(TinygenError, match="defines only TANH"):
+    with pytest.raises(TinygenError, match="only one TFLite Micro's integer LSTM defines"):
         compile_model(_write(tmp_path, _edited(6, relu)))
 
 
@@ -214,7 +247,9 @@ TFLM_MODELS = {  # name → path in a TFLM checkout
     "mnist_lstm": "tensorflow/lite/micro/examples/mnist_lstm/trained_lstm_int8.tflite",
     "micro_speech_lstm": "third_party/xtensa/examples/micro_speech_lstm/micro_speech_lstm.tflite",
     "dtln": "tensorflow/lite/micro/examples/dtln/dtln_noise_suppression.tflite",  # two LSTMs, FC, LOGISTIC
+    "mnist_lstm_float": "tensorflow/lite/micro/examples/mnist_lstm/trained_lstm.tflite",
 }
+FLOAT_MODELS = ("mnist_lstm_float",)  # bit-exact on the host; newlib's expf and tanhf on the targets
 
 
 def tflm_model(name: str) -> Path:
@@ -252,5 +287,8 @@ def test_tflm_models_emulated(name, target):
     need_target(target)
     path = tflm_model(name)
     result = emulate(path, count=2, seed=5, target=target)
+    if name in FLOAT_MODELS:
+        assert result.max_abs_diff < 1e-6, result.summary()
+        return
     assert np.array_equal(result.outputs, result.expected), result.summary()
     assert_sequence_exact(path, seed=6, steps=2, target=target)

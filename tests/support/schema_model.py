@@ -234,6 +234,28 @@ def mixed_model(seed: int = 0) -> bytes:
     return m.finish([x], [y])
 
 
+def float_lstm_model(seed: int = 0, batch: int = 1, time: int = 3, input_size: int = 4, units: int = 5,
+                     time_major: bool = False, cell_clip: float = 0.0) -> bytes:
+    """A float32 LSTM from the schema builder: random weights of a scale that keeps the gates away from
+    saturation, the hidden and cell states float32 variables."""
+    rng = np.random.default_rng(seed)
+    m = SchemaModel("lstm_f32")
+    x = m.tensor([time, batch, input_size] if time_major else [batch, time, input_size], "float32")
+
+    def matrix(depth: int) -> int:
+        return m.tensor([units, depth], "float32", data=rng.normal(0, 1 / np.sqrt(depth), (units, depth))
+                        .astype(np.float32))
+
+    w_x, w_h = [matrix(input_size) for _ in range(4)], [matrix(units) for _ in range(4)]
+    biases = [m.tensor([units], "float32", data=rng.normal(0, 0.5, units).astype(np.float32)) for _ in range(4)]
+    hidden = m.tensor([batch, units], "float32", variable=True)
+    cell = m.tensor([batch, units], "float32", variable=True)
+    y = m.tensor([time, batch, units] if time_major else [batch, time, units], "float32")
+    m.op("UNIDIRECTIONAL_SEQUENCE_LSTM", [x, *w_x, *w_h, -1, -1, -1, *biases, -1, -1, hidden, cell, -1, -1, -1, -1],
+         [y], fused_activation_function=4, cell_clip=cell_clip, time_major=time_major)  # the cell gate: TANH
+    return m.finish([x], [y])
+
+
 def operator_examples() -> dict[str, Callable[[], bytes]]:
     """Every operator folder's example model (OpDef.example), built through SchemaModel: "op_<folder>"."""
     from tinygen.ops import REGISTRY
@@ -249,7 +271,8 @@ def operator_examples() -> dict[str, Callable[[], bytes]]:
 # Fuzzing seeds, the hygiene build's models and the per-operator TFLM comparison (tests/compiler/test_fuzz.py).
 SCHEMA_SEEDS: dict[str, Callable[[], bytes]] = {
     "fc": lambda: fc_model(1), "fc_float_io": lambda: fc_model(2, float_io=True), "cnn": lambda: cnn_model(3),
-    "mixed": lambda: mixed_model(4), "float_cnn": lambda: float_cnn_model(5), **operator_examples(),
+    "mixed": lambda: mixed_model(4), "float_cnn": lambda: float_cnn_model(5),
+    "lstm_float": lambda: float_lstm_model(6, cell_clip=0.5), **operator_examples(),
 }
 
 

@@ -1,8 +1,7 @@
 /* LOGISTIC, int8: TFLite reference integer_ops::Logistic. (q - zero point) is rescaled to Q4.27, gemmlowp's
  * fixed-point logistic gives Q0.31, and that is rounded to the output's 1/256 steps from -128. */
-#include <math.h>
-
 #include "tg_fixedpoint.h"
+#include "tg_float_math.h"
 #include "tg_math.h"
 #include "tg_logistic.h"
 #include "tg_sigmoid16.h"
@@ -47,18 +46,7 @@ void tg_logistic_s16(const int16_t *input, int32_t size, int32_t input_multiplie
 }
 
 /* float32: TFLM's reference Logistic<float>, with its cutoffs (exp(x) below -9, 1 above 16.619). */
-static float logistic_f32(float x)
-{
-    if (x > 16.619047164916992188f) {
-        return 1.0f;
-    }
-    if (x < -9.0f) {
-        return expf(x);
-    }
-    return 1.0f / (1.0f + expf(-x));
-}
-
 void tg_logistic_f32(const float *input, int32_t size, float *output)
 {
-    tg_map_f32(input, size, output, logistic_f32);
+    tg_map_f32(input, size, output, tg_sigmoid_f32);
 }

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, const, require_per_tensor, require_quantized
+from ..common import Arity, Layer, LowerContext, OpDef, const, require_float, require_per_tensor, require_quantized
 from ...errors import TinygenError
 from ...quant import TYPE_RANGE, per_tensor_conv_multiplier, quantize_multiplier, require_wide_shifts
 
@@ -46,6 +46,16 @@ ACTIVATION_TANH = 4  # schema ActivationFunctionType.TANH: the only cell gate ac
 # activation type → (kernel, C type of the activations, bias type, accumulator limit as TFLM's C computes it)
 VARIANTS = {"int8": ("tg_lstm_s8", "int8_t", "int32", (1 << 31) - 1),
             "int16": ("tg_lstm_s16", "int16_t", "int64", (1 << 47) - 1)}  # tg_requantize_s64's bound
+
+
+@dataclass(frozen=True)
+class FloatLstmParams:
+    batches: int
+    time_steps: int
+    input_size: int
+    units: int
+    time_major: bool
+    cell_clip: float  # not clipped unless positive
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,55 @@ def _folded_bias(op, x, w, bias: np.ndarray, limit: int) -> np.ndarray:
     return bias + offset * rows.sum(axis=1)
 
 
+def _sizes(op, x, hidden, cell, y, weights, biases) -> tuple[int, int, int, int, bool]:
+    """(batches, time steps, input size, units, time-major) once every shape agrees and the cell gate's
+    activation is checked."""
+    if len(x.shape) != 3 or len(hidden.shape) != 2:
+        raise _refuse(op, f"has input {list(x.shape)} and hidden state {list(hidden.shape)}; TFLite Micro needs "
+                      "rank 3 and rank 2")
+    time_major = bool(op.options.get("time_major", False))
+    steps, batches = (int(d) for d in x.shape[:2]) if time_major else (int(d) for d in x.shape[1::-1])
+    input_size, units = int(x.shape[2]), int(hidden.shape[1])
+    if (any(tuple(w.shape) != (units, input_size) for w in weights[:4])
+            or any(tuple(w.shape) != (units, units) for w in weights[4:])
+            or any(tuple(b.shape) != (units,) for b in biases)
+            or hidden.size != batches * units or cell.size != batches * units
+            or tuple(y.shape) != (*x.shape[:2], units)):
+        raise _refuse(op, f"has input {list(x.shape)}, hidden state {list(hidden.shape)}, cell state "
+                      f"{list(cell.shape)} and output {list(y.shape)} with weights "
+                      f"{[list(w.shape) for w in weights]}: shapes that do not match")
+    if int(op.options.get("fused_activation_function", 0)) != ACTIVATION_TANH:
+        raise _refuse(op, f"has cell gate activation {op.options.get('fused_activation_function')}; tinygen "
+                      "compiles TANH, the only one TFLite Micro's integer LSTM defines",
+                      "use the LSTM's default activation (tanh)")
+    return batches, steps, input_size, units, time_major
+
+
+def _lower_float(graph, op, x, hidden, cell, y, weights, biases) -> Layer:
+    """float32 → tg_lstm_f32 (TFLM's EvalLstm<float, float, float, float>)."""
+    require_float(graph, op, *(t.index for t in (x, hidden, cell, y, *weights, *biases)))
+    for t in weights + biases:
+        if not t.is_const:
+            raise _refuse(op, f"has non-constant weights or bias '{t.name}'",
+                          "tinygen compiles models whose weights are constants")
+    batches, steps, input_size, units, time_major = _sizes(op, x, hidden, cell, y, weights, biases)
+    params = FloatLstmParams(batches, steps, input_size, units, time_major,
+                             float(np.float32(op.options.get("cell_clip", 0.0))))
+
+    def gates(tensors: list, *shape: int) -> np.ndarray:  # [gate][...] in tg_lstm.h's order
+        return np.stack([tensors[g].data.astype(np.float32).reshape(shape) for g in KERNEL_GATES])
+
+    consts = (const("input_weights", "float", gates(weights[:4], units, input_size)),
+              const("recurrent_weights", "float", gates(weights[4:], units, units)),
+              const("bias", "float", gates(biases, units)))
+    rows = batches if time_major else 1
+    return Layer(op, "lstm/lstm_f32.c.j2", "tg_lstm_f32",
+                 (op.inputs[INPUT], op.inputs[HIDDEN_STATE], op.inputs[CELL_STATE]), (op.outputs[0],), params,
+                 consts, scratch_bytes=3 * rows * units * 4, macs=batches * steps * 4 * units * (input_size + units),
+                 summary=f"LSTM {batches}x{steps}x{input_size} -> {units} units (float32, "
+                         f"{'time' if time_major else 'batch'}-major)")
+
+
 def lower(graph, op, ctx: LowerContext) -> Layer:
     if len(op.inputs) != 24:
         raise _refuse(op, f"has {len(op.inputs)} inputs; TFLite Micro requires 24 (absent ones as -1)")
@@ -141,20 +200,22 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         raise _refuse(op, "has no hidden or cell state input")
     x, hidden, cell = tensors[INPUT], tensors[HIDDEN_STATE], tensors[CELL_STATE]
     y = graph.tensors[op.outputs[0]]
+    for state in (hidden, cell):
+        if not state.is_variable:
+            raise _refuse(op, f"state '{state.name}' is not a variable tensor; TFLite Micro requires one")
+    weights = [tensors[k] for k in INPUT_WEIGHTS + RECURRENT_WEIGHTS]
+    biases = [tensors[k] for k in BIASES]
+    if x.dtype == "float32":
+        return _lower_float(graph, op, x, hidden, cell, y, weights, biases)
     if x.dtype not in VARIANTS:
         raise _refuse(op, f"has {x.dtype} input '{x.name}'; tinygen compiles the integer LSTM (int8 or int16 "
-                      "activations)", "convert with full-integer int8 (or 16x8) quantization")
+                      "activations) and the float32 one", "convert with full-integer int8 (or 16x8) quantization")
     require_quantized(graph, op, (x.dtype,), op.inputs[INPUT], op.inputs[HIDDEN_STATE], op.outputs[0])
     if cell.dtype != "int16" or cell.quant is None:
         raise _refuse(op, f"has a {cell.dtype} cell state '{cell.name}'; TFLite Micro's quantized LSTM needs an "
                       "int16 one", "convert with full-integer int8 quantization")
-    for state in (hidden, cell):
-        if not state.is_variable:
-            raise _refuse(op, f"state '{state.name}' is not a variable tensor; TFLite Micro requires one")
     require_per_tensor(op, x, hidden, cell)
     kernel, ctype, bias_type, limit = VARIANTS[x.dtype]
-    weights = [tensors[k] for k in INPUT_WEIGHTS + RECURRENT_WEIGHTS]
-    biases = [tensors[k] for k in BIASES]
     for w in weights:
         if w.dtype != "int8" or w.quant is None or not w.is_const:
             raise _refuse(op, f"has {w.dtype} weights '{w.name}'; TFLite Micro's integer LSTM reads constant "
@@ -169,23 +230,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         if b.dtype != bias_type or not b.is_const:
             raise _refuse(op, f"has {b.dtype} bias '{b.name}' with {x.dtype} activations; TFLite Micro reads "
                           f"the biases as {bias_type}", "convert with TFLite's converter, which writes them so")
-    if len(x.shape) != 3 or len(hidden.shape) != 2:
-        raise _refuse(op, f"has input {list(x.shape)} and hidden state {list(hidden.shape)}; TFLite Micro needs "
-                      "rank 3 and rank 2")
-    time_major = bool(op.options.get("time_major", False))
-    steps, batches = (int(d) for d in x.shape[:2]) if time_major else (int(d) for d in x.shape[1::-1])
-    input_size, units = int(x.shape[2]), int(hidden.shape[1])
-    if (any(tuple(w.shape) != (units, input_size) for w in weights[:4])
-            or any(tuple(w.shape) != (units, units) for w in weights[4:])
-            or any(tuple(b.shape) != (units,) for b in biases)
-            or hidden.size != batches * units or cell.size != batches * units
-            or tuple(y.shape) != (*x.shape[:2], units)):
-        raise _refuse(op, f"has input {list(x.shape)}, hidden state {list(hidden.shape)}, cell state "
-                      f"{list(cell.shape)} and output {list(y.shape)} with weights "
-                      f"{[list(w.shape) for w in weights]}: shapes that do not match")
-    if int(op.options.get("fused_activation_function", 0)) != ACTIVATION_TANH:
-        raise _refuse(op, f"has cell gate activation {op.options.get('fused_activation_function')}; TFLite "
-                      "Micro's integer LSTM defines only TANH", "use the LSTM's default activation (tanh)")
+    batches, steps, input_size, units, time_major = _sizes(op, x, hidden, cell, y, weights, biases)
 
     gates, input_bias, recurrent_bias = [], [], []
     for g in KERNEL_GATES:
@@ -264,5 +309,5 @@ def lstm_layer(m, rng, x: int, units: int, time_major: bool = False, activations
 
 OP = OpDef(kinds=("UNIDIRECTIONAL_SEQUENCE_LSTM",), arity={"UNIDIRECTIONAL_SEQUENCE_LSTM": Arity(1, 23)},
            options={"UNIDIRECTIONAL_SEQUENCE_LSTM": "UnidirectionalSequenceLSTMOptions"}, lower=lower,
-           types=("int8 (int16 cell state)", "int16 (16x8, int64 bias)"), state_inputs=(HIDDEN_STATE, CELL_STATE),
+           types=("int8 (int16 cell state)", "int16 (16x8, int64 bias)", "float32"), state_inputs=(HIDDEN_STATE, CELL_STATE),
            example=example, header="tg_lstm.h")

@@ -1,4 +1,5 @@
-/* UNIDIRECTIONAL_SEQUENCE_LSTM kernels (tg_lstm.c): int8 or int16 activations, int8 weights, int16 cell state. */
+/* UNIDIRECTIONAL_SEQUENCE_LSTM kernels: int8 or int16 activations, int8 weights, int16 cell state (tg_lstm.c);
+ * float32 (tg_lstm_f32.c). */
 #ifndef TG_LSTM_H
 #define TG_LSTM_H
 
@@ -43,6 +44,21 @@ void tg_lstm_s8(const tg_lstm_params *p, const int8_t *input, const int8_t *inpu
 void tg_lstm_s16(const tg_lstm_params *p, const int16_t *input, const int8_t *input_weights,
                  const int8_t *recurrent_weights, const int64_t *input_bias, const int64_t *recurrent_bias,
                  int16_t *hidden_state, int16_t *cell_state, int16_t *scratch, int16_t *output);
+
+typedef struct {
+    int32_t batches;
+    int32_t time_steps;
+    int32_t input_size;
+    int32_t units;
+    int32_t time_major;
+    float cell_clip; /* |cell state| <= cell_clip where it is positive */
+} tg_lstm_f32_params;
+
+/* As tg_lstm_s8 with float32 tensors and one bias per gate ([gate][units]); scratch: 3 x units floats per batch
+ * of a step. */
+void tg_lstm_f32(const tg_lstm_f32_params *p, const float *input, const float *input_weights,
+                 const float *recurrent_weights, const float *bias, float *hidden_state, float *cell_state,
+                 float *scratch, float *output);
 
 #ifdef __cplusplus
 }
