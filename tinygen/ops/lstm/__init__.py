@@ -1,5 +1,6 @@
 """UNIDIRECTIONAL_SEQUENCE_LSTM (int8 or int16 activations, int8 weights, int16 cell state) → tg_lstm_s8 /
-tg_lstm_s16.
+tg_lstm_s16; float32 → tg_lstm_f32 (TFLM's EvalLstm<float>: the same gates, float FullyConnected, Logistic, Tanh
+and Mul, kTfLiteActNone's clamps).
 
 TFLM's integer kernel (micro/kernels/unidirectional_sequence_lstm.cc, lstm_eval_common.cc), offline:
 - ValidateTensorStatus: all eight weight matrices and four biases present, one weight type and one bias type;
