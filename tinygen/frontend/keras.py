@@ -84,13 +84,13 @@ def refuse_float_model(graph: Graph, source) -> None:
 
     def has_float_kernel(op) -> bool:  # or folds at compile time (SHAPE of a float tensor): refused later if not
         definition = REGISTRY.get(op.kind)
-        return definition is not None and ("float32" in definition.types or definition.lower is None)
+        return definition is not None and (definition.float_kernel or definition.lower is None)
 
     ops = [op for op in float_ops(graph) if not has_float_kernel(op)]
     if ops:
         listed = ", ".join(f"{op.kind} (operator {op.index})" for op in ops[:4]) + (" ..." if len(ops) > 4 else "")
         what = "a float model" if not any(t.dtype == "int8" for t in graph.tensors) else "not fully int8-quantized"
-        float_kinds = ", ".join(sorted(k for k, d in REGISTRY.items() if "float32" in d.types and d.lower))
+        float_kinds = ", ".join(sorted(k for k, d in REGISTRY.items() if d.float_kernel))
         raise TinygenError(f"{source} is {what}: {listed} compute{'s' if len(ops) == 1 else ''} in float32, and "
                            f"tinygen's float kernels cover only {float_kinds}", HOW_TO_QUANTIZE)
 

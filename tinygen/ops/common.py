@@ -399,3 +399,8 @@ class OpDef:
     @property
     def name(self) -> str:
         return self.folder.name if self.folder else self.kinds[0].lower()
+
+    @property
+    def float_kernel(self) -> bool:
+        """Its lowering compiles float32 tensors (a float32 input or output among its types: "int8 → float32")."""
+        return self.lower is not None and any("float32" in t for t in self.types)
