@@ -239,6 +239,38 @@ def test_broadcast_add_stays_portable(tmp_path):
     exact(path, "host")
 
 
+def _maximum_minimum_model(other_shape) -> bytes:
+    """MAXIMUM of the input and a constant of `other_shape`, then MINIMUM of that and the input."""
+    from tests.support.schema_model import SchemaModel
+
+    rng = np.random.default_rng(len(other_shape))
+    m = SchemaModel("maximum_minimum")
+    x = m.tensor([1, 3, 4, 5], scale=0.05, zero_point=-4)
+    c = m.tensor(other_shape, scale=0.05, zero_point=-4,
+                 data=rng.integers(-128, 128, other_shape).astype(np.int8))
+    h = m.tensor([1, 3, 4, 5], scale=0.05, zero_point=-4)
+    m.op("MAXIMUM", [x, c], [h])
+    y = m.tensor([1, 3, 4, 5], scale=0.05, zero_point=-4)
+    m.op("MINIMUM", [h, x], [y])
+    return m.finish([x], [y])
+
+
+@needs_tree
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("other_shape,kernels", [
+    ([1, 3, 4, 5], ["arm_maximum_s8", "arm_minimum_s8"]),  # one shape: the flat loop
+    ([1], ["arm_maximum_s8", "arm_minimum_s8"]),  # a single value: the scalar loop
+    ([5], ["tg_maximum_s8", "arm_minimum_s8"]),  # another broadcast: portable
+])
+def test_maximum_minimum(tmp_path, target, other_shape, kernels):
+    need_target(target)
+    path = tmp_path / "maximum_minimum.tflite"
+    path.write_bytes(_maximum_minimum_model(other_shape))
+    program = compile_model(path, backend="cmsis-nn")
+    assert [layer.kernel for layer in program.layers] == kernels
+    exact(path, target)
+
+
 @needs_tree
 def test_model_refuses_another_core(models):
     """Scratch sized for the DSP path must not be compiled for Helium: the generated C stops the build."""

@@ -2,12 +2,14 @@
 
 TFLM has no Prepare for them: the kernel compares the stored int8 values whatever the tensors' quantization
 (the converter gives inputs and output one quantization, where that is the real maximum), so tinygen compares
-them too. Operands broadcast as in ADD; equal shapes walk one flat run.
+them too. Operands broadcast as in ADD; equal shapes walk one flat run. CMSIS-NN's arm_maximum_s8 / _minimum_s8
+where exact (cmsis_nn.py).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from . import cmsis_nn
 from ..add import broadcast_walk
 from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
 
@@ -41,4 +43,4 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("MAXIMUM", "MINIMUM"), arity={"MAXIMUM": Arity(2), "MINIMUM": Arity(2)},
            options={"MAXIMUM": "MaximumMinimumOptions", "MINIMUM": "MaximumMinimumOptions"}, lower=lower, fold=fold,
-           example=example, header="tg_maximum_minimum.h")
+           backends={"cmsis-nn": cmsis_nn.retarget}, example=example, header="tg_maximum_minimum.h")
