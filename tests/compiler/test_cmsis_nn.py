@@ -272,6 +272,20 @@ def test_maximum_minimum(tmp_path, target, other_shape, kernels):
 
 
 @needs_tree
+@pytest.mark.parametrize("target", TARGETS)
+def test_pad(tmp_path, target):
+    """PAD (zero-point fill) and PADV2 (a constant) as arm_pad_s8, the PAD operator folder's example model."""
+    from tests.support.schema_model import SchemaModel
+    from tinygen.ops.pad import example
+
+    need_target(target)
+    path = tmp_path / "pad.tflite"
+    path.write_bytes(example(SchemaModel("pad"), np.random.default_rng(0)))
+    assert [layer.kernel for layer in compile_model(path, backend="cmsis-nn").layers] == ["arm_pad_s8"] * 2
+    exact(path, target)
+
+
+@needs_tree
 def test_model_refuses_another_core(models):
     """Scratch sized for the DSP path must not be compiled for Helium: the generated C stops the build."""
     need_target("cortex-m55")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import cmsis_nn
 from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_float, require_per_tensor,
                       require_quantized, require_same_type)
 from ...errors import TinygenError
@@ -104,4 +105,4 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("PAD", "PADV2"), arity={"PAD": Arity(2), "PADV2": Arity(2, 1)},
            options={"PAD": "PadOptions", "PADV2": "PadV2Options"}, lower=lower, types=("int8", "int16", "float32"),
-           example=example, header="tg_pad.h")
+           backends={"cmsis-nn": cmsis_nn.retarget}, example=example, header="tg_pad.h")
