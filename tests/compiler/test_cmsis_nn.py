@@ -285,6 +285,29 @@ def test_pad(tmp_path, target):
     exact(path, target)
 
 
+BATCH_MATMULS = [  # (x shape, ops as tests/ops/test_batch_matmul.py's _model takes them, kernels)
+    ([2, 3, 4], [("self", False, True, [2, 3, 3])], ["arm_batch_matmul_s8"]),  # x·xᵀ: CMSIS-NN's layout
+    ([2, 2, 3, 4], [([2, 1, 5, 4], False, True, [2, 2, 3, 5])], ["arm_batch_matmul_s8"]),  # the constant broadcast
+    ([1, 2, 3, 4], [([3, 2, 5, 4], False, True, [3, 2, 3, 5])], ["arm_batch_matmul_s8"]),  # the data broadcast
+    ([2, 3, 4], [([4, 5], False, False, [2, 3, 5])], ["tg_batch_matmul_s8"]),  # not transposed: portable
+    ([2, 1, 2, 3, 4], [("self", False, True, [2, 1, 2, 3, 3])], ["tg_batch_matmul_s8"]),  # 3 batch axes
+]
+
+
+@needs_tree
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("case", range(len(BATCH_MATMULS)))
+def test_batch_matmul(tmp_path, target, case):
+    from tests.ops.test_batch_matmul import _model
+
+    need_target(target)
+    x_shape, ops, kernels = BATCH_MATMULS[case]
+    path = tmp_path / "bmm.tflite"
+    path.write_bytes(_model(x_shape, ops, seed=case))
+    assert [layer.kernel for layer in compile_model(path, backend="cmsis-nn").layers] == kernels
+    exact(path, target)
+
+
 @needs_tree
 def test_model_refuses_another_core(models):
     """Scratch sized for the DSP path must not be compiled for Helium: the generated C stops the build."""

@@ -4,7 +4,8 @@ with L' = L or its transpose (adj_x), R' = R or its transpose (adj_y), batch dim
 TFLM (micro/kernels/batch_matmul.cc) transposes into scratch and calls the reference BatchMatMul with the operands
 swapped; the integer sum of each output is the same, so tinygen reads both operands in place through strides.
 Prepare: ranks 2 to 5, one multiplier of the scales' product over the output scale
-(GetQuantizedConvolutionMultipler), int8's whole range as the clamp, int32 accumulators.
+(GetQuantizedConvolutionMultipler), int8's whole range as the clamp, int32 accumulators. CMSIS-NN's
+arm_batch_matmul_s8 where the operands are laid out as it reads them (cmsis_nn.py).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import cmsis_nn
 from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
 from ...errors import TinygenError
 from ...quant import per_tensor_conv_multiplier
@@ -94,4 +96,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("BATCH_MATMUL",), arity={"BATCH_MATMUL": Arity(2)},
-           options={"BATCH_MATMUL": "BatchMatMulOptions"}, lower=lower, example=example, header="tg_batch_matmul.h")
+           options={"BATCH_MATMUL": "BatchMatMulOptions"}, lower=lower, backends={"cmsis-nn": cmsis_nn.retarget},
+           example=example, header="tg_batch_matmul.h")
