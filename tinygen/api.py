@@ -23,7 +23,7 @@ from . import oracle
 from .arrays import load_array
 from .compiler import c_identifier
 from .errors import TinygenError
-from .frontend import keras as keras_frontend
+from .frontend import float_tflite, keras as keras_frontend
 from .frontend import onnx as onnx_frontend
 from .frontend.tflite import parse_tflite
 from .ir import Graph
@@ -68,10 +68,17 @@ def is_float_model(model) -> bool:
     return isinstance(model, (str, Path)) and (keras_frontend.is_keras_path(model) or onnx_frontend.is_onnx_path(model))
 
 
+def quantizes(model, calibration) -> bool:
+    """Whether tinygen quantizes the model first: Keras and ONNX always, a float .tflite given calibration data."""
+    return is_float_model(model) or (calibration is not None and float_tflite.is_float_tflite(model))
+
+
 def load_float_model(model) -> keras_frontend.KerasModel:
-    """The Keras or ONNX model, loaded for quantization."""
+    """The Keras, ONNX or float .tflite model, loaded for quantization."""
     if onnx_frontend.is_onnx_object(model) or (isinstance(model, (str, Path)) and onnx_frontend.is_onnx_path(model)):
         return onnx_frontend.load_onnx(model)
+    if float_tflite.is_float_tflite(model):
+        return float_tflite.load_float_tflite(model)
     return keras_frontend.load_keras(model)
 
 
@@ -96,7 +103,7 @@ def _refuse_keras_options(model, **given) -> None:
     named = [what for what, value in given.items() if value is not None]
     if named:
         raise TinygenError(f"{model} is already quantized: {', '.join(named)} "
-                           f"{'applies' if len(named) == 1 else 'apply'} only to Keras and ONNX models",
+                           f"{'applies' if len(named) == 1 else 'apply'} only to Keras, ONNX and float .tflite models",
                            "leave them out, or give the float model instead")
 
 
@@ -135,9 +142,11 @@ def _refuse_unsupported(km, graph: Graph) -> None:
                            f"softmax; operators {', '.join(sorted(REGISTRY))})")
 
 
-def quantize(model, calibration, validation=None, io: str = "float", layer_errors: bool = True) -> Quantized:
-    """Full-integer int8 post-training quantization of a Keras model, with the float-vs-int8 report."""
+def quantize(model, calibration, validation=None, io: str | None = None, layer_errors: bool = True) -> Quantized:
+    """Full-integer int8 post-training quantization of a Keras, ONNX or float .tflite model, with the
+    float-vs-int8 report; io: "float" or "int8" (default: the model kind's, KerasModel.default_io)."""
     km = load_float_model(model)
+    io = io or km.default_io
     calib = km.calibration(calibration)
     x, labels = _validation(validation)
     data = "validation" if x is not None else "calibration"
@@ -162,12 +171,12 @@ def emulate(model, inputs=None, calibration=None, io: str | None = None, count: 
     sequence=True for consecutive steps of one sequence)."""
     from .emulation import emulate as run
 
-    if not is_float_model(model):
+    if not quantizes(model, calibration):
         _refuse_keras_options(model, calibration=calibration, io=io)
         return run(Path(model), inputs=inputs, count=count, seed=seed, **options)  # a path is loaded there
     km = load_float_model(model)
     calib = km.calibration(calibration)
-    conversion, graph = _convert(km, calib, io or "float")
+    conversion, graph = _convert(km, calib, io or km.default_io)
     tflite = conversion.tflite
     x = calib if inputs is None else _array(inputs, "input")
     x_tensor = graph.tensors[graph.inputs[0]]
@@ -189,11 +198,11 @@ def compile(model, board: str, calibration=None, validation=None, io: str | None
     quantization report."""
     from .project import build
 
-    if not is_float_model(model):
+    if not quantizes(model, calibration):
         _refuse_keras_options(model, calibration=calibration, validation=validation, io=io)
         result = build(Path(model), board, output, force, backend)
         return Build(result.write.out_dir, Path(model), None, result.summary())
-    q = quantize(model, calibration, validation, io or "float", layer_errors)
+    q = quantize(model, calibration, validation, io, layer_errors)
     extra = {MODEL_INT8: q.tflite, QUANT_REPORT: (q.report.text() + "\n").encode()}
     with tempfile.TemporaryDirectory() as tmp:
         path = q.save(Path(tmp) / f"{c_identifier(q.graph.name)}.tflite")  # the file name names the C model

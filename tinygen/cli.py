@@ -97,14 +97,16 @@ def main(ctx, debug):
 @click.option("--calibration", type=click.Path(path_type=Path, dir_okay=False),
               help="Keras models: float samples for int8 quantization (.npy/.npz), also the default inputs.")
 @click.option("--io", type=click.Choice(["float", "int8"]),
-              help="Keras models: the generated API's input/output type [default: float].")
+              help="Keras and ONNX models: the generated API's input/output type [default: float; a float .tflite: "
+                   "int8].")
 @click.option("--sequence", is_flag=True,
               help="Stateful models: the samples (the first axis) are consecutive steps of one sequence, the "
                    "state carried from each to the next [default: independent samples, state reset before each].")
 def emulate(model, input_path, output_path, count, seed, target, backend, calibration, io, sequence):
     """Run the generated C on the host or under QEMU and compare every output byte with TFLite Micro.
 
-    MODEL is an int8 .tflite, or a .keras/.h5/SavedModel with --calibration (quantized to int8 first)."""
+    MODEL is an int8 .tflite, or a .keras/.h5/SavedModel, .onnx or float .tflite with --calibration (quantized to
+    int8 first)."""
     from .api import emulate as run
 
     result = run(model, inputs=input_path, calibration=calibration, io=io, count=count, seed=seed, target=target,
@@ -165,10 +167,11 @@ def report(model, board, backend, as_json, plot):
               help="Keras models: samples and class labels (.npy) for the quantization report "
                    "[default: the calibration data].")
 @click.option("--io", type=click.Choice(["float", "int8"]),
-              help="Keras models: the generated API's input/output type [default: float; quantize/dequantize in C].")
+              help="Keras and ONNX models: the generated API's input/output type [default: float, quantize/dequantize "
+                   "in C; a float .tflite: int8].")
 def build(model, board, out_dir, force, backend, calibration, validation, io):
-    """Write a PlatformIO project that runs MODEL (an int8 .tflite, or a .keras/.h5/SavedModel with
-    --calibration) on a board and checks its output."""
+    """Write a PlatformIO project that runs MODEL (an int8 .tflite, or a .keras/.h5/SavedModel, .onnx or float
+    .tflite with --calibration) on a board and checks its output."""
     from .api import compile as compile_project
 
     result = compile_project(model, board, calibration=calibration, validation=validation or None, io=io,

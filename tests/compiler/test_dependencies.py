@@ -18,11 +18,12 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 # module → the extra that declares it; the package imports these lazily (see tinygen/frontend/keras.py)
 OPTIONAL = {"tensorflow": "keras", "keras": "keras", "onnx": "onnx", "onnxruntime": "onnx", "onnx2tf": "onnx",
-            "tensorflow_model_optimization": "prune", "tf_keras": "prune"}
+            "tensorflow_model_optimization": "prune", "tf_keras": "prune", "ai_edge_quantizer": "quantize"}
 # folder → the extras its install command adds (README: `pip install -e ".[examples]"`, the ONNX example's
-# docstring: [examples,onnx], .ci/run: [test,examples,onnx,prune]); a file follows the deepest folder listed
+# docstring: [examples,onnx], .ci/run: [test,examples,onnx,prune,quantize]); a file follows the deepest folder
+# listed
 EXTRAS = {"examples": ["examples"], "examples/onnx_digits": ["examples", "onnx"],
-          "bench": ["test", "examples", "onnx"], "tests": ["test", "examples", "onnx", "prune"]}
+          "bench": ["test", "examples", "onnx"], "tests": ["test", "examples", "onnx", "prune", "quantize"]}
 
 
 def _name(requirement: str) -> str:

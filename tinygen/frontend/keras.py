@@ -35,8 +35,8 @@ _CONTROL_FLOW = {"While", "StatelessWhile", "If", "StatelessIf", "Case", "Statel
 _EDGE_OPS = {"QUANTIZE", "DEQUANTIZE", "VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE", "CALL_ONCE"}
 DEBUGGER_STAGE = "running the quantization debugger"
 
-HOW_TO_QUANTIZE = ("quantize it to full-integer int8: give tinygen the Keras model and calibration data "
-                   "(tinygen build model.keras --calibration calib.npy, or tinygen.compile(model, "
+HOW_TO_QUANTIZE = ("quantize it to full-integer int8: give tinygen calibration data with the model (tinygen build "
+                   "model.tflite --calibration calib.npy, likewise for a .keras model, or tinygen.compile(model, "
                    "calibration=x)), or convert with tf.lite.TFLiteConverter using optimizations=[DEFAULT], "
                    "a representative_dataset and supported_ops=[TFLITE_BUILTINS_INT8]")
 
@@ -150,6 +150,7 @@ class Conversion:
 class KerasModel:
     """A loaded Keras model: float predictions, calibration checks, int8 conversion."""
     kind = "Keras"  # named in messages and the quantization report
+    default_io = "float"  # the int8 model's inputs and outputs unless asked otherwise
     model: object  # keras.Model
     name: str
     input_shape: tuple | None  # one sample's shape; None dims (or None) are taken from the calibration data
