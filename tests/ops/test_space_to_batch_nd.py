@@ -95,15 +95,16 @@ def _pair(shape, block, pads, crops, zero_point=0, dtype="int8", batch=1):
     """SPACE_TO_BATCH_ND then BATCH_TO_SPACE_ND, shapes derived from the block, paddings and crops."""
     spatial = len(block)
     m = SchemaModel()
-    x = m.tensor([batch, *shape], dtype, scale=0.05, zero_point=zero_point)
+    q = {} if dtype == "float32" else {"scale": 0.05, "zero_point": zero_point}
+    x = m.tensor([batch, *shape], dtype, **q)
     b = m.tensor([spatial], "int32", data=np.array(block, np.int32))
     p = m.tensor([spatial, 2], "int32", data=np.array(pads, np.int32))
     padded = [(shape[a] + sum(pads[a])) // block[a] for a in range(spatial)]
-    s = m.tensor([batch * int(np.prod(block)), *padded, *shape[spatial:]], dtype, scale=0.05, zero_point=zero_point)
+    s = m.tensor([batch * int(np.prod(block)), *padded, *shape[spatial:]], dtype, **q)
     m.op("SPACE_TO_BATCH_ND", [x, b, p], [s])
     c = m.tensor([spatial, 2], "int32", data=np.array(crops, np.int32))
     out = [padded[a] * block[a] - sum(crops[a]) for a in range(spatial)]
-    y = m.tensor([batch, *out, *shape[spatial:]], dtype, scale=0.05, zero_point=zero_point)
+    y = m.tensor([batch, *out, *shape[spatial:]], dtype, **q)
     m.op("BATCH_TO_SPACE_ND", [s, b, c], [y])
     return m.finish([x], [y])
 
@@ -116,6 +117,19 @@ def _pair(shape, block, pads, crops, zero_point=0, dtype="int8", batch=1):
 ])
 def test_schema_models(tmp_path, shape, block, pads, crops, zero_point, batch):
     assert_bit_exact(_pair(shape, block, pads, crops, zero_point, batch=batch), tmp_path, count=4)
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32(tmp_path, target):
+    """TFLM's float32 kernels: the same copies, the padding 0.0f."""
+    from tinygen.compiler import compile_model as compile_path
+
+    tflite = _pair((5, 6, 3), [2, 3], [[1, 0], [1, 2]], [[1, 1], [0, 3]], dtype="float32", batch=2)
+    path = tmp_path / "float.tflite"
+    path.write_bytes(tflite)
+    assert [layer.kernel for layer in compile_path(path).layers] == ["tg_space_to_batch_f32", "tg_gather5_f32"]
+    result = assert_bit_exact(tflite, tmp_path, count=4, target=target)
+    assert result.outputs.dtype == np.float32
 
 
 def test_cortex_m4(tmp_path):
@@ -141,8 +155,9 @@ def _single(kind, x_shape, y_shape, block, pads, y_zero_point=0, dtype="int8", c
 
 
 def test_refusals(tmp_path):
-    with pytest.raises(TinygenError, match=r"SPACE_TO_BATCH_ND \(operator 0\) reads int16 and writes int16; "
-                                           "TFLite Micro's kernel takes float32 and int8"):
+    with pytest.raises(TinygenError, match=r"SPACE_TO_BATCH_ND \(operator 0\) has int16 tensor 't0'; tinygen "
+                                           "compiles SPACE_TO_BATCH_ND on int8, float32 tensors, the types TFLite "
+                                           "Micro's kernel takes"):
         _compile(_single("SPACE_TO_BATCH_ND", [1, 4, 4, 2], [4, 2, 2, 2], [2, 2], [[0, 0], [0, 0]], dtype="int16"),
                  tmp_path)
     unlike = r"reads 't0' \(scale 0.05.*, zero point 0\) quantized unlike its output \(scale 0.05.*, zero point 3\)"

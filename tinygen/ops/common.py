@@ -161,9 +161,15 @@ def require_same_type(op: Op, x: Tensor, y: Tensor,
 
 def require_copied(graph: Graph, op: Op, quantized: tuple[str, ...], *tensors: int) -> list[Tensor]:
     """The tensors of an operator that copies elements unchanged (TRANSPOSE, SLICE, SPLIT, PACK, ...): all float32
-    and unquantized (require_float), or all quantized of one of the `quantized` types."""
-    if graph.tensors[tensors[0]].dtype == "float32":
+    and unquantized (require_float), or all quantized of one of the `quantized` types (with float32, the types
+    TFLM's kernel takes)."""
+    x = graph.tensors[tensors[0]]
+    if x.dtype == "float32":
         return require_float(graph, op, *tensors)
+    if x.dtype not in quantized:
+        raise TinygenError(f"{op.kind} (operator {op.index}) has {x.dtype} tensor '{x.name}'; tinygen compiles "
+                           f"{op.kind} on {', '.join(quantized + ('float32',))} tensors, the types TFLite Micro's "
+                           "kernel takes", "convert with full-integer int8 quantization")
     out = require_quantized(graph, op, quantized, *tensors)
     for tensor in out[1:]:
         require_same_type(op, out[0], tensor)

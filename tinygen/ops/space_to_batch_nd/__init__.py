@@ -1,5 +1,5 @@
-"""SPACE_TO_BATCH_ND → tg_space_to_batch_s8 and BATCH_TO_SPACE_ND → tg_gather5_s8 (int8, as TFLM's kernels take
-them; 3-D NHC tensors are NH1C, the block and paddings/crops constant int32).
+"""SPACE_TO_BATCH_ND → tg_space_to_batch_s8 / _f32 and BATCH_TO_SPACE_ND → tg_gather5_s8 / _f32 (int8 and
+float32, the types TFLM's kernels take; 3-D NHC tensors are NH1C, the block and paddings/crops constant int32).
 
 TFLM's Prepare checks ranks and types only; its reference kernels read block_shape[0] (and [1] for 4-D) and the
 top/left padding or crop, and take the output shape from the file, which is checked here against the block,
@@ -7,7 +7,8 @@ paddings and crops (anything else would leave output bytes unwritten). Both copy
 quantized alike (TFLite's Prepare requires it; TFLM trusts the converter).
 
 SPACE_TO_BATCH_ND fills padding with SpaceToBatchParams.output_offset, which TFLM's Init allocates from the arena
-and never sets: a fresh (zeroed) arena fills with 0, whatever the zero point, and tinygen fills with 0.
+and never sets: a fresh (zeroed) arena fills with 0, whatever the zero point, and tinygen fills with 0 (0.0f for float32, which
+TFLM's float path casts from the same 0).
 BATCH_TO_SPACE_ND is a gather: output (b, y, x, c) reads input batch ((y + top) % bh * bw + (x + left) % bw) * N
 + b, row (y + top) / bh, column (x + left) / bw, which splits into one offset table per output axis.
 """
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_per_tensor, require_same_quantization
+from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_copied, require_per_tensor,
+                      require_same_quantization)
 from ..gather import gather_layer
 from ..reshape import alias_layer
 from ...errors import TinygenError
@@ -44,10 +46,7 @@ def geometry(graph, op):
     checks it leaves to the file."""
     where = f"{op.kind} (operator {op.index})"
     x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
-    if x.dtype != "int8" or y.dtype != "int8" or x.quant is None or y.quant is None:
-        raise TinygenError(f"{where} reads {x.dtype} and writes {y.dtype}; TFLite Micro's kernel takes float32 "
-                           "and int8, tinygen compiles int8-quantized tensors",
-                           "convert with full-integer int8 quantization")
+    require_copied(graph, op, ("int8",), op.inputs[0], op.outputs[0])  # TFLM's types: int8 and float32
     require_per_tensor(op, x, y)
     require_same_quantization(op, x, y)
     rank = len(x.shape)
@@ -86,21 +85,22 @@ def geometry(graph, op):
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x4, y4, (bh, bw), pads = geometry(graph, op)
+    dtype = graph.tensors[op.inputs[0]].dtype
     summary = f"{op.kind} {x4} block {[bh, bw]} {pads} -> {y4}"
     if bh == bw == 1 and pads == [(0, 0), (0, 0)]:
         return alias_layer(graph, op, summary)
     n, h, w, c = x4
     if op.kind == "SPACE_TO_BATCH_ND":
         params = SpaceToBatchParams(n, h, w, c, y4[0], y4[1], y4[2], bh, bw, pads[0][0], pads[1][0])
-        return Layer(op, "space_to_batch_nd/space_to_batch.c.j2", "tg_space_to_batch_s8", (op.inputs[0],),
-                     (op.outputs[0],), params, summary=summary)
+        return Layer(op, "space_to_batch_nd/space_to_batch.c.j2", "tg_space_to_batch_" + TYPE_SUFFIX[dtype],
+                     (op.inputs[0],), (op.outputs[0],), params, summary=summary)
     on, oh, ow, _ = y4
     rows, cols = np.arange(oh) + pads[0][0], np.arange(ow) + pads[1][0]
     tables = [np.arange(on) * h * w * c,
               (rows % bh) * bw * on * h * w * c + (rows // bh) * w * c,
               (cols % bw) * on * h * w * c + (cols // bw) * c,
               np.arange(c)]
-    return gather_layer(op, tables, summary)
+    return gather_layer(op, tables, summary, dtype=dtype)
 
 
 def example(m, rng) -> bytes:
@@ -121,4 +121,4 @@ def example(m, rng) -> bytes:
 OP = OpDef(kinds=("SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND"),
            arity={"SPACE_TO_BATCH_ND": Arity(3), "BATCH_TO_SPACE_ND": Arity(3)},
            options={"SPACE_TO_BATCH_ND": "SpaceToBatchNDOptions", "BATCH_TO_SPACE_ND": "BatchToSpaceNDOptions"},
-           lower=lower, example=example, header="tg_space_to_batch.h")
+           lower=lower, types=("int8", "float32"), example=example, header="tg_space_to_batch.h")

@@ -1,14 +1,15 @@
-/* SPACE_TO_BATCH_ND, int8: TFLite's reference SpaceToBatchND. Output batch b takes input batch b % in_n at the
- * block offset (b / in_n) of the padded image; each output pixel is a copy of one input pixel's channels, or
- * the fill where it lands in the padding. */
+/* SPACE_TO_BATCH_ND, int8 and float32: TFLite's reference SpaceToBatchND. Output batch b takes input batch
+ * b % in_n at the block offset (b / in_n) of the padded image; each output pixel is a copy of one input pixel's
+ * channels, or the fill where it lands in the padding (every byte pad_value: TFLM's 0, also 0.0f). */
 #include <string.h>
 
 #include "tg_space_to_batch.h"
 
-void tg_space_to_batch_s8(const tg_space_to_batch_params *params, const int8_t *input, int8_t *output)
+/* The copy of elements of `element` bytes. */
+static void tg_space_to_batch(const tg_space_to_batch_params *p, const unsigned char *input, unsigned char *output,
+                              size_t element)
 {
-    const tg_space_to_batch_params *p = params;
-    const size_t depth = (size_t)p->depth;
+    const size_t depth = (size_t)p->depth * element;
     for (int32_t out_b = 0; out_b < p->out_n; ++out_b) {
         const int32_t in_b = out_b % p->in_n;
         const int32_t shift_w = (out_b / p->in_n) % p->block_w;
@@ -27,4 +28,14 @@ void tg_space_to_batch_s8(const tg_space_to_batch_params *params, const int8_t *
             }
         }
     }
+}
+
+void tg_space_to_batch_s8(const tg_space_to_batch_params *params, const int8_t *input, int8_t *output)
+{
+    tg_space_to_batch(params, (const unsigned char *)input, (unsigned char *)output, sizeof(int8_t));
+}
+
+void tg_space_to_batch_f32(const tg_space_to_batch_params *params, const float *input, float *output)
+{
+    tg_space_to_batch(params, (const unsigned char *)input, (unsigned char *)output, sizeof(float));
 }

@@ -20,6 +20,7 @@ typedef struct {
 } tg_space_to_batch_params;
 
 void tg_space_to_batch_s8(const tg_space_to_batch_params *params, const int8_t *input, int8_t *output);
+void tg_space_to_batch_f32(const tg_space_to_batch_params *params, const float *input, float *output);
 
 #ifdef __cplusplus
 }
