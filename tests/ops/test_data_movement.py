@@ -241,6 +241,10 @@ def _copy_model(kind, dtype) -> bytes:
             y = t(m, [2, 7, 7, 4])
             paddings = m.tensor([4, 2], "int32", data=np.array([[0, 0], [2, 1], [1, 0], [0, 0]], np.int32))
             m.op("MIRROR_PAD", [x, paddings], [y], mode=0)
+        elif kind == "RESIZE_NEAREST_NEIGHBOR":
+            y = t(m, [2, 7, 9, 4])
+            size = m.tensor([2], "int32", data=np.array([7, 9], np.int32))
+            m.op("RESIZE_NEAREST_NEIGHBOR", [x, size], [y], half_pixel_centers=True)
         elif kind == "EXPAND_DIMS":  # between two copies: an alias
             h, e, y = t(m, [2, 4, 6, 4]), t(m, [2, 4, 1, 6, 4]), t(m, [2, 4, 1, 6, 4])
             m.op("REVERSE_V2", [x, _axis(m, 0)], [h])
@@ -258,7 +262,7 @@ def _copy_model(kind, dtype) -> bytes:
 
 
 COPIES = ["SLICE", "STRIDED_SLICE", "REVERSE_V2", "SPLIT", "SPLIT_V", "UNPACK", "EXPAND_DIMS", "SQUEEZE", "GATHER",
-          "MIRROR_PAD", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH"]
+          "MIRROR_PAD", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "RESIZE_NEAREST_NEIGHBOR"]
 INT8_ONLY = ("GATHER", "MIRROR_PAD", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH")  # TFLM's kernels: float32 and int8
 
 

@@ -1,6 +1,7 @@
-"""RESIZE_NEAREST_NEIGHBOR (int8) → tg_resize_nearest_s8: each output pixel a copy of the input pixel TFLite's
-reference GetNearestNeighbor picks, its row and column tables computed here with the reference's float32
-arithmetic (scale, the half-pixel offset, floor or, with align_corners, round half away from zero).
+"""RESIZE_NEAREST_NEIGHBOR (int8, int16, float32: TFLM's types) → tg_resize_nearest_s8 / _s16 / _f32: each
+output pixel a copy of the input pixel TFLite's reference GetNearestNeighbor picks, its row and column tables
+computed here with the reference's float32 arithmetic (scale, the half-pixel offset, floor or, with align_corners,
+round half away from zero).
 
 TFLM's Prepare takes a rank-4 input and a constant int32 size of 2 values; the output shape is the file's and
 must be [batch, size..., depth].
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, const, require_int8
+from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, const, require_copied
 from ...errors import TinygenError
 
 
@@ -53,7 +54,7 @@ def output_size(graph, op, x, y) -> tuple[int, int]:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    x, y = require_copied(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     out_h, out_w = output_size(graph, op, x, y)
     n, in_h, in_w, depth = (int(d) for d in x.shape)
     align, half = bool(op.options.get("align_corners", False)), bool(op.options.get("half_pixel_centers", False))
@@ -61,8 +62,9 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     cols = nearest(out_w, in_w, align, half)
     consts = (const("rows", "int32_t", (rows * in_w * depth).astype(np.int32)),
               const("cols", "int32_t", (cols * depth).astype(np.int32)))
-    return Layer(op, "resize_nearest_neighbor/resize_nearest_neighbor.c.j2", "tg_resize_nearest_s8",
-                 (op.inputs[0],), (op.outputs[0],), ResizeParams(n, in_h, in_w, out_h, out_w, depth), consts,
+    kernel = "tg_resize_nearest_" + TYPE_SUFFIX[x.dtype]
+    return Layer(op, "resize_nearest_neighbor/resize_nearest_neighbor.c.j2", kernel, (op.inputs[0],),
+                 (op.outputs[0],), ResizeParams(n, in_h, in_w, out_h, out_w, depth), consts,
                  summary=f"RESIZE_NEAREST_NEIGHBOR {in_h}x{in_w}x{depth} -> {out_h}x{out_w}"
                          + (" align_corners" if align else "") + (" half_pixel_centers" if half else ""))
 
@@ -80,5 +82,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("RESIZE_NEAREST_NEIGHBOR",), arity={"RESIZE_NEAREST_NEIGHBOR": Arity(2)},
-           options={"RESIZE_NEAREST_NEIGHBOR": "ResizeNearestNeighborOptions"}, lower=lower, example=example,
-           header="tg_resize_nearest_neighbor.h")
+           options={"RESIZE_NEAREST_NEIGHBOR": "ResizeNearestNeighborOptions"}, lower=lower,
+           types=("int8", "int16", "float32"), example=example, header="tg_resize_nearest_neighbor.h")

@@ -17,6 +17,8 @@ typedef struct {
 } tg_resize_params;
 
 void tg_resize_nearest_s8(const tg_resize_params *params, const int8_t *input, int8_t *output);
+void tg_resize_nearest_s16(const tg_resize_params *params, const int16_t *input, int16_t *output);
+void tg_resize_nearest_f32(const tg_resize_params *params, const float *input, float *output);
 
 #ifdef __cplusplus
 }
