@@ -16,6 +16,7 @@ import numpy as np
 from . import __version__
 from .compiler import Program
 from .ir import CTYPES
+from .errors import TinygenError
 from .lowered.memory import Arena, External, Flash, State
 from .ops import OPS_DIR, REGISTRY
 from .ops.common import Const, Layer
@@ -39,9 +40,22 @@ def environment() -> jinja2.Environment:
     return env
 
 
+MATH_MACROS = ("INFINITY", "NAN")  # what c_float writes for non-finite values: model.c then includes <math.h>
+DEFAULT_NAN = 0x7FC00000  # the quiet NaN C's NAN is (sign aside)
+
+
 def c_float(x: float) -> str:
-    """A float32 literal that round-trips exactly."""
-    return f"{float(np.float32(x))!r}f".replace("inff", "INFINITY")
+    """A float32 literal that round-trips exactly, bits included (a NaN: C's NAN or -NAN, the only ones C writes)."""
+    v = np.float32(x)
+    if np.isnan(v):
+        bits = int(np.array(v).view(np.uint32))
+        if bits & 0x7FFFFFFF != DEFAULT_NAN:
+            raise TinygenError(f"a float constant of the model is a NaN with payload {bits:#010x}; C writes only "
+                               f"the default NaN ({DEFAULT_NAN:#010x})", "replace the NaN in the model")
+        return "-NAN" if bits >> 31 else "NAN"
+    if np.isinf(v):
+        return "-INFINITY" if v < 0 else "INFINITY"
+    return f"{float(v)!r}f"
 
 
 def c_dims(dims) -> str:
@@ -153,12 +167,14 @@ def render_model(program: Program, layer_marks: bool = False) -> dict[str, str]:
         calls.append(dict(layer=layer, body=body))
     definitions = [text.replace(FUNCTION, name) for text, name in functions.items()]
     consts = [(const_name(program, layer, c), c) for layer, c in program.owned_consts()]
+    math_macros = any(np.asarray(c.values).dtype.kind == "f" and not np.all(np.isfinite(c.values))
+                      for _, c in consts) or any(macro in call["body"] for call in calls for macro in MATH_MACROS)
     x, y = program.input, program.output
     common = dict(
         name=program.name, NAME=program.name.upper(), version=__version__, program=program,
         backend=program.backend, input=x, output=y, in_ctype=CTYPES[x.dtype], out_ctype=CTYPES[y.dtype],
         calls=calls, consts=consts, headers=model_headers(program), layer_marks=layer_marks, definitions=definitions,
-        parameters=invoke_parameters(program), copies=output_copies(program), ctypes=CTYPES,
+        parameters=invoke_parameters(program), copies=output_copies(program), ctypes=CTYPES, math_macros=math_macros,
     )
     return {
         f"{program.name}.h": env.get_template("model.h.j2").render(**common),

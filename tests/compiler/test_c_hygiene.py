@@ -94,3 +94,15 @@ def test_emulator_under_sanitizers(name, tmp_path):
         path = mlperf_model(name)
     result = emulate(path, count=10, seed=3, flags=SANITIZE)
     assert np.array_equal(result.outputs, result.expected), result.summary()
+
+
+def test_float_literals_keep_every_bit():
+    """Float constants are written so the compiler reads back the same bits: infinities and the default NaN as
+    <math.h>'s macros (model.c then includes it); any other NaN payload is refused, never changed."""
+    from tinygen.codegen import c_float
+    from tinygen.errors import TinygenError
+
+    assert [c_float(v) for v in (np.inf, -np.inf, np.nan, -np.nan, 0.1, -0.0)] == \
+        ["INFINITY", "-INFINITY", "NAN", "-NAN", "0.10000000149011612f", "-0.0f"]
+    with pytest.raises(TinygenError, match="NaN with payload 0x7fc00001"):
+        c_float(np.array([0x7FC00001], np.uint32).view(np.float32)[0])

@@ -67,3 +67,48 @@ def test_rank_5_is_refused(tmp_path):
     with pytest.raises(TinygenError, match=r"MAXIMUM \(operator 0\) has rank-5 tensors; tinygen broadcasts up to "
                                            "rank 4"):
         compile_model(path)
+
+
+def _typed_model(dtype: str, other_shape) -> bytes:
+    """MAXIMUM of the input and a constant of `other_shape` (broadcast), then MINIMUM with the input."""
+    rng = np.random.default_rng(7)
+    m = SchemaModel(f"maximum_minimum_{dtype}")
+    q = {} if dtype == "float32" else {"scale": 1.0 if dtype == "int32" else 0.05, "zero_point": 0}
+    x = m.tensor([1, 3, 4, 5], dtype, **q)
+    if dtype == "float32":
+        values = rng.standard_normal(other_shape).astype(np.float32)
+        values.reshape(-1)[:3] = [np.nan, -0.0, 0.0]
+    else:
+        info = np.iinfo(dtype)
+        values = rng.integers(info.min, info.max, other_shape, endpoint=True).astype(dtype)
+    c = m.tensor(list(other_shape), dtype, data=values, **q)
+    h = m.tensor([1, 3, 4, 5], dtype, **q)
+    m.op("MAXIMUM", [x, c], [h])
+    y = m.tensor([1, 3, 4, 5], dtype, **q)
+    m.op("MINIMUM", [h, x], [y])
+    return m.finish([x], [y])
+
+
+@pytest.mark.parametrize("other_shape", [(1, 3, 4, 5), (5,)])
+@pytest.mark.parametrize("dtype", ["int16", "int32", "float32"])
+def test_other_types(tmp_path, dtype, other_shape):
+    """TFLM's other types: int16, int32 and float32, where the comparison order decides NaN and -0.0 against 0.0
+    (compared bit for bit; the constant's NaN is C's NAN)."""
+    result = assert_bit_exact(_typed_model(dtype, other_shape), tmp_path, count=4)
+    assert result.outputs.dtype == np.dtype(dtype)
+    assert np.array_equal(result.outputs.view(np.uint8), result.expected.view(np.uint8))
+
+
+def test_unquantized_int32(tmp_path):
+    """int32 values as shape and index arithmetic leaves them (unquantized, here cast from the input)."""
+    m = SchemaModel("maximum_minimum_index")
+    x = m.tensor([2, 6], "int8", scale=0.1)
+    wide = m.tensor([2, 6], "int32")
+    m.op("CAST", [x], [wide])
+    low = m.tensor([6], "int32", data=np.array([-200, -5, 0, 3, 50, 2**31 - 1], np.int32))
+    h = m.tensor([2, 6], "int32")
+    m.op("MAXIMUM", [wide, low], [h])
+    y = m.tensor([2, 6], "int32")
+    m.op("MINIMUM", [h, m.tensor([1], "int32", data=np.array([40], np.int32))], [y])
+    result = assert_bit_exact(m.finish([x], [y]), tmp_path, count=4)
+    assert result.outputs.dtype == np.int32
