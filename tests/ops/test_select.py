@@ -1,4 +1,4 @@
-"""SELECT_V2 (int8, int16 values): condition ? x : y over broadcast operands (up to rank 5), a bool
+"""SELECT_V2 (int8, int16, float32 values): condition ? x : y over broadcast operands (up to rank 5), a bool
 condition computed or given as a model input; TensorFlow's tf.where models; bit-exact with TFLM. Values and
 output of different quantizations, other value types and SELECT (which TFLM does not register) are refused."""
 import functools
@@ -21,6 +21,8 @@ def _model(c_shape, x_shape, y_shape, dtype="int8", quants=((0.05, -4),) * 3, y_
     x = m.tensor(x_shape, dtype, *quants[0])
     info = np.iinfo(dtype) if dtype in ("int8", "int16") else None
     data = rng.integers(info.min, info.max + 1, y_shape).astype(dtype) if y_const and info else None
+    if y_const and dtype == "float32":
+        data = rng.standard_normal(y_shape).astype(np.float32)
     y = m.tensor(y_shape, dtype, *quants[1], data=data)
     out = m.tensor(np.broadcast_shapes(tuple(c_shape), tuple(x_shape), tuple(y_shape)), dtype, *quants[2])
     m.op("SELECT_V2", [c, x, y], [out])
@@ -31,10 +33,10 @@ SHAPES = [([2, 3, 8], [2, 3, 8], [2, 3, 8]), ([1, 4, 1, 3], [1, 4, 5, 3], [3]), 
           ([5], [3, 1], [3, 5]), ([2, 3, 1, 1, 4], [2, 3, 5, 6, 4], [1]), ([2, 1, 3, 1, 4], [2, 5, 3, 6, 4], [4])]
 
 
-@pytest.mark.parametrize("dtype", ["int8", "int16"])
+@pytest.mark.parametrize("dtype", ["int8", "int16", "float32"])
 @pytest.mark.parametrize("shapes", SHAPES, ids=lambda s: "-".join(map(str, (len(t) for t in s))))
 def test_broadcast(tmp_path, dtype, shapes):
-    q = (0.05, -4) if dtype == "int8" else (0.001, 0)
+    q = {"int8": (0.05, -4), "int16": (0.001, 0), "float32": (None, 0)}[dtype]
     # A scalar y is a constant: the oracle's interpreter takes no rank-0 model input.
     result = assert_bit_exact(_model(*shapes, dtype, (q,) * 3, y_const=not shapes[2]), tmp_path, count=6)
     assert result.outputs.dtype == np.dtype(dtype) and len(np.unique(result.outputs)) > 2

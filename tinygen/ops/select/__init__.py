@@ -1,5 +1,6 @@
-"""SELECT_V2 (int8, int16 values) → tg_select_s8 / _s16: TFLite Micro's select.cc, output = condition ? x : y,
-the three operands broadcast as numpy does (BroadcastSelect5DSlow; 5 dimensions once adjacent ones merge).
+"""SELECT_V2 (int8, int16, float32 values) → tg_select_s8 / _s16 / _f32: TFLite Micro's select.cc, output =
+condition ? x : y, the three operands broadcast as numpy does (BroadcastSelect5DSlow; 5 dimensions once adjacent
+ones merge).
 
 TFLM copies the stored values whatever the tensors' quantization; they mean the same only when x, y and the
 output share one scale and zero point (the converter gives them one), so tinygen refuses any other model.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, broadcast_loop, elementwise_inplace,
-                      require_per_tensor, require_quantized)
+                      require_float, require_per_tensor, require_quantized)
 from ..logical import require_bool
 from ...errors import TinygenError
 
@@ -19,6 +20,8 @@ from ...errors import TinygenError
 def require_operands(graph, op):
     """The bool condition, and values and output of one type and one quantization."""
     (condition,) = require_bool(graph, op, op.inputs[0])
+    if graph.tensors[op.outputs[0]].dtype == "float32":
+        return (condition, *require_float(graph, op, op.inputs[1], op.inputs[2], op.outputs[0]))
     x, y, out = require_quantized(graph, op, ("int8", "int16"), op.inputs[1], op.inputs[2], op.outputs[0])
     require_per_tensor(op, x, y, out)
     if not x.dtype == y.dtype == out.dtype:
@@ -66,4 +69,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("SELECT_V2",), arity={"SELECT_V2": Arity(3)}, options={"SELECT_V2": "SelectV2Options"},
-           lower=lower, fold=fold, types=("int8", "int16"), example=example, header="tg_select.h")
+           lower=lower, fold=fold, types=("int8", "int16", "float32"), example=example, header="tg_select.h")

@@ -40,3 +40,9 @@ void tg_select_s16(const tg_dims *condition_dims, const uint8_t *condition, cons
 {
     TG_SELECT_WALK(int16_t);
 }
+
+void tg_select_f32(const tg_dims *condition_dims, const uint8_t *condition, const tg_dims *x_dims, const float *x,
+                   const tg_dims *y_dims, const float *y, const tg_dims *output_dims, float *output)
+{
+    TG_SELECT_WALK(float);
+}

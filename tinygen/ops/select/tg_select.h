@@ -17,6 +17,8 @@ void tg_select_s8(const tg_dims *condition_dims, const uint8_t *condition, const
 void tg_select_s16(const tg_dims *condition_dims, const uint8_t *condition, const tg_dims *x_dims,
                    const int16_t *x, const tg_dims *y_dims, const int16_t *y, const tg_dims *output_dims,
                    int16_t *output);
+void tg_select_f32(const tg_dims *condition_dims, const uint8_t *condition, const tg_dims *x_dims, const float *x,
+                   const tg_dims *y_dims, const float *y, const tg_dims *output_dims, float *output);
 
 #ifdef __cplusplus
 }
