@@ -1,4 +1,4 @@
-"""FILL (int8): TensorFlow's tf.fill of a run-time value converted with int8 quantization, hand-built models (a
+"""FILL (int8, float32): TensorFlow's tf.fill of a run-time value converted with int8 quantization, hand-built models (a
 constant value folded away, or filling a model output), bit-exact with TFLM; refusals (int16, which TFLM does
 not fill; a value quantized unlike the output) name the operator."""
 import numpy as np
@@ -90,3 +90,19 @@ def test_refusals(tmp_path):
         y = m.tensor([2, 3, 5], scale=0.1, zero_point=-2)
         m.op("ADD", [x, f], [y])
         _program(m.finish([x], [y]), tmp_path)
+
+
+def test_float32(tmp_path):
+    """A float model's tf.fill of a run-time value: TFLM's float32 FillImpl, the value copied bit for bit."""
+    import tensorflow as tf
+
+    from tests.support.helpers import float_tflite
+
+    spec = [tf.TensorSpec([2, 3], tf.float32)]
+    tflite = float_tflite(tf.function(lambda t: tf.fill([1, 3, 4], tf.reshape(t[0, 1] * 2.0, [])),
+                                      input_signature=spec))
+    assert "FILL" in op_kinds(tflite, tmp_path)
+    assert [layer.kernel for layer in _program(tflite, tmp_path).layers if layer.op.kind == "FILL"] == \
+        ["tg_transpose_f32"]
+    result = assert_bit_exact(tflite, tmp_path, count=4)
+    assert result.outputs.dtype == np.float32

@@ -1,6 +1,7 @@
-"""ZEROS_LIKE (int8): folded from the input's shape where it feeds another operator, a memset of the byte 0 (not
+"""ZEROS_LIKE (int8, int32, float32): folded from the input's shape where it feeds another operator, a memset of the byte 0 (not
 the zero point) where it is a model output, bit-exact with TFLM; int16, which TFLM's kernel does not take, is
 refused. (TensorFlow's converter folds tf.zeros_like itself: the models are hand-built.)"""
+import numpy as np
 import pytest
 
 from tests.support.helpers import assert_bit_exact
@@ -40,6 +41,19 @@ def test_zeros_feeding_an_operator_fold(tmp_path):
     tflite = _zeros(add=True)
     assert [layer.op.kind for layer in _program(tflite, tmp_path).layers] == ["ADD"]
     assert_bit_exact(tflite, tmp_path, count=4)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "float32"])
+def test_other_types(tmp_path, dtype):
+    """TFLM's int32 and float32 zeros: all-zero bytes (0, +0.0f) as a model output."""
+    m = SchemaModel()
+    x = m.tensor([2, 3, 4], dtype, **({"scale": 1.0} if dtype == "int32" else {}))  # a model input is quantized
+    z = m.tensor([2, 3, 4], dtype)
+    m.op("ZEROS_LIKE", [x], [z])
+    tflite = m.finish([x], [z])
+    assert [layer.kernel for layer in _program(tflite, tmp_path).layers] == ["memset"]
+    result = assert_bit_exact(tflite, tmp_path, count=2)
+    assert result.outputs.dtype == np.dtype(dtype) and not result.outputs.view(np.uint8).any()
 
 
 def test_cortex_m4(tmp_path):

@@ -1,16 +1,16 @@
-"""FILL (int8) → tg_transpose_s8's walk with every stride 0: each output element a copy of the scalar value; a
-constant value folds (the whole output is known at compile time).
+"""FILL (int8, float32) → tg_transpose_s8's (_f32's) walk with every stride 0: each output element a copy of the
+scalar value; a constant value folds (the whole output is known at compile time).
 
 TFLM's Prepare needs constant dims equal to the output's shape and a rank-0 value of the output's type; its
-kernel fills float32, int32 and int8. tinygen folds any of them when the value is constant and compiles int8
-(a run-time value, or a constant one filling a model output); the value's bytes are copied, so it must be
+kernel fills float32, int32 and int8. tinygen folds any of them when the value is constant and compiles int8 and
+float32 (a run-time value, or a constant one filling a model output); the value's bytes are copied, so it must be
 quantized like the output.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_same_quantization
+from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_copied, require_same_quantization
 from ..transpose import walk
 from ...errors import TinygenError
 
@@ -35,11 +35,11 @@ def check(graph, op) -> None:
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     check(graph, op)
-    value, y = require_int8(graph, op, op.inputs[1], op.outputs[0])
+    value, y = require_copied(graph, op, ("int8",), op.inputs[1], op.outputs[0])
     require_same_quantization(op, value, y)
     shape = [int(d) for d in y.shape]
-    return Layer(op, "transpose/transpose.c.j2", "tg_transpose_s8", (op.inputs[1],), (op.outputs[0],),
-                 walk(op, shape, [0] * len(shape), 0), summary=f"FILL {shape}")
+    return Layer(op, "transpose/transpose.c.j2", "tg_transpose_" + TYPE_SUFFIX[y.dtype], (op.inputs[1],),
+                 (op.outputs[0],), walk(op, shape, [0] * len(shape), 0), summary=f"FILL {shape}")
 
 
 def fold(graph, op, args) -> np.ndarray | None:
@@ -66,4 +66,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("FILL",), arity={"FILL": Arity(2)}, options={"FILL": "FillOptions"}, lower=lower, fold=fold,
-           example=example, header="tg_transpose.h")
+           types=("int8", "float32"), example=example, header="tg_transpose.h")

@@ -1,5 +1,6 @@
 """ZEROS_LIKE → the output known at compile time (it folds from the input's shape alone, for every type TFLM
-takes), or, int8, a memset of the output where it is a model output.
+takes), or, int8, int32 and float32, a memset of the output where it is a model output (all-zero bytes are 0
+and 0.0f).
 
 TFLM's kernel writes 0 (not the zero point) in the input's type, for int8, int32, int64 and float32 inputs; the
 input's values are never read.
@@ -10,11 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_same_type
+from ..common import Arity, Layer, LowerContext, OpDef, require_same_type
 from ...errors import TinygenError
 from ...ir import DTYPES
 
 TFLM_TYPES = ("int8", "int32", "int64", "float32")  # zeros_like.cc ZerosLikeEval
+RUN_TIME_TYPES = ("int8", "int32", "float32")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,9 @@ def check(graph, op):
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
     x, y = check(graph, op)
-    require_int8(graph, op, op.inputs[0], op.outputs[0])
+    if x.dtype not in RUN_TIME_TYPES:
+        raise TinygenError(f"ZEROS_LIKE (operator {op.index}) writes a {x.dtype} model output; tinygen has no "
+                           f"{x.dtype} tensors at run time", "give the model an int8, int32 or float32 output")
     return Layer(op, "zeros_like/zeros_like.c.j2", "memset", (op.inputs[0],), (op.outputs[0],),
                  ZerosParams(y.size * DTYPES[y.dtype]), summary=f"ZEROS_LIKE {list(y.shape)}")
 
@@ -55,4 +59,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("ZEROS_LIKE",), arity={"ZEROS_LIKE": Arity(1)}, options={"ZEROS_LIKE": "ZerosLikeOptions"},
-           lower=lower, types=("int8",), fold=fold, fold_reads_shapes=True, same_shape=True, example=example)
+           lower=lower, types=RUN_TIME_TYPES, fold=fold, fold_reads_shapes=True, same_shape=True, example=example)
