@@ -1,4 +1,4 @@
-"""EMBEDDING_LOOKUP (int32 ids, int8 table → int8): hand-built models (TensorFlow's converter writes GATHER for
+"""EMBEDDING_LOOKUP (int32 ids, int8 or float32 table → its type): hand-built models (TensorFlow's converter writes GATHER for
 tf.nn.embedding_lookup) with constant ids, and run-time ids as a model input into a constant table, bit-exact
 with TFLM; an id outside the table fails in both; refusals (the hybrid int8 → float32 lookup, constant ids
 outside the table) name the operator."""
@@ -81,10 +81,33 @@ def test_constant_lookup_folds(tmp_path):
     assert_bit_exact(tflite, tmp_path, count=4)
 
 
+@pytest.mark.parametrize("ids", [[3, 0, 9, 3], None])
+def test_float32_table(tmp_path, ids):
+    """A float32 table (TFLM's EvalSimple copies its rows as they are): constant ids into a table that is a
+    model input (tg_gather5_f32), or ids that are a model input into a constant table (tg_gather_nd_f32)."""
+    rng = np.random.default_rng(1)
+    m = SchemaModel()
+    values = None if ids is not None else rng.standard_normal(TABLE.shape).astype(np.float32)
+    table = m.tensor(list(TABLE.shape), "float32", data=values)
+    i = m.tensor([4], "int32", data=None if ids is None else np.array(ids, np.int32))
+    y = m.tensor([4, 2, 3], "float32")
+    m.op("EMBEDDING_LOOKUP", [i, table], [y])
+    if ids is not None:
+        tflite, inputs = m.finish([table], [y]), rng.standard_normal((3, *TABLE.shape)).astype(np.float32)
+    else:
+        tflite, inputs = m.finish([i], [y]), rng.integers(0, 10, (5, 4)).astype(np.int32)
+    kernel = "tg_gather5_f32" if ids is not None else "tg_gather_nd_f32"
+    assert [layer.kernel for layer in _program(tflite, tmp_path).layers] == [kernel]
+    path = tmp_path / "f.tflite"
+    path.write_bytes(tflite)
+    result = emulate(path, inputs=inputs)
+    assert result.outputs.dtype == np.float32
+    assert np.array_equal(result.outputs.view(np.uint32), result.expected.view(np.uint32)), result.summary()
+
+
 def test_refusals(tmp_path):
-    # TFLM's hybrid path (int8 table, float32 output), refused by the float check before any lowering
-    with pytest.raises(TinygenError, match=r"not fully int8-quantized: EMBEDDING_LOOKUP \(operator 0\) computes in "
-                                           "float32"):
+    # TFLM's hybrid path (int8 table, float32 output, a dequantization)
+    with pytest.raises(TinygenError, match=r"EMBEDDING_LOOKUP \(operator 0\) reads a int8 table into float32"):
         _program(_lookup(out_dtype="float32"), tmp_path)
     with pytest.raises(TinygenError, match=r"EMBEDDING_LOOKUP \(operator 0\) looks up id 10 of a table of 10 rows"):
         _program(_lookup([0, 10, 1, 2], feed=True), tmp_path)

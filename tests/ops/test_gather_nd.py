@@ -86,6 +86,20 @@ def test_run_time_indices(tmp_path, target):
     assert np.array_equal(result.outputs[0].view(np.int8)[0], x[0].reshape(12, 5)[7])
 
 
+def test_float32_params(tmp_path):
+    """Float32 params (TFLM's float GatherNd copies the slices), run-time indices as a model input."""
+    m = SchemaModel()
+    x = m.tensor([3, 4, 5], "float32")
+    i = m.tensor([6, 2], "int32")
+    y = m.tensor([6, 5], "float32")
+    m.op("GATHER_ND", [x, i], [y])
+    rng = np.random.default_rng(3)
+    params = rng.standard_normal((4, 3, 4, 5)).astype(np.float32)
+    indices = np.stack([rng.integers(0, 3, (4, 6)), rng.integers(0, 4, (4, 6))], axis=-1).astype(np.int32)
+    result = _run(m.finish([x, i], [y]), tmp_path, [params, indices])
+    assert result.outputs.dtype == np.float32 and np.array_equal(result.outputs, result.expected), result.summary()
+
+
 def test_constant_params_and_indices_fold(tmp_path):
     m = SchemaModel()
     x = m.tensor([1, 5], scale=0.05, zero_point=0)

@@ -1,5 +1,5 @@
-"""EMBEDDING_LOOKUP (int32 ids, int8 value table → int8) → tg_gather5_s8 for constant ids, tg_gather_nd_s8 (one
-index per row, checked against the rows) for run-time ones, e.g. a model input.
+"""EMBEDDING_LOOKUP (int32 ids, an int8 or float32 value table → its type) → tg_gather5_s8 (_f32) for constant
+ids, tg_gather_nd_s8 (_f32; one index per row, checked against the rows) for run-time ones, e.g. a model input.
 
 TFLM's Prepare takes rank-1 int32 ids and a value table of rank ≥ 2; its EvalSimple copies row ids[i] for each
 i and fails on an id outside [0, rows) (constant ids: refused here; run-time ones: invoke fails, as TFLM's
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_per_tensor, require_same_quantization
+from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_per_tensor, require_same_quantization
 from ..gather import gather_layer
 from ..gather_nd import MAX_ND, GatherNdParams
 from ...errors import TinygenError
@@ -23,9 +23,11 @@ def rows(graph, op) -> tuple[int, int]:
     if ids.dtype != "int32" or len(ids.shape) != 1:
         raise TinygenError(f"{where} looks up {ids.dtype} ids of shape {list(ids.shape)}; TFLite Micro takes a "
                            "vector of int32 ids", "export the model with int32 ids")
-    if value.dtype != "int8" or y.dtype != "int8" or value.quant is None or y.quant is None:
+    plain = value.dtype == y.dtype == "float32" and value.quant is None and y.quant is None
+    if not plain and (value.dtype != "int8" or y.dtype != "int8" or value.quant is None or y.quant is None):
         raise TinygenError(f"{where} reads a {value.dtype} table into {y.dtype}; tinygen compiles int8-quantized "
-                           "tables and outputs", "convert with full-integer int8 quantization")
+                           "and float32 tables into outputs of their type", "convert with full-integer int8 "
+                           "quantization")
     shape = [int(d) for d in value.shape]
     if len(shape) < 2 or [int(d) for d in y.shape] != [int(ids.shape[0])] + shape[1:]:
         raise TinygenError(f"{where} looks up {list(ids.shape)} ids in {shape} into {list(y.shape)}",
@@ -49,9 +51,11 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     require_same_quantization(op, value, y)
     summary = f"EMBEDDING_LOOKUP {ids.size} of {count} rows of {row}"
     if ids.is_const:
-        return gather_layer(op, [checked_ids(op, ids.data, count) * row, np.arange(row)], summary, source=1)
+        return gather_layer(op, [checked_ids(op, ids.data, count) * row, np.arange(row)], summary, source=1,
+                            dtype=value.dtype)
     params = GatherNdParams(ids.size, 1, (row,) + (0,) * (MAX_ND - 1), row, value.size, rows=count)
-    return Layer(op, "gather_nd/gather_nd.c.j2", "tg_gather_nd_s8", (op.inputs[1], op.inputs[0]), (op.outputs[0],),
+    kernel = "tg_gather_nd_" + TYPE_SUFFIX[value.dtype]
+    return Layer(op, "gather_nd/gather_nd.c.j2", kernel, (op.inputs[1], op.inputs[0]), (op.outputs[0],),
                  params, summary=summary + " (run time)")
 
 
@@ -73,4 +77,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("EMBEDDING_LOOKUP",), arity={"EMBEDDING_LOOKUP": Arity(2)}, options={"EMBEDDING_LOOKUP": None},
-           lower=lower, fold=fold, index_inputs=(0,), example=example, header="tg_gather_nd.h")
+           lower=lower, fold=fold, index_inputs=(0,), types=("int8", "float32"), example=example,
+           header="tg_gather_nd.h")

@@ -1,4 +1,5 @@
-"""GATHER_ND (int8 params, int32 indices) → tg_gather5_s8 for constant indices, tg_gather_nd_s8 for run-time ones.
+"""GATHER_ND (int8 or float32 params, int32 indices) → tg_gather5_s8 (_f32) for constant indices, tg_gather_nd_s8
+(_f32) for run-time ones.
 
 TFLM's GatherNd copies, for each index tuple (the indices' last axis, at most 5 long), the slice of the params
 that starts at sum(index_j * count_j), count_j the elements one step along params axis j skips. Its only check
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor, require_same_quantization
+from ..common import (TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_copied, require_per_tensor,
+                      require_same_quantization)
 from ..gather import gather_layer
 from ...errors import TinygenError
 
@@ -68,15 +70,15 @@ def starts(op, g: GatherNdParams, indices: np.ndarray) -> np.ndarray:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    x, y = require_copied(graph, op, ("int8",), op.inputs[0], op.outputs[0])  # TFLM's int32 params: not yet
     require_per_tensor(op, x, y)
     require_same_quantization(op, x, y)
     g = geometry(graph, op)
     indices = graph.tensors[op.inputs[1]]
     summary = f"GATHER_ND {g.slices} x {g.nd} indices from {list(x.shape)}"
     if indices.is_const:
-        return gather_layer(op, [starts(op, g, indices.data), np.arange(g.slice)], summary)
-    return Layer(op, "gather_nd/gather_nd.c.j2", "tg_gather_nd_s8", (op.inputs[0], op.inputs[1]),
+        return gather_layer(op, [starts(op, g, indices.data), np.arange(g.slice)], summary, dtype=x.dtype)
+    return Layer(op, "gather_nd/gather_nd.c.j2", "tg_gather_nd_" + TYPE_SUFFIX[x.dtype], (op.inputs[0], op.inputs[1]),
                  (op.outputs[0],), g, summary=summary + " (run time)")
 
 
@@ -100,4 +102,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("GATHER_ND",), arity={"GATHER_ND": Arity(2)}, options={"GATHER_ND": "GatherNdOptions"},
-           lower=lower, fold=fold, index_inputs=(1,), example=example, header="tg_gather_nd.h")
+           lower=lower, fold=fold, index_inputs=(1,), types=("int8", "float32"), example=example,
+           header="tg_gather_nd.h")

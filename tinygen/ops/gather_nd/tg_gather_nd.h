@@ -24,6 +24,8 @@ typedef struct {
 /* Sets *failed to 1 (having written the slices before it) at the first index TFLM rejects, else to 0. */
 void tg_gather_nd_s8(const tg_gather_nd_params *params, const int8_t *input, const int32_t *indices,
                      int8_t *output, int32_t *failed);
+void tg_gather_nd_f32(const tg_gather_nd_params *params, const float *input, const int32_t *indices,
+                      float *output, int32_t *failed);
 
 #ifdef __cplusplus
 }
