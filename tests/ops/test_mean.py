@@ -1,5 +1,5 @@
-"""MEAN, SUM, REDUCE_MAX, REDUCE_MIN: global average pooling and arbitrary constant axes, keep_dims either way,
-bit-exact with TFLM."""
+"""MEAN, SUM, REDUCE_MAX, REDUCE_MIN (int8, 16x8, float32): global average pooling and arbitrary constant axes,
+keep_dims either way, bit-exact with TFLM."""
 import pytest
 
 from tests.support.helpers import assert_bit_exact, int8_tflite, keras_model, op_kinds, with_quantization
@@ -114,3 +114,41 @@ def test_float32_mean_and_sum(tmp_path, target):
         return a + b + tf.reduce_mean(tf.reduce_mean(x, axis=[0, 2]), axis=0, keepdims=True)
 
     assert_float_function_exact(reductions, [[1, 7, 5, 6]], tmp_path, ["MEAN", "SUM"], target)
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32_max_and_min(tmp_path, target):
+    """float32 REDUCE_MAX and REDUCE_MIN (TFLM's ReduceGeneric<float> from -FLT_MAX / FLT_MAX), over
+    interleaved axes, keep_dims either way."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_float_function_exact
+
+    def reductions(x):
+        a = tf.reshape(tf.reduce_max(x, axis=[1, 3], keepdims=True), [1, 5])
+        return a + tf.reduce_min(tf.reduce_max(x, axis=3), axis=[0, 1], keepdims=True)
+
+    assert_float_function_exact(reductions, [[1, 7, 5, 6]], tmp_path, ["REDUCE_MAX", "REDUCE_MIN"], target)
+
+
+def test_float32_max_keeps_tflm_edges(tmp_path):
+    """NaN inputs are skipped, and all -inf gives -FLT_MAX (TFLM starts from lowest(), not -inf)."""
+    import numpy as np
+
+    from tests.support.schema_model import SchemaModel
+    from tinygen.emulation import emulate
+
+    m = SchemaModel("reduce_edges")
+    x = m.tensor([2, 3, 4], "float32")
+    axis = m.tensor([1], "int32", data=np.array([2], np.int32))
+    y = m.tensor([2, 3], "float32")
+    m.op("REDUCE_MAX", [x, axis], [y])
+    path = tmp_path / "edges.tflite"
+    path.write_bytes(m.finish([x], [y]))
+    samples = np.random.default_rng(0).standard_normal((2, 2, 3, 4)).astype(np.float32)
+    samples[0, 0, 0] = [np.nan, 1.0, np.nan, -2.0]
+    samples[0, 0, 1] = -np.inf
+    samples[1, 1, 2] = [np.nan] * 4
+    result = emulate(path, inputs=samples)
+    assert np.array_equal(result.outputs.view(np.uint32), result.expected.view(np.uint32)), result.summary()
+    assert result.outputs[0, 0, 0] == 1.0 and result.outputs[0, 0, 1] == -np.finfo(np.float32).max

@@ -1,27 +1,25 @@
-"""REDUCE_MAX and REDUCE_MIN (int8) → tg_reduce_max_s8 / tg_reduce_min_s8: TFLite's ReduceGeneric with the max
-or min, over MEAN's loop nest (../mean). TFLM's int8 kernel refuses an output whose scale or zero point differs
-from the input's; tinygen refuses it too."""
+"""REDUCE_MAX and REDUCE_MIN (int8, float32: TFLM's types) → tg_reduce_max_s8 / tg_reduce_min_s8 (_f32):
+TFLite's ReduceGeneric with the max or min, over MEAN's loop nest (../mean). TFLM's int8 kernel refuses an output
+whose scale or zero point differs from the input's; tinygen refuses it too."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
+from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef, require_copied, require_per_tensor
 from ..mean import MeanParams, reduction
 from ...errors import TinygenError
 
-KERNELS = {"REDUCE_MAX": "tg_reduce_max_s8", "REDUCE_MIN": "tg_reduce_min_s8"}
-
-
 def lower(graph, op, ctx: LowerContext) -> Layer:
-    x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
+    x, y = require_copied(graph, op, ("int8",), op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
-    if x.scale != y.scale or x.zero_point != y.zero_point:
+    if x.quant is not None and (x.scale != y.scale or x.zero_point != y.zero_point):
         raise TinygenError(f"{op.kind} (operator {op.index}) changes quantization; TFLite Micro refuses that",
                            "give the output the input's scale and zero point (the converter's default)")
     axes, _, kept, reduced = reduction(graph, op, x, y)
     params = MeanParams(tuple(n for n, _ in kept), tuple(s for _, s in kept), tuple(n for n, _ in reduced),
                         tuple(s for _, s in reduced), 0, 0, 0, 0)  # MEAN's template; no arithmetic
-    return Layer(op, "mean/mean.c.j2", KERNELS[op.kind], (op.inputs[0],), (op.outputs[0],), params,
+    kernel = f"tg_{op.kind.lower()}_{TYPE_SUFFIX[x.dtype]}"
+    return Layer(op, "mean/mean.c.j2", kernel, (op.inputs[0],), (op.outputs[0],), params,
                  summary=f"{op.kind} {list(x.shape)} over axes {sorted(axes)} -> {list(y.shape)}")
 
 
@@ -38,5 +36,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("REDUCE_MAX", "REDUCE_MIN"), arity={"REDUCE_MAX": Arity(2), "REDUCE_MIN": Arity(2)},
-           options={"REDUCE_MAX": "ReducerOptions", "REDUCE_MIN": "ReducerOptions"}, lower=lower, example=example,
-           header="tg_reduce_max.h")
+           options={"REDUCE_MAX": "ReducerOptions", "REDUCE_MIN": "ReducerOptions"}, lower=lower,
+           types=("int8", "float32"), example=example, header="tg_reduce_max.h")

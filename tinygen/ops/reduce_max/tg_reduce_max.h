@@ -13,6 +13,8 @@ extern "C" {
 
 void tg_reduce_max_s8(const tg_mean_params *params, const int8_t *input, int8_t *output);
 void tg_reduce_min_s8(const tg_mean_params *params, const int8_t *input, int8_t *output);
+void tg_reduce_max_f32(const tg_mean_params *params, const float *input, float *output);
+void tg_reduce_min_f32(const tg_mean_params *params, const float *input, float *output);
 
 #ifdef __cplusplus
 }
