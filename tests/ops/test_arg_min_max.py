@@ -1,4 +1,4 @@
-"""ARG_MAX and ARG_MIN (int8 → int32): a Keras classifier head, every axis of a rank-4 tensor, ties (the first
+"""ARG_MAX and ARG_MIN (int8, float32 → int32): a Keras classifier head, every axis of a rank-4 tensor, ties (the first
 index wins), bit-exact with TFLM; int64 indices and a computed axis refused as TFLM refuses them."""
 import numpy as np
 import pytest
@@ -12,9 +12,10 @@ from tinygen.errors import TinygenError
 INT32, INT64 = 2, 4  # schema TensorType
 
 
-def _model(kind: str, x_shape, axis: int, output_type: int = INT32, zero_point: int = -3) -> bytes:
+def _model(kind: str, x_shape, axis: int, output_type: int = INT32, zero_point: int = -3,
+           dtype: str = "int8") -> bytes:
     m = SchemaModel("arg")
-    x = m.tensor(x_shape, scale=0.05, zero_point=zero_point)
+    x = m.tensor(x_shape, dtype, **({} if dtype == "float32" else {"scale": 0.05, "zero_point": zero_point}))
     a = m.tensor([1], "int32", data=np.array([axis], np.int32))
     rank = len(x_shape)
     y_shape = [d for i, d in enumerate(x_shape) if i != axis % rank]
@@ -40,6 +41,20 @@ def test_ties_keep_the_first_index(tmp_path, kind):
     path.write_bytes(tflite)
     result = emulate(path, inputs=np.full((1, 1, 64, 3), 7, np.int8), backend="portable")
     assert np.array_equal(result.outputs, result.expected) and not result.outputs.any()
+
+
+@pytest.mark.parametrize("kind", ["ARG_MAX", "ARG_MIN"])
+def test_float32_values(tmp_path, kind):
+    """TFLM's float32 values, with NaNs (never better, nor beaten when first) and ties."""
+    from tinygen.emulation import emulate
+
+    x = np.round(np.random.default_rng(4).standard_normal((6, 2, 3, 4, 5)), 1).astype(np.float32)  # ties
+    x[0, 0, 0, :, 0] = [np.nan, 1.0, 2.0, np.nan]
+    x[0, 0, 1, :, 0] = [1.0, np.nan, 2.0, np.nan]
+    path = tmp_path / "arg.tflite"
+    path.write_bytes(_model(kind, [2, 3, 4, 5], 2, dtype="float32"))
+    result = emulate(path, inputs=x)
+    assert np.array_equal(result.outputs, result.expected), result.summary()
 
 
 def test_keras_classifier_head(tmp_path):

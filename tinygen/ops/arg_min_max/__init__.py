@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef
+from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef
 from ..mean import constant_axes
 from ...errors import TinygenError
 
-KERNELS = {"ARG_MAX": "tg_arg_max_s8", "ARG_MIN": "tg_arg_min_s8"}
+VALUE_TYPES = ("int8", "float32")  # arg_min_max.cc (its interpreter fails on int32 values)
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,9 @@ class ArgParams:
 def lower(graph, op, ctx: LowerContext) -> Layer:
     where = f"{op.kind} (operator {op.index})"
     x, axis, y = graph.tensors[op.inputs[0]], graph.tensors[op.inputs[1]], graph.tensors[op.outputs[0]]
-    if x.dtype != "int8":
-        raise TinygenError(f"{where} reads {x.dtype} tensor '{x.name}'; tinygen compiles it on int8 values",
-                           "convert with full-integer int8 quantization")
+    if x.dtype not in VALUE_TYPES:
+        raise TinygenError(f"{where} reads {x.dtype} tensor '{x.name}'; TFLite Micro compares int8 and float32 "
+                           "values", "convert with full-integer int8 quantization")
     if y.dtype != "int32":
         raise TinygenError(f"{where} writes {y.dtype} indices; TFLite Micro computes int32 ones only",
                            "export with output_type=tf.int32 (tf.math.argmax(..., output_type=tf.int32))")
@@ -43,7 +43,8 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
                            "the model file is inconsistent; re-export it")
     params = ArgParams(int(np.prod(shape[:a], dtype=np.int64)), shape[a],
                        int(np.prod(shape[a + 1:], dtype=np.int64)))
-    return Layer(op, "arg_min_max/arg_min_max.c.j2", KERNELS[op.kind], (op.inputs[0],), (op.outputs[0],), params,
+    kernel = f"tg_{op.kind.lower()}_{TYPE_SUFFIX[x.dtype]}"
+    return Layer(op, "arg_min_max/arg_min_max.c.j2", kernel, (op.inputs[0],), (op.outputs[0],), params,
                  summary=f"{op.kind} {shape} over axis {a} -> {list(y.shape)}")
 
 
@@ -58,4 +59,4 @@ def example(m, rng) -> bytes:
 
 OP = OpDef(kinds=("ARG_MAX", "ARG_MIN"), arity={"ARG_MAX": Arity(2), "ARG_MIN": Arity(2)},
            options={"ARG_MAX": "ArgMaxOptions", "ARG_MIN": "ArgMinOptions"}, lower=lower,
-           types=("int8 → int32",), example=example, header="tg_arg_min_max.h")
+           types=("int8 → int32", "float32 → int32"), example=example, header="tg_arg_min_max.h")

@@ -19,6 +19,8 @@ typedef struct {
 } tg_arg_params;
 void tg_arg_max_s8(const tg_arg_params *params, const int8_t *input, int32_t *output);
 void tg_arg_min_s8(const tg_arg_params *params, const int8_t *input, int32_t *output);
+void tg_arg_max_f32(const tg_arg_params *params, const float *input, int32_t *output);
+void tg_arg_min_f32(const tg_arg_params *params, const float *input, int32_t *output);
 
 #ifdef __cplusplus
 }
