@@ -1,4 +1,4 @@
-"""SQUARED_DIFFERENCE (int8): equal shapes, either operand broadcast (both at once), rank 3, extreme
+"""SQUARED_DIFFERENCE (int8, float32): equal shapes, either operand broadcast (both at once), rank 3, extreme
 quantizations; every case bit-exact with TFLM."""
 import pytest
 
@@ -41,3 +41,14 @@ def test_converted(tmp_path, name):
 def test_extreme_quantization(tmp_path, changes):
     tflite = _model("const_channels", seed=3)
     assert_bit_exact(with_quantization(tflite, changes), tmp_path, count=8)
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32(tmp_path, target):
+    """TFLM's SquaredDifference<float>: the difference rounded, then squared; operands broadcast."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_float_function_exact
+
+    assert_float_function_exact(lambda a, b: tf.math.squared_difference(a, b) + tf.math.squared_difference(a, 0.3),
+                                [[1, 4, 6], [1, 1, 6]], tmp_path, ["SQUARED_DIFFERENCE"], target)

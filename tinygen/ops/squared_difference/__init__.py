@@ -1,5 +1,6 @@
 """SQUARED_DIFFERENCE (int8) → tg_squared_difference_s8: TFLM's quantized SquaredDifference
-(micro/kernels/squared_difference.cc), operands broadcast as in ADD.
+(micro/kernels/squared_difference.cc), operands broadcast as in ADD; float32 → tg_squared_difference_f32, the
+difference squared.
 
 Prepare (PrepareQuantized, left shift 7) rescales both inputs to twice the larger input scale, like ADD, and the
 squared difference by (2 · max scale)² / (2^14 · out_scale), the denominator a float32 product. ADD's
@@ -10,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..add import AddLayer, AddParams, broadcast_walk
-from ..common import Activation, Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
+from ..common import Activation, Arity, Layer, LowerContext, OpDef, require_float, require_int8, require_per_tensor
 from ...quant import INT8_MAX, INT8_MIN, quantize_multiplier, quantize_multiplier_smaller_than_one_exp
 
 LEFT_SHIFT = 7  # int8 (int16 uses 0)
@@ -28,6 +29,12 @@ def squared_difference_params(a, b, y) -> AddParams:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.outputs[0]].dtype == "float32":
+        a, b, y = require_float(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
+        shape, inplace = broadcast_walk(op, a, b, y, "tg_squared_difference_f32")
+        return Layer(op, "squared_difference/squared_difference_f32.c.j2", "tg_squared_difference_f32",
+                     (op.inputs[0], op.inputs[1]), (op.outputs[0],), shape, inplace=inplace,
+                     summary=f"SQUARED_DIFFERENCE {list(a.shape)}, {list(b.shape)} (float32)")
     a, b, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
     require_per_tensor(op, a, b, y)
     shape, inplace = broadcast_walk(op, a, b, y, "tg_squared_difference_s8")
@@ -49,5 +56,5 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("SQUARED_DIFFERENCE",), arity={"SQUARED_DIFFERENCE": Arity(2)},
-           options={"SQUARED_DIFFERENCE": "SquaredDifferenceOptions"}, lower=lower, example=example,
-           header="tg_squared_difference.h")
+           options={"SQUARED_DIFFERENCE": "SquaredDifferenceOptions"}, lower=lower, types=("int8", "float32"),
+           example=example, header="tg_squared_difference.h")

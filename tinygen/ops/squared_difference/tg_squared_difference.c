@@ -22,3 +22,16 @@ void tg_squared_difference_s8(const tg_add_params *params, const tg_dims *input_
     tg_broadcast_binary_s8(squared_difference_one, params, input_1_dims, input_1, input_2_dims, input_2, output_dims,
                            output);
 }
+
+/* float32: TFLM's SquaredDifference<float>, (a - b) * (a - b) with the difference rounded first. */
+static inline float squared_difference_f32(float a, float b)
+{
+    const float difference = a - b;
+    return difference * difference;
+}
+
+void tg_squared_difference_f32(const tg_dims *input_1_dims, const float *input_1, const tg_dims *input_2_dims,
+                               const float *input_2, const tg_dims *output_dims, float *output)
+{
+    TG_BROADCAST_BINARY_WALK(float, float, squared_difference_f32);
+}

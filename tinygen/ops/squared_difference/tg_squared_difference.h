@@ -16,6 +16,8 @@ extern "C" {
 void tg_squared_difference_s8(const tg_add_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
                               const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims,
                               int8_t *output);
+void tg_squared_difference_f32(const tg_dims *input_1_dims, const float *input_1, const tg_dims *input_2_dims,
+                               const float *input_2, const tg_dims *output_dims, float *output);
 
 #ifdef __cplusplus
 }
