@@ -1,5 +1,5 @@
-"""ADD_N (int8): 2 to 15 inputs (data, its transforms and constants), random quantization, bit-exact with TFLM; an
-input with other quantization is refused as TFLM refuses it."""
+"""ADD_N (int8, float32): 2 to 15 inputs (data, its transforms and constants), random quantization, bit-exact with
+TFLM; an input with other quantization is refused as TFLM refuses it."""
 import numpy as np
 import pytest
 
@@ -39,3 +39,16 @@ def test_other_quantization_is_refused(tmp_path):
     path.write_bytes(_model(3, [4], seed=1, other_scale=0.5))
     with pytest.raises(TinygenError, match=r"ADD_N \(operator 1\) adds inputs of different shapes or quantization"):
         compile_model(path)
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32(tmp_path, target):
+    """TFLM's AddN<float>: each sum from 0.0f in the inputs' order (tf.math.add_n of the input, a transform of
+    it and a constant)."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_float_function_exact
+
+    constant = tf.constant(np.random.default_rng(1).standard_normal((1, 3, 8)).astype(np.float32))
+    assert_float_function_exact(lambda x: tf.math.add_n([x, tf.nn.relu(x) * 3.0, constant]), [[1, 3, 8]],
+                                tmp_path, ["ADD_N"], target)

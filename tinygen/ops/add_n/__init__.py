@@ -1,7 +1,8 @@
 """ADD_N (int8) → tg_add_n_s8: TFLite's reference AddN for int8 as TFLM prepares it (micro/kernels/add_n.cc):
 inputs of one shape, scale and zero point, each rescaled by ADD's arithmetic (left shift 20, multipliers for half
 the input scale) and summed, the sum rescaled to the output. The reference starts the sum from the rescaled input
-offset itself (x = input offset, not 0), and so does tinygen.
+offset itself (x = input offset, not 0), and so does tinygen. float32 → tg_add_n_f32: AddN<float>, each sum from
+0.0f in the inputs' order.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
+from ..common import Arity, Layer, LowerContext, OpDef, require_float, require_int8, require_per_tensor
 from ...errors import TinygenError
 from ...quant import quantize_multiplier_smaller_than_one_exp
 
@@ -29,7 +30,20 @@ class AddNParams:
     output_shift: int
 
 
+@dataclass(frozen=True)
+class FloatAddNParams:
+    size: int
+    count: int
+
+
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.outputs[0]].dtype == "float32":
+        *xs, y = require_float(graph, op, *op.inputs, op.outputs[0])
+        if any(list(x.shape) != list(y.shape) for x in xs):
+            raise TinygenError(f"ADD_N (operator {op.index}) adds inputs of different shapes; TFLite Micro refuses "
+                               "that", "give every input the output's shape")
+        return Layer(op, "add_n/add_n_f32.c.j2", "tg_add_n_f32", tuple(op.inputs), (op.outputs[0],),
+                     FloatAddNParams(int(y.size), len(xs)), summary=f"ADD_N of {len(xs)} x {list(y.shape)} (float32)")
     x0, *rest = require_int8(graph, op, *op.inputs, op.outputs[0])
     xs, y = [x0] + rest[:-1], rest[-1]
     require_per_tensor(op, *xs, y)
@@ -61,4 +75,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("ADD_N",), arity={"ADD_N": Arity(2, None)}, options={"ADD_N": "AddNOptions"}, lower=lower,
-           example=example, header="tg_add_n.h")
+           types=("int8", "float32"), example=example, header="tg_add_n.h")

@@ -17,3 +17,16 @@ void tg_add_n_s8(const tg_add_n_params *params, const int8_t *const *inputs, int
         output[i] = (int8_t)TG_CLAMP(y, -128, 127);
     }
 }
+
+/* float32: TFLite's reference AddN<float>, each sum from 0.0f (so a lone -0.0f becomes +0.0f there too) in the
+ * inputs' order. */
+void tg_add_n_f32(int32_t size, int32_t count, const float *const *inputs, float *output)
+{
+    for (int32_t i = 0; i < size; ++i) {
+        float x = 0.0f;
+        for (int32_t j = 0; j < count; ++j) {
+            x += inputs[j][i];
+        }
+        output[i] = x;
+    }
+}

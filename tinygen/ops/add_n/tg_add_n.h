@@ -17,6 +17,7 @@ typedef struct {
 } tg_add_n_params;
 
 void tg_add_n_s8(const tg_add_n_params *params, const int8_t *const *inputs, int8_t *output);
+void tg_add_n_f32(int32_t size, int32_t count, const float *const *inputs, float *output);
 
 #ifdef __cplusplus
 }
