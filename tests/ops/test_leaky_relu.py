@@ -85,3 +85,14 @@ def test_multiplier_beyond_32_bits_is_refused(tmp_path):
                                  "alpha", 2.0**40))
     with pytest.raises(TinygenError, match="too large for 32-bit fixed point"):
         compile_model(path)
+
+
+@pytest.mark.parametrize("alpha", [0.2, -0.5, 1.7])
+def test_float32(tmp_path, alpha):
+    """TFLite's reference LeakyRelu<float> for any alpha (above 1 and negative too)."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_float_function_exact
+
+    assert_float_function_exact(lambda x: tf.nn.leaky_relu(x * 2.0, alpha=alpha), [[1, 64]], tmp_path,
+                                ["LEAKY_RELU"])

@@ -29,3 +29,12 @@ void tg_leaky_relu_s16(const tg_leaky_relu_params *params, const int16_t *input,
         output[i] = (int16_t)TG_CLAMP(r, INT16_MIN, INT16_MAX);
     }
 }
+
+/* float32: TFLite's reference LeakyRelu, val > 0 ? val : val * alpha (alpha may be above 1 or negative). */
+void tg_leaky_relu_f32(const float *input, int32_t size, float alpha, float *output)
+{
+    for (int32_t i = 0; i < size; ++i) {
+        const float val = input[i];
+        output[i] = val > 0 ? val : val * alpha;
+    }
+}

@@ -25,6 +25,8 @@ typedef struct {
 void tg_leaky_relu_s8(const tg_leaky_relu_params *params, const int8_t *input, int32_t size, int8_t *output);
 void tg_leaky_relu_s16(const tg_leaky_relu_params *params, const int16_t *input, int32_t size, int16_t *output);
 
+void tg_leaky_relu_f32(const float *input, int32_t size, float alpha, float *output);
+
 #ifdef __cplusplus
 }
 #endif
