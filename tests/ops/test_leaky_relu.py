@@ -1,5 +1,5 @@
-"""LEAKY_RELU (int8, int16): every one of the 256 (65536) input values under random quantizations, positive,
-zero, negative and above-one alphas, extreme scales, after a convolution; bit-exact with TFLM."""
+"""LEAKY_RELU (int8, int16; float32 too): every one of the 256 (65536) input values under random quantizations,
+positive, zero, negative and above-one alphas, extreme scales, after a convolution; bit-exact with TFLM."""
 import functools
 
 import pytest
