@@ -100,3 +100,14 @@ def test_refused(tmp_path, tflite, message):
     path.write_bytes(tflite())
     with pytest.raises(TinygenError, match=message):
         compile_model(path)
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32(tmp_path, target):
+    """TFLite's reference float Div: the quotient (and with a fused RELU, its clamp), operands broadcast."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_float_function_exact
+
+    assert_float_function_exact(lambda a, b: tf.nn.relu(a / (tf.abs(b) + 0.5)) + a / 3.0, [[1, 4, 6], [1, 1, 6]],
+                                tmp_path, ["DIV"], target)

@@ -1,5 +1,5 @@
 """DIV (int8) → tg_div_s8: TFLite's reference DivElementwise / BroadcastDivSlowQuantized (micro/kernels/div.cc),
-operands broadcast as in MUL.
+operands broadcast as in MUL; float32 → tg_div_f32 (reference Div: the quotient through the activation's clamp).
 
 Per element, x / y with x, y the inputs less their zero points (both negated when y < 0): 1 / y from
 GetReciprocal, x normalised by its leading sign bits, then Prepare's multiplier s1 / (s2 · s_out) (in double, as
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..add import broadcast_walk
+from ..add import broadcast_walk, lower_float_binary
 from ..common import Activation, Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
 from ..mul import MulParams
 from ...errors import TinygenError
@@ -29,6 +29,8 @@ MAX_OUTPUT_SHIFT = 22
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.outputs[0]].dtype == "float32":
+        return lower_float_binary(graph, op)  # tg_div_f32
     a, b, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
     require_per_tensor(op, a, b, y)
     shape, inplace = broadcast_walk(op, a, b, y, "tg_div_s8")
@@ -58,4 +60,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("DIV",), arity={"DIV": Arity(2)}, options={"DIV": "DivOptions"}, lower=lower,
-           fuses_activation=True, example=example, header="tg_div.h")
+           fuses_activation=True, types=("int8", "float32"), example=example, header="tg_div.h")

@@ -50,3 +50,15 @@ void tg_div_s8(const tg_mul_params *params, const tg_dims *input_1_dims, const i
 {
     tg_broadcast_binary_s8(div_one, params, input_1_dims, input_1, input_2_dims, input_2, output_dims, output);
 }
+
+/* float32: TFLite's reference Div / BroadcastDivSlow, the quotient through the fused activation's clamp. */
+static float div_f32(const void *params, float a, float b)
+{
+    return tg_clamp_f32(a / b, *(const tg_activation_f32 *)params);
+}
+
+void tg_div_f32(const tg_activation_f32 *activation, const tg_dims *input_1_dims, const float *input_1,
+                const tg_dims *input_2_dims, const float *input_2, const tg_dims *output_dims, float *output)
+{
+    tg_broadcast_binary_f32(div_f32, activation, input_1_dims, input_1, input_2_dims, input_2, output_dims, output);
+}

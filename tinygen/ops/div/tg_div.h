@@ -16,6 +16,9 @@ extern "C" {
 void tg_div_s8(const tg_mul_params *params, const tg_dims *input_1_dims, const int8_t *input_1,
                const tg_dims *input_2_dims, const int8_t *input_2, const tg_dims *output_dims, int8_t *output);
 
+void tg_div_f32(const tg_activation_f32 *activation, const tg_dims *input_1_dims, const float *input_1,
+                const tg_dims *input_2_dims, const float *input_2, const tg_dims *output_dims, float *output);
+
 #ifdef __cplusplus
 }
 #endif
