@@ -1,6 +1,6 @@
-"""DIV (int8): every pair of int8 operands (zero divisors included) under quantizations far apart and zero points
-at the ends of the range, converted models with broadcasting, fused activations, bit-exact with TFLM;
-refusals."""
+"""DIV (int8; float32 too): every pair of int8 operands (zero divisors included) under quantizations far apart and
+zero points at the ends of the range, converted models with broadcasting, fused activations, bit-exact with
+TFLM; refusals."""
 import functools
 
 import numpy as np

@@ -17,3 +17,17 @@ def test_keras_prelu(tmp_path, shape, shared_axes):
     tflite = int8_tflite(model, shape, seed=len(shape))
     assert "PRELU" in op_kinds(tflite, tmp_path)
     assert_bit_exact(tflite, tmp_path, count=8)
+
+
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32(tmp_path, target):
+    """TFLM's BroadcastPrelu4DSlowFloat (x >= 0 ? x : x * alpha), alpha per channel, broadcast."""
+    import tensorflow as tf
+
+    from tests.support.helpers import float_tflite, keras_model
+
+    model = keras_model([tf.keras.layers.PReLU(shared_axes=[1, 2])], (3, 4, 5), seed=1)
+    model.layers[-1].set_weights([np.random.default_rng(1).uniform(-1, 2, (1, 1, 5)).astype(np.float32)])
+    tflite = float_tflite(model)
+    assert "PRELU" in op_kinds(tflite, tmp_path)
+    assert_bit_exact(tflite, tmp_path, count=4, target=target)

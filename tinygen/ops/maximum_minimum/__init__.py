@@ -23,7 +23,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     kernel = f"tg_{op.kind.lower()}_{TYPE_SUFFIX[y.dtype]}"
     shape, inplace = broadcast_walk(op, a, b, y, kernel)
     how = f"{list(a.shape)}, {list(b.shape)}" if shape.broadcast else f"{y.size}"
-    return Layer(op, "maximum_minimum/maximum_minimum.c.j2", kernel, (op.inputs[0], op.inputs[1]),
+    return Layer(op, "binary_dims.c.j2", kernel, (op.inputs[0], op.inputs[1]),
                  (op.outputs[0],), shape, summary=f"{op.kind} {how}", inplace=inplace)
 
 

@@ -1,6 +1,7 @@
 """PRELU (int8) → tg_prelu_s8: TFLite's reference BroadcastPrelu4DSlow, alpha broadcast against the input as in
 ADD; parameters as micro/kernels/prelu_common.cc CalculatePreluParams computes them (two multipliers in double:
-input/output scale for x >= 0, input·alpha/output scale for the product of the offset input and alpha)."""
+input/output scale for x >= 0, input·alpha/output scale for the product of the offset input and alpha). float32 →
+tg_prelu_f32: TFLM's BroadcastPrelu4DSlowFloat."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..add import Elementwise, broadcast_walk
-from ..common import Arity, Layer, LowerContext, OpDef, require_int8, require_per_tensor
+from ..common import Arity, Layer, LowerContext, OpDef, require_float, require_int8, require_per_tensor
 from ...quant import quantize_multiplier
 
 
@@ -25,6 +26,11 @@ class PreluParams:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.outputs[0]].dtype == "float32":  # BroadcastPrelu4DSlowFloat
+        x, alpha, y = require_float(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
+        shape, inplace = broadcast_walk(op, x, alpha, y, "tg_prelu_f32")
+        return Layer(op, "binary_dims.c.j2", "tg_prelu_f32", (op.inputs[0], op.inputs[1]), (op.outputs[0],),
+                     shape, summary=f"PRELU {list(x.shape)}, alpha {list(alpha.shape)} (float32)", inplace=inplace)
     x, alpha, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
     require_per_tensor(op, x, alpha, y)
     shape, inplace = broadcast_walk(op, x, alpha, y, "tg_prelu_s8")
@@ -47,5 +53,5 @@ def example(m, rng) -> bytes:
     return m.finish([x], [y])
 
 
-OP = OpDef(kinds=("PRELU",), arity={"PRELU": Arity(2)}, options={"PRELU": None}, lower=lower, example=example,
-           header="tg_prelu.h")
+OP = OpDef(kinds=("PRELU",), arity={"PRELU": Arity(2)}, options={"PRELU": None}, lower=lower,
+           types=("int8", "float32"), example=example, header="tg_prelu.h")

@@ -20,6 +20,9 @@ typedef struct {
 void tg_prelu_s8(const tg_prelu_params *params, const tg_dims *input_dims, const int8_t *input,
                  const tg_dims *alpha_dims, const int8_t *alpha, const tg_dims *output_dims, int8_t *output);
 
+void tg_prelu_f32(const tg_dims *input_1_dims, const float *input_1, const tg_dims *input_2_dims,
+                  const float *input_2, const tg_dims *output_dims, float *output);
+
 #ifdef __cplusplus
 }
 #endif

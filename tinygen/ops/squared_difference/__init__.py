@@ -32,7 +32,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
     if graph.tensors[op.outputs[0]].dtype == "float32":
         a, b, y = require_float(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
         shape, inplace = broadcast_walk(op, a, b, y, "tg_squared_difference_f32")
-        return Layer(op, "squared_difference/squared_difference_f32.c.j2", "tg_squared_difference_f32",
+        return Layer(op, "binary_dims.c.j2", "tg_squared_difference_f32",
                      (op.inputs[0], op.inputs[1]), (op.outputs[0],), shape, inplace=inplace,
                      summary=f"SQUARED_DIFFERENCE {list(a.shape)}, {list(b.shape)} (float32)")
     a, b, y = require_int8(graph, op, op.inputs[0], op.inputs[1], op.outputs[0])
