@@ -190,6 +190,20 @@ def test_float32_activations(tmp_path):
     assert_float_function_exact(activations, [[1, 200]], tmp_path, ["RELU", "RELU6", "LOGISTIC", "TANH"], count=20)
 
 
+@pytest.mark.parametrize("target", ["host", "cortex-m4"])
+def test_float32_hard_swish(tmp_path, target):
+    """A Keras hard_swish layer converted without quantization: TFLite's reference HardSwish<float> over the
+    whole curve (below -3, between, above 3), exact on every target (no math library call)."""
+    import tensorflow as tf
+
+    from tests.support.helpers import assert_bit_exact, float_tflite
+
+    tflite = float_tflite(keras_model([tf.keras.layers.Dense(64), tf.keras.layers.Activation("hard_swish")], (8,),
+                                      seed=3))
+    assert "HARD_SWISH" in op_kinds(tflite, tmp_path)
+    assert_bit_exact(tflite, tmp_path, count=20, target=target)
+
+
 def test_float32_activations_on_cortex_m4(tmp_path):
     """RELU and RELU6 are exact on any target; LOGISTIC and TANH call the target's expf and tanhf (newlib's), whose
     last bit may differ from the host's: the emulator reports that difference, here under 1e-6."""

@@ -1,5 +1,5 @@
-"""PRELU (int8): Keras PReLU with alpha per element, per channel (shared axes) and trained-like random alphas of
-both signs, bit-exact with TFLM."""
+"""PRELU (int8; float32 too): Keras PReLU with alpha per element, per channel (shared axes) and trained-like random
+alphas of both signs, bit-exact with TFLM."""
 import numpy as np
 import pytest
 

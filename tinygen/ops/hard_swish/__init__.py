@@ -1,4 +1,5 @@
-"""HARD_SWISH (int8) → tg_hard_swish_s8: TFLite's reference HardSwish with HardSwishParams (int16 fixed point).
+"""HARD_SWISH (int8) → tg_hard_swish_s8: TFLite's reference HardSwish with HardSwishParams (int16 fixed point);
+float32 → tg_hard_swish_f32, the reference HardSwish<float>.
 
 Prepare (hard_swish_common.cc): from the "high-res" input scale in_scale / 128 (float32 arithmetic), a
 multiplier to the output scale and one to the "relu-ish" scale 3 / 32768, each a QuantizeMultiplier Q31
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..common import Arity, Layer, LowerContext, OpDef, elementwise_inplace, require_int8, require_per_tensor
+from ..common import (Arity, Layer, LowerContext, OpDef, elementwise_inplace, lower_float_elementwise, require_int8,
+                      require_per_tensor)
 from ...errors import TinygenError
 from ...quant import downscale_multiplier_to_int16, quantize_multiplier
 
@@ -27,6 +29,8 @@ class HardSwishParams:
 
 
 def lower(graph, op, ctx: LowerContext) -> Layer:
+    if graph.tensors[op.inputs[0]].dtype == "float32":
+        return lower_float_elementwise(graph, op)  # tg_hard_swish_f32
     x, y = require_int8(graph, op, op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
     hires_input_scale = np.float32(1.0 / 128.0) * np.float32(x.scale)
@@ -54,4 +58,4 @@ def example(m, rng) -> bytes:
 
 
 OP = OpDef(kinds=("HARD_SWISH",), arity={"HARD_SWISH": Arity(1)}, options={"HARD_SWISH": "HardSwishOptions"},
-           lower=lower, same_shape=True, example=example, header="tg_hard_swish.h")
+           lower=lower, same_shape=True, types=("int8", "float32"), example=example, header="tg_hard_swish.h")

@@ -67,3 +67,18 @@ void tg_hard_swish_s8(const tg_hard_swish_params *params, const int8_t *input, i
         output[i] = (int8_t)TG_CLAMP(out, -128, 127);
     }
 }
+
+/* float32: TFLite's reference HardSwish<float>, in * min(6, max(0, in + 3)) / 6, std::max and std::min in
+ * their comparison order (a NaN input gives 0 from both, then NaN from the product). */
+static float hard_swish_f32(float in)
+{
+    const float shifted = in + 3.0f;
+    const float low = 0.0f < shifted ? shifted : 0.0f;
+    const float clipped = low < 6.0f ? low : 6.0f;
+    return in * clipped / 6.0f;
+}
+
+void tg_hard_swish_f32(const float *input, int32_t size, float *output)
+{
+    tg_map_f32(input, size, output, hard_swish_f32);
+}

@@ -20,6 +20,7 @@ typedef struct {
     int32_t output_multiplier_exponent;          /* ... times 2^exponent, <= 0 */
 } tg_hard_swish_params;
 void tg_hard_swish_s8(const tg_hard_swish_params *params, const int8_t *input, int32_t size, int8_t *output);
+void tg_hard_swish_f32(const float *input, int32_t size, float *output);
 
 #ifdef __cplusplus
 }
