@@ -77,7 +77,7 @@ def load_float_model(model) -> keras_frontend.KerasModel:
     """The Keras, ONNX or float .tflite model, loaded for quantization."""
     if onnx_frontend.is_onnx_object(model) or (isinstance(model, (str, Path)) and onnx_frontend.is_onnx_path(model)):
         return onnx_frontend.load_onnx(model)
-    if float_tflite.is_float_tflite(model):
+    if float_tflite.is_tflite_path(model):  # load_float_tflite refuses one that is already quantized
         return float_tflite.load_float_tflite(model)
     return keras_frontend.load_keras(model)
 

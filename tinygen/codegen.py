@@ -25,7 +25,7 @@ CORE_DIR = Path(str(resources.files("tinygen") / "kernels"))  # the shared core 
 _INCLUDE = re.compile(r'^#include "([^"]+)"', re.MULTILINE)
 FUNCTION = "TG_LAYER_FUNCTION"  # stands for a layer definition's C name until identical ones are merged
 # A kernel definition: `void tg_...(` at the start of a line, or one instantiation per line of a defining macro,
-# `TG_DEFINE_<what>(tg_..., ...)` (tg_cast.c's conversions).
+# `TG_DEFINE_<what>(tg_..., ...)` (tg_cast.c's conversions, the broadcast binary kernels of TG_DEFINE_BINARY_WALK).
 _DEFINITION = re.compile(r"^(?:void\s+|TG_DEFINE_\w+\()(tg_\w+)\s*[(,]", re.MULTILINE)
 # A kernel the core headers define inline (inlined with each call's constants, kernels/tg_gemm.h).
 _INLINE_DEFINITION = re.compile(r"^TG_\w*INLINE void\s+(tg_\w+)\s*\(", re.MULTILINE)

@@ -69,3 +69,13 @@ def test_missing_extra_is_explained(float_model, monkeypatch):
                         else real(name, *a))
     with pytest.raises(TinygenError, match=r'needs the quantize extra .*pip install -e "\.\[quantize\]"'):
         tinygen.quantize(float_model / "cnn_float.tflite", float_model / "calib.npy")
+
+
+def test_quantized_model_is_not_quantized_again(float_model, tmp_path):
+    import tinygen
+    from tinygen.errors import TinygenError
+
+    path = tmp_path / "int8.tflite"
+    path.write_bytes(tinygen.quantize(float_model / "cnn_float.tflite", float_model / "calib.npy").tflite)
+    with pytest.raises(TinygenError, match="is already quantized"):
+        tinygen.quantize(path, float_model / "calib.npy")

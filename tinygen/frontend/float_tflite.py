@@ -15,21 +15,21 @@ import numpy as np
 
 from .. import contain, oracle
 from ..errors import TinygenError
-from .keras import Conversion, KerasModel
+from .keras import Conversion, KerasModel, float_ops
 from .tflite import parse_tflite
 
 INSTALL = 'pip install -e ".[quantize]"'
 RECIPE = "static_wi8_ai8"
 
 
+def is_tflite_path(model) -> bool:
+    return isinstance(model, (str, Path)) and Path(model).suffix.lower() == ".tflite" and Path(model).is_file()
+
+
 def is_float_tflite(model) -> bool:
     """A .tflite path whose operators compute in float32 (not an int8 model with float edges)."""
-    from .keras import float_ops
-
-    if not isinstance(model, (str, Path)) or Path(model).suffix.lower() != ".tflite" or not Path(model).is_file():
-        return False
-    graph = parse_tflite(Path(model).read_bytes(), Path(model).stem, str(model))
-    return bool(float_ops(graph))
+    return is_tflite_path(model) and bool(float_ops(parse_tflite(Path(model).read_bytes(), Path(model).stem,
+                                                                  str(model))))
 
 
 @dataclass
@@ -77,6 +77,9 @@ def load_float_tflite(path) -> FloatTfliteModel:
     path = Path(path)
     tflite = path.read_bytes()
     graph = parse_tflite(tflite, path.stem, str(path))
+    if not float_ops(graph):
+        raise TinygenError(f"{path} is already quantized: it has no float operators to quantize",
+                           "give tinygen the float model, or the quantized one without calibration data")
     if len(graph.inputs) != 1 or len(graph.outputs) != 1:
         raise TinygenError(f"{path} has {len(graph.inputs)} inputs and {len(graph.outputs)} outputs; tinygen "
                            "quantizes single-input, single-output float models", "quantize it yourself")

@@ -44,6 +44,16 @@ typedef float (*tg_binary_f32)(const void *params, float a, float b);
         }                                                                                                     \
     } while (0)
 
+/* A kernel without parameters, name(input_1_dims, input_1, input_2_dims, input_2, output_dims, output): ELEMENT
+ * of each broadcast pair, operands and output of elem_t. One instantiation per line: codegen finds the kernel
+ * there. */
+#define TG_DEFINE_BINARY_WALK(name, elem_t, ELEMENT)                                                          \
+    void name(const tg_dims *input_1_dims, const elem_t *input_1, const tg_dims *input_2_dims,               \
+              const elem_t *input_2, const tg_dims *output_dims, elem_t *output)                              \
+    {                                                                                                         \
+        TG_BROADCAST_BINARY_WALK(elem_t, elem_t, ELEMENT);                                                    \
+    }
+
 /* output = element(params, input_1, input_2): the body of tg_broadcast_binary_s8 / _s16, one per element type.
  * static inline: each operator's one call inlines it with its element function, so the loop calls nothing per
  * element; params is restrict so the stores (which may alias anything) do not force its fields to be reloaded

@@ -325,7 +325,8 @@ def float_activation(op: Op) -> FloatActivation:
 
 
 @dataclass(frozen=True)
-class FloatElementwiseParams:
+class ElementwiseParams:
+    """The element count of a kernel(input, size, output) (templates/elementwise.c.j2)."""
     size: int
 
 
@@ -337,8 +338,8 @@ def lower_float_elementwise(graph: Graph, op: Op, ctx: LowerContext | None = Non
         raise TinygenError(f"{op.kind} (operator {op.index}) maps {list(x.shape)} to {list(y.shape)}",
                            "the model file is corrupted; re-export it")
     kernel = f"tg_{op.kind.lower()}_f32"
-    return Layer(op, "float_unary/float_unary.c.j2", kernel, (op.inputs[0],), (op.outputs[0],),
-                 FloatElementwiseParams(x.size), summary=f"{op.kind} {list(x.shape)} (float32)",
+    return Layer(op, "elementwise.c.j2", kernel, (op.inputs[0],), (op.outputs[0],),
+                 ElementwiseParams(x.size), summary=f"{op.kind} {list(x.shape)} (float32)",
                  inplace=elementwise_inplace((kernel,), True))
 
 

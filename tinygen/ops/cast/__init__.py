@@ -6,21 +6,14 @@ type). TFLM has no bool output, and tinygen no uint32 or int64 tensors at run ti
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ..common import TYPE_SUFFIX, Arity, Layer, LowerContext, OpDef
+from ..common import TYPE_SUFFIX, Arity, ElementwiseParams, Layer, LowerContext, OpDef
 from ...errors import TinygenError
 
 SOURCES = ("int8", "int16", "int32", "float32", "bool")
 TARGETS = ("int8", "int16", "int32", "float32")
 SUFFIX = {**TYPE_SUFFIX, "bool": "b"}
-
-
-@dataclass(frozen=True)
-class CastParams:
-    size: int
 
 
 def fold(graph, op, args) -> np.ndarray:
@@ -37,7 +30,7 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         raise TinygenError(f"CAST (operator {op.index}) maps {list(x.shape)} to {list(y.shape)}",
                            "the model file is corrupted; re-export it")
     kernel = f"tg_cast_{SUFFIX[x.dtype]}_{SUFFIX[y.dtype]}"
-    return Layer(op, "cast/cast.c.j2", kernel, (op.inputs[0],), (op.outputs[0],), CastParams(x.size),
+    return Layer(op, "elementwise.c.j2", kernel, (op.inputs[0],), (op.outputs[0],), ElementwiseParams(x.size),
                  summary=f"CAST {list(x.shape)} {x.dtype} -> {y.dtype}")
 
 

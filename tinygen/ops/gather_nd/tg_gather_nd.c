@@ -1,7 +1,8 @@
 /* GATHER_ND (gather_nd.cc GatherNd) and EMBEDDING_LOOKUP (embedding_lookup.cc EvalSimple), int8 and float32,
- * with run-time indices: each tuple's flat start is the sum of index * count, the slice after it is copied. GATHER_ND checks
- * only that the slice lies inside the params (an index past its axis may still land inside); TFLM sums in int,
- * which wraps on the targets it runs on: the sum is taken modulo 2^32 here too, without signed overflow.
+ * with run-time indices: each tuple's flat start is the sum of index * count, the slice after it is copied.
+ * GATHER_ND checks only that the slice lies inside the params (an index past its axis may still land inside);
+ * TFLM sums in int, which wraps on the targets it runs on: the sum is taken modulo 2^32 here too, without signed
+ * overflow.
  * EMBEDDING_LOOKUP checks each index against the rows. */
 #include <string.h>
 

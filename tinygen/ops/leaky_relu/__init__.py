@@ -43,7 +43,8 @@ def lower(graph, op, ctx: LowerContext) -> Layer:
         alpha = float(np.float32(op.options.get("alpha", 0.0)))
         return Layer(op, "leaky_relu/leaky_relu_f32.c.j2", "tg_leaky_relu_f32", (op.inputs[0],), (op.outputs[0],),
                      FloatLeakyReluParams(x.size, alpha),
-                     summary=f"LEAKY_RELU float32 {list(x.shape)}: alpha {alpha:g}", inplace=elementwise_inplace(("tg_leaky_relu_f32",), True))
+                     summary=f"LEAKY_RELU float32 {list(x.shape)}: alpha {alpha:g}",
+                     inplace=elementwise_inplace(("tg_leaky_relu_f32",), True))
     x, y = require_quantized(graph, op, ("int8", "int16"), op.inputs[0], op.outputs[0])
     require_per_tensor(op, x, y)
     require_same_type(op, x, y)

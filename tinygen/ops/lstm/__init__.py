@@ -310,5 +310,6 @@ def lstm_layer(m, rng, x: int, units: int, time_major: bool = False, activations
 
 OP = OpDef(kinds=("UNIDIRECTIONAL_SEQUENCE_LSTM",), arity={"UNIDIRECTIONAL_SEQUENCE_LSTM": Arity(1, 23)},
            options={"UNIDIRECTIONAL_SEQUENCE_LSTM": "UnidirectionalSequenceLSTMOptions"}, lower=lower,
-           types=("int8 (int16 cell state)", "int16 (16x8, int64 bias)", "float32"), state_inputs=(HIDDEN_STATE, CELL_STATE),
+           types=("int8 (int16 cell state)", "int16 (16x8, int64 bias)", "float32"),
+           state_inputs=(HIDDEN_STATE, CELL_STATE),
            example=example, header="tg_lstm.h")

@@ -8,50 +8,11 @@
 #define TG_LARGER(a, b) ((a) > (b) ? (a) : (b))
 #define TG_SMALLER(a, b) ((a) < (b) ? (a) : (b))
 
-void tg_maximum_s8(const tg_dims *input_1_dims, const int8_t *input_1, const tg_dims *input_2_dims,
-                   const int8_t *input_2, const tg_dims *output_dims, int8_t *output)
-{
-    TG_BROADCAST_BINARY_WALK(int8_t, int8_t, TG_LARGER);
-}
-
-void tg_minimum_s8(const tg_dims *input_1_dims, const int8_t *input_1, const tg_dims *input_2_dims,
-                   const int8_t *input_2, const tg_dims *output_dims, int8_t *output)
-{
-    TG_BROADCAST_BINARY_WALK(int8_t, int8_t, TG_SMALLER);
-}
-
-void tg_maximum_s16(const tg_dims *input_1_dims, const int16_t *input_1, const tg_dims *input_2_dims,
-                    const int16_t *input_2, const tg_dims *output_dims, int16_t *output)
-{
-    TG_BROADCAST_BINARY_WALK(int16_t, int16_t, TG_LARGER);
-}
-
-void tg_minimum_s16(const tg_dims *input_1_dims, const int16_t *input_1, const tg_dims *input_2_dims,
-                    const int16_t *input_2, const tg_dims *output_dims, int16_t *output)
-{
-    TG_BROADCAST_BINARY_WALK(int16_t, int16_t, TG_SMALLER);
-}
-
-void tg_maximum_s32(const tg_dims *input_1_dims, const int32_t *input_1, const tg_dims *input_2_dims,
-                    const int32_t *input_2, const tg_dims *output_dims, int32_t *output)
-{
-    TG_BROADCAST_BINARY_WALK(int32_t, int32_t, TG_LARGER);
-}
-
-void tg_minimum_s32(const tg_dims *input_1_dims, const int32_t *input_1, const tg_dims *input_2_dims,
-                    const int32_t *input_2, const tg_dims *output_dims, int32_t *output)
-{
-    TG_BROADCAST_BINARY_WALK(int32_t, int32_t, TG_SMALLER);
-}
-
-void tg_maximum_f32(const tg_dims *input_1_dims, const float *input_1, const tg_dims *input_2_dims,
-                    const float *input_2, const tg_dims *output_dims, float *output)
-{
-    TG_BROADCAST_BINARY_WALK(float, float, TG_LARGER);
-}
-
-void tg_minimum_f32(const tg_dims *input_1_dims, const float *input_1, const tg_dims *input_2_dims,
-                    const float *input_2, const tg_dims *output_dims, float *output)
-{
-    TG_BROADCAST_BINARY_WALK(float, float, TG_SMALLER);
-}
+TG_DEFINE_BINARY_WALK(tg_maximum_s8, int8_t, TG_LARGER)
+TG_DEFINE_BINARY_WALK(tg_minimum_s8, int8_t, TG_SMALLER)
+TG_DEFINE_BINARY_WALK(tg_maximum_s16, int16_t, TG_LARGER)
+TG_DEFINE_BINARY_WALK(tg_minimum_s16, int16_t, TG_SMALLER)
+TG_DEFINE_BINARY_WALK(tg_maximum_s32, int32_t, TG_LARGER)
+TG_DEFINE_BINARY_WALK(tg_minimum_s32, int32_t, TG_SMALLER)
+TG_DEFINE_BINARY_WALK(tg_maximum_f32, float, TG_LARGER)
+TG_DEFINE_BINARY_WALK(tg_minimum_f32, float, TG_SMALLER)

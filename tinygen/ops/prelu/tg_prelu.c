@@ -24,8 +24,4 @@ void tg_prelu_s8(const tg_prelu_params *params, const tg_dims *input_dims, const
 /* float32: TFLM's BroadcastPrelu4DSlowFloat, x >= 0.0f ? x : x * alpha (so -0.0f stays -0.0f). */
 #define TG_PRELU_F32(x, alpha) ((x) >= 0.0f ? (x) : (x) * (alpha))
 
-void tg_prelu_f32(const tg_dims *input_1_dims, const float *input_1, const tg_dims *input_2_dims,
-                  const float *input_2, const tg_dims *output_dims, float *output)
-{
-    TG_BROADCAST_BINARY_WALK(float, float, TG_PRELU_F32);
-}
+TG_DEFINE_BINARY_WALK(tg_prelu_f32, float, TG_PRELU_F32)

@@ -7,8 +7,8 @@ paddings and crops (anything else would leave output bytes unwritten). Both copy
 quantized alike (TFLite's Prepare requires it; TFLM trusts the converter).
 
 SPACE_TO_BATCH_ND fills padding with SpaceToBatchParams.output_offset, which TFLM's Init allocates from the arena
-and never sets: a fresh (zeroed) arena fills with 0, whatever the zero point, and tinygen fills with 0 (0.0f for float32, which
-TFLM's float path casts from the same 0).
+and never sets: a fresh (zeroed) arena fills with 0, whatever the zero point, and tinygen fills with 0 (0.0f for
+float32, which TFLM's float path casts from the same 0).
 BATCH_TO_SPACE_ND is a gather: output (b, y, x, c) reads input batch ((y + top) % bh * bw + (x + left) % bw) * N
 + b, row (y + top) / bh, column (x + left) / bw, which splits into one offset table per output axis.
 """

@@ -30,8 +30,4 @@ static inline float squared_difference_f32(float a, float b)
     return difference * difference;
 }
 
-void tg_squared_difference_f32(const tg_dims *input_1_dims, const float *input_1, const tg_dims *input_2_dims,
-                               const float *input_2, const tg_dims *output_dims, float *output)
-{
-    TG_BROADCAST_BINARY_WALK(float, float, squared_difference_f32);
-}
+TG_DEFINE_BINARY_WALK(tg_squared_difference_f32, float, squared_difference_f32)
